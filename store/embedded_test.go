@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+)
+
+// The _id lookup index is what makes the embedded store usable; pin that
+// SQLite really uses it for the query FerretDB sends.
+func TestEmbeddedIDLookupUsesIndex(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("embedded store only")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Database: "plan", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	db, err := s.embedded.sqlite("plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tables, err := collectionTables(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range collections {
+		table, ok := tables[name]
+		if !ok {
+			t.Errorf("collection %s has no table", name)
+			continue
+		}
+		rows, err := db.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "`+table+`" WHERE _ferretdb_sjson->'$._id' = ?`, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		got := strings.Join(plan, "; ")
+		if !strings.Contains(got, "USING INDEX "+table+"_id_lookup") {
+			t.Errorf("%s: _id lookup plan = %q, want a search using %s_id_lookup", name, got, table)
+		}
+	}
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Account reads one account by slug.
+func (s *Store) Account(ctx context.Context, slug string) (Account, error) {
+	var a Account
+	err := s.findByID(ctx, s.accounts, slug, &a)
+	return a, err
+}
+
+// SaveAccount writes the account and its row in the account index. The
+// account document is the truth; the row is derived and rebuilt nightly, so a
+// crash between the two writes heals itself.
+func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) error {
+	if a.Slug == "" || row.Slug != a.Slug {
+		return fmt.Errorf("save account: slug %q and index row %q must match", a.Slug, row.Slug)
+	}
+	if err := s.replace(ctx, s.accounts, a.Slug, a); err != nil {
+		return err
+	}
+	return s.putRow(ctx, a.Slug, &row)
+}
+
+// EachAccount calls fn for every account. It scans the whole collection, so
+// it belongs in background jobs and imports, never on a command's hot path.
+func (s *Store) EachAccount(ctx context.Context, fn func(Account) error) error {
+	cur, err := s.accounts.Find(ctx, bson.D{})
+	if err != nil {
+		return s.fail("read accounts", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		var a Account
+		if err := cur.Decode(&a); err != nil {
+			return fmt.Errorf("decode account: %w", err)
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return s.fail("read accounts", err)
+	}
+	return nil
+}
+
+// Member reads one member by id.
+func (s *Store) Member(ctx context.Context, id string) (Member, error) {
+	var m Member
+	err := s.findByID(ctx, s.members, id, &m)
+	return m, err
+}
+
+// Members returns every member. The organisation is small (hundreds at most).
+func (s *Store) Members(ctx context.Context) ([]Member, error) {
+	return all[Member](ctx, s, s.members)
+}
+
+type identity struct {
+	ID     string `bson:"_id"`
+	Member string `bson:"member"`
+}
+
+func identityID(platform, userID string) string { return platform + ":" + userID }
+
+// MemberByIdentity maps a chat user to a member. The console platform's user
+// id is the member id itself: whoever runs the console already has the data.
+func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (Member, error) {
+	if platform == "console" {
+		return s.Member(ctx, userID)
+	}
+	var id identity
+	if err := s.findByID(ctx, s.identities, identityID(platform, userID), &id); err != nil {
+		return Member{}, err
+	}
+	return s.Member(ctx, id.Member)
+}
+
+// ErrIdentityTaken is returned when a chat user is already linked to another member.
+var ErrIdentityTaken = errors.New("store: chat identity already linked to another member")
+
+// SaveMember writes a member and the identity links that find it from chat.
+func (s *Store) SaveMember(ctx context.Context, m Member) error {
+	for platform, user := range m.Identities {
+		var id identity
+		err := s.findByID(ctx, s.identities, identityID(platform, user), &id)
+		if err == nil && id.Member != m.ID {
+			return fmt.Errorf("link %s user %s to %s: %w (it belongs to %s)", platform, user, m.ID, ErrIdentityTaken, id.Member)
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	if err := s.replace(ctx, s.members, m.ID, m); err != nil {
+		return err
+	}
+	for platform, user := range m.Identities {
+		if err := s.replace(ctx, s.identities, identityID(platform, user), identity{ID: identityID(platform, user), Member: m.ID}); err != nil {
+			return err
+		}
+	}
+	// Drop links the member no longer has.
+	links, err := all[identity](ctx, s, s.identities)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if l.Member == m.ID && !m.hasIdentity(l.ID) {
+			if _, err := s.identities.DeleteOne(ctx, byID(l.ID)); err != nil {
+				return s.fail("write identities", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (m Member) hasIdentity(id string) bool {
+	for platform, user := range m.Identities {
+		if identityID(platform, user) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Team reads one team by id.
+func (s *Store) Team(ctx context.Context, id string) (Team, error) {
+	var t Team
+	err := s.findByID(ctx, s.teams, id, &t)
+	return t, err
+}
+
+// Teams returns every team.
+func (s *Store) Teams(ctx context.Context) ([]Team, error) {
+	return all[Team](ctx, s, s.teams)
+}
+
+// SaveTeam writes a team.
+func (s *Store) SaveTeam(ctx context.Context, t Team) error {
+	return s.replace(ctx, s.teams, t.ID, t)
+}
+
+// AddTouch appends an entry to an account's timeline. Its id is derived from
+// account, time and author, so a retried write does not log it twice.
+func (s *Store) AddTouch(ctx context.Context, t Touch) error {
+	if t.ID == "" {
+		t.ID = fmt.Sprintf("%s/%s/%s", t.Account, t.At.UTC().Format(time.RFC3339Nano), t.Author)
+	}
+	return s.replace(ctx, s.touches, t.ID, t)
+}
+
+// SaveSnapshots upserts daily health snapshots by their id.
+func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
+	const batch = 500
+	for start := 0; start < len(snaps); start += batch {
+		part := snaps[start:min(start+batch, len(snaps))]
+		models := make([]mongo.WriteModel, len(part))
+		for i, sn := range part {
+			models[i] = mongo.NewReplaceOneModel().SetFilter(byID(sn.ID)).SetReplacement(sn).SetUpsert(true)
+		}
+		if _, err := s.snapshots.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return s.fail("write health snapshots", err)
+		}
+	}
+	return nil
+}
+
+// Snapshot reads one account's snapshot of a day.
+func (s *Store) Snapshot(ctx context.Context, slug string, day time.Time) (Snapshot, error) {
+	var sn Snapshot
+	err := s.findByID(ctx, s.snapshots, SnapshotID(slug, day), &sn)
+	return sn, err
+}
+
+type metaDoc struct {
+	ID    string    `bson:"_id"`
+	Value string    `bson:"value"`
+	At    time.Time `bson:"at"`
+}
+
+// Meta reads a small bookkeeping value, e.g. when the index was last rebuilt.
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	var d metaDoc
+	err := s.findByID(ctx, s.meta, key, &d)
+	return d.Value, err
+}
+
+// SetMeta writes a bookkeeping value.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.replace(ctx, s.meta, key, metaDoc{ID: key, Value: value, At: time.Now().UTC()})
+}

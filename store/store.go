@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+)
+
+// Config says where the data lives.
+type Config struct {
+	// URI of a MongoDB deployment; empty starts the embedded store in DataDir.
+	URI      string
+	DataDir  string
+	Database string
+	Logger   *slog.Logger
+}
+
+// Store is the MongoDB repository of csbot.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded *embedded
+	log      *slog.Logger
+
+	accounts, members, identities, teams, touches, snapshots, index, meta *mongo.Collection
+
+	shardLocks [indexShards]sync.Mutex
+}
+
+// collections lists every collection csbot uses, so start-up can create them
+// (and, on the embedded store, their _id lookup index) before first use.
+var collections = []string{"accounts", "members", "identities", "teams", "touches", "health_snapshots", "account_index", "meta"}
+
+// Open connects to cfg.URI, or starts the embedded store when it is empty,
+// and prepares collections and indexes. Close releases everything.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Database == "" {
+		cfg.Database = "csbot"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Store{log: cfg.Logger}
+	uri := cfg.URI
+	if uri == "" {
+		emb, err := startEmbedded(ctx, cfg.DataDir, cfg.Logger)
+		if err != nil {
+			return nil, err
+		}
+		s.embedded = emb
+		uri = emb.uri
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetAppName("csbot"))
+	if err != nil {
+		s.stopEmbedded()
+		return nil, fmt.Errorf("connect to MongoDB: %w (check MONGODB_URI)", err)
+	}
+	s.client = client
+	s.db = client.Database(cfg.Database)
+	s.accounts = s.db.Collection("accounts")
+	s.members = s.db.Collection("members")
+	s.identities = s.db.Collection("identities")
+	s.teams = s.db.Collection("teams")
+	s.touches = s.db.Collection("touches")
+	s.snapshots = s.db.Collection("health_snapshots")
+	s.index = s.db.Collection("account_index")
+	s.meta = s.db.Collection("meta")
+	if err := s.prepare(ctx, cfg); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) prepare(ctx context.Context, cfg Config) error {
+	if err := s.Ping(ctx); err != nil {
+		return err
+	}
+	existing, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return s.fail("list collections", err)
+	}
+	for _, name := range collections {
+		if containsString(existing, name) {
+			continue
+		}
+		if err := s.db.CreateCollection(ctx, name); err != nil && !isNamespaceExists(err) {
+			return s.fail("create collection "+name, err)
+		}
+	}
+	if s.embedded != nil {
+		return s.embedded.indexIDLookups(ctx, cfg.Database)
+	}
+	return nil
+}
+
+// Backend names what the store runs on, for logs and `csbot version`.
+func (s *Store) Backend() string {
+	if s.embedded != nil {
+		return "embedded FerretDB (SQLite) in " + s.embedded.dir
+	}
+	return "MongoDB"
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, nil); err != nil {
+		return s.fail("ping", err)
+	}
+	return nil
+}
+
+// Close disconnects and stops the embedded store, if any.
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.stopEmbedded()
+	return err
+}
+
+func (s *Store) stopEmbedded() {
+	if s.embedded != nil {
+		s.embedded.stop()
+	}
+}
+
+// fail wraps err with what was being done, marking outages as ErrUnavailable.
+func (s *Store) fail(what string, err error) error {
+	var sel topology.ServerSelectionError
+	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.As(err, &sel) || errors.Is(err, topology.ErrTopologyClosed) || errors.Is(err, mongo.ErrClientDisconnected) {
+		return fmt.Errorf("%s: %w: %w", what, ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && (ce.Code == 48 || ce.Name == "NamespaceExists")
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// findByID decodes the document with the given _id into out.
+func (s *Store) findByID(ctx context.Context, c *mongo.Collection, id string, out any) error {
+	err := c.FindOne(ctx, byID(id)).Decode(out)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("%s %q: %w", c.Name(), id, ErrNotFound)
+	}
+	if err != nil {
+		return s.fail("read "+c.Name(), err)
+	}
+	return nil
+}
+
+func (s *Store) replace(ctx context.Context, c *mongo.Collection, id string, doc any) error {
+	_, err := c.ReplaceOne(ctx, byID(id), doc, options.Replace().SetUpsert(true))
+	if err != nil {
+		return s.fail("write "+c.Name(), err)
+	}
+	return nil
+}
+
+func all[T any](ctx context.Context, s *Store, c *mongo.Collection) ([]T, error) {
+	cur, err := c.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, s.fail("read "+c.Name(), err)
+	}
+	var out []T
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, s.fail("read "+c.Name(), err)
+	}
+	return out, nil
+}

@@ -1,0 +1,200 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/storetest"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func sampleAccount(slug string) store.Account {
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	done := day.AddDate(0, 0, -20)
+	return store.Account{
+		Slug: slug, Name: "Acme " + slug, Tier: store.TierHigh, Region: "Tokyo", ARR: 120000,
+		Renewal: day.AddDate(0, 3, 0), Phase: store.PhaseOnboarding, PhaseStart: day.AddDate(0, 0, -30),
+		Owner: "aiko", Seats: 100, ActiveUsers: 55, FeatureAdoption: ptr(0.4), NPS: ptr(9), NPSDate: day,
+		OpenTickets: ptr(2), LastTouch: day,
+		Milestones: []store.Milestone{{Name: "Kickoff held", Due: day.AddDate(0, 0, -25), Done: &done}, {Name: "Admin configured", Due: day}},
+		History:    store.History{}.Record(day, 71),
+		UpdatedAt:  day,
+	}
+}
+
+func TestAccountRoundTripAndIndex(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+
+	if _, err := s.Account(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing account: err = %v, want ErrNotFound", err)
+	}
+	a := sampleAccount("acme")
+	row := store.AccountRow{Slug: "acme", Name: a.Name, Tier: a.Tier, Score: 71, Band: "green"}
+	if err := s.SaveAccount(ctx, a, row); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Account(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, got); diff != "" {
+		t.Errorf("account round trip (-want +got):\n%s", diff)
+	}
+	row.Score, row.Band = 35, "red"
+	if err := s.SaveAccount(ctx, a, row); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.AccountRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]store.AccountRow{row}, rows); diff != "" {
+		t.Errorf("index after update (-want +got):\n%s", diff)
+	}
+	if err := s.SaveAccount(ctx, a, store.AccountRow{Slug: "other"}); err == nil {
+		t.Error("SaveAccount with a mismatched row: want an error")
+	}
+}
+
+// Rows of different accounts land in shared shard documents; concurrent
+// writers must not lose each other's rows.
+func TestConcurrentSavesKeepEveryRow(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	const n = 60
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			slug := fmt.Sprintf("acct-%02d", i)
+			errs <- s.SaveAccount(ctx, sampleAccount(slug), store.AccountRow{Slug: slug, Score: i})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := s.AccountRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != n {
+		t.Fatalf("index has %d rows, want %d", len(rows), n)
+	}
+	seen := 0
+	err = s.EachAccount(ctx, func(store.Account) error { seen++; return nil })
+	if err != nil || seen != n {
+		t.Fatalf("EachAccount saw %d accounts (err %v), want %d", seen, err, n)
+	}
+}
+
+func TestRebuildIndexReplacesRows(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	if err := s.SaveAccount(ctx, sampleAccount("gone"), store.AccountRow{Slug: "gone"}); err != nil {
+		t.Fatal(err)
+	}
+	want := []store.AccountRow{{Slug: "a", Score: 1}, {Slug: "b", Score: 2}}
+	if err := s.RebuildIndex(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AccountRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byslug := map[string]store.AccountRow{}
+	for _, r := range got {
+		byslug[r.Slug] = r
+	}
+	if diff := cmp.Diff(map[string]store.AccountRow{"a": want[0], "b": want[1]}, byslug); diff != "" {
+		t.Errorf("rebuilt index (-want +got):\n%s", diff)
+	}
+}
+
+func TestMembersAndIdentities(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	aiko := store.Member{ID: "aiko", Name: "Aiko Tanaka", Roles: []store.Role{store.RoleCSM}, Team: "tokyo",
+		Identities: map[string]string{"slack": "U1", "discord": "42"}}
+	if err := s.SaveMember(ctx, aiko); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ platform, user string }{{"slack", "U1"}, {"discord", "42"}, {"console", "aiko"}} {
+		got, err := s.MemberByIdentity(ctx, tc.platform, tc.user)
+		if err != nil || got.ID != "aiko" {
+			t.Errorf("MemberByIdentity(%s, %s) = %q, %v; want aiko", tc.platform, tc.user, got.ID, err)
+		}
+	}
+	ken := store.Member{ID: "ken", Name: "Ken", Identities: map[string]string{"slack": "U1"}}
+	if err := s.SaveMember(ctx, ken); !errors.Is(err, store.ErrIdentityTaken) {
+		t.Errorf("linking a taken identity: err = %v, want ErrIdentityTaken", err)
+	}
+	if _, err := s.Member(ctx, "ken"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused member was written anyway: err = %v", err)
+	}
+	aiko.Identities = map[string]string{"slack": "U1"}
+	if err := s.SaveMember(ctx, aiko); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MemberByIdentity(ctx, "discord", "42"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unlinked identity still resolves: err = %v", err)
+	}
+	if _, err := s.MemberByIdentity(ctx, "slack", "U404"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown user: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestDataSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	cfg := storetest.Config(t)
+	s, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveTeam(ctx, store.Team{ID: "tokyo", Name: "Tokyo", Lead: "hiro"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddTouch(ctx, store.Touch{Account: "acme", Kind: "call", Author: "aiko", Text: "hi", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("ping after close: err = %v, want ErrUnavailable", err)
+	}
+	s2 := storetest.OpenConfig(t, cfg)
+	got, err := s2.Team(ctx, "tokyo")
+	if err != nil || got.Lead != "hiro" {
+		t.Fatalf("team after restart = %+v, %v", got, err)
+	}
+}
+
+func TestSnapshotsUpsert(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	day := time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+	snap := store.Snapshot{ID: store.SnapshotID("acme", day), Account: "acme", Date: store.Day(day), Score: 50, Band: "yellow"}
+	for _, score := range []int{50, 64} {
+		snap.Score = score
+		if err := s.SaveSnapshots(ctx, []store.Snapshot{snap}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Snapshot(ctx, "acme", day)
+	if err != nil || got.Score != 64 || got.ID != "acme/2026-11-02" {
+		t.Errorf("snapshot = %+v, %v; want score 64 under acme/2026-11-02", got, err)
+	}
+}

@@ -1,0 +1,67 @@
+// Package storetest opens a real store for tests: the MongoDB server in
+// MONGODB_URI when set (in a database of its own, dropped afterwards), else
+// an embedded FerretDB in a temporary folder.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"os"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/csbot/csbot/store"
+)
+
+// Config returns a store configuration private to t.
+func Config(tb testing.TB) store.Config {
+	tb.Helper()
+	return store.Config{
+		URI:      os.Getenv("MONGODB_URI"),
+		DataDir:  tb.TempDir(),
+		Database: "csbot_test_" + rand.Text()[:10],
+		Logger:   slog.New(slog.DiscardHandler),
+	}
+}
+
+// Open opens a store private to t and closes (and on MongoDB drops) it at the end.
+func Open(tb testing.TB) *store.Store {
+	tb.Helper()
+	return OpenConfig(tb, Config(tb))
+}
+
+// OpenConfig opens a store with cfg and cleans it up at the end of the test.
+func OpenConfig(tb testing.TB, cfg store.Config) *store.Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(ctx); err != nil {
+			tb.Errorf("close store: %v", err)
+		}
+		if cfg.URI != "" {
+			drop(tb, cfg)
+		}
+	})
+	return s
+}
+
+func drop(tb testing.TB, cfg store.Config) {
+	ctx := context.Background()
+	c, err := mongo.Connect(options.Client().ApplyURI(cfg.URI))
+	if err != nil {
+		tb.Errorf("drop test database: %v", err)
+		return
+	}
+	defer c.Disconnect(ctx)
+	if err := c.Database(cfg.Database).Drop(ctx); err != nil {
+		tb.Errorf("drop test database: %v", fmt.Errorf("%s: %w", cfg.Database, err))
+	}
+}

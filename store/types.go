@@ -1,0 +1,283 @@
+// Package store holds csbot's domain types and its MongoDB repository. With no
+// MONGODB_URI it starts an embedded FerretDB (SQLite) in-process and talks to
+// it through the same driver, so every code path is the MongoDB one.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned when a document does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrUnavailable wraps failures to reach the database at all, so callers can
+// tell an outage ("try again in a minute") from a bad request.
+var ErrUnavailable = errors.New("store: database unreachable")
+
+// Tier is the touch model an account is served by.
+type Tier string
+
+// The three touch tiers of DOMAIN.md.
+const (
+	TierHigh Tier = "high"
+	TierLow  Tier = "low"
+	TierTech Tier = "tech"
+)
+
+// Tiers lists the valid tiers in order of attention.
+var Tiers = []Tier{TierHigh, TierLow, TierTech}
+
+// ParseTier accepts "high", "high touch", "high-touch" and the like.
+func ParseTier(s string) (Tier, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, "touch"), "-"), " ")
+	s = strings.TrimSpace(s)
+	for _, t := range Tiers {
+		if s == string(t) {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("unknown tier %q: use high, low or tech", s)
+}
+
+// Phase is where a customer is in its lifecycle.
+type Phase string
+
+// Customer phases.
+const (
+	PhaseOnboarding Phase = "onboarding"
+	PhaseAdoption   Phase = "adoption"
+	PhaseExpansion  Phase = "expansion"
+)
+
+// ParsePhase validates a phase name.
+func ParsePhase(s string) (Phase, error) {
+	p := Phase(strings.ToLower(strings.TrimSpace(s)))
+	switch p {
+	case PhaseOnboarding, PhaseAdoption, PhaseExpansion:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown phase %q: use onboarding, adoption or expansion", s)
+}
+
+// Milestone is one step of a customer phase, e.g. "Kickoff held".
+type Milestone struct {
+	Name string     `bson:"name" json:"name"`
+	Due  time.Time  `bson:"due" json:"due"`
+	Done *time.Time `bson:"done,omitempty" json:"done,omitempty"`
+}
+
+// Account is a customer. Its slug is the document _id, so every read of one
+// account is a primary-key lookup.
+type Account struct {
+	Slug        string    `bson:"_id" json:"slug"`
+	Name        string    `bson:"name" json:"name"`
+	Tier        Tier      `bson:"tier" json:"tier"`
+	Segment     string    `bson:"segment,omitempty" json:"segment,omitempty"`
+	Region      string    `bson:"region,omitempty" json:"region,omitempty"`
+	Industry    string    `bson:"industry,omitempty" json:"industry,omitempty"`
+	ARR         int64     `bson:"arr" json:"arr"`
+	Renewal     time.Time `bson:"renewal,omitempty" json:"renewal,omitzero"`
+	Phase       Phase     `bson:"phase" json:"phase"`
+	PhaseStart  time.Time `bson:"phase_start,omitempty" json:"phase_start,omitzero"`
+	Owner       string    `bson:"owner,omitempty" json:"owner,omitempty"`
+	Seats       int       `bson:"seats" json:"seats"`
+	ActiveUsers int       `bson:"active_users" json:"active_users"`
+	// FeatureAdoption is the share of key features in use, 0..1.
+	FeatureAdoption *float64 `bson:"feature_adoption,omitempty" json:"feature_adoption,omitempty"`
+	// NPS is the latest survey answer, 0..10, answered on NPSDate.
+	NPS         *int       `bson:"nps,omitempty" json:"nps,omitempty"`
+	NPSDate     time.Time  `bson:"nps_date,omitempty" json:"nps_date,omitzero"`
+	CSAT        *float64   `bson:"csat,omitempty" json:"csat,omitempty"`
+	OpenTickets *int       `bson:"open_tickets,omitempty" json:"open_tickets,omitempty"`
+	Escalations int        `bson:"escalations,omitempty" json:"escalations,omitempty"`
+	LastTouch   time.Time  `bson:"last_touch,omitempty" json:"last_touch,omitzero"`
+	Milestones  []Milestone `bson:"milestones,omitempty" json:"milestones,omitempty"`
+	History     History    `bson:"history" json:"-"`
+	UpdatedAt   time.Time  `bson:"updated_at" json:"-"`
+}
+
+// Role is what a member does in the CS organisation.
+type Role string
+
+// Roles of DOMAIN.md.
+const (
+	RoleCSM     Role = "csm"
+	RoleLead    Role = "lead"
+	RoleExec    Role = "exec"
+	RoleMentor  Role = "mentor"
+	RoleNewHire Role = "newhire"
+	RoleAdmin   Role = "admin"
+	RoleOps     Role = "ops"
+)
+
+// Roles lists every valid role.
+var Roles = []Role{RoleCSM, RoleLead, RoleExec, RoleMentor, RoleNewHire, RoleAdmin, RoleOps}
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	if slices.Contains(Roles, r) {
+		return r, nil
+	}
+	names := make([]string, len(Roles))
+	for i, r := range Roles {
+		names[i] = string(r)
+	}
+	return "", fmt.Errorf("unknown role %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// Member is one person of the CS organisation. Its ID doubles as the handle
+// people type (`--as aiko`, `@aiko`).
+type Member struct {
+	ID     string `bson:"_id" json:"id"`
+	Name   string `bson:"name" json:"name"`
+	Roles  []Role `bson:"roles" json:"roles"`
+	Team   string `bson:"team,omitempty" json:"team,omitempty"`
+	Lead   string `bson:"lead,omitempty" json:"lead,omitempty"`
+	Region string `bson:"region,omitempty" json:"region,omitempty"`
+	TZ     string `bson:"tz,omitempty" json:"tz,omitempty"`
+	Locale string `bson:"locale,omitempty" json:"locale,omitempty"`
+	// Identities maps a chat platform to the member's user id there.
+	Identities map[string]string `bson:"identities,omitempty" json:"identities,omitempty"`
+}
+
+// Has reports whether the member holds any of the roles.
+func (m Member) Has(roles ...Role) bool {
+	for _, r := range roles {
+		if slices.Contains(m.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanAdminister reports whether the member may change teams, owners and members.
+func (m Member) CanAdminister() bool { return m.Has(RoleAdmin, RoleLead) }
+
+// Team is a group of CSMs under one lead.
+type Team struct {
+	ID      string `bson:"_id" json:"id"`
+	Name    string `bson:"name" json:"name"`
+	Lead    string `bson:"lead,omitempty" json:"lead,omitempty"`
+	Region  string `bson:"region,omitempty" json:"region,omitempty"`
+	Segment string `bson:"segment,omitempty" json:"segment,omitempty"`
+}
+
+// Touch is one entry of an account's timeline.
+type Touch struct {
+	ID      string    `bson:"_id"`
+	Account string    `bson:"account"`
+	Kind    string    `bson:"kind"`
+	Author  string    `bson:"author"`
+	Text    string    `bson:"text"`
+	At      time.Time `bson:"at"`
+}
+
+// Snapshot is an account's health on one day, keyed "<slug>/<YYYY-MM-DD>".
+type Snapshot struct {
+	ID         string         `bson:"_id"`
+	Account    string         `bson:"account"`
+	Date       string         `bson:"date"`
+	Score      int            `bson:"score"`
+	Band       string         `bson:"band"`
+	Components map[string]int `bson:"components,omitempty"`
+}
+
+// SnapshotID is the key of an account's snapshot for a day.
+func SnapshotID(slug string, day time.Time) string { return slug + "/" + Day(day) }
+
+// Day formats t as a calendar date in UTC.
+func Day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// HistoryDays bounds the health history kept inside an account.
+const HistoryDays = 90
+
+// History is an account's recent daily scores, oldest first, ending on End.
+// It is packed into one string because the embedded store decodes arrays
+// slowly and `/cs health` reads it on every call.
+type History struct {
+	End    string `bson:"end,omitempty"`
+	Scores string `bson:"scores,omitempty"`
+}
+
+// Values returns the scores oldest first; -1 marks a day without a score.
+func (h History) Values() []int {
+	if h.Scores == "" {
+		return nil
+	}
+	parts := strings.Split(h.Scores, ",")
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil {
+			v = -1
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// At returns the score recorded on the given day.
+func (h History) At(day time.Time) (int, bool) {
+	end, err := time.Parse(time.DateOnly, h.End)
+	if err != nil {
+		return 0, false
+	}
+	vals := h.Values()
+	back := int(end.Sub(truncDay(day)).Hours() / 24)
+	i := len(vals) - 1 - back
+	if back < 0 || i < 0 || vals[i] < 0 {
+		return 0, false
+	}
+	return vals[i], true
+}
+
+// Record sets the score for a day, keeping at most HistoryDays entries.
+// Recording a day older than the window is ignored.
+func (h History) Record(day time.Time, score int) History {
+	day = truncDay(day)
+	vals := h.Values()
+	end, err := time.Parse(time.DateOnly, h.End)
+	if err != nil || len(vals) == 0 {
+		end, vals = day, []int{-1}
+	}
+	if gap := int(day.Sub(end).Hours() / 24); gap > 0 {
+		for range gap {
+			vals = append(vals, -1)
+		}
+		end = day
+	}
+	i := len(vals) - 1 - int(end.Sub(day).Hours()/24)
+	if i < 0 {
+		if len(vals)-i > HistoryDays {
+			return h
+		}
+		vals = append(slices.Repeat([]int{-1}, -i), vals...)
+		i = 0
+	}
+	vals[i] = score
+	if len(vals) > HistoryDays {
+		vals = vals[len(vals)-HistoryDays:]
+	}
+	var b strings.Builder
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if v >= 0 {
+			b.WriteString(strconv.Itoa(v))
+		}
+	}
+	return History{End: Day(end), Scores: b.String()}
+}
+
+func truncDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
