@@ -11,7 +11,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Risk is one churn-risk rule that fired, with a reason a person can read.
@@ -42,7 +41,7 @@ type AccountRow struct {
 	Risks   []Risk `json:"risks,omitempty"`
 }
 
-// indexShards is fixed: changing it needs a rebuild (RebuildIndex) anyway.
+// indexShards is fixed: changing it would orphan the rows of the old layout.
 const indexShards = 32
 
 type indexShard struct {
@@ -56,8 +55,6 @@ func shardNum(slug string) uint32 {
 	h.Write([]byte(slug))
 	return h.Sum32() % indexShards
 }
-
-func shardOf(slug string) string { return fmt.Sprintf("shard-%02d", shardNum(slug)) }
 
 // AccountRows returns every account row, in no particular order.
 func (s *Store) AccountRows(ctx context.Context) ([]AccountRow, error) {
@@ -91,20 +88,39 @@ func decodeRows(sh indexShard) ([]AccountRow, error) {
 	return rows, nil
 }
 
-// putRow replaces (or, with a nil row, deletes) one row in its shard. Shards
-// carry a version and are written with compare-and-swap, so replicas sharing
-// a MongoDB never lose each other's rows. The embedded FerretDB does not
-// apply a filtered update atomically (measured: concurrent CAS writers lost
-// rows), so writers in this process also take the shard's lock; the embedded
-// store serves one process only.
-func (s *Store) putRow(ctx context.Context, slug string, row *AccountRow) error {
-	n := shardNum(slug)
+// PutRows writes rows into the account index, replacing the rows of the same
+// accounts and keeping all others.
+func (s *Store) PutRows(ctx context.Context, rows []AccountRow) error {
+	byShard := map[uint32][]AccountRow{}
+	for _, r := range rows {
+		n := shardNum(r.Slug)
+		byShard[n] = append(byShard[n], r)
+	}
+	for n, part := range byShard {
+		if err := s.mergeShard(ctx, n, part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeShard replaces rows in one shard document. Shards carry a version and
+// are written with compare-and-swap, so replicas sharing a MongoDB never lose
+// each other's rows. The embedded FerretDB does not apply a filtered update
+// atomically (measured: concurrent compare-and-swap writers lost rows), so
+// writers in this process also take the shard's lock; the embedded store
+// serves one process only.
+func (s *Store) mergeShard(ctx context.Context, n uint32, put []AccountRow) error {
 	s.shardLocks[n].Lock()
 	defer s.shardLocks[n].Unlock()
-	id := shardOf(slug)
+	id := fmt.Sprintf("shard-%02d", n)
+	replaced := map[string]bool{}
+	for _, r := range put {
+		replaced[r.Slug] = true
+	}
 	for range 20 {
 		var sh indexShard
-		err := s.index.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sh)
+		err := s.index.FindOne(ctx, byID(id)).Decode(&sh)
 		missing := errors.Is(err, mongo.ErrNoDocuments)
 		if err != nil && !missing {
 			return s.fail("read account index", err)
@@ -113,11 +129,9 @@ func (s *Store) putRow(ctx context.Context, slug string, row *AccountRow) error 
 		if err != nil {
 			return err
 		}
-		rows = slices.DeleteFunc(rows, func(r AccountRow) bool { return r.Slug == slug })
-		if row != nil {
-			rows = append(rows, *row)
-			slices.SortFunc(rows, func(a, b AccountRow) int { return strings.Compare(a.Slug, b.Slug) })
-		}
+		rows = slices.DeleteFunc(rows, func(r AccountRow) bool { return replaced[r.Slug] })
+		rows = append(rows, put...)
+		slices.SortFunc(rows, func(a, b AccountRow) int { return strings.Compare(a.Slug, b.Slug) })
 		data, err := json.Marshal(rows)
 		if err != nil {
 			return fmt.Errorf("encode account index: %w", err)
@@ -143,35 +157,4 @@ func (s *Store) putRow(ctx context.Context, slug string, row *AccountRow) error 
 		}
 	}
 	return fmt.Errorf("write account index %s: too much contention, try again", id)
-}
-
-// RebuildIndex replaces the whole account index with rows, e.g. after the
-// nightly recomputation or an import.
-func (s *Store) RebuildIndex(ctx context.Context, rows []AccountRow) error {
-	byShard := map[string][]AccountRow{}
-	for _, r := range rows {
-		id := shardOf(r.Slug)
-		byShard[id] = append(byShard[id], r)
-	}
-	for i := range indexShards {
-		id := fmt.Sprintf("shard-%02d", i)
-		part := byShard[id]
-		slices.SortFunc(part, func(a, b AccountRow) int { return strings.Compare(a.Slug, b.Slug) })
-		if part == nil {
-			part = []AccountRow{}
-		}
-		data, err := json.Marshal(part)
-		if err != nil {
-			return fmt.Errorf("encode account index: %w", err)
-		}
-		s.shardLocks[i].Lock()
-		_, err = s.index.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "rows", Value: string(data)}}}, {Key: "$inc", Value: bson.D{{Key: "v", Value: 1}}}},
-			options.UpdateOne().SetUpsert(true))
-		s.shardLocks[i].Unlock()
-		if err != nil {
-			return s.fail("write account index", err)
-		}
-	}
-	return nil
 }

@@ -28,7 +28,18 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) erro
 	if err := s.replace(ctx, s.accounts, a.Slug, a); err != nil {
 		return err
 	}
-	return s.putRow(ctx, a.Slug, &row)
+	return s.PutRows(ctx, []AccountRow{row})
+}
+
+// SaveHistories sets the health history of many accounts, leaving every other
+// field alone so that a nightly refresh cannot undo a concurrent edit.
+func (s *Store) SaveHistories(ctx context.Context, hs map[string]History) error {
+	models := make([]mongo.WriteModel, 0, len(hs))
+	for slug, h := range hs {
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(byID(slug)).
+			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "history", Value: h}}}}))
+	}
+	return s.bulk(ctx, s.accounts, models)
 }
 
 // EachAccount calls fn for every account. It scans the whole collection, so
@@ -161,15 +172,20 @@ func (s *Store) AddTouch(ctx context.Context, t Touch) error {
 
 // SaveSnapshots upserts daily health snapshots by their id.
 func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
+	models := make([]mongo.WriteModel, len(snaps))
+	for i, sn := range snaps {
+		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(sn.ID)).SetReplacement(sn).SetUpsert(true)
+	}
+	return s.bulk(ctx, s.snapshots, models)
+}
+
+// bulk runs writes in batches the server takes in one round trip.
+func (s *Store) bulk(ctx context.Context, c *mongo.Collection, models []mongo.WriteModel) error {
 	const batch = 500
-	for start := 0; start < len(snaps); start += batch {
-		part := snaps[start:min(start+batch, len(snaps))]
-		models := make([]mongo.WriteModel, len(part))
-		for i, sn := range part {
-			models[i] = mongo.NewReplaceOneModel().SetFilter(byID(sn.ID)).SetReplacement(sn).SetUpsert(true)
-		}
-		if _, err := s.snapshots.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-			return s.fail("write health snapshots", err)
+	for start := 0; start < len(models); start += batch {
+		part := models[start:min(start+batch, len(models))]
+		if _, err := c.BulkWrite(ctx, part, options.BulkWrite().SetOrdered(false)); err != nil {
+			return s.fail("write "+c.Name(), err)
 		}
 	}
 	return nil

@@ -100,16 +100,17 @@ func TestConcurrentSavesKeepEveryRow(t *testing.T) {
 	}
 }
 
-func TestRebuildIndexReplacesRows(t *testing.T) {
+func TestPutRowsMergesIntoIndex(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)
-	if err := s.SaveAccount(ctx, sampleAccount("gone"), store.AccountRow{Slug: "gone"}); err != nil {
+	if err := s.PutRows(ctx, []store.AccountRow{{Slug: "a", Score: 9}, {Slug: "kept", Score: 3}}); err != nil {
 		t.Fatal(err)
 	}
-	want := []store.AccountRow{{Slug: "a", Score: 1}, {Slug: "b", Score: 2}}
-	if err := s.RebuildIndex(ctx, want); err != nil {
+	put := []store.AccountRow{{Slug: "a", Score: 1}, {Slug: "b", Score: 2}}
+	if err := s.PutRows(ctx, put); err != nil {
 		t.Fatal(err)
 	}
+	want := append(put, store.AccountRow{Slug: "kept", Score: 3})
 	got, err := s.AccountRows(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -118,8 +119,8 @@ func TestRebuildIndexReplacesRows(t *testing.T) {
 	for _, r := range got {
 		byslug[r.Slug] = r
 	}
-	if diff := cmp.Diff(map[string]store.AccountRow{"a": want[0], "b": want[1]}, byslug); diff != "" {
-		t.Errorf("rebuilt index (-want +got):\n%s", diff)
+	if diff := cmp.Diff(map[string]store.AccountRow{"a": want[0], "b": want[1], "kept": want[2]}, byslug); diff != "" {
+		t.Errorf("merged index (-want +got):\n%s", diff)
 	}
 }
 

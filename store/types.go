@@ -91,15 +91,15 @@ type Account struct {
 	// FeatureAdoption is the share of key features in use, 0..1.
 	FeatureAdoption *float64 `bson:"feature_adoption,omitempty" json:"feature_adoption,omitempty"`
 	// NPS is the latest survey answer, 0..10, answered on NPSDate.
-	NPS         *int       `bson:"nps,omitempty" json:"nps,omitempty"`
-	NPSDate     time.Time  `bson:"nps_date,omitempty" json:"nps_date,omitzero"`
-	CSAT        *float64   `bson:"csat,omitempty" json:"csat,omitempty"`
-	OpenTickets *int       `bson:"open_tickets,omitempty" json:"open_tickets,omitempty"`
-	Escalations int        `bson:"escalations,omitempty" json:"escalations,omitempty"`
-	LastTouch   time.Time  `bson:"last_touch,omitempty" json:"last_touch,omitzero"`
+	NPS         *int        `bson:"nps,omitempty" json:"nps,omitempty"`
+	NPSDate     time.Time   `bson:"nps_date,omitempty" json:"nps_date,omitzero"`
+	CSAT        *float64    `bson:"csat,omitempty" json:"csat,omitempty"`
+	OpenTickets *int        `bson:"open_tickets,omitempty" json:"open_tickets,omitempty"`
+	Escalations int         `bson:"escalations,omitempty" json:"escalations,omitempty"`
+	LastTouch   time.Time   `bson:"last_touch,omitempty" json:"last_touch,omitzero"`
 	Milestones  []Milestone `bson:"milestones,omitempty" json:"milestones,omitempty"`
-	History     History    `bson:"history" json:"-"`
-	UpdatedAt   time.Time  `bson:"updated_at" json:"-"`
+	History     History     `bson:"history" json:"-"`
+	UpdatedAt   time.Time   `bson:"updated_at" json:"-"`
 }
 
 // Role is what a member does in the CS organisation.

@@ -1,0 +1,266 @@
+// Package health computes an account's health score, its trend and the
+// churn-risk rules that fire, all from the account document alone so that a
+// score costs no extra reads.
+package health
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/store"
+)
+
+// Component names, in the order replies list them.
+const (
+	Usage        = "usage"
+	Engagement   = "engagement"
+	Satisfaction = "satisfaction"
+	Support      = "support"
+	Onboarding   = "onboarding"
+)
+
+var componentOrder = []string{Usage, Engagement, Satisfaction, Support, Onboarding}
+
+// Bands.
+const (
+	Green  = "green"
+	Yellow = "yellow"
+	Red    = "red"
+	NoData = "none"
+)
+
+// Config holds the weights and thresholds a team may tune.
+type Config struct {
+	Weights map[string]float64 `yaml:"weights"`
+	// Green and Yellow are the lowest scores of their bands; below Yellow is red.
+	Green  int `yaml:"green"`
+	Yellow int `yaml:"yellow"`
+	// TouchDays is the longest a tier may go without a touch.
+	TouchDays map[store.Tier]int `yaml:"touch_days"`
+	// DropPoints over DropDays is a risk even in green.
+	DropPoints int `yaml:"drop_points"`
+	DropDays   int `yaml:"drop_days"`
+	// RenewalDays and RenewalHealth: renewing soon while below that health.
+	RenewalDays   int `yaml:"renewal_days"`
+	RenewalHealth int `yaml:"renewal_health"`
+	// StallDays without a milestone done stalls onboarding.
+	StallDays int `yaml:"stall_days"`
+	// DetractorMax is the highest NPS answer that counts as a detractor, within DetractorDays.
+	DetractorMax  int `yaml:"detractor_max"`
+	DetractorDays int `yaml:"detractor_days"`
+}
+
+// DefaultConfig returns the defaults of DOMAIN.md.
+func DefaultConfig() Config {
+	return Config{
+		Weights:    map[string]float64{Usage: 0.35, Engagement: 0.2, Satisfaction: 0.2, Support: 0.15, Onboarding: 0.1},
+		Green:      70,
+		Yellow:     40,
+		TouchDays:  map[store.Tier]int{store.TierHigh: 14, store.TierLow: 45},
+		DropPoints: 15, DropDays: 30,
+		RenewalDays: 90, RenewalHealth: 60,
+		StallDays:    14,
+		DetractorMax: 6, DetractorDays: 30,
+	}
+}
+
+// Validate reports every problem with the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	total := 0.0
+	for name, w := range c.Weights {
+		if !slices.Contains(componentOrder, name) {
+			errs = append(errs, fmt.Errorf("health.weights: unknown component %q (use %s)", name, strings.Join(componentOrder, ", ")))
+		}
+		if w < 0 || math.IsNaN(w) {
+			errs = append(errs, fmt.Errorf("health.weights.%s: %v must not be negative", name, w))
+		}
+		total += w
+	}
+	if total <= 0 {
+		errs = append(errs, errors.New("health.weights: at least one weight must be positive"))
+	}
+	if c.Yellow < 0 || c.Green > 100 || c.Yellow >= c.Green {
+		errs = append(errs, fmt.Errorf("health.green (%d) and health.yellow (%d): need 0 <= yellow < green <= 100", c.Green, c.Yellow))
+	}
+	for tier, days := range c.TouchDays {
+		if _, err := store.ParseTier(string(tier)); err != nil {
+			errs = append(errs, fmt.Errorf("health.touch_days: %w", err))
+		}
+		if days <= 0 {
+			errs = append(errs, fmt.Errorf("health.touch_days.%s: %d must be positive", tier, days))
+		}
+	}
+	for name, v := range map[string]int{"drop_days": c.DropDays, "renewal_days": c.RenewalDays, "stall_days": c.StallDays, "detractor_days": c.DetractorDays} {
+		if v <= 0 {
+			errs = append(errs, fmt.Errorf("health.%s: %d must be positive", name, v))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Component is one measure's share of a score.
+type Component struct {
+	Name  string
+	Score int // 0..100
+	// Weight is re-normalised over the components that had data.
+	Weight float64
+	Detail string
+}
+
+// Contribution is how many points the component adds to the score.
+func (c Component) Contribution() float64 { return float64(c.Score) * c.Weight }
+
+// Result is an account's health now.
+type Result struct {
+	Score      int // -1 when no component had data
+	Band       string
+	Components []Component
+	// Missing names the components left out for lack of data.
+	Missing []string
+}
+
+// Band names the band of a score.
+func (c Config) Band(score int) string {
+	switch {
+	case score < 0:
+		return NoData
+	case score >= c.Green:
+		return Green
+	case score >= c.Yellow:
+		return Yellow
+	}
+	return Red
+}
+
+// Score computes an account's health at now. Components without data are
+// left out and the remaining weights re-normalised.
+func (c Config) Score(a store.Account, now time.Time) Result {
+	var comps []Component
+	var missing []string
+	total := 0.0
+	for _, name := range componentOrder {
+		w := c.Weights[name]
+		if w <= 0 {
+			continue
+		}
+		score, detail, ok := c.measure(name, a, now)
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		comps = append(comps, Component{Name: name, Score: score, Weight: w, Detail: detail})
+		total += w
+	}
+	if len(comps) == 0 {
+		return Result{Score: -1, Band: NoData, Missing: missing}
+	}
+	sum := 0.0
+	for i := range comps {
+		comps[i].Weight /= total
+		sum += comps[i].Contribution()
+	}
+	score := int(math.Round(sum))
+	return Result{Score: score, Band: c.Band(score), Components: comps, Missing: missing}
+}
+
+func (c Config) measure(name string, a store.Account, now time.Time) (int, string, bool) {
+	switch name {
+	case Usage:
+		if a.Seats <= 0 {
+			return 0, "", false
+		}
+		util := min(float64(a.ActiveUsers)/float64(a.Seats), 1)
+		detail := fmt.Sprintf("%d of %d seats active", a.ActiveUsers, a.Seats)
+		if a.FeatureAdoption == nil {
+			return pct(util), detail, true
+		}
+		adoption := clamp01(*a.FeatureAdoption)
+		return pct(0.7*util + 0.3*adoption), detail + fmt.Sprintf(", %d%% of key features", pct(adoption)), true
+	case Engagement:
+		if a.LastTouch.IsZero() {
+			return 0, "", false
+		}
+		days := daysBetween(a.LastTouch, now)
+		allowed := c.TouchDays[a.Tier]
+		if allowed == 0 {
+			allowed = 90 // tech touch: automation, people step in on signals
+		}
+		// Full marks within half the allowance, nothing at twice it.
+		score := 1 - (float64(days)-float64(allowed)/2)/(1.5*float64(allowed))
+		return pct(clamp01(score)), fmt.Sprintf("last touch %s", ago(days)), true
+	case Satisfaction:
+		var parts []float64
+		var details []string
+		if a.NPS != nil {
+			parts = append(parts, float64(*a.NPS)/10)
+			details = append(details, fmt.Sprintf("NPS %d/10", *a.NPS))
+		}
+		if a.CSAT != nil {
+			parts = append(parts, (*a.CSAT-1)/4)
+			details = append(details, fmt.Sprintf("CSAT %.1f/5", *a.CSAT))
+		}
+		if len(parts) == 0 {
+			return 0, "", false
+		}
+		sum := 0.0
+		for _, p := range parts {
+			sum += clamp01(p)
+		}
+		return pct(sum / float64(len(parts))), strings.Join(details, ", "), true
+	case Support:
+		if a.OpenTickets == nil {
+			return 0, "", false
+		}
+		score := 100 - 10**a.OpenTickets - 25*a.Escalations
+		detail := fmt.Sprintf("%d open tickets", *a.OpenTickets)
+		if a.Escalations > 0 {
+			detail += fmt.Sprintf(", %d escalated", a.Escalations)
+		}
+		return max(score, 0), detail, true
+	case Onboarding:
+		due, onTime, late := 0, 0, 0
+		for _, m := range a.Milestones {
+			if m.Due.After(now) {
+				continue
+			}
+			due++
+			switch {
+			case m.Done == nil:
+			case !m.Done.After(m.Due.Add(24 * time.Hour)):
+				onTime++
+			default:
+				late++
+			}
+		}
+		if len(a.Milestones) == 0 {
+			return 0, "", false
+		}
+		if due == 0 {
+			return 100, "no milestone due yet", true
+		}
+		return pct((float64(onTime) + 0.5*float64(late)) / float64(due)), fmt.Sprintf("%d of %d due milestones on time", onTime, due), true
+	}
+	return 0, "", false
+}
+
+func pct(f float64) int { return int(math.Round(100 * f)) }
+
+func clamp01(f float64) float64 { return max(0, min(1, f)) }
+
+// daysBetween counts whole days from a to b (negative when a is later).
+func daysBetween(a, b time.Time) int { return int(math.Floor(b.Sub(a).Hours() / 24)) }
+
+func ago(days int) string {
+	switch days {
+	case 0:
+		return "today"
+	case 1:
+		return "yesterday"
+	}
+	return fmt.Sprintf("%d days ago", days)
+}

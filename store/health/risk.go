@@ -1,0 +1,81 @@
+package health
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/csbot/csbot/store"
+)
+
+// Churn-risk rule names; the digest and `/cs risk` say which one fired.
+const (
+	RuleRedBand   = "red-band"
+	RuleDrop      = "health-drop"
+	RuleRenewal   = "renewal-at-risk"
+	RuleStalled   = "onboarding-stalled"
+	RuleDetractor = "nps-detractor"
+	RuleNoTouch   = "no-touch"
+)
+
+// Rules lists every rule, for help texts and tests.
+var Rules = []string{RuleRedBand, RuleDrop, RuleRenewal, RuleStalled, RuleDetractor, RuleNoTouch}
+
+// Risks returns the churn-risk rules that fire for an account, each with the
+// reason in words.
+func (c Config) Risks(a store.Account, r Result, t Trend, now time.Time) []store.Risk {
+	var out []store.Risk
+	add := func(rule, format string, args ...any) {
+		out = append(out, store.Risk{Rule: rule, Reason: fmt.Sprintf(format, args...)})
+	}
+	if r.Band == Red {
+		add(RuleRedBand, "health %d is in the red band (below %d)", r.Score, c.Yellow)
+	}
+	if d := c.drop(t); d != nil && -*d >= c.DropPoints {
+		add(RuleDrop, "health fell %d points in %d days", -*d, c.DropDays)
+	}
+	if !a.Renewal.IsZero() && r.Score >= 0 {
+		days := daysBetween(now, a.Renewal)
+		if days >= 0 && days <= c.RenewalDays && r.Score < c.RenewalHealth {
+			add(RuleRenewal, "renews in %d days (%s) with health %d, below %d", days, store.Day(a.Renewal), r.Score, c.RenewalHealth)
+		}
+	}
+	if a.Phase == store.PhaseOnboarding {
+		if since, next, ok := stalled(a, now); ok && since >= c.StallDays {
+			add(RuleStalled, "onboarding stalled: no milestone done for %d days (next: %s)", since, next)
+		}
+	}
+	if a.NPS != nil && *a.NPS <= c.DetractorMax && !a.NPSDate.IsZero() && daysBetween(a.NPSDate, now) <= c.DetractorDays {
+		add(RuleDetractor, "NPS detractor: answered %d on %s", *a.NPS, store.Day(a.NPSDate))
+	}
+	if allowed, ok := c.TouchDays[a.Tier]; ok && !a.LastTouch.IsZero() {
+		if days := daysBetween(a.LastTouch, now); days > allowed {
+			add(RuleNoTouch, "no touch for %d days (%s touch allows %d)", days, a.Tier, allowed)
+		}
+	}
+	return out
+}
+
+func (c Config) drop(t Trend) *int {
+	if c.DropDays <= 7 {
+		return t.Delta7
+	}
+	return t.Delta30
+}
+
+// stalled reports how long onboarding has gone without a milestone done and
+// which milestone is next; ok is false when nothing is left to do.
+func stalled(a store.Account, now time.Time) (days int, next string, ok bool) {
+	last := a.PhaseStart
+	for _, m := range a.Milestones {
+		if m.Done != nil && m.Done.After(last) {
+			last = *m.Done
+		}
+		if m.Done == nil && next == "" {
+			next = m.Name
+		}
+	}
+	if next == "" || last.IsZero() {
+		return 0, "", false
+	}
+	return daysBetween(last, now), next, true
+}
