@@ -217,7 +217,7 @@ func (c Config) measure(name string, a store.Account, now time.Time) (int, strin
 			return 0, "", false
 		}
 		score := 100 - 10**a.OpenTickets - 25*a.Escalations
-		detail := fmt.Sprintf("%d open tickets", *a.OpenTickets)
+		detail := Plural(*a.OpenTickets, "open ticket")
 		if a.Escalations > 0 {
 			detail += fmt.Sprintf(", %d escalated", a.Escalations)
 		}
@@ -248,12 +248,28 @@ func (c Config) measure(name string, a store.Account, now time.Time) (int, strin
 	return 0, "", false
 }
 
+// Plural writes "1 open ticket" or "3 open tickets".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func pct(f float64) int { return int(math.Round(100 * f)) }
 
 func clamp01(f float64) float64 { return max(0, min(1, f)) }
 
-// daysBetween counts whole days from a to b (negative when a is later).
-func daysBetween(a, b time.Time) int { return int(math.Floor(b.Sub(a).Hours() / 24)) }
+// daysBetween counts calendar days (UTC) from a to b, negative when a is
+// later, so "renews in 30 days" means the same thing all day long.
+func daysBetween(a, b time.Time) int {
+	return int(math.Round(truncDay(b).Sub(truncDay(a)).Hours() / 24))
+}
+
+func truncDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
 
 func ago(days int) string {
 	switch days {

@@ -1,0 +1,104 @@
+// Package bot is csbot's runtime: the platform-neutral request and reply,
+// the command registry, the router that every chat adapter feeds, and the
+// small Adapter interface those adapters implement.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/csbot/csbot/store"
+)
+
+// Request is one command from a chat user, after routing.
+type Request struct {
+	Platform string
+	UserID   string
+	// Member is the registered person behind UserID.
+	Member store.Member
+	// Command is the subcommand's name, Args the words after it and Text
+	// the same words as typed, for free text such as a note.
+	Command string
+	Args    []string
+	Text    string
+}
+
+// Reply is what a command answers, built once and rendered per platform.
+type Reply struct {
+	Title string
+	// Band colours the reply: green, yellow, red, none, or empty.
+	Band     string
+	Text     string
+	Fields   []Field
+	Sections []Section
+	Buttons  []Button
+	// Footer says how fresh the data is.
+	Footer string
+	// Error marks a reply that explains a refused or failed request.
+	Error bool
+	// Share posts the reply for the whole channel instead of only the asker.
+	Share bool
+}
+
+// Field is a short labelled value.
+type Field struct {
+	Name, Value string
+}
+
+// Section is a titled list of lines.
+type Section struct {
+	Title string
+	Lines []string
+}
+
+// Button is an action a platform may offer; Value carries what the action
+// needs, e.g. the account slug.
+type Button struct {
+	ID, Label, Value string
+}
+
+// Handler runs a command.
+type Handler func(ctx context.Context, req *Request) (Reply, error)
+
+// Adapter connects the router to one chat platform.
+type Adapter interface {
+	// Name is the platform name used in identities, e.g. "slack".
+	Name() string
+	// Run serves the platform until ctx is done.
+	Run(ctx context.Context) error
+	// Send delivers a reply outside of a request, e.g. a reminder.
+	Send(ctx context.Context, to Destination, r Reply) error
+}
+
+// Destination is where an unsolicited message goes: a member or a channel.
+type Destination struct {
+	Member  string
+	Channel string
+}
+
+// UserError is a refusal the user can act on: bad input, missing rights.
+type UserError struct {
+	Msg string
+	// Usage asks the router to add the command's usage line.
+	Usage bool
+}
+
+func (e *UserError) Error() string { return e.Msg }
+
+// Errorf returns a UserError.
+func Errorf(format string, args ...any) error {
+	return &UserError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// UsageErrorf returns a UserError that shows the command's usage.
+func UsageErrorf(format string, args ...any) error {
+	return &UserError{Msg: fmt.Sprintf(format, args...), Usage: true}
+}
+
+// AsUserError unwraps a UserError.
+func AsUserError(err error) (*UserError, bool) {
+	var ue *UserError
+	ok := errors.As(err, &ue)
+	return ue, ok
+}

@@ -1,0 +1,285 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+)
+
+// listLimit caps list replies; the footer says how many more there are.
+const listLimit = 25
+
+func (c *cmds) accountsCommand() bot.Command {
+	return bot.Command{
+		Name:    "accounts",
+		Usage:   "[mine|@user|team|all] [tier:T] [region:R] [risk]",
+		Summary: "a book of accounts, riskiest first",
+		Help: "Without a scope a CSM sees their own book, a lead their team's, executives and admins everything. " +
+			"Filters combine: `/cs accounts all tier:high risk`.",
+		Examples: []string{"/cs accounts", "/cs accounts risk", "/cs accounts @aiko tier:high", "/cs accounts all region:osaka"},
+		Handler:  c.accounts,
+	}
+}
+
+// filter selects rows of the account index.
+type filter struct {
+	desc  []string
+	match []func(store.AccountRow) bool
+}
+
+func (f *filter) add(desc string, m func(store.AccountRow) bool) {
+	f.desc = append(f.desc, desc)
+	f.match = append(f.match, m)
+}
+
+func (f *filter) apply(rows []store.AccountRow) []store.AccountRow {
+	return slices.DeleteFunc(rows, func(r store.AccountRow) bool {
+		for _, m := range f.match {
+			if !m(r) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// scopeFilter applies a scope word (mine, @user, team, all) or, when none
+// was given, the caller's default scope by role.
+func (c *cmds) scopeFilter(ctx context.Context, f *filter, me store.Member, scope string) error {
+	switch {
+	case scope == "all":
+		f.desc = append(f.desc, "all accounts")
+	case scope == "mine":
+		f.add("owned by you", func(r store.AccountRow) bool { return r.Owner == me.ID })
+	case scope == "team":
+		if me.Team == "" {
+			return bot.Errorf("You are not in a team; try `mine` or `all`.")
+		}
+		f.add("team "+me.Team, func(r store.AccountRow) bool { return r.Team == me.Team })
+	case strings.HasPrefix(scope, "@"):
+		id := handle(scope)
+		if _, err := c.Store.Member(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return bot.Errorf("No team member is called @%s. `/cs team` lists teams and members.", id)
+		} else if err != nil {
+			return err
+		}
+		f.add("owned by @"+id, func(r store.AccountRow) bool { return r.Owner == id })
+	case scope == "":
+		switch {
+		case me.Has(store.RoleExec, store.RoleAdmin, store.RoleOps):
+			return c.scopeFilter(ctx, f, me, "all")
+		case me.Has(store.RoleLead) && me.Team != "":
+			return c.scopeFilter(ctx, f, me, "team")
+		}
+		return c.scopeFilter(ctx, f, me, "mine")
+	default:
+		return bot.UsageErrorf("I do not know the scope '%s'.", scope)
+	}
+	return nil
+}
+
+func (c *cmds) accounts(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	f := &filter{}
+	scope := ""
+	for _, arg := range req.Args {
+		a := strings.ToLower(arg)
+		key, val, hasVal := strings.Cut(a, ":")
+		switch {
+		case a == "mine" || a == "all" || a == "team" || strings.HasPrefix(a, "@"):
+			if scope != "" {
+				return bot.Reply{}, bot.UsageErrorf("Give one scope only (you gave %s and %s).", scope, a)
+			}
+			scope = a
+		case a == "risk":
+			f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })
+		case hasVal && key == "tier":
+			t, err := store.ParseTier(val)
+			if err != nil {
+				return bot.Reply{}, bot.Errorf("%v", err)
+			}
+			f.add("tier "+string(t), func(r store.AccountRow) bool { return r.Tier == t })
+		case hasVal && key == "region":
+			f.add("region "+val, func(r store.AccountRow) bool { return strings.EqualFold(r.Region, val) })
+		default:
+			return bot.Reply{}, bot.UsageErrorf("I do not understand '%s'.", arg)
+		}
+	}
+	if err := c.scopeFilter(ctx, f, req.Member, scope); err != nil {
+		return bot.Reply{}, err
+	}
+	rows, err := c.Store.AccountRows(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	rows = f.apply(rows)
+	slices.SortFunc(rows, byRisk)
+	r := bot.Reply{Title: fmt.Sprintf("Accounts: %s", strings.Join(f.desc, ", "))}
+	if len(rows) == 0 {
+		r.Text = "No accounts match."
+		return r, nil
+	}
+	lines := make([]string, 0, min(len(rows), listLimit))
+	for _, row := range rows[:min(len(rows), listLimit)] {
+		lines = append(lines, rowLine(row))
+	}
+	r.Sections = []bot.Section{{Lines: lines}}
+	r.Footer = shownFooter(len(lines), len(rows))
+	return r, nil
+}
+
+// byRisk orders rows riskiest first: more rules fired, then lower score,
+// then larger ARR.
+func byRisk(a, b store.AccountRow) int {
+	if d := len(b.Risks) - len(a.Risks); d != 0 {
+		return d
+	}
+	if a.Score != b.Score {
+		if a.Score < 0 || b.Score < 0 {
+			return b.Score - a.Score // no data sorts last
+		}
+		return a.Score - b.Score
+	}
+	if a.ARR != b.ARR {
+		if a.ARR > b.ARR {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a.Slug, b.Slug)
+}
+
+func rowLine(r store.AccountRow) string {
+	score := " --"
+	if r.Score >= 0 {
+		score = fmt.Sprintf("%3d", r.Score)
+	}
+	parts := []string{string(r.Tier)}
+	if r.Region != "" {
+		parts = append(parts, r.Region)
+	}
+	if r.Owner != "" {
+		parts = append(parts, "@"+r.Owner)
+	}
+	parts = append(parts, "ARR "+money(r.ARR))
+	line := fmt.Sprintf("%s %s  %s (%s)  %s", bandSymbol(r.Band), score, r.Name, r.Slug, strings.Join(parts, " · "))
+	if n := len(r.Risks); n > 0 {
+		rules := make([]string, n)
+		for i, k := range r.Risks {
+			rules[i] = k.Rule
+		}
+		line += "  risk: " + strings.Join(rules, ", ")
+	}
+	return line
+}
+
+func bandSymbol(band string) string {
+	switch band {
+	case "green":
+		return "G"
+	case "yellow":
+		return "Y"
+	case "red":
+		return "R"
+	}
+	return "-"
+}
+
+func shownFooter(shown, total int) string {
+	if shown == total {
+		return fmt.Sprintf("%d accounts", total)
+	}
+	return fmt.Sprintf("showing %d of %d accounts; narrow with tier:, region: or @user", shown, total)
+}
+
+func (c *cmds) riskCommand() bot.Command {
+	return bot.Command{
+		Name:    "risk",
+		Usage:   "[mine|team|all]",
+		Summary: "current churn risks, largest ARR first, with the rule that fired",
+		Help: "Rules: red band; a fall of 15+ points in 30 days; renewal within 90 days with health below 60; " +
+			"onboarding stalled 14+ days; an NPS detractor in the last 30 days; no touch for longer than the tier allows.",
+		Examples: []string{"/cs risk", "/cs risk all"},
+		Slow:     true,
+		Handler:  c.risk,
+	}
+}
+
+func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	if len(req.Args) > 1 {
+		return bot.Reply{}, bot.UsageErrorf("Give at most one scope.")
+	}
+	scope := ""
+	if len(req.Args) == 1 {
+		scope = strings.ToLower(req.Args[0])
+		if scope != "mine" && scope != "team" && scope != "all" {
+			return bot.Reply{}, bot.UsageErrorf("I do not know the scope '%s'.", req.Args[0])
+		}
+	}
+	f := &filter{}
+	if err := c.scopeFilter(ctx, f, req.Member, scope); err != nil {
+		return bot.Reply{}, err
+	}
+	f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })
+	rows, err := c.Store.AccountRows(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	rows = f.apply(rows)
+	slices.SortFunc(rows, func(a, b store.AccountRow) int {
+		if a.ARR != b.ARR {
+			if a.ARR > b.ARR {
+				return -1
+			}
+			return 1
+		}
+		return byRisk(a, b)
+	})
+	r := bot.Reply{Title: "Churn risks: " + strings.Join(f.desc, ", ")}
+	if len(rows) == 0 {
+		r.Band = "green"
+		r.Text = "No churn-risk rule fires. Nice."
+		return r, nil
+	}
+	r.Band = "red"
+	var arr int64
+	byRule := map[string]int{}
+	for _, row := range rows {
+		arr += row.ARR
+		for _, k := range row.Risks {
+			byRule[k.Rule]++
+		}
+	}
+	var ruleCounts []string
+	for _, rule := range sortedKeys(byRule) {
+		ruleCounts = append(ruleCounts, fmt.Sprintf("%s %d", rule, byRule[rule]))
+	}
+	r.Fields = []bot.Field{
+		{Name: "At risk", Value: fmt.Sprintf("%d accounts", len(rows))},
+		{Name: "ARR at risk", Value: money(arr)},
+		{Name: "Rules", Value: strings.Join(ruleCounts, ", ")},
+	}
+	var lines []string
+	for _, row := range rows[:min(len(rows), listLimit)] {
+		lines = append(lines, rowLine(row))
+		for _, k := range row.Risks {
+			lines = append(lines, "    - "+k.Reason)
+		}
+	}
+	r.Sections = []bot.Section{{Lines: lines}}
+	r.Footer = shownFooter(min(len(rows), listLimit), len(rows))
+	return r, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,204 @@
+// Package commands implements the `/cs` subcommands, platform-neutral: each
+// takes a bot.Request and returns a bot.Reply that adapters render.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+)
+
+// Store is what the commands read and write.
+type Store interface {
+	Account(ctx context.Context, slug string) (store.Account, error)
+	AccountRows(ctx context.Context) ([]store.AccountRow, error)
+	Member(ctx context.Context, id string) (store.Member, error)
+	Members(ctx context.Context) ([]store.Member, error)
+	SaveMember(ctx context.Context, m store.Member) error
+	Team(ctx context.Context, id string) (store.Team, error)
+	Teams(ctx context.Context) ([]store.Team, error)
+	SaveTeam(ctx context.Context, t store.Team) error
+	AddTouch(ctx context.Context, t store.Touch) error
+}
+
+// Scorer scores accounts and saves them with their derived data.
+type Scorer interface {
+	Assess(a store.Account) health.Assessment
+	Save(ctx context.Context, a store.Account) error
+	Now() time.Time
+	Config() health.Config
+}
+
+// Deps are the commands' dependencies.
+type Deps struct {
+	Store  Store
+	Health Scorer
+}
+
+// Register adds every command of this package to reg.
+func Register(reg *bot.Registry, d Deps) error {
+	c := &cmds{Deps: d}
+	return reg.Register(
+		helpCommand(reg),
+		c.healthCommand(),
+		c.onboardingCommand(),
+		c.accountsCommand(),
+		c.riskCommand(),
+		c.noteCommand(),
+		c.whoamiCommand(),
+		c.teamCommand(),
+	)
+}
+
+type cmds struct{ Deps }
+
+// resolveAccount finds an account by slug, exact name or unambiguous
+// prefix. The slug hit, by far the common case, is one primary-key read.
+func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account, error) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return store.Account{}, bot.UsageErrorf("Which account? Give its name or slug.")
+	}
+	for _, slug := range slices.Compact([]string{q, Slugify(q)}) {
+		a, err := c.Store.Account(ctx, slug)
+		if err == nil {
+			return a, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Account{}, err
+		}
+	}
+	rows, err := c.Store.AccountRows(ctx)
+	if err != nil {
+		return store.Account{}, err
+	}
+	var matches []store.AccountRow
+	for _, r := range rows {
+		name := strings.ToLower(r.Name)
+		if name == q {
+			return c.Store.Account(ctx, r.Slug)
+		}
+		if strings.HasPrefix(name, q) || strings.HasPrefix(r.Slug, q) {
+			matches = append(matches, r)
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return c.Store.Account(ctx, matches[0].Slug)
+	case 0:
+		names := make([]string, 0, 2*len(rows))
+		for _, r := range rows {
+			names = append(names, r.Name)
+		}
+		msg := fmt.Sprintf("No account matches '%s'.", query)
+		if near := bot.Closest(query, names, 3); len(near) > 0 {
+			msg += " Did you mean " + strings.Join(near, ", ") + "?"
+		}
+		return store.Account{}, bot.Errorf("%s", msg)
+	}
+	slices.SortFunc(matches, func(a, b store.AccountRow) int { return strings.Compare(a.Name, b.Name) })
+	names := make([]string, 0, 5)
+	for _, m := range matches[:min(5, len(matches))] {
+		names = append(names, fmt.Sprintf("%s (%s)", m.Name, m.Slug))
+	}
+	more := ""
+	if len(matches) > 5 {
+		more = fmt.Sprintf(" and %d more", len(matches)-5)
+	}
+	return store.Account{}, bot.Errorf("'%s' matches %d accounts: %s%s. Type more of the name or use the slug.", query, len(matches), strings.Join(names, ", "), more)
+}
+
+// Slugify turns a name into an account slug: lowercase letters, digits, '-'.
+func Slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+// memberName shows a member as "Aiko Tanaka (@aiko)", or the bare id when
+// the member is gone.
+func (c *cmds) memberName(ctx context.Context, id string) (string, error) {
+	if id == "" {
+		return "nobody", nil
+	}
+	m, err := c.Store.Member(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "@" + id + " (not a member)", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s (@%s)", m.Name, m.ID), nil
+}
+
+// handle strips the "@" people type before a member id.
+func handle(s string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@")) }
+
+// money formats an ARR amount with thousands separators.
+func money(v int64) string {
+	s := strconv.FormatInt(v, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func signed(d int) string {
+	switch {
+	case d > 0:
+		return fmt.Sprintf("▲ +%d", d)
+	case d < 0:
+		return fmt.Sprintf("▼ %d", d)
+	}
+	return "= 0"
+}
+
+func days(n int) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d day", n)
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
+func daysUntil(now, t time.Time) int {
+	return int(truncDay(t).Sub(truncDay(now)).Hours() / 24)
+}
+
+func truncDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func freshness(now time.Time, a store.Account) string {
+	s := "as of " + now.UTC().Format("2006-01-02 15:04 MST")
+	if !a.UpdatedAt.IsZero() {
+		s += " · account data updated " + a.UpdatedAt.UTC().Format("2006-01-02")
+	}
+	return s
+}

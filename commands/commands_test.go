@@ -1,0 +1,275 @@
+package commands_test
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var now = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	st     *store.Store
+	router *bot.Router
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func day(offset int) time.Time { return now.AddDate(0, 0, offset).Truncate(24 * time.Hour) }
+
+// newFixture builds a small organisation whose every figure is known.
+func newFixture(t testing.TB) fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.SaveTeam(ctx, store.Team{ID: "tokyo", Name: "Tokyo", Lead: "hiro", Region: "Tokyo"}))
+	for _, m := range []store.Member{
+		{ID: "ops", Name: "Rin Ito", Roles: []store.Role{store.RoleOps, store.RoleAdmin}},
+		{ID: "hiro", Name: "Hiro Yamada", Roles: []store.Role{store.RoleLead}, Team: "tokyo", TZ: "Asia/Tokyo"},
+		{ID: "aiko", Name: "Aiko Tanaka", Roles: []store.Role{store.RoleCSM}, Team: "tokyo", Lead: "hiro", Region: "Tokyo", TZ: "Asia/Tokyo",
+			Identities: map[string]string{"slack": "U0AIKO"}},
+		{ID: "ken", Name: "Ken Sato", Roles: []store.Role{store.RoleCSM}, Team: "tokyo", Lead: "hiro"},
+	} {
+		must(st.SaveMember(ctx, m))
+	}
+	hist := store.History{}
+	for i := 30; i >= 1; i-- {
+		hist = hist.Record(day(-i), 90-i/2) // 75 thirty days ago, rising
+	}
+	falling := store.History{}
+	for i := 30; i >= 1; i-- {
+		falling = falling.Record(day(-i), 40+i) // 70 thirty days ago, falling
+	}
+	accounts := []store.Account{
+		{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Region: "Tokyo", ARR: 240000, Renewal: day(200), Phase: store.PhaseAdoption,
+			PhaseStart: day(-300), Owner: "aiko", Seats: 100, ActiveUsers: 90, FeatureAdoption: ptr(0.8), NPS: ptr(9), NPSDate: day(-40),
+			CSAT: ptr(4.5), OpenTickets: ptr(1), LastTouch: day(-3), History: hist},
+		{Slug: "acme-labs", Name: "Acme Labs", Tier: store.TierLow, Region: "Osaka", ARR: 40000, Renewal: day(30), Phase: store.PhaseAdoption,
+			Owner: "ken", Seats: 50, ActiveUsers: 10, NPS: ptr(4), NPSDate: day(-5), OpenTickets: ptr(6), LastTouch: day(-60), History: falling},
+		{Slug: "initech", Name: "Initech", Tier: store.TierHigh, Region: "Tokyo", ARR: 180000, Renewal: day(60), Phase: store.PhaseOnboarding,
+			PhaseStart: day(-40), Owner: "aiko", Seats: 20, ActiveUsers: 8, LastTouch: day(-10),
+			Milestones: []store.Milestone{
+				{Name: "Kickoff held", Due: day(-38), Done: ptr(day(-37))},
+				{Name: "Admin configured", Due: day(-25), Done: ptr(day(-24))},
+				{Name: "Data imported", Due: day(-10)},
+				{Name: "First value reached", Due: day(10)},
+			}},
+		{Slug: "globex", Name: "Globex", Tier: store.TierTech, ARR: 6000, Phase: store.PhaseAdoption, Owner: "ken"},
+	}
+	for _, a := range accounts {
+		must(engine.Save(ctx, a))
+	}
+	reg := bot.NewRegistry()
+	must(commands.Register(reg, commands.Deps{Store: st, Health: engine}))
+	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))}
+}
+
+func (f fixture) run(user, line string) string {
+	return console.Render(f.router.Handle(context.Background(), "console", user, line))
+}
+
+// Golden files pin what people read; run `go test ./commands -update` after
+// an intended change and review the diff.
+func TestGoldenReplies(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct{ name, user, line string }{
+		{"help", "aiko", "/cs help"},
+		{"help-health", "aiko", "/cs help health"},
+		{"health", "aiko", "/cs health acme"},
+		{"health-by-name", "aiko", "/cs health Acme Labs"},
+		{"health-no-data", "aiko", "/cs health globex"},
+		{"onboarding", "aiko", "/cs onboarding initech"},
+		{"accounts-mine", "aiko", "/cs accounts"},
+		{"accounts-risk-all", "ops", "/cs accounts all risk"},
+		{"risk-team", "hiro", "/cs risk"},
+		{"whoami", "aiko", "/cs whoami"},
+		{"team", "aiko", "/cs team"},
+		{"team-show", "aiko", "/cs team show tokyo"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := f.run(tc.user, tc.line) + "\n"
+			path := filepath.Join("testdata", tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tc.line, diff)
+			}
+		})
+	}
+}
+
+// Bad input gets a clear answer and changes nothing.
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name, user, line string
+		want             []string
+	}{
+		{"unknown subcommand", "aiko", "/cs helth acme", []string{"There is no command `helth`", "Did you mean `health`?", "/cs health <account> [share]"}},
+		{"missing argument", "aiko", "/cs health", []string{"Which account?", "Usage  /cs health <account> [share]"}},
+		{"unknown account", "aiko", "/cs health acmr", []string{"No account matches 'acmr'.", "Did you mean Acme Corp"}},
+		{"ambiguous account", "aiko", "/cs health acm", []string{"'acm' matches 2 accounts: Acme Corp (acme), Acme Labs (acme-labs)"}},
+		{"too long", "aiko", "/cs note acme " + strings.Repeat("x", 5000), []string{"csbot reads at most 4096"}},
+		{"note without text", "aiko", "/cs note acme", []string{"A note needs an account and some text.", "Usage  /cs note <account> <text>"}},
+		{"note unknown account", "aiko", "/cs note nobody call went well", []string{"No account matches 'nobody'."}},
+		{"unregistered user", "stranger", "/cs health acme", []string{"You are not registered with csbot"}},
+		{"non-admin changes owner", "aiko", "/cs team assign acme @ken", []string{"Only admins and team leads"}},
+		{"non-admin adds member", "ken", "/cs team member eve name:Eve roles:admin", []string{"Only admins and team leads"}},
+		{"bad role", "ops", "/cs team member eve name:Eve roles:boss", []string{`unknown role "boss"`}},
+		{"new member without name", "ops", "/cs team member eve roles:csm", []string{"@eve is new: give at least name"}},
+		{"unknown member option", "ops", "/cs team member aiko colour:blue", []string{"'colour:blue' is not a setting here"}},
+		{"bad time zone", "ops", "/cs team member aiko tz:Mars/Olympus", []string{"'Mars/Olympus' is not a time zone"}},
+		{"unknown team", "ops", "/cs team member aiko team:paris", []string{"There is no team 'paris'"}},
+		{"assign to stranger", "ops", "/cs team assign acme @nobody", []string{"No team member is called @nobody"}},
+		{"identity taken", "ops", "/cs team member ken slack:U0AIKO", []string{"already linked", "belongs to aiko"}},
+		{"bad accounts filter", "aiko", "/cs accounts tier:gold", []string{`unknown tier "gold"`}},
+		{"unknown scope", "aiko", "/cs risk everyone", []string{"I do not know the scope 'everyone'"}},
+		{"unknown user filter", "aiko", "/cs accounts @nobody", []string{"No team member is called @nobody"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			before := snapshot(t, f.st)
+			r := f.router.Handle(context.Background(), "console", tc.user, tc.line)
+			got := console.Render(r)
+			if !r.Error {
+				t.Errorf("reply not marked as an error:\n%s", got)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("reply lacks %q:\n%s", w, got)
+				}
+			}
+			if diff := cmp.Diff(before, snapshot(t, f.st)); diff != "" {
+				t.Errorf("refused command changed the store (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+// snapshot captures what commands may change.
+func snapshot(t testing.TB, st *store.Store) map[string]any {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := st.AccountRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := st.Members(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]any{"members": members}
+	for _, r := range rows {
+		a, err := st.Account(ctx, r.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out["row/"+r.Slug] = r
+		out["account/"+r.Slug] = a
+	}
+	return out
+}
+
+func TestNoteLogsTouchAndRescores(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	got := f.run("ken", "/cs note acme-labs call with the CTO, they want SSO")
+	if !strings.Contains(got, "Logged a call on Acme Labs.") {
+		t.Fatalf("reply:\n%s", got)
+	}
+	a, err := f.st.Account(ctx, "acme-labs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.LastTouch.Equal(now) {
+		t.Errorf("last touch = %v, want %v", a.LastTouch, now)
+	}
+	rows, err := f.st.AccountRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Slug != "acme-labs" {
+			continue
+		}
+		for _, k := range r.Risks {
+			if k.Rule == health.RuleNoTouch {
+				t.Errorf("no-touch risk still listed after a touch: %+v", r.Risks)
+			}
+		}
+	}
+}
+
+func TestAdminCommandsChangeData(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	steps := []struct{ user, line, want string }{
+		{"ops", "/cs team set osaka name:Osaka lead:@hiro region:Osaka", "Team created."},
+		{"hiro", "/cs team member eve name:\"Eve Mori\" roles:csm,mentor team:osaka tz:Asia/Tokyo slack:U0EVE", "Member added."},
+		{"hiro", "/cs team assign acme @eve", "Acme Corp now belongs to @eve (was @aiko)."},
+	}
+	for _, s := range steps {
+		if got := f.run(s.user, s.line); !strings.Contains(got, s.want) {
+			t.Fatalf("%s:\n%s\nwant %q", s.line, got, s.want)
+		}
+	}
+	eve, err := f.st.MemberByIdentity(ctx, "slack", "U0EVE")
+	if err != nil || eve.Name != "Eve Mori" || !eve.Has(store.RoleMentor) || eve.Team != "osaka" {
+		t.Fatalf("eve = %+v, %v", eve, err)
+	}
+	rows, err := f.st.AccountRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Slug == "acme" && (r.Owner != "eve" || r.Team != "osaka") {
+			t.Errorf("acme row after reassign: owner %q team %q, want eve/osaka", r.Owner, r.Team)
+		}
+	}
+	if got := f.run("eve", "/cs accounts"); !strings.Contains(got, "Acme Corp (acme)") {
+		t.Errorf("eve's book lacks acme:\n%s", got)
+	}
+}
+
+func TestPanickingCommandIsContained(t *testing.T) {
+	f := newFixture(t)
+	reg := bot.NewRegistry()
+	if err := reg.Register(bot.Command{Name: "boom", Handler: func(context.Context, *bot.Request) (bot.Reply, error) { panic("kaboom") }}); err != nil {
+		t.Fatal(err)
+	}
+	r := bot.NewRouter(reg, f.st, slog.New(slog.DiscardHandler)).Handle(context.Background(), "console", "aiko", "/cs boom")
+	if !r.Error || !strings.Contains(r.Text, "Something went wrong running `/cs boom`") {
+		t.Errorf("reply = %+v", r)
+	}
+}

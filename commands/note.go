@@ -1,0 +1,64 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+)
+
+// touchKinds are the words that, leading a note, say what kind of touch it was.
+var touchKinds = []string{"call", "meeting", "email", "qbr", "visit", "demo", "note"}
+
+func (c *cmds) noteCommand() bot.Command {
+	return bot.Command{
+		Name:    "note",
+		Usage:   "<account> <text>",
+		Summary: "log a touch (call, meeting, email) on the account's timeline",
+		Help: "A note that starts with call, meeting, email, qbr, visit or demo is logged as that kind of touch. " +
+			"Put quotes around account names with spaces.",
+		Examples: []string{"/cs note acme call with the CTO, they want SSO", "/cs note \"Sakura Logistics\" email: sent the QBR deck"},
+		Handler:  c.note,
+	}
+}
+
+func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	query, text, ok := bot.CutWord(req.Text)
+	text = strings.TrimSpace(text)
+	if !ok || text == "" {
+		return bot.Reply{}, bot.UsageErrorf("A note needs an account and some text.")
+	}
+	if n := utf8.RuneCountInString(text); n > 2000 {
+		return bot.Reply{}, bot.Errorf("That note is %d characters long; keep it under 2,000 and link to longer documents.", n)
+	}
+	a, err := c.resolveAccount(ctx, query)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	kind := "note"
+	first, _, _ := bot.CutWord(text)
+	first = strings.ToLower(strings.TrimRight(first, ":,."))
+	for _, k := range touchKinds {
+		if first == k {
+			kind = k
+		}
+	}
+	now := c.Health.Now()
+	before := c.Health.Assess(a).Score
+	if err := c.Store.AddTouch(ctx, store.Touch{Account: a.Slug, Kind: kind, Author: req.Member.ID, Text: text, At: now.UTC()}); err != nil {
+		return bot.Reply{}, err
+	}
+	a.LastTouch = now.UTC()
+	if err := c.Health.Save(ctx, a); err != nil {
+		return bot.Reply{}, err
+	}
+	after := c.Health.Assess(a)
+	msg := fmt.Sprintf("Logged a %s on %s.", kind, a.Name)
+	if before != after.Score && after.Score >= 0 {
+		msg += fmt.Sprintf(" Health %d -> %d.", before, after.Score)
+	}
+	return bot.Reply{Title: "Touch logged", Band: after.Band, Text: msg, Footer: "by @" + req.Member.ID + " at " + now.UTC().Format("2006-01-02 15:04 MST")}, nil
+}

@@ -1,0 +1,359 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+)
+
+func (c *cmds) whoamiCommand() bot.Command {
+	return bot.Command{
+		Name:     "whoami",
+		Summary:  "who csbot thinks you are: role, team, lead, region, time zone",
+		Examples: []string{"/cs whoami"},
+		Handler: func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+			return c.memberReply(ctx, req.Member)
+		},
+	}
+}
+
+func (c *cmds) memberReply(ctx context.Context, m store.Member) (bot.Reply, error) {
+	lead, err := c.memberName(ctx, m.Lead)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	team := orDash(m.Team)
+	if m.Team != "" {
+		if t, err := c.Store.Team(ctx, m.Team); err == nil {
+			team = fmt.Sprintf("%s (%s)", t.Name, t.ID)
+		}
+	}
+	roles := make([]string, len(m.Roles))
+	for i, r := range m.Roles {
+		roles[i] = string(r)
+	}
+	var ids []string
+	for _, p := range sortedKeys(m.Identities) {
+		ids = append(ids, p+" "+m.Identities[p])
+	}
+	return bot.Reply{
+		Title: fmt.Sprintf("%s (@%s)", m.Name, m.ID),
+		Fields: []bot.Field{
+			{Name: "Roles", Value: orDash(strings.Join(roles, ", "))},
+			{Name: "Team", Value: team},
+			{Name: "Lead", Value: lead},
+			{Name: "Region", Value: orDash(m.Region)},
+			{Name: "Time zone", Value: orDash(m.TZ)},
+			{Name: "Chat", Value: orDash(strings.Join(ids, ", "))},
+		},
+	}, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (c *cmds) teamCommand() bot.Command {
+	return bot.Command{
+		Name:    "team",
+		Usage:   "[list | show <team> | member <id> [key:value ...] | set <team> [key:value ...] | assign <account> @owner]",
+		Summary: "who is who; admins and leads add members and teams and reassign accounts",
+		Help: "member keys: name, roles (csm,lead,exec,mentor,newhire,admin,ops), team, lead, region, tz, locale, slack, discord, teams. " +
+			"set keys: name, lead, region, segment. A new member needs name and roles.",
+		Examples: []string{
+			"/cs team",
+			"/cs team show tokyo",
+			"/cs team member ken name:\"Ken Sato\" roles:csm team:tokyo tz:Asia/Tokyo slack:U024BE7LH",
+			"/cs team set osaka name:Osaka lead:@yui region:Osaka",
+			"/cs team assign acme @ken",
+		},
+		Handler: c.team,
+	}
+}
+
+func (c *cmds) team(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	sub := "list"
+	if len(req.Args) > 0 {
+		sub = strings.ToLower(req.Args[0])
+	}
+	args := req.Args[min(1, len(req.Args)):]
+	switch sub {
+	case "list":
+		return c.teamList(ctx)
+	case "show":
+		if len(args) != 1 {
+			return bot.Reply{}, bot.UsageErrorf("Which team? `/cs team` lists them.")
+		}
+		return c.teamShow(ctx, args[0])
+	case "member", "set", "assign":
+		if !req.Member.CanAdminister() {
+			return bot.Reply{}, bot.Errorf("Only admins and team leads can change members, teams and owners. Ask one of them.")
+		}
+	default:
+		return bot.Reply{}, bot.UsageErrorf("There is no `team %s`.", sub)
+	}
+	if len(args) == 0 {
+		return bot.Reply{}, bot.UsageErrorf("`team %s` needs more: see the examples in `/cs help team`.", sub)
+	}
+	switch sub {
+	case "member":
+		return c.teamMember(ctx, handle(args[0]), args[1:])
+	case "set":
+		return c.teamSet(ctx, strings.ToLower(args[0]), args[1:])
+	}
+	return c.teamAssign(ctx, args)
+}
+
+func (c *cmds) teamList(ctx context.Context) (bot.Reply, error) {
+	teams, err := c.Store.Teams(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	members, err := c.Store.Members(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	count := map[string]int{}
+	for _, m := range members {
+		count[m.Team]++
+	}
+	slices.SortFunc(teams, func(a, b store.Team) int { return strings.Compare(a.ID, b.ID) })
+	lines := make([]string, 0, len(teams)+1)
+	for _, t := range teams {
+		lines = append(lines, fmt.Sprintf("%s (%s): lead @%s, %s", t.Name, t.ID, orDash(t.Lead), health.Plural(count[t.ID], "member")))
+	}
+	if n := count[""]; n > 0 {
+		lines = append(lines, "no team: "+health.Plural(n, "member"))
+	}
+	return bot.Reply{Title: "Teams", Sections: []bot.Section{{Lines: lines}}, Footer: "/cs team show <team> lists its members"}, nil
+}
+
+func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
+	t, err := c.Store.Team(ctx, strings.ToLower(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Reply{}, bot.Errorf("There is no team '%s'. `/cs team` lists them.", id)
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	members, err := c.Store.Members(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	slices.SortFunc(members, func(a, b store.Member) int { return strings.Compare(a.ID, b.ID) })
+	var lines []string
+	for _, m := range members {
+		if m.Team == t.ID {
+			roles := make([]string, len(m.Roles))
+			for i, r := range m.Roles {
+				roles[i] = string(r)
+			}
+			lines = append(lines, fmt.Sprintf("%s (@%s): %s", m.Name, m.ID, strings.Join(roles, ", ")))
+		}
+	}
+	lead, err := c.memberName(ctx, t.Lead)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return bot.Reply{
+		Title:    fmt.Sprintf("Team %s (%s)", t.Name, t.ID),
+		Fields:   []bot.Field{{Name: "Lead", Value: lead}, {Name: "Region", Value: orDash(t.Region)}, {Name: "Segment", Value: orDash(t.Segment)}},
+		Sections: []bot.Section{{Title: "Members", Lines: lines}},
+	}, nil
+}
+
+// options parses key:value words, refusing keys not in allowed.
+func options(args []string, allowed ...string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, a := range args {
+		k, v, ok := strings.Cut(a, ":")
+		k = strings.ToLower(k)
+		if !ok || !slices.Contains(allowed, k) {
+			return nil, bot.UsageErrorf("'%s' is not a setting here; use %s (as key:value).", a, strings.Join(allowed, ", "))
+		}
+		if _, dup := out[k]; dup {
+			return nil, bot.Errorf("%s is given twice.", k)
+		}
+		out[k] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
+var platforms = []string{"slack", "discord", "teams"}
+
+func (c *cmds) teamMember(ctx context.Context, id string, args []string) (bot.Reply, error) {
+	if Slugify(id) != id || id == "" {
+		return bot.Reply{}, bot.Errorf("'%s' cannot be a member id: use lowercase letters, digits and '-'.", id)
+	}
+	opts, err := options(args, append([]string{"name", "roles", "team", "lead", "region", "tz", "locale"}, platforms...)...)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	m, err := c.Store.Member(ctx, id)
+	isNew := errors.Is(err, store.ErrNotFound)
+	if err != nil && !isNew {
+		return bot.Reply{}, err
+	}
+	if isNew {
+		if opts["name"] == "" || opts["roles"] == "" {
+			return bot.Reply{}, bot.UsageErrorf("@%s is new: give at least name:\"Full Name\" and roles:csm.", id)
+		}
+		m = store.Member{ID: id}
+	}
+	for k, v := range opts {
+		if err := c.setMemberField(ctx, &m, k, v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if err := c.Store.SaveMember(ctx, m); err != nil {
+		if errors.Is(err, store.ErrIdentityTaken) {
+			return bot.Reply{}, bot.Errorf("%v", err)
+		}
+		return bot.Reply{}, err
+	}
+	r, err := c.memberReply(ctx, m)
+	r.Text = map[bool]string{true: "Member added.", false: "Member updated."}[isNew]
+	return r, err
+}
+
+func (c *cmds) setMemberField(ctx context.Context, m *store.Member, key, v string) error {
+	switch key {
+	case "name":
+		if v == "" {
+			return bot.Errorf("name cannot be empty.")
+		}
+		m.Name = v
+	case "roles":
+		var roles []store.Role
+		for _, s := range strings.Split(v, ",") {
+			r, err := store.ParseRole(s)
+			if err != nil {
+				return bot.Errorf("%v", err)
+			}
+			if !slices.Contains(roles, r) {
+				roles = append(roles, r)
+			}
+		}
+		m.Roles = roles
+	case "team":
+		if v != "" {
+			if _, err := c.Store.Team(ctx, strings.ToLower(v)); errors.Is(err, store.ErrNotFound) {
+				return bot.Errorf("There is no team '%s'; create it first with `/cs team set %s name:...`.", v, strings.ToLower(v))
+			} else if err != nil {
+				return err
+			}
+		}
+		m.Team = strings.ToLower(v)
+	case "lead":
+		lead := handle(v)
+		if err := c.requireMember(ctx, lead); err != nil {
+			return err
+		}
+		m.Lead = lead
+	case "region":
+		m.Region = v
+	case "tz":
+		if _, err := time.LoadLocation(v); err != nil || v == "" {
+			return bot.Errorf("'%s' is not a time zone; use a name like Asia/Tokyo or Europe/Berlin.", v)
+		}
+		m.TZ = v
+	case "locale":
+		m.Locale = v
+	default: // a chat platform
+		if m.Identities == nil {
+			m.Identities = map[string]string{}
+		}
+		if v == "" {
+			delete(m.Identities, key)
+		} else {
+			m.Identities[key] = v
+		}
+	}
+	return nil
+}
+
+func (c *cmds) requireMember(ctx context.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	_, err := c.Store.Member(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot.Errorf("No team member is called @%s. `/cs team` lists teams and members.", id)
+	}
+	return err
+}
+
+func (c *cmds) teamSet(ctx context.Context, id string, args []string) (bot.Reply, error) {
+	if Slugify(id) != id {
+		return bot.Reply{}, bot.Errorf("'%s' cannot be a team id: use lowercase letters, digits and '-'.", id)
+	}
+	opts, err := options(args, "name", "lead", "region", "segment")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	t, err := c.Store.Team(ctx, id)
+	isNew := errors.Is(err, store.ErrNotFound)
+	if err != nil && !isNew {
+		return bot.Reply{}, err
+	}
+	if isNew {
+		if opts["name"] == "" {
+			return bot.Reply{}, bot.UsageErrorf("Team %s is new: give it a name:\"...\".", id)
+		}
+		t = store.Team{ID: id}
+	}
+	if v, ok := opts["name"]; ok {
+		if v == "" {
+			return bot.Reply{}, bot.Errorf("name cannot be empty.")
+		}
+		t.Name = v
+	}
+	if v, ok := opts["lead"]; ok {
+		if err := c.requireMember(ctx, handle(v)); err != nil {
+			return bot.Reply{}, err
+		}
+		t.Lead = handle(v)
+	}
+	if v, ok := opts["region"]; ok {
+		t.Region = v
+	}
+	if v, ok := opts["segment"]; ok {
+		t.Segment = v
+	}
+	if err := c.Store.SaveTeam(ctx, t); err != nil {
+		return bot.Reply{}, err
+	}
+	r, err := c.teamShow(ctx, t.ID)
+	r.Text = map[bool]string{true: "Team created.", false: "Team updated."}[isNew]
+	return r, err
+}
+
+func (c *cmds) teamAssign(ctx context.Context, args []string) (bot.Reply, error) {
+	if len(args) < 2 || !strings.HasPrefix(args[len(args)-1], "@") {
+		return bot.Reply{}, bot.UsageErrorf("Say which account and who owns it from now on: `/cs team assign acme @ken`.")
+	}
+	owner := handle(args[len(args)-1])
+	if err := c.requireMember(ctx, owner); err != nil {
+		return bot.Reply{}, err
+	}
+	a, err := c.resolveAccount(ctx, strings.Join(args[:len(args)-1], " "))
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	before := a.Owner
+	a.Owner = owner
+	if err := c.Health.Save(ctx, a); err != nil {
+		return bot.Reply{}, err
+	}
+	return bot.Reply{Title: "Owner changed", Text: fmt.Sprintf("%s now belongs to @%s (was @%s).", a.Name, owner, orDash(before))}, nil
+}

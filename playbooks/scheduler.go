@@ -1,0 +1,77 @@
+// Package playbooks runs csbot's timed work on gocron v2. Every periodic
+// behaviour is one named Job in one table, so what the bot does on its own
+// is listed in one place; a failing or panicking job never stops the others.
+package playbooks
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
+)
+
+// Job is one named periodic task.
+type Job struct {
+	Name string
+	When gocron.JobDefinition
+	Run  func(ctx context.Context) error
+}
+
+// Scheduler runs a table of jobs.
+type Scheduler struct {
+	s   gocron.Scheduler
+	log *slog.Logger
+}
+
+// NewScheduler schedules jobs in loc. clock is nil outside tests.
+func NewScheduler(ctx context.Context, loc *time.Location, clock clockwork.Clock, log *slog.Logger, jobs []Job) (*Scheduler, error) {
+	opts := []gocron.SchedulerOption{gocron.WithLocation(loc)}
+	if clock != nil {
+		opts = append(opts, gocron.WithClock(clock))
+	}
+	s, err := gocron.NewScheduler(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("start scheduler: %w", err)
+	}
+	sch := &Scheduler{s: s, log: log}
+	for _, j := range jobs {
+		_, err := s.NewJob(j.When, gocron.NewTask(sch.isolated(ctx, j)),
+			gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		if err != nil {
+			_ = s.Shutdown()
+			return nil, fmt.Errorf("schedule job %s: %w", j.Name, err)
+		}
+	}
+	return sch, nil
+}
+
+// isolated logs a job's outcome by name and turns a panic into an error.
+func (sch *Scheduler) isolated(ctx context.Context, j Job) func() {
+	return func() {
+		log := sch.log.With("job", j.Name)
+		start := time.Now()
+		err := func() (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+				}
+			}()
+			return j.Run(ctx)
+		}()
+		if err != nil {
+			log.Error("job failed", "err", err, "took", time.Since(start))
+			return
+		}
+		log.Info("job done", "took", time.Since(start))
+	}
+}
+
+// Start begins running jobs at their times.
+func (sch *Scheduler) Start() { sch.s.Start() }
+
+// Shutdown stops scheduling and waits for running jobs.
+func (sch *Scheduler) Shutdown() error { return sch.s.Shutdown() }
