@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/csbot/csbot/internal/suggest"
 )
 
 // Command is one `/cs` subcommand, described as data so help, platform
@@ -70,7 +72,7 @@ func (r *Registry) Closest(name string) (Command, bool) {
 	for n := range r.names {
 		names = append(names, n)
 	}
-	best := Closest(name, names, 1)
+	best := suggest.Closest(name, names, 1)
 	if len(best) == 0 {
 		return Command{}, false
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/csbot/csbot/internal/suggest"
+
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -67,7 +69,7 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 	if q == "" {
 		return store.Account{}, bot.UsageErrorf("Which account? Give its name or slug.")
 	}
-	for _, slug := range slices.Compact([]string{q, Slugify(q)}) {
+	for _, slug := range slices.Compact([]string{q, store.Slugify(q)}) {
 		a, err := c.Store.Account(ctx, slug)
 		if err == nil {
 			return a, nil
@@ -99,7 +101,7 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 			names = append(names, r.Name)
 		}
 		msg := fmt.Sprintf("No account matches '%s'.", query)
-		if near := bot.Closest(query, names, 3); len(near) > 0 {
+		if near := suggest.Closest(query, names, 3); len(near) > 0 {
 			msg += " Did you mean " + strings.Join(near, ", ") + "?"
 		}
 		return store.Account{}, bot.Errorf("%s", msg)
@@ -114,22 +116,6 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 		more = fmt.Sprintf(" and %d more", len(matches)-5)
 	}
 	return store.Account{}, bot.Errorf("'%s' matches %d accounts: %s%s. Type more of the name or use the slug.", query, len(matches), strings.Join(names, ", "), more)
-}
-
-// Slugify turns a name into an account slug: lowercase letters, digits, '-'.
-func Slugify(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }
 
 // memberName shows a member as "Aiko Tanaka (@aiko)", or the bare id when

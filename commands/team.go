@@ -192,7 +192,7 @@ func options(args []string, allowed ...string) (map[string]string, error) {
 var platforms = []string{"slack", "discord", "teams"}
 
 func (c *cmds) teamMember(ctx context.Context, id string, args []string) (bot.Reply, error) {
-	if Slugify(id) != id || id == "" {
+	if store.Slugify(id) != id || id == "" {
 		return bot.Reply{}, bot.Errorf("'%s' cannot be a member id: use lowercase letters, digits and '-'.", id)
 	}
 	opts, err := options(args, append([]string{"name", "roles", "team", "lead", "region", "tz", "locale"}, platforms...)...)
@@ -294,7 +294,7 @@ func (c *cmds) requireMember(ctx context.Context, id string) error {
 }
 
 func (c *cmds) teamSet(ctx context.Context, id string, args []string) (bot.Reply, error) {
-	if Slugify(id) != id {
+	if store.Slugify(id) != id {
 		return bot.Reply{}, bot.Errorf("'%s' cannot be a team id: use lowercase letters, digits and '-'.", id)
 	}
 	opts, err := options(args, "name", "lead", "region", "segment")

@@ -31,6 +31,16 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) erro
 	return s.PutRows(ctx, []AccountRow{row})
 }
 
+// PutAccounts writes many accounts in bulk, without their index rows: the
+// caller follows with a refresh (health.Engine.Refresh) that derives them.
+func (s *Store) PutAccounts(ctx context.Context, as []Account) error {
+	models := make([]mongo.WriteModel, len(as))
+	for i, a := range as {
+		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(a.Slug)).SetReplacement(a).SetUpsert(true)
+	}
+	return s.bulk(ctx, s.accounts, models)
+}
+
 // SaveHistories sets the health history of many accounts, leaving every other
 // field alone so that a nightly refresh cannot undo a concurrent edit.
 func (s *Store) SaveHistories(ctx context.Context, hs map[string]History) error {

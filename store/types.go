@@ -281,3 +281,30 @@ func truncDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// MaxSlug bounds account slugs and member ids.
+const MaxSlug = 64
+
+// Slugify turns a name into a slug: ASCII letters and digits lowercased,
+// every other run of characters one '-'. It returns "" when nothing is left
+// (a name written only in non-Latin script needs an explicit slug).
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	s := b.String()
+	if len(s) > MaxSlug {
+		s = strings.TrimRight(s[:MaxSlug], "-")
+	}
+	return s
+}

@@ -53,7 +53,7 @@ func (e *Engine) Assess(a store.Account) Assessment {
 	now := e.now()
 	r := e.cfg.Score(a, now)
 	t := TrendOf(a.History, now, r.Score, 30)
-	return Assessment{Result: r, Trend: t, Risks: e.cfg.Risks(a, r, t, now)}
+	return Assessment{Result: r, Trend: t, Risks: e.cfg.Risks(a, r, now)}
 }
 
 // Save scores the account, records today's score and writes the account

@@ -88,17 +88,23 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("health.green (%d) and health.yellow (%d): need 0 <= yellow < green <= 100", c.Green, c.Yellow))
 	}
 	for tier, days := range c.TouchDays {
-		if _, err := store.ParseTier(string(tier)); err != nil {
-			errs = append(errs, fmt.Errorf("health.touch_days: %w", err))
+		if !slices.Contains(store.Tiers, tier) {
+			errs = append(errs, fmt.Errorf("health.touch_days: unknown tier %q: use high, low or tech", tier))
 		}
 		if days <= 0 {
 			errs = append(errs, fmt.Errorf("health.touch_days.%s: %d must be positive", tier, days))
 		}
 	}
-	for name, v := range map[string]int{"drop_days": c.DropDays, "renewal_days": c.RenewalDays, "stall_days": c.StallDays, "detractor_days": c.DetractorDays} {
+	for name, v := range map[string]int{"drop_points": c.DropPoints, "drop_days": c.DropDays, "renewal_days": c.RenewalDays, "stall_days": c.StallDays, "detractor_days": c.DetractorDays} {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("health.%s: %d must be positive", name, v))
 		}
+	}
+	if c.RenewalHealth < 0 || c.RenewalHealth > 100 {
+		errs = append(errs, fmt.Errorf("health.renewal_health: %d must be within 0..100", c.RenewalHealth))
+	}
+	if c.DetractorMax < 0 || c.DetractorMax > 10 {
+		errs = append(errs, fmt.Errorf("health.detractor_max: %d must be within 0..10 (NPS answers)", c.DetractorMax))
 	}
 	return errors.Join(errs...)
 }

@@ -22,7 +22,7 @@ var Rules = []string{RuleRedBand, RuleDrop, RuleRenewal, RuleStalled, RuleDetrac
 
 // Risks returns the churn-risk rules that fire for an account, each with the
 // reason in words.
-func (c Config) Risks(a store.Account, r Result, t Trend, now time.Time) []store.Risk {
+func (c Config) Risks(a store.Account, r Result, now time.Time) []store.Risk {
 	var out []store.Risk
 	add := func(rule, format string, args ...any) {
 		out = append(out, store.Risk{Rule: rule, Reason: fmt.Sprintf(format, args...)})
@@ -30,13 +30,13 @@ func (c Config) Risks(a store.Account, r Result, t Trend, now time.Time) []store
 	if r.Band == Red {
 		add(RuleRedBand, "health %d is in the red band (below %d)", r.Score, c.Yellow)
 	}
-	if d := c.drop(t); d != nil && -*d >= c.DropPoints {
+	if d := delta(a.History, now, r.Score, c.DropDays); r.Score >= 0 && d != nil && -*d >= c.DropPoints {
 		add(RuleDrop, "health fell %d points in %d days", -*d, c.DropDays)
 	}
 	if !a.Renewal.IsZero() && r.Score >= 0 {
 		days := daysBetween(now, a.Renewal)
 		if days >= 0 && days <= c.RenewalDays && r.Score < c.RenewalHealth {
-			add(RuleRenewal, "renews in %d days (%s) with health %d, below %d", days, store.Day(a.Renewal), r.Score, c.RenewalHealth)
+			add(RuleRenewal, "renews in %s (%s) with health %d, below %d", Plural(days, "day"), store.Day(a.Renewal), r.Score, c.RenewalHealth)
 		}
 	}
 	if a.Phase == store.PhaseOnboarding {
@@ -53,13 +53,6 @@ func (c Config) Risks(a store.Account, r Result, t Trend, now time.Time) []store
 		}
 	}
 	return out
-}
-
-func (c Config) drop(t Trend) *int {
-	if c.DropDays <= 7 {
-		return t.Delta7
-	}
-	return t.Delta30
 }
 
 // stalled reports how long onboarding has gone without a milestone done and

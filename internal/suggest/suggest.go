@@ -1,4 +1,6 @@
-package bot
+// Package suggest finds what a user probably meant: the command, account
+// or column nearest to a typo.
+package suggest
 
 import (
 	"slices"
@@ -18,9 +20,9 @@ func Closest(word string, candidates []string, n int) []string {
 	var out []scored
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := distance(word, lc)
+		d := Distance(word, lc)
 		if r := []rune(lc); len(r) > len([]rune(word)) {
-			d = min(d, distance(word, string(r[:len([]rune(word))]))+1)
+			d = min(d, Distance(word, string(r[:len([]rune(word))]))+1)
 		}
 		if strings.HasPrefix(lc, word) || strings.Contains(lc, word) && len(word) >= 3 {
 			d = min(d, 1)
@@ -45,24 +47,29 @@ func Closest(word string, candidates []string, n int) []string {
 	return res
 }
 
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
+// Distance is the edit distance of two strings, counting a swap of
+// neighbours (tire, tier) as one edit.
+func Distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return d[len(ra)][len(rb)]
 }
