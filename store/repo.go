@@ -189,11 +189,16 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 	return s.bulk(ctx, s.snapshots, models)
 }
 
-// bulk runs writes in batches the server takes in one round trip.
+// bulkBatch bounds one bulk write. The embedded FerretDB (v1, SQLite) keeps
+// a database connection open for every existing document an update command
+// replaces until the command ends, from a pool of 100: a bulk write that
+// replaces more than about 100 existing documents blocks forever.
+const bulkBatch = 50
+
+// bulk runs writes in batches of bulkBatch.
 func (s *Store) bulk(ctx context.Context, c *mongo.Collection, models []mongo.WriteModel) error {
-	const batch = 500
-	for start := 0; start < len(models); start += batch {
-		part := models[start:min(start+batch, len(models))]
+	for start := 0; start < len(models); start += bulkBatch {
+		part := models[start:min(start+bulkBatch, len(models))]
 		if _, err := c.BulkWrite(ctx, part, options.BulkWrite().SetOrdered(false)); err != nil {
 			return s.fail("write "+c.Name(), err)
 		}

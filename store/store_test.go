@@ -199,3 +199,31 @@ func TestSnapshotsUpsert(t *testing.T) {
 		t.Errorf("snapshot = %+v, %v; want score 64 under acme/2026-11-02", got, err)
 	}
 }
+
+// Replacing many existing documents in one call once hung the embedded store
+// (FerretDB holds a connection per replaced document until the command ends).
+func TestBulkReplaceOfManyExistingDocuments(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	as := make([]store.Account, 250)
+	hs := map[string]store.History{}
+	for i := range as {
+		as[i] = sampleAccount(fmt.Sprintf("bulk-%03d", i))
+		hs[as[i].Slug] = store.History{}.Record(time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), i%101)
+	}
+	for range 2 { // the second round replaces every document
+		if err := s.PutAccounts(ctx, as); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveHistories(ctx, hs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Account(ctx, "bulk-249")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := got.History.At(time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)); !ok || v != 249%101 {
+		t.Errorf("history of bulk-249 on Nov 3 = %d, %v; want %d", v, ok, 249%101)
+	}
+}

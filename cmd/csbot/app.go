@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+)
+
+// app is the wired program: store, health engine and command router.
+type app struct {
+	store  *store.Store
+	engine *health.Engine
+	router *bot.Router
+	log    *slog.Logger
+}
+
+func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
+	st, err := store.Open(ctx, store.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	engine := health.NewEngine(st, o.Health, time.Now)
+	reg := bot.NewRegistry()
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
+		_ = st.Close(ctx)
+		return nil, err
+	}
+	return &app{store: st, engine: engine, router: bot.NewRouter(reg, st, log), log: log}, nil
+}
+
+func (a *app) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.store.Close(ctx); err != nil {
+		a.log.Warn("close store", "err", err)
+	}
+}
+
+// member finds who the console acts as: the given id or handle, else the
+// first admin by id.
+func (a *app) member(ctx context.Context, as string) (store.Member, error) {
+	if as != "" {
+		m, err := a.store.Member(ctx, strings.ToLower(strings.TrimPrefix(as, "@")))
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Member{}, fmt.Errorf("--as %s: no such member; `csbot console --demo` has demo members, or add one with `/cs team member`", as)
+		}
+		return m, err
+	}
+	members, err := a.store.Members(ctx)
+	if err != nil {
+		return store.Member{}, err
+	}
+	slices.SortFunc(members, func(x, y store.Member) int { return strings.Compare(x.ID, y.ID) })
+	for _, m := range members {
+		if m.Has(store.RoleAdmin) {
+			return m, nil
+		}
+	}
+	return store.Member{}, errors.New("no admin yet: run `csbot console --demo` for demo data, or `csbot seed admin <id> <name>` to create the first admin")
+}

@@ -1,0 +1,118 @@
+// Command csbot is a chat-ops bot for customer-success teams. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+)
+
+const usage = `csbot: customer success in chat
+
+Usage:
+  csbot console [--demo] [--as MEMBER] [--data DIR]   chat with the bot in the terminal
+  csbot serve                                          run the bot: HTTP endpoints and scheduler
+  csbot seed demo                                      load demo teams, members and accounts
+  csbot seed admin ID "Full Name"                      create the first admin
+  csbot import accounts FILE                           import accounts from CSV or JSON
+  csbot version                                        print the version
+
+Every command takes --data DIR, --mongodb URI and --config FILE; the
+environment variables in README.md set the same.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(os.Stderr, "csbot: %v\n\n%s", err, usage)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "csbot: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ error }
+
+// env is what run needs from the process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		return usageError{errors.New("which command?")}
+	}
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	name, args := args[0], args[1:]
+	switch name {
+	case "console":
+		return runConsole(ctx, e, args)
+	case "serve":
+		return runServe(ctx, e, args)
+	case "seed":
+		return runSeed(ctx, e, args)
+	case "import":
+		return runImport(ctx, e, args)
+	case "version":
+		fmt.Fprintln(stdout, "csbot", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Errorf("unknown command %q", name)}
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "dev"
+	}
+	return v + " (" + bi.GoVersion + ")"
+}
+
+// flags parses the options common to every command plus extra ones.
+func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (options, *flag.FlagSet, error) {
+	o := optionsFromEnv(e.getenv)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&o.DataDir, "data", o.DataDir, "folder of the embedded store (CSBOT_DATA_DIR)")
+	fs.StringVar(&o.MongoURI, "mongodb", o.MongoURI, "MongoDB connection string (MONGODB_URI); empty = embedded store")
+	fs.StringVar(&o.ConfigFile, "config", "", "YAML file with health weights and thresholds")
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, fs, usageError{err}
+	}
+	if err := o.loadFile(); err != nil {
+		return o, fs, err
+	}
+	if err := o.Validate(); err != nil {
+		return o, fs, fmt.Errorf("configuration: %w", err)
+	}
+	return o, fs, nil
+}
+
+func logger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/csbot/csbot/store/health"
+)
+
+// options is csbot's whole configuration: environment variables (the
+// contract in DESIGN.md), overridden by command-line flags.
+type options struct {
+	Addr       string
+	MongoURI   string
+	DataDir    string
+	Database   string
+	TZ         string
+	ConfigFile string
+	Health     health.Config
+}
+
+func optionsFromEnv(getenv func(string) string) options {
+	o := options{
+		Addr:     getenv("CSBOT_ADDR"),
+		MongoURI: getenv("MONGODB_URI"),
+		DataDir:  getenv("CSBOT_DATA_DIR"),
+		Database: getenv("CSBOT_DB"),
+		TZ:       getenv("CSBOT_TZ"),
+		Health:   health.DefaultConfig(),
+	}
+	setDefault(&o.Addr, ":8080")
+	setDefault(&o.DataDir, "./data")
+	setDefault(&o.Database, "csbot")
+	setDefault(&o.TZ, "UTC")
+	return o
+}
+
+func setDefault(v *string, def string) {
+	if *v == "" {
+		*v = def
+	}
+}
+
+// fileConfig is the optional YAML file given with --config.
+type fileConfig struct {
+	Health *health.Config `yaml:"health"`
+}
+
+// loadFile applies the YAML file's settings; unknown keys are errors that
+// name the line, so a typo never silently falls back to a default.
+func (o *options) loadFile() error {
+	if o.ConfigFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(o.ConfigFile)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	fc := fileConfig{Health: &o.Health}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config %s: %w", o.ConfigFile, err)
+	}
+	return nil
+}
+
+// Validate reports every invalid setting at once.
+func (o options) Validate() error {
+	var errs []error
+	if o.MongoURI == "" && o.DataDir == "" {
+		errs = append(errs, errors.New("CSBOT_DATA_DIR: empty; the embedded store needs a folder"))
+	}
+	if o.Database == "" {
+		errs = append(errs, errors.New("CSBOT_DB: empty database name"))
+	}
+	if _, err := time.LoadLocation(o.TZ); err != nil {
+		errs = append(errs, fmt.Errorf("CSBOT_TZ: %q is not a time zone (use e.g. Asia/Tokyo)", o.TZ))
+	}
+	if err := o.Health.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,86 @@
+// Package demo builds and seeds a believable, deterministic demo organisation
+// for csbot: three teams, their members, 60 accounts across the touch tiers
+// and 90 days of health history, crafted so that every churn-risk rule fires
+// for a few accounts while most accounts stay healthy. `csbot seed demo` and
+// `csbot console --demo` use it.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/csbot/csbot/store"
+)
+
+// Repo is what seeding needs.
+type Repo interface {
+	SaveTeam(ctx context.Context, t store.Team) error
+	SaveMember(ctx context.Context, m store.Member) error
+	SaveSnapshots(ctx context.Context, snaps []store.Snapshot) error
+	Meta(ctx context.Context, key string) (string, error)
+	SetMeta(ctx context.Context, key, value string) error
+}
+
+// Saver scores and writes an account with its index row and today's
+// snapshot; *health.Engine is one.
+type Saver interface {
+	Save(ctx context.Context, a store.Account) error
+}
+
+// Result counts what Seed wrote. Snapshots counts the historical snapshots
+// (days before today); the Saver writes today's snapshot of each account on
+// top. Skipped is true when the store had been seeded before and nothing was
+// written.
+type Result struct {
+	Teams, Members, Accounts, Snapshots int
+	Skipped                             bool
+}
+
+// MetaKey is the bookkeeping key Seed sets, to the day it seeded, once
+// everything else is written.
+const MetaKey = "demo-seeded"
+
+// Seed writes the demo organisation built by Data(now): teams, members,
+// accounts (through s, so scores and index rows are computed) and their
+// history snapshots. It is idempotent: once the marker is set a second call
+// writes nothing and returns Result{Skipped: true}. The marker is written
+// last, so an interrupted seed is redone in full (every write is an upsert).
+func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
+	if _, err := r.Meta(ctx, MetaKey); err == nil {
+		return Result{Skipped: true}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Result{}, fmt.Errorf("demo seed: %w", err)
+	}
+	teams, members, accounts := Data(now)
+	var res Result
+	for _, t := range teams {
+		if err := r.SaveTeam(ctx, t); err != nil {
+			return res, fmt.Errorf("demo seed: team %s: %w", t.ID, err)
+		}
+		res.Teams++
+	}
+	// Members before accounts: saving an account looks up its owner's team.
+	for _, m := range members {
+		if err := r.SaveMember(ctx, m); err != nil {
+			return res, fmt.Errorf("demo seed: member %s: %w", m.ID, err)
+		}
+		res.Members++
+	}
+	for _, a := range accounts {
+		if err := s.Save(ctx, a); err != nil {
+			return res, fmt.Errorf("demo seed: %w", err)
+		}
+		res.Accounts++
+	}
+	snaps := snapshots(accounts)
+	if err := r.SaveSnapshots(ctx, snaps); err != nil {
+		return res, fmt.Errorf("demo seed: snapshots: %w", err)
+	}
+	res.Snapshots = len(snaps)
+	if err := r.SetMeta(ctx, MetaKey, store.Day(now)); err != nil {
+		return res, fmt.Errorf("demo seed: %w", err)
+	}
+	return res, nil
+}
