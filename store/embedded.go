@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -113,7 +114,9 @@ func collectionTables(ctx context.Context, db *sql.DB) (map[string]string, error
 	return out, rows.Err()
 }
 
-// minLevel drops records below a level whatever the wrapped handler allows.
+// minLevel drops records below a level whatever the wrapped handler allows,
+// and FerretDB's wire dumps, which it logs at warning level when a client
+// sends a command it lacks (the driver's endSessions on disconnect).
 type minLevel struct {
 	slog.Handler
 	level slog.Level
@@ -121,6 +124,15 @@ type minLevel struct {
 
 func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
+	for _, dump := range []string{"Request header", "Request message", "Response header", "Response message"} {
+		if strings.HasPrefix(r.Message, dump) {
+			return nil
+		}
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
