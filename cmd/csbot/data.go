@@ -14,11 +14,10 @@ import (
 )
 
 func runSeed(ctx context.Context, e env, args []string) error {
-	o, fs, err := flags(e, "seed", args, nil)
+	o, rest, err := flags(e, "seed", args, nil)
 	if err != nil {
 		return err
 	}
-	rest := fs.Args()
 	if len(rest) == 0 || rest[0] != "demo" && rest[0] != "admin" {
 		return usageError{errors.New("seed what? `csbot seed demo` or `csbot seed admin ID \"Full Name\"`")}
 	}
@@ -51,11 +50,10 @@ func runSeed(ctx context.Context, e env, args []string) error {
 }
 
 func runImport(ctx context.Context, e env, args []string) error {
-	o, fs, err := flags(e, "import", args, nil)
+	o, rest, err := flags(e, "import", args, nil)
 	if err != nil {
 		return err
 	}
-	rest := fs.Args()
 	if len(rest) != 2 || rest[0] != "accounts" {
 		return usageError{errors.New("import what? `csbot import accounts FILE` (CSV with a header row, or JSON)")}
 	}

@@ -91,7 +91,7 @@ func version() string {
 }
 
 // flags parses the options common to every command plus extra ones.
-func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (options, *flag.FlagSet, error) {
+func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (options, []string, error) {
 	o := optionsFromEnv(e.getenv)
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -101,16 +101,25 @@ func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (opt
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return o, fs, usageError{err}
+	// Flags may come before, between or after the words of the command.
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return o, nil, usageError{err}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		words = append(words, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	if err := o.loadFile(); err != nil {
-		return o, fs, err
+		return o, nil, err
 	}
 	if err := o.Validate(); err != nil {
-		return o, fs, fmt.Errorf("configuration: %w", err)
+		return o, nil, fmt.Errorf("configuration: %w", err)
 	}
-	return o, fs, nil
+	return o, words, nil
 }
 
 func logger(w io.Writer, level slog.Level) *slog.Logger {

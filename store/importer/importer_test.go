@@ -46,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	st := storetest.Open(t)
 	for _, m := range []store.Member{
 		{ID: "aiko", Name: "Aiko Tanaka", Roles: []store.Role{store.RoleCSM}, Team: "tokyo"},
-		{ID: "ken", Name: "Ken Sato", Roles: []store.Role{store.RoleCSM}, Team: "osaka"},
+		{ID: "kenji", Name: "Ken Sato", Roles: []store.Role{store.RoleCSM}, Team: "osaka"},
 	} {
 		if err := st.SaveMember(ctx, m); err != nil {
 			t.Fatal(err)
@@ -134,13 +134,13 @@ func sampleAccounts() []store.Account {
 		},
 		{
 			Slug: "nagoya-logistics", Name: "Nagoya Logistics", Tier: store.TierLow, Segment: "mid-market", Region: "Nagoya", Industry: "Logistics",
-			ARR: 36000, Renewal: day("2027-04-01"), Phase: store.PhaseAdoption, PhaseStart: day("2026-03-01"), Owner: "ken",
+			ARR: 36000, Renewal: day("2027-04-01"), Phase: store.PhaseAdoption, PhaseStart: day("2026-03-01"), Owner: "kenji",
 			Seats: 40, ActiveUsers: 31, FeatureAdoption: ptr(0.55), NPS: ptr(8), NPSDate: day("2026-09-12"), CSAT: ptr(4.2),
 			OpenTickets: ptr(0), LastTouch: day("2026-10-05"),
 		},
 		{
 			Slug: "sapporo-dental", Name: "Sapporo Dental Clinic", Tier: store.TierTech, Segment: "SMB", Region: "Hokkaido", Industry: "Healthcare",
-			ARR: 2400, Renewal: day("2027-06-30"), Phase: store.PhaseExpansion, PhaseStart: day("2026-08-01"), Owner: "ken",
+			ARR: 2400, Renewal: day("2027-06-30"), Phase: store.PhaseExpansion, PhaseStart: day("2026-08-01"), Owner: "kenji",
 			Seats: 5, ActiveUsers: 5, FeatureAdoption: ptr(0.8), NPS: ptr(10), NPSDate: day("2026-10-01"), CSAT: ptr(5.0),
 			OpenTickets: ptr(0), LastTouch: day("2026-09-15"),
 		},
@@ -224,7 +224,7 @@ const sampleJSON = `[
   "open_tickets": 5, "last_touch": "2026-10-30T09:30:00+09:00", "milestones": null},
  {"slug": "nagoya-logistics", "name": "Nagoya Logistics", "tier": "low", "segment": "mid-market", "region": "Nagoya",
   "industry": "Logistics", "arr": 36000, "renewal_date": "2027-04-01", "phase": "adoption", "phase_start": "2026-03-01",
-  "owner": "ken", "seats": 40, "active_users": 31, "feature_adoption": 0.55, "nps": 8, "nps_date": "2026-09-12",
+  "owner": "kenji", "seats": 40, "active_users": 31, "feature_adoption": 0.55, "nps": 8, "nps_date": "2026-09-12",
   "csat": 4.2, "open_tickets": 0, "last_touch": "2026-10-05", "milestones": []},
  {"slug": "kyushu-foods", "name": "Kyushu Foods", "tier": "tech", "segment": "SMB", "region": "Kyushu", "industry": "Food",
   "arr": 4800, "renewal_date": "2027-02-28", "phase": "onboarding", "phase_start": "2026-10-10", "owner": null,
@@ -233,7 +233,7 @@ const sampleJSON = `[
   "milestones": "Kickoff held|2026-10-12|2026-10-12;First value reached|2026-10-31|"},
  {"slug": "sapporo-dental", "name": "Sapporo Dental Clinic", "tier": "tech", "segment": "SMB", "region": "Hokkaido",
   "industry": "Healthcare", "arr": 2400, "renewal_date": "2027-06-30", "phase": "expansion", "phase_start": "2026-08-01",
-  "owner": "ken", "seats": 5, "active_users": 5, "feature_adoption": "80%", "nps": 10, "nps_date": "2026-10-01",
+  "owner": "kenji", "seats": 5, "active_users": 5, "feature_adoption": "80%", "nps": 10, "nps_date": "2026-10-01",
   "csat": 5, "open_tickets": 0, "last_touch": "2026-09-15"}
 ]`
 
@@ -331,7 +331,7 @@ func TestImportCSVBadRows(t *testing.T) {
 		"unquoted,Unquoted,low,adoption,120,000,,,,,\n" + // 15
 		"many,Many Problems,mid,later,1.5,tomorrow,,-1,150%,Kickoff\n" + // 16
 		"Bad Slug,Bad Slug,low,adoption,,,,,,\n" + // 17
-		",Good B,tech,expansion,0,2027-03-01,ken,0,0,\n" // 18
+		",Good B,tech,expansion,0,2027-03-01,kenji,0,0,\n" // 18
 	e := newEnv(t)
 	rep := e.mustImport(t, "accounts.csv", data)
 	want := []wantErr{
@@ -371,12 +371,12 @@ func TestImportPartialColumns(t *testing.T) {
 	// A day later, a sheet with only some columns.
 	later := fixed.AddDate(0, 0, 1)
 	e.eng = health.NewEngine(e.st, health.DefaultConfig(), func() time.Time { return later })
-	rep := e.mustImport(t, "update.csv", "Slug, ARR ,Feature Adoption,nps,Owner\nacme,\"130,000\",,,@ken\nnagoya-logistics,36000,0.55,8,ken\n")
+	rep := e.mustImport(t, "update.csv", "Slug, ARR ,Feature Adoption,nps,Owner\nacme,\"130,000\",,,@kenji\nnagoya-logistics,36000,0.55,8,kenji\n")
 	if diff := cmp.Diff(Report{Updated: 1, Unchanged: 1}, rep); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
 	want := before
-	want.ARR, want.FeatureAdoption, want.NPS, want.Owner = 130000, nil, nil, "ken"
+	want.ARR, want.FeatureAdoption, want.NPS, want.Owner = 130000, nil, nil, "kenji"
 	got := e.account(t, "acme")
 	if diff := cmp.Diff(want, got, ignoreBookkeeping); diff != "" {
 		t.Errorf("acme after partial import (-want +got):\n%s", diff)
@@ -395,7 +395,7 @@ func TestImportPartialColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if r.Slug == "acme" && (r.Owner != "ken" || r.Team != "osaka" || r.ARR != 130000) {
+		if r.Slug == "acme" && (r.Owner != "kenji" || r.Team != "osaka" || r.ARR != 130000) {
 			t.Errorf("index row not updated: %+v", r)
 		}
 	}
