@@ -77,9 +77,26 @@ func (s *Store) EachAccount(ctx context.Context, fn func(Account) error) error {
 
 // Member reads one member by id.
 func (s *Store) Member(ctx context.Context, id string) (Member, error) {
+	if s.memberCache != nil {
+		return s.cachedMember(ctx, func(ms map[string]Member, _ map[string]string) (Member, bool) {
+			m, ok := ms[id]
+			return m, ok
+		}, id)
+	}
 	var m Member
 	err := s.findByID(ctx, s.members, id, &m)
 	return m, err
+}
+
+func (s *Store) cachedMember(ctx context.Context, find func(map[string]Member, map[string]string) (Member, bool), key string) (Member, error) {
+	m, ok, err := s.memberCache.get(ctx, s, find)
+	if err != nil {
+		return Member{}, err
+	}
+	if !ok {
+		return Member{}, fmt.Errorf("member %q: %w", key, ErrNotFound)
+	}
+	return m, nil
 }
 
 // Members returns every member. The organisation is small (hundreds at most).
@@ -100,6 +117,12 @@ func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (
 	if platform == "console" {
 		return s.Member(ctx, userID)
 	}
+	if s.memberCache != nil {
+		return s.cachedMember(ctx, func(ms map[string]Member, links map[string]string) (Member, bool) {
+			m, ok := ms[links[identityID(platform, userID)]]
+			return m, ok
+		}, identityID(platform, userID))
+	}
 	var id identity
 	if err := s.findByID(ctx, s.identities, identityID(platform, userID), &id); err != nil {
 		return Member{}, err
@@ -112,6 +135,10 @@ var ErrIdentityTaken = errors.New("store: chat identity already linked to anothe
 
 // SaveMember writes a member and the identity links that find it from chat.
 func (s *Store) SaveMember(ctx context.Context, m Member) error {
+	if s.memberCache != nil {
+		// Drop the cache after the writes too, whatever they managed to do.
+		defer s.memberCache.invalidate()
+	}
 	for platform, user := range m.Identities {
 		var id identity
 		err := s.findByID(ctx, s.identities, identityID(platform, user), &id)

@@ -33,6 +33,8 @@ type Store struct {
 	accounts, members, identities, teams, touches, snapshots, index, meta *mongo.Collection
 
 	shardLocks [indexShards]sync.Mutex
+	// memberCache is set on the embedded store only.
+	memberCache *memberCache
 }
 
 // collections lists every collection csbot uses, so start-up can create them
@@ -56,6 +58,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, err
 		}
 		s.embedded = emb
+		s.memberCache = &memberCache{}
 		uri = emb.uri
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetAppName("csbot"))

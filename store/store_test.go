@@ -152,6 +152,18 @@ func TestMembersAndIdentities(t *testing.T) {
 	if _, err := s.MemberByIdentity(ctx, "discord", "42"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unlinked identity still resolves: err = %v", err)
 	}
+	aiko.Name = "Aiko Sato"
+	if err := s.SaveMember(ctx, aiko); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.MemberByIdentity(ctx, "slack", "U1")
+	if err != nil || got.Name != "Aiko Sato" {
+		t.Errorf("after rename: %+v, %v; want the new name at once", got, err)
+	}
+	got.Roles[0] = store.RoleAdmin // must not leak into the store's copy
+	if again, _ := s.Member(ctx, "aiko"); again.Has(store.RoleAdmin) {
+		t.Errorf("changing a returned member changed the stored one: %+v", again)
+	}
 	if _, err := s.MemberByIdentity(ctx, "slack", "U404"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown user: err = %v, want ErrNotFound", err)
 	}
