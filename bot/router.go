@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/csbot/csbot/store"
 )
@@ -41,7 +40,7 @@ func (rt *Router) Registry() *Registry { return rt.reg }
 // always returns a reply to show.
 func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (reply Reply) {
 	if len(text) > MaxInput {
-		return errorReply(fmt.Sprintf("That message is %d characters long; csbot reads at most %d. Shorten it and try again.", utf8.RuneCountInString(text), MaxInput))
+		return errorReply(fmt.Sprintf("That message is too long (%d bytes); csbot reads at most 4 KiB. Shorten it and try again.", len(text)))
 	}
 	text = strings.TrimSpace(text)
 	for _, prefix := range []string{"/cs", "cs"} {

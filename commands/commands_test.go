@@ -139,7 +139,7 @@ func TestBadInput(t *testing.T) {
 		{"missing argument", "aiko", "/cs health", []string{"Which account?", "Usage  /cs health <account> [share]"}},
 		{"unknown account", "aiko", "/cs health acmr", []string{"No account matches 'acmr'.", "Did you mean Acme Corp"}},
 		{"ambiguous account", "aiko", "/cs health acm", []string{"'acm' matches 2 accounts: Acme Corp (acme), Acme Labs (acme-labs)"}},
-		{"too long", "aiko", "/cs note acme " + strings.Repeat("x", 5000), []string{"csbot reads at most 4096"}},
+		{"too long", "aiko", "/cs note acme " + strings.Repeat("x", 5000), []string{"csbot reads at most 4 KiB"}},
 		{"note without text", "aiko", "/cs note acme", []string{"A note needs an account and some text.", "Usage  /cs note <account> <text>"}},
 		{"note unknown account", "aiko", "/cs note nobody call went well", []string{"No account matches 'nobody'."}},
 		{"unregistered user", "stranger", "/cs health acme", []string{"You are not registered with csbot"}},

@@ -1,0 +1,70 @@
+package console_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/store"
+)
+
+type directory struct{}
+
+func (directory) MemberByIdentity(_ context.Context, platform, user string) (store.Member, error) {
+	if platform == "console" && user == "aiko" {
+		return store.Member{ID: "aiko"}, nil
+	}
+	return store.Member{}, store.ErrNotFound
+}
+
+func router(t *testing.T) *bot.Router {
+	reg := bot.NewRegistry()
+	err := reg.Register(bot.Command{Name: "echo", Handler: func(_ context.Context, r *bot.Request) (bot.Reply, error) {
+		return bot.Reply{Title: "Echo", Band: "green", Text: r.Text, Fields: []bot.Field{{Name: "By", Value: r.Member.ID}}}, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bot.NewRouter(reg, directory{}, slog.New(slog.DiscardHandler))
+}
+
+// Piped input: each command is echoed with its reply; blank lines are
+// skipped; "exit" ends the session before the rest is read.
+func TestRunPiped(t *testing.T) {
+	in := strings.NewReader("/cs echo hello\n\n   \n/cs echo \"two words\"\nexit\n/cs echo never\n")
+	var out strings.Builder
+	if err := console.New(router(t), in, &out, "aiko", false).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := "> /cs echo hello\n● Echo\nhello\n  By  aiko\n> /cs echo \"two words\"\n● Echo\n\"two words\"\n  By  aiko\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunAsUnknownMember(t *testing.T) {
+	var out strings.Builder
+	if err := console.New(router(t), strings.NewReader("/cs echo hi\n"), &out, "nobody", false).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "! You are not registered with csbot yet") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestSend(t *testing.T) {
+	var out strings.Builder
+	a := console.New(router(t), strings.NewReader(""), &out, "aiko", false)
+	if err := a.Send(context.Background(), bot.Destination{Channel: "cs-tokyo"}, bot.Reply{Title: "Digest", Band: "red", Sections: []bot.Section{{Title: "At risk", Lines: []string{"acme"}}}, Buttons: []bot.Button{{ID: "done", Label: "Done"}}, Footer: "today"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "[to #cs-tokyo]\n○ Digest\nAt risk\n  acme\n[Done]\n-- today\n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/csbot/csbot/store/storetest"
+)
+
+func testEnv(t *testing.T, vars map[string]string) func(string) string {
+	t.Helper()
+	if uri := os.Getenv("MONGODB_URI"); uri != "" {
+		vars["MONGODB_URI"] = uri
+		vars["CSBOT_DB"] = storetest.Config(t).Database
+	}
+	return func(k string) string { return vars[k] }
+}
+
+func TestOptionsValidate(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name   string
+		env    map[string]string
+		config string
+		want   string // "" = valid
+	}{
+		{"defaults", nil, "", ""},
+		{"bad time zone", map[string]string{"CSBOT_TZ": "Mars/Olympus"}, "", `CSBOT_TZ: "Mars/Olympus" is not a time zone`},
+		{"good config file", nil, write("good.yaml", "health:\n  green: 75\n  touch_days: {high: 10, low: 30}\n"), ""},
+		{"unknown key", nil, write("typo.yaml", "health:\n  gren: 75\n"), "line 2: field gren not found"},
+		{"bad weight", nil, write("weights.yaml", "health:\n  weights: {usage: -1}\n"), "health.weights.usage: -1 must not be negative"},
+		{"bands reversed", nil, write("bands.yaml", "health:\n  green: 30\n  yellow: 60\n"), "need 0 <= yellow < green <= 100"},
+		{"missing file", nil, filepath.Join(dir, "nope.yaml"), "read config"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := optionsFromEnv(func(k string) string { return tc.env[k] })
+			o.ConfigFile = tc.config
+			err := o.loadFile()
+			if err == nil {
+				err = o.Validate()
+			}
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("unexpected error: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	o := optionsFromEnv(func(string) string { return "" })
+	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" {
+		t.Errorf("defaults = %+v", o)
+	}
+}
+
+func runCmd(t *testing.T, getenv func(string) string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut strings.Builder
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, getenv)
+	return out.String() + errOut.String(), err
+}
+
+// The README's first command, scripted: demo data, then the walkthrough.
+func TestConsoleDemoWalkthrough(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	script := "/cs help\n/cs accounts risk\n/cs health tenjin\n/cs onboarding kitsune-games\n/cs note sakura call with the CTO, they want SSO\n/cs whoami\n"
+	out, err := runCmd(t, getenv, script, "console", "--demo")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"> /cs help", "/cs health <account> [share]",
+		"Accounts: at risk, all accounts",
+		"Tenjin Retail Group · health", "[red-band]",
+		"Kitsune Games · onboarding", "onboarding stalled",
+		"Logged a call on Sakura Logistics.",
+		"Aiko Tanaka (@aiko)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "level=") {
+		t.Errorf("log lines in the conversation:\n%s", out)
+	}
+	// --demo again changes nothing and --as switches the member.
+	out, err = runCmd(t, getenv, "/cs whoami\n", "console", "--demo", "--as", "@haruto")
+	if err != nil || !strings.Contains(out, "Haruto") || !strings.Contains(out, "lead") {
+		t.Errorf("second run as haruto: %v\n%s", err, out)
+	}
+	out, err = runCmd(t, getenv, "", "console", "--as", "nobody")
+	if err == nil || !strings.Contains(err.Error(), "--as nobody: no such member") {
+		t.Errorf("--as nobody: err = %v\n%s", err, out)
+	}
+}
+
+func TestConsoleWithoutMembersExplainsHowToStart(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	_, err := runCmd(t, getenv, "", "console")
+	if err == nil || !strings.Contains(err.Error(), "csbot seed admin") {
+		t.Fatalf("err = %v", err)
+	}
+	out, err := runCmd(t, getenv, "", "seed", "admin", "rin", "Rin Ito")
+	if err != nil || !strings.Contains(out, "admin @rin (Rin Ito) saved") {
+		t.Fatalf("seed admin: %v\n%s", err, out)
+	}
+	out, err = runCmd(t, getenv, "/cs whoami\n", "console")
+	if err != nil || !strings.Contains(out, "Rin Ito (@rin)") {
+		t.Errorf("console as the new admin: %v\n%s", err, out)
+	}
+}
+
+func TestImportReportsBadRows(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": filepath.Join(dir, "data")})
+	if out, err := runCmd(t, getenv, "", "seed", "demo"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	csv := filepath.Join(dir, "accounts.csv")
+	body := "slug,name,tier,phase,owner,arr\nnew-co,New Co,low,adoption,yui,1000\nbad-co,Bad Co,gold,adoption,yui,1000\n"
+	if err := os.WriteFile(csv, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, getenv, "", "import", "accounts", csv)
+	if err == nil || !strings.Contains(out, "line 3 (bad-co)") || !strings.Contains(out, "1 created, 0 updated, 0 unchanged, 1 rejected") {
+		t.Fatalf("import: err = %v\n%s", err, out)
+	}
+	out, _ = runCmd(t, getenv, "", "import", "accounts", csv)
+	if !strings.Contains(out, "0 created, 0 updated, 1 unchanged, 1 rejected") {
+		t.Errorf("second import:\n%s", out)
+	}
+	xlsx := filepath.Join(dir, "accounts.xlsx")
+	if err := os.WriteFile(xlsx, []byte("PK\x03\x04binary"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCmd(t, getenv, "", "import", "accounts", xlsx); err == nil || !strings.Contains(err.Error(), "not CSV or JSON") {
+		t.Errorf("xlsx import: err = %v", err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	for _, args := range [][]string{{}, {"launch"}, {"seed"}, {"seed", "admin", "Bad Id", "x"}, {"import", "users", "f.csv"}, {"console", "--colour"}} {
+		_, err := runCmd(t, getenv, "", args...)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("csbot %v: err = %v, want a usage error", args, err)
+		}
+	}
+	out, err := runCmd(t, getenv, "", "version")
+	if err != nil || !strings.HasPrefix(out, "csbot ") {
+		t.Errorf("version: %v %q", err, out)
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	o := optionsFromEnv(testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()}))
+	a, err := openApp(context.Background(), o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.httpHandler())
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	if code, body := get("/healthz"); code != 200 || !strings.Contains(body, "ok") {
+		t.Errorf("/healthz = %d %s", code, body)
+	}
+	if code, body := get("/readyz"); code != 200 || !strings.Contains(body, "ready") {
+		t.Errorf("/readyz = %d %s", code, body)
+	}
+	a.Close() // the store goes away
+	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "store unreachable") {
+		t.Errorf("/readyz without a store = %d %s", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("/healthz without a store = %d, want 200 (the process lives)", code)
+	}
+}
