@@ -24,11 +24,7 @@ func (c *cmds) healthCommand() bot.Command {
 }
 
 func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	args, share := cutShare(req.Args)
-	if len(args) == 0 {
-		return bot.Reply{}, bot.UsageErrorf("Which account? Give its name or slug.")
-	}
-	a, err := c.resolveAccount(ctx, strings.Join(args, " "))
+	a, share, err := c.accountArg(ctx, req)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -73,11 +69,18 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 	return r, nil
 }
 
-func cutShare(args []string) ([]string, bool) {
+// accountArg resolves the account named by the arguments, which may end
+// with "share" to post the reply for the whole channel.
+func (c *cmds) accountArg(ctx context.Context, req *bot.Request) (store.Account, bool, error) {
+	args, share := req.Args, false
 	if n := len(args); n > 1 && strings.EqualFold(args[n-1], "share") {
-		return args[:n-1], true
+		args, share = args[:n-1], true
 	}
-	return args, false
+	if len(args) == 0 {
+		return store.Account{}, false, bot.UsageErrorf("Which account? Give its name or slug.")
+	}
+	a, err := c.resolveAccount(ctx, strings.Join(args, " "))
+	return a, share, err
 }
 
 func scoreText(score int, band string) string {
@@ -126,7 +129,7 @@ func riskLines(risks []store.Risk) []string {
 func (c *cmds) onboardingCommand() bot.Command {
 	return bot.Command{
 		Name:     "onboarding",
-		Usage:    "<account>",
+		Usage:    "<account> [share]",
 		Summary:  "onboarding milestones: done, next, overdue, % complete, days in phase",
 		Examples: []string{"/cs onboarding acme"},
 		Handler:  c.onboarding,
@@ -134,11 +137,7 @@ func (c *cmds) onboardingCommand() bot.Command {
 }
 
 func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	args, share := cutShare(req.Args)
-	if len(args) == 0 {
-		return bot.Reply{}, bot.UsageErrorf("Which account? Give its name or slug.")
-	}
-	a, err := c.resolveAccount(ctx, strings.Join(args, " "))
+	a, share, err := c.accountArg(ctx, req)
 	if err != nil {
 		return bot.Reply{}, err
 	}

@@ -21,9 +21,9 @@ type Risk struct {
 }
 
 // AccountRow is the compact, precomputed line of an account that list views
-// (a book, a risk list, name resolution) read. Rows are kept in a handful of
-// shard documents keyed by _id, so a list over 10,000 accounts is a few
-// primary-key reads instead of a scan that decodes every account.
+// (a book, a risk list, name resolution) read. Rows are kept in 32 shard
+// documents, so a list over 10,000 accounts reads 32 documents instead of
+// decoding every account.
 type AccountRow struct {
 	Slug    string
 	Name    string
