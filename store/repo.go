@@ -257,3 +257,22 @@ func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 	return s.replace(ctx, s.meta, key, metaDoc{ID: key, Value: value, At: time.Now().UTC()})
 }
+
+type claim struct {
+	ID string    `bson:"_id"`
+	At time.Time `bson:"at"`
+}
+
+// Claim records that the work named id (e.g. "slack-event/Ev123") is being
+// done and reports whether this caller is the first: the unique _id decides,
+// so of two replicas handling the same delivery only one gets true.
+func (s *Store) Claim(ctx context.Context, id string, at time.Time) (bool, error) {
+	_, err := s.claims.InsertOne(ctx, claim{ID: id, At: at.UTC()})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail("write claims", err)
+	}
+	return true, nil
+}

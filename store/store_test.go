@@ -239,3 +239,34 @@ func TestBulkReplaceOfManyExistingDocuments(t *testing.T) {
 		t.Errorf("history of bulk-249 on Nov 3 = %d, %v; want %d", v, ok, 249%101)
 	}
 }
+
+// Of many concurrent claims of the same id exactly one wins.
+func TestClaimIsExclusive(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	var wg sync.WaitGroup
+	wins := make(chan bool, 20)
+	for range 20 {
+		wg.Go(func() {
+			ok, err := s.Claim(ctx, "slack-event/Ev1", time.Now())
+			if err != nil {
+				t.Error(err)
+			}
+			wins <- ok
+		})
+	}
+	wg.Wait()
+	close(wins)
+	n := 0
+	for ok := range wins {
+		if ok {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d claims won, want exactly 1", n)
+	}
+	if ok, err := s.Claim(ctx, "slack-event/Ev2", time.Now()); !ok || err != nil {
+		t.Errorf("claim of another id = %v, %v; want true", ok, err)
+	}
+}
