@@ -33,6 +33,7 @@ type Store struct {
 	accounts, members, identities, teams, touches, snapshots, index, meta, claims *mongo.Collection
 
 	shardLocks [indexShards]sync.Mutex
+	closeOnce  sync.Once
 	// memberCache is set on the embedded store only.
 	memberCache *memberCache
 }
@@ -122,13 +123,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close disconnects and stops the embedded store, if any.
+// Close disconnects and stops the embedded store, if any. Closing twice is
+// harmless.
 func (s *Store) Close(ctx context.Context) error {
 	var err error
-	if s.client != nil {
-		err = s.client.Disconnect(ctx)
-	}
-	s.stopEmbedded()
+	s.closeOnce.Do(func() {
+		if s.client != nil {
+			err = s.client.Disconnect(ctx)
+		}
+		s.stopEmbedded()
+	})
 	return err
 }
 

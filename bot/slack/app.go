@@ -1,0 +1,316 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+)
+
+// AckWindow is how long a command may run before csbot acknowledges it and
+// delivers the answer later: Slack wants an answer within 3 seconds.
+const AckWindow = 2500 * time.Millisecond
+
+// Deps are what the Slack app needs besides the Web API client.
+type Deps struct {
+	Router *bot.Router
+	Client *Client
+	// Claims makes an event's handling exactly-once across retries and replicas.
+	Claims interface {
+		Claim(ctx context.Context, id string, at time.Time) (bool, error)
+	}
+	// Store is pinged when a command is slow, to tell an outage from a slow answer.
+	Store interface {
+		Ping(ctx context.Context) error
+		Member(ctx context.Context, id string) (store.Member, error)
+	}
+	Log *slog.Logger
+}
+
+// App handles Slack's commands, events and interactions, whichever
+// transport (HTTP or Socket Mode) brings them.
+type App struct {
+	Deps
+	// work tracks answers still being delivered, so shutdown can wait.
+	work sync.WaitGroup
+	// ackWindow is AckWindow outside tests.
+	ackWindow time.Duration
+}
+
+// NewApp returns the Slack app.
+func NewApp(d Deps) *App {
+	return &App{Deps: d, ackWindow: AckWindow}
+}
+
+// Wait blocks until answers in flight are delivered.
+func (a *App) Wait() { a.work.Wait() }
+
+// ackBody is what Slack accepts as a slash command's immediate answer.
+type ackBody struct {
+	ResponseType string        `json:"response_type,omitempty"`
+	Text         string        `json:"text"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
+func body(m Message, share bool) ackBody {
+	b := ackBody{ResponseType: "ephemeral", Text: m.Text, Blocks: m.Blocks}
+	if share {
+		b.ResponseType = "in_channel"
+	}
+	return b
+}
+
+var notRegistered = bot.Reply{Error: true, Text: "You are not registered with csbot, so it cannot show you customer data. Ask a csbot admin to add you."}
+
+// allowed refuses Slack guests (single- and multi-channel guests), who are
+// never team members even when someone linked their id by mistake.
+func (a *App) allowed(ctx context.Context, user string) (bool, error) {
+	guest, err := a.Client.IsGuest(ctx, user)
+	if err != nil {
+		return false, fmt.Errorf("check Slack user %s: %w", user, err)
+	}
+	return !guest, nil
+}
+
+// handle runs one command line for a Slack user, refusing guests.
+func (a *App) handle(ctx context.Context, user, text string) bot.Reply {
+	ok, err := a.allowed(ctx, user)
+	if err != nil {
+		a.Log.Warn("guest check failed", "err", err)
+		return bot.Reply{Error: true, Text: "csbot cannot check your Slack account right now, try again in a minute."}
+	}
+	if !ok {
+		return notRegistered
+	}
+	return a.Router.Handle(ctx, "slack", user, text)
+}
+
+// Command answers a slash command. Answers ready within the ack window go
+// back at once; slow commands are acknowledged and answered through the
+// response_url when done. A database outage is told within the window.
+func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
+	done := make(chan bot.Reply, 1)
+	// The answer may outlive the request: it is delivered by response_url.
+	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	a.work.Add(1)
+	go func() {
+		defer a.work.Done()
+		defer cancel()
+		done <- a.handle(runCtx, sc.UserID, sc.Text)
+	}()
+	wait := a.ackWindow
+	if a.slow(sc.Text) {
+		wait = 0
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		msgs := Render(r)
+		if len(msgs) > 1 {
+			a.later(sc, r, msgs[1:])
+		}
+		return body(msgs[0], r.Share)
+	case <-timer.C:
+	}
+	if wait > 0 {
+		pctx, pcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		err := a.Store.Ping(pctx)
+		pcancel()
+		if err != nil {
+			cancel()
+			a.Log.Warn("store unreachable during a slash command", "err", err)
+			return body(Render(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."})[0], false)
+		}
+	}
+	a.work.Add(1)
+	go func() {
+		defer a.work.Done()
+		r := <-done
+		a.later(sc, r, Render(r))
+	}()
+	return ackBody{ResponseType: "ephemeral", Text: "Working on it…"}
+}
+
+// slow reports whether the command is marked slow in the registry.
+func (a *App) slow(text string) bool {
+	name, _, _ := bot.CutWord(text)
+	c, ok := a.Router.Registry().Lookup(name)
+	return ok && c.Slow
+}
+
+func (a *App) later(sc slack.SlashCommand, r bot.Reply, msgs []Message) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, m := range msgs {
+		if err := a.Client.Respond(ctx, sc.ResponseURL, m, r.Share); err != nil {
+			a.Log.Error("deliver slash command answer", "command", firstWord(sc.Text), "err", err)
+			return
+		}
+	}
+}
+
+func firstWord(text string) string {
+	w, _, _ := bot.CutWord(text)
+	return w
+}
+
+var mention = regexp.MustCompile(`^\s*<@[A-Z0-9]+(\|[^>]*)?>\s*`)
+
+// Event handles one Events API event; the transport has acknowledged it
+// already. Slack redelivers unacknowledged or failed deliveries, so the
+// event id is claimed first and a second delivery does nothing.
+func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAPIInnerEvent) {
+	var user, text, channel, thread string
+	switch e := ev.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		if e.BotID != "" {
+			return
+		}
+		user, text, channel, thread = e.User, mention.ReplaceAllString(e.Text, ""), e.Channel, e.TimeStamp
+		if e.ThreadTimeStamp != "" {
+			thread = e.ThreadTimeStamp
+		}
+	case *slackevents.MessageEvent:
+		if e.ChannelType != "im" || e.BotID != "" || e.SubType != "" {
+			return
+		}
+		user, text, channel = e.User, e.Text, e.Channel
+	default:
+		return
+	}
+	won, err := a.Claims.Claim(ctx, "slack-event/"+eventID, time.Now())
+	if err != nil {
+		a.Log.Error("claim Slack event", "event", eventID, "err", err)
+		return
+	}
+	if !won {
+		a.Log.Info("duplicate Slack event ignored", "event", eventID)
+		return
+	}
+	r := a.handle(ctx, user, text)
+	for _, m := range Render(r) {
+		var err error
+		if thread != "" {
+			_, err = a.Client.PostThread(ctx, channel, thread, m)
+		} else {
+			_, err = a.Client.Post(ctx, channel, m)
+		}
+		if err != nil {
+			a.Log.Error("answer Slack event", "event", eventID, "err", err)
+			return
+		}
+	}
+}
+
+// errBadPayload marks an interaction csbot cannot read.
+var errBadPayload = errors.New("slack: unreadable interaction")
+
+// Interaction handles a button press or modal submission and returns the
+// body to acknowledge it with (nil for an empty 200).
+func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (any, error) {
+	switch ic.Type {
+	case slack.InteractionTypeBlockActions:
+		if len(ic.ActionCallback.BlockActions) == 0 {
+			return nil, fmt.Errorf("%w: block_actions without an action", errBadPayload)
+		}
+		act := ic.ActionCallback.BlockActions[0]
+		if ok, err := a.allowed(ctx, ic.User.ID); err != nil || !ok {
+			a.reply(ic, notRegistered)
+			return nil, nil
+		}
+		if act.ActionID == "note" {
+			// trigger_id expires in 3 s: open the modal before acknowledging.
+			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(act.Value, act.Value)); err != nil {
+				a.Log.Error("open note modal", "err", err)
+			}
+			return nil, nil
+		}
+		// Every other button is a command: its id, then its value.
+		a.work.Add(1)
+		go func() {
+			defer a.work.Done()
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			a.reply(ic, a.Router.Handle(rctx, "slack", ic.User.ID, act.ActionID+" "+act.Value))
+		}()
+		return nil, nil
+	case slack.InteractionTypeViewSubmission:
+		if ic.View.CallbackID != NoteCallbackID {
+			return nil, fmt.Errorf("%w: unknown view %q", errBadPayload, ic.View.CallbackID)
+		}
+		values := ic.View.State.Values
+		text := strings.TrimSpace(values[NoteTextBlockID][NoteTextActionID].Value)
+		kind := values[NoteKindBlockID][NoteKindActionID].SelectedOption.Value
+		if text == "" {
+			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: "Write what happened."}}, nil
+		}
+		if kind == "" {
+			kind = "note"
+		}
+		slug := ic.View.PrivateMetadata
+		a.work.Add(1)
+		go func() {
+			defer a.work.Done()
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			r := a.handle(rctx, ic.User.ID, fmt.Sprintf("note %q %s: %s", slug, kind, text))
+			for _, m := range Render(r) {
+				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
+					a.Log.Error("confirm note", "err", err)
+					return
+				}
+			}
+		}()
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%w: type %q", errBadPayload, ic.Type)
+}
+
+// reply answers an interaction through its response_url.
+func (a *App) reply(ic slack.InteractionCallback, r bot.Reply) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, m := range Render(r) {
+		if err := a.Client.Respond(ctx, ic.ResponseURL, m, r.Share); err != nil {
+			a.Log.Error("answer interaction", "err", err)
+			return
+		}
+	}
+}
+
+// Name implements bot.Adapter.
+func (a *App) Name() string { return "slack" }
+
+// Send implements bot.Adapter: an unsolicited message (reminder, digest) to
+// a member's Slack DM or to a channel.
+func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
+	msgs := Render(r)
+	if to.Channel != "" {
+		for _, m := range msgs {
+			if _, err := a.Client.Post(ctx, to.Channel, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	m, err := a.Store.Member(ctx, to.Member)
+	if err != nil {
+		return fmt.Errorf("send to @%s on Slack: %w", to.Member, err)
+	}
+	user := m.Identities["slack"]
+	if user == "" {
+		return fmt.Errorf("send to @%s on Slack: no Slack account linked (`/cs team member %s slack:U...`)", to.Member, to.Member)
+	}
+	return a.Client.DM(ctx, user, msgs...)
+}

@@ -1,0 +1,299 @@
+package slack
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/csbot/csbot/bot"
+)
+
+// Slack's Block Kit limits, from its public docs.
+const (
+	maxBlocks      = 50   // blocks per message
+	maxSectionText = 3000 // section text, context element and fallback text
+	maxFields      = 10   // fields per section
+	maxFieldText   = 2000 // one field's text
+	maxHeader      = 150  // header text
+	maxActions     = 25   // elements per actions block
+	maxButtonText  = 75   // button label
+	maxNoteText    = 2000 // the note modal's text input
+)
+
+// Ids of the note modal, read by the interaction handler.
+const (
+	NoteCallbackID                    = "note"
+	NoteTextBlockID, NoteTextActionID = "note_text", "text"
+	NoteKindBlockID, NoteKindActionID = "note_kind", "kind"
+)
+
+// NoteKinds are the touch kinds the note modal offers, as /cs note knows
+// them; NoteDefaultKind is preselected, as /cs note logs untyped notes.
+var NoteKinds = []string{"call", "meeting", "email", "qbr", "visit", "demo", "note"}
+
+const NoteDefaultKind = "note"
+
+// fence opens and closes a mrkdwn code block.
+const fence = "```"
+
+var bandEmoji = map[string]string{
+	"green":  ":large_green_circle:",
+	"yellow": ":large_yellow_circle:",
+	"red":    ":red_circle:",
+}
+
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// esc escapes text for Slack mrkdwn; backticks and other markup stay.
+func esc(s string) string { return escaper.Replace(s) }
+
+// Render turns a reply into one or more Slack messages, split so each stays
+// inside Slack's limits: the header opens the first message, the buttons
+// and the footer close the last. It returns at least one message.
+func Render(r bot.Reply) []Message {
+	var head, body, tail []slack.Block
+	if r.Title != "" {
+		title := r.Title
+		if e := bandEmoji[r.Band]; e != "" {
+			title = e + " " + title
+		}
+		head = append(head, slack.NewHeaderBlock(plain(clip(title, maxHeader))))
+	}
+	if r.Text != "" {
+		text := r.Text
+		if r.Error {
+			text = ":warning: " + text
+		}
+		var lines []line
+		for _, l := range strings.Split(text, "\n") {
+			lines = append(lines, line{text: esc(l)})
+		}
+		body = append(body, sections(lines)...)
+	}
+	var fields []*slack.TextBlockObject
+	for _, f := range r.Fields {
+		if t := fieldText(f); t != "" {
+			fields = append(fields, mrkdwn(clip(t, maxFieldText)))
+		}
+	}
+	for chunk := range slices.Chunk(fields, maxFields) {
+		body = append(body, slack.NewSectionBlock(nil, chunk, nil))
+	}
+	for _, s := range r.Sections {
+		var lines []line
+		if t := strings.TrimSpace(s.Title); t != "" {
+			lines = append(lines, line{text: "*" + esc(t) + "*"})
+		}
+		for _, l := range s.Lines {
+			lines = append(lines, line{text: esc(l), code: aligned(l)})
+		}
+		body = append(body, sections(lines)...)
+	}
+	var buttons []slack.BlockElement
+	for _, b := range r.Buttons {
+		label := cmpOr(b.Label, b.ID)
+		buttons = append(buttons, slack.NewButtonBlockElement(b.ID, b.Value, plain(clip(label, maxButtonText))))
+	}
+	for chunk := range slices.Chunk(buttons, maxActions) {
+		id := "actions" // block ids must be unique within a message
+		if n := len(tail); n > 0 {
+			id = fmt.Sprintf("actions_%d", n+1)
+		}
+		tail = append(tail, slack.NewActionBlock(id, chunk...))
+	}
+	if r.Footer != "" {
+		tail = append(tail, slack.NewContextBlock("", mrkdwn(clip(esc(r.Footer), maxSectionText))))
+	}
+	return paginate(clip(esc(cmpOr(r.Title, r.Text)), maxSectionText), head, body, tail)
+}
+
+// paginate packs the blocks into messages of at most maxBlocks, keeping
+// head and tail whole unless one alone is over the limit.
+func paginate(fallback string, head, body, tail []slack.Block) []Message {
+	groups := [][]slack.Block{head}
+	for _, b := range body {
+		groups = append(groups, []slack.Block{b})
+	}
+	groups = append(groups, tail)
+	var msgs []Message
+	var cur []slack.Block
+	flush := func() {
+		msgs = append(msgs, Message{Text: fallback, Blocks: cur})
+		cur = nil
+	}
+	for _, g := range groups {
+		if len(cur) > 0 && len(cur)+len(g) > maxBlocks {
+			flush()
+		}
+		for _, b := range g {
+			if len(cur) == maxBlocks {
+				flush()
+			}
+			cur = append(cur, b)
+		}
+	}
+	if len(cur) > 0 || len(msgs) == 0 {
+		flush()
+	}
+	return msgs
+}
+
+// line is one escaped mrkdwn line; code lines go inside a code block.
+type line struct {
+	text string
+	code bool
+}
+
+// aligned reports whether a line lays out columns with runs of spaces.
+func aligned(s string) bool { return strings.Contains(strings.TrimRight(s, " "), "  ") }
+
+// fenceCost is what wrapping a run of code lines adds: "```\n" and "\n```".
+const fenceCost = 2 * (len(fence) + 1)
+
+// sections packs lines into mrkdwn section blocks of at most maxSectionText
+// runes each, cutting only between lines unless one line alone is too long.
+// Runs of code lines are fenced in every block they reach.
+func sections(lines []line) []slack.Block {
+	var blocks []slack.Block
+	var cur []line
+	size := 0
+	flush := func() {
+		if text := join(cur); strings.TrimSpace(text) != "" {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
+		}
+		cur, size = nil, 0
+	}
+	cost := func(l line) int {
+		n := utf8.RuneCountInString(l.text)
+		if len(cur) > 0 {
+			n++ // the newline before it
+		}
+		if l.code && (len(cur) == 0 || !cur[len(cur)-1].code) {
+			n += fenceCost
+		}
+		return n
+	}
+	for _, l := range lines {
+		limit := maxSectionText
+		if l.code {
+			limit -= fenceCost
+		}
+		for _, piece := range split(l.text, limit) {
+			p := line{text: piece, code: l.code}
+			if len(cur) > 0 && size+cost(p) > maxSectionText {
+				flush()
+			}
+			size += cost(p)
+			cur = append(cur, p)
+		}
+	}
+	flush()
+	return blocks
+}
+
+// join writes lines as mrkdwn, fencing each run of code lines.
+func join(lines []line) string {
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if l.code && (i == 0 || !lines[i-1].code) {
+			b.WriteString(fence + "\n")
+		}
+		b.WriteString(l.text)
+		if l.code && (i == len(lines)-1 || !lines[i+1].code) {
+			b.WriteString("\n" + fence)
+		}
+	}
+	return b.String()
+}
+
+// split cuts s into pieces of at most n runes, never inside an escape.
+func split(s string, n int) []string {
+	rs := []rune(s)
+	var pieces []string
+	for len(rs) > n {
+		i := cut(rs, n)
+		pieces = append(pieces, string(rs[:i]))
+		rs = rs[i:]
+	}
+	return append(pieces, string(rs))
+}
+
+// clip shortens s to at most n runes, ending it with "…" when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	return string(rs[:cut(rs, n-1)]) + "…"
+}
+
+// cut returns where to cut rs to keep at most n runes without splitting an
+// escape such as "&amp;" (at most 5 runes).
+func cut(rs []rune, n int) int {
+	for i := n - 1; i >= max(n-4, 1); i-- {
+		if rs[i] == ';' {
+			break
+		}
+		if rs[i] == '&' {
+			return i
+		}
+	}
+	return n
+}
+
+func fieldText(f bot.Field) string {
+	name, value := strings.TrimSpace(f.Name), esc(f.Value)
+	if name == "" {
+		return value
+	}
+	return "*" + esc(name) + "*\n" + value
+}
+
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// NoteModal is the "Log a touch" modal opened by the note button: a
+// multiline text input for the note and a static select for its kind.
+// private_metadata carries the account slug.
+func NoteModal(slug, accountName string) slack.ModalViewRequest {
+	kinds := make([]*slack.OptionBlockObject, len(NoteKinds))
+	for i, k := range NoteKinds {
+		kinds[i] = slack.NewOptionBlockObject(k, plain(k), nil)
+	}
+	kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Kind of touch"), NoteKindActionID, kinds...)
+	kind.InitialOption = kinds[slices.Index(NoteKinds, NoteDefaultKind)]
+	text := slack.NewPlainTextInputBlockElement(plain("What happened, what was agreed"), NoteTextActionID)
+	text.Multiline = true
+	text.MaxLength = maxNoteText
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      NoteCallbackID,
+		PrivateMetadata: slug,
+		Title:           plain("Log a touch"),
+		Submit:          plain("Log"),
+		Close:           plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewContextBlock("", mrkdwn(clip("Account: *"+esc(cmpOr(accountName, slug))+"*", maxSectionText))),
+			slack.NewInputBlock(NoteTextBlockID, plain("Note"), nil, text),
+			slack.NewInputBlock(NoteKindBlockID, plain("Kind"), nil, kind),
+		}},
+	}
+}

@@ -1,0 +1,684 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// ErrDeliveryFailed is wrapped by every error of a message, modal or
+// response_url delivery that did not reach Slack, after retries.
+var ErrDeliveryFailed = errors.New("slack: delivery failed")
+
+// Limits of the outbound client, from Slack's published rate limits.
+const (
+	// channelInterval is the gap between two messages to one channel:
+	// chat.postMessage allows about one message per second per channel.
+	channelInterval = time.Second
+	// maxAttempts bounds the attempts of one call that fail with a 5xx or
+	// a network error.
+	maxAttempts = 5
+	// firstBackoff is the wait after the first 5xx or network failure; it
+	// doubles after each further one (250ms, 500ms, 1s, 2s).
+	firstBackoff = 250 * time.Millisecond
+	// maxRateLimitWaits bounds how often one call waits out a 429.
+	maxRateLimitWaits = 5
+	// guestTTL is how long users.info's answer about a user is kept.
+	guestTTL = 10 * time.Minute
+	// responseURLUses and responseURLWindow: Slack accepts 5 uses of a
+	// response_url within 30 minutes.
+	responseURLUses   = 5
+	responseURLWindow = 30 * time.Minute
+	// triggerWait is the longest views.open waits before a try: a
+	// trigger_id expires 3 seconds after Slack issued it.
+	triggerWait = 2 * time.Second
+	// sweepEvery is how many bookings pass between sweeps of stale state.
+	sweepEvery = 256
+)
+
+// methodPerMinute is Slack's rate-limit tier of the Web API methods csbot
+// calls that have one (Tier 3: 50+ a minute, Tier 4: 100+ a minute). Calls
+// beyond it are spread out (a burst of the whole minute's allowance, then
+// evenly). chat.postMessage has no tier: it is limited per channel.
+var methodPerMinute = map[string]int{
+	"conversations.open": 50,  // Tier 3
+	"chat.update":        50,  // Tier 3
+	"users.info":         100, // Tier 4
+	"views.open":         100, // Tier 4
+	"auth.test":          100, // special, generous
+}
+
+// Client is csbot's outbound Slack client: the Web API calls csbot makes
+// and response_url answers, each retried on 429, 5xx and network failures
+// and held to Slack's rate limits. It is safe for concurrent use.
+type Client struct {
+	api    *slack.Client
+	http   *http.Client
+	apiURL string
+	sleep  func(ctx context.Context, d time.Duration) error
+	now    func() time.Time
+	log    *slog.Logger
+
+	mu sync.Mutex
+	// nextSend is, per channel, the earliest time of its next message.
+	nextSend map[string]time.Time
+	// holdUntil is, per rate-limit key, when Slack's Retry-After ends.
+	holdUntil map[string]time.Time
+	// tierTAT is, per tiered method, the GCRA theoretical arrival time.
+	tierTAT map[string]time.Time
+	// guests caches users.info's answer per user.
+	guests map[string]guestEntry
+	// dms caches the DM channel of each user (conversations.open).
+	dms map[string]string
+	// responseUses is, per response_url, the times it was used.
+	responseUses map[string][]time.Time
+	bookings     int
+}
+
+type guestEntry struct {
+	guest bool
+	at    time.Time
+}
+
+// ClientOption configures a Client.
+type ClientOption func(*Client)
+
+// WithSleep replaces the wait between tries and before rate-limited sends
+// (tests record the waits and return at once). sleep must return ctx's
+// error as soon as ctx is done.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) ClientOption {
+	return func(c *Client) { c.sleep = sleep }
+}
+
+// WithClock replaces time.Now for the rate limiters and caches.
+func WithClock(now func() time.Time) ClientOption {
+	return func(c *Client) { c.now = now }
+}
+
+// WithLogger sets the logger of failed deliveries (slog.Default otherwise).
+func WithLogger(l *slog.Logger) ClientOption {
+	return func(c *Client) { c.log = l }
+}
+
+// NewClient returns a client that calls the Web API at apiURL with the bot
+// token. An empty apiURL means DefaultAPIURL; a missing final "/" is added.
+func NewClient(token, apiURL string, opts ...ClientOption) *Client {
+	if apiURL == "" {
+		apiURL = DefaultAPIURL
+	}
+	if !strings.HasSuffix(apiURL, "/") {
+		apiURL += "/"
+	}
+	c := &Client{
+		http:         &http.Client{Timeout: 30 * time.Second},
+		apiURL:       apiURL,
+		sleep:        sleepContext,
+		now:          time.Now,
+		log:          slog.Default(),
+		nextSend:     map[string]time.Time{},
+		holdUntil:    map[string]time.Time{},
+		tierTAT:      map[string]time.Time{},
+		guests:       map[string]guestEntry{},
+		dms:          map[string]string{},
+		responseUses: map[string][]time.Time{},
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	c.api = slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(c.http))
+	return c
+}
+
+// sleepContext waits d or until ctx is done.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// DM sends msgs to a user's direct message channel, in order, opening it
+// first (conversations.open; the channel is remembered).
+func (c *Client) DM(ctx context.Context, userID string, msgs ...Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	ch, err := c.dmChannel(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if _, err := c.post(ctx, ch, "", userID, m); err != nil {
+			// The channel may be gone; open it again next time.
+			c.mu.Lock()
+			delete(c.dms, userID)
+			c.mu.Unlock()
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) dmChannel(ctx context.Context, userID string) (string, error) {
+	c.mu.Lock()
+	ch, ok := c.dms[userID]
+	c.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	s := call{method: "conversations.open", user: userID, delivery: true}
+	err := c.do(ctx, s, func(ctx context.Context) error {
+		conv, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+		if err != nil {
+			return err
+		}
+		if conv == nil || conv.ID == "" {
+			return errors.New("no channel in the answer")
+		}
+		ch = conv.ID
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.dms[userID] = ch
+	c.mu.Unlock()
+	return ch, nil
+}
+
+// Post sends msg to a channel and returns its timestamp.
+func (c *Client) Post(ctx context.Context, channel string, msg Message) (ts string, err error) {
+	return c.post(ctx, channel, "", "", msg)
+}
+
+// PostThread sends msg as a reply in the thread of threadTS.
+func (c *Client) PostThread(ctx context.Context, channel, threadTS string, msg Message) (ts string, err error) {
+	return c.post(ctx, channel, threadTS, "", msg)
+}
+
+func (c *Client) post(ctx context.Context, channel, threadTS, user string, msg Message) (string, error) {
+	opts := msgOptions(msg)
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	var ts string
+	s := call{method: "chat.postMessage", channel: channel, user: user, delivery: true}
+	err := c.do(ctx, s, func(ctx context.Context) error {
+		_, t, err := c.api.PostMessageContext(ctx, channel, opts...)
+		ts = t
+		return err
+	})
+	return ts, err
+}
+
+// Update replaces the message ts in channel with msg (chat.update).
+func (c *Client) Update(ctx context.Context, channel, ts string, msg Message) error {
+	opts := msgOptions(msg)
+	s := call{method: "chat.update", channel: channel, delivery: true}
+	return c.do(ctx, s, func(ctx context.Context) error {
+		_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts, opts...)
+		return err
+	})
+}
+
+func msgOptions(m Message) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	return opts
+}
+
+// responsePayload is what csbot posts to a response_url.
+type responsePayload struct {
+	ResponseType    string        `json:"response_type"`
+	Text            string        `json:"text"`
+	Blocks          []slack.Block `json:"blocks,omitempty"`
+	ReplaceOriginal bool          `json:"replace_original"`
+}
+
+// Respond answers a slash command or interaction through its response_url,
+// visible to the asker only or, with inChannel, to the whole channel. A
+// response_url takes 5 answers in 30 minutes: a 6th is refused here.
+func (c *Client) Respond(ctx context.Context, responseURL string, msg Message, inChannel bool) error {
+	s := call{method: "response_url", key: "response_url " + responseURL, label: redactURL(responseURL), delivery: true}
+	if !c.useResponseURL(responseURL) {
+		err := fmt.Errorf("%w: response_url %s: response_url used %d times in %s", ErrDeliveryFailed, s.label, responseURLUses, responseURLWindow)
+		c.log.Warn("slack delivery refused", "method", s.method, "response_url", s.label, "reason", fmt.Sprintf("response_url used %d times", responseURLUses))
+		return err
+	}
+	p := responsePayload{ResponseType: "ephemeral", Text: msg.Text, Blocks: msg.Blocks}
+	if inChannel {
+		p.ResponseType = "in_channel"
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("%w: response_url %s: %w", ErrDeliveryFailed, s.label, err)
+	}
+	return c.do(ctx, s, func(ctx context.Context) error {
+		return c.postResponse(ctx, responseURL, raw)
+	})
+}
+
+// useResponseURL books one use of u, or reports that it is used up.
+func (c *Client) useResponseURL(u string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	uses := pruneUses(c.responseUses[u], now)
+	if len(uses) >= responseURLUses {
+		c.responseUses[u] = uses
+		return false
+	}
+	c.responseUses[u] = append(uses, now)
+	return true
+}
+
+func pruneUses(uses []time.Time, now time.Time) []time.Time {
+	cut := now.Add(-responseURLWindow)
+	i := 0
+	for i < len(uses) && !uses[i].After(cut) {
+		i++
+	}
+	return uses[i:]
+}
+
+// postResponse makes one try of a response_url answer. Errors never carry
+// the URL: whoever has it can post into the channel.
+func (c *Client) postResponse(ctx context.Context, u string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return errors.New("malformed response_url")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return &url.Error{Op: ue.Op, URL: "response_url", Err: ue.Err}
+		}
+		return err
+	}
+	defer resp.Body.Close()
+	text, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if err != nil && resp.StatusCode == http.StatusOK {
+		return err
+	}
+	reason := responseReason(text)
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return &slack.RateLimitedError{RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	case resp.StatusCode >= 500:
+		return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+	case resp.StatusCode != http.StatusOK:
+		if reason != "" {
+			return slack.SlackErrorResponse{Err: reason}
+		}
+		return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+	case reason != "" && reason != "ok":
+		return slack.SlackErrorResponse{Err: reason}
+	}
+	return nil
+}
+
+// responseReason reads a response_url answer: "ok", a JSON {"ok":...,
+// "error":...}, or a short text reason such as "expired_url".
+func responseReason(b []byte) string {
+	b = bytes.TrimSpace(b)
+	var r struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(b, &r) == nil && r.OK != nil {
+		if *r.OK {
+			return "ok"
+		}
+		if r.Error == "" {
+			return "not ok"
+		}
+		return r.Error
+	}
+	s := string(b)
+	if len(s) > 200 || strings.ContainsAny(s, "<\n") {
+		return "" // an HTML page or similar: the status says enough
+	}
+	return s
+}
+
+func retryAfter(h string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(h))
+	if err != nil || n < 1 {
+		return time.Second
+	}
+	return time.Duration(n) * time.Second
+}
+
+// redactURL names a response_url without its secret last path segment.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(malformed)"
+	}
+	p := u.Path
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		p = p[:i+1] + "…"
+	}
+	return u.Host + p
+}
+
+// IsGuest reports whether a user is a multi- or single-channel guest
+// (users.info is_restricted or is_ultra_restricted). The answer is kept
+// for 10 minutes.
+func (c *Client) IsGuest(ctx context.Context, userID string) (bool, error) {
+	c.mu.Lock()
+	e, ok := c.guests[userID]
+	c.mu.Unlock()
+	if ok && c.now().Sub(e.at) < guestTTL {
+		return e.guest, nil
+	}
+	var guest bool
+	err := c.do(ctx, call{method: "users.info", user: userID}, func(ctx context.Context) error {
+		u, err := c.api.GetUserInfoContext(ctx, userID)
+		if err != nil {
+			return err
+		}
+		guest = u.IsRestricted || u.IsUltraRestricted
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	c.guests[userID] = guestEntry{guest: guest, at: c.now()}
+	c.mu.Unlock()
+	return guest, nil
+}
+
+// OpenView opens a modal (views.open). A trigger_id lives 3 seconds, so a
+// rate limit that asks for a longer wait fails the call at once.
+func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	label := "view"
+	if view.CallbackID != "" {
+		label = "view " + view.CallbackID
+	}
+	s := call{method: "views.open", label: label, delivery: true, maxWait: triggerWait}
+	return c.do(ctx, s, func(ctx context.Context) error {
+		_, err := c.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+}
+
+// AuthTest checks the token and returns the bot's own user id.
+func (c *Client) AuthTest(ctx context.Context) (botUserID string, err error) {
+	err = c.do(ctx, call{method: "auth.test"}, func(ctx context.Context) error {
+		r, err := c.api.AuthTestContext(ctx)
+		if err != nil {
+			return err
+		}
+		botUserID = r.UserID
+		return nil
+	})
+	return botUserID, err
+}
+
+// call describes one Web API call (or response_url answer) for the retry
+// helper: what to limit it by and how to name it in errors and logs.
+type call struct {
+	method string
+	// channel, when set, gets at most one message per second.
+	channel string
+	user    string
+	// label names any other target (a redacted response_url, a view).
+	label string
+	// key, when set, is what a 429 holds back instead of the channel or
+	// the method.
+	key string
+	// delivery makes a final failure wrap ErrDeliveryFailed.
+	delivery bool
+	// maxWait, when set, fails the call rather than wait longer.
+	maxWait time.Duration
+}
+
+// holdKey is what a 429 on this call holds back: the channel for
+// messages (chat.postMessage is limited per channel), else the method.
+func (s call) holdKey() string {
+	switch {
+	case s.key != "":
+		return s.key
+	case s.channel != "":
+		return "channel " + s.channel
+	}
+	return "method " + s.method
+}
+
+func (s call) subject() string {
+	var parts []string
+	if s.channel != "" {
+		parts = append(parts, "channel "+s.channel)
+	}
+	if s.user != "" {
+		parts = append(parts, "user "+s.user)
+	}
+	if s.label != "" {
+		parts = append(parts, s.label)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// do runs one call through the rate limiters and retries it: after a 429
+// it waits Retry-After, after a 5xx or network error it backs off
+// exponentially (at most maxAttempts tries); any other error is final.
+// Every wait goes through c.sleep and ends when ctx is done.
+func (c *Client) do(ctx context.Context, s call, fn func(context.Context) error) error {
+	var earliest time.Time // backoff: no try before this
+	failures, limited, tries := 0, 0, 0
+	for {
+		wait := c.book(s, tries == 0, earliest)
+		if s.maxWait > 0 && wait > s.maxWait {
+			return c.fail(s, tries, fmt.Errorf("rate limited for %s, longer than the call can wait", wait))
+		}
+		if wait > 0 {
+			if err := c.sleep(ctx, wait); err != nil {
+				return c.fail(s, tries, err)
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return c.fail(s, tries, err)
+		}
+		tries++
+		err := fn(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return c.fail(s, tries, ctxErr)
+		}
+		if ra, ok := rateLimited(err); ok {
+			limited++
+			if limited > maxRateLimitWaits {
+				return c.fail(s, tries, err)
+			}
+			c.hold(s.holdKey(), ra)
+			earliest = time.Time{}
+			continue
+		}
+		if !transient(err) {
+			return c.fail(s, tries, err)
+		}
+		failures++
+		if failures >= maxAttempts {
+			return c.fail(s, tries, err)
+		}
+		earliest = c.now().Add(firstBackoff << (failures - 1))
+	}
+}
+
+// book returns how long to wait before the next try of s and books the
+// rate-limit slots that try uses. Bookings are made under the lock and
+// waited out without it, so concurrent senders queue without blocking
+// each other's bookkeeping. A message books its channel's slot on its
+// first try; a retry only pushes the next message of the channel back.
+func (c *Client) book(s call, first bool, earliest time.Time) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	c.bookings++
+	if c.bookings%sweepEvery == 0 {
+		c.sweep(now)
+	}
+	start := latest(now, earliest, c.holdUntil[s.holdKey()])
+	if first && s.channel != "" {
+		start = latest(start, c.nextSend[s.channel])
+	}
+	if n := methodPerMinute[s.method]; n > 0 {
+		// GCRA: a burst of n, then one per interval.
+		interval := time.Minute / time.Duration(n)
+		tat := c.tierTAT[s.method]
+		start = latest(start, tat.Add(-interval*time.Duration(n-1)))
+		c.tierTAT[s.method] = latest(tat, start).Add(interval)
+	}
+	if s.channel != "" {
+		c.nextSend[s.channel] = latest(c.nextSend[s.channel], start.Add(channelInterval))
+	}
+	return start.Sub(now)
+}
+
+// hold makes every call with key wait d from now.
+func (c *Client) hold(key string, d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holdUntil[key] = latest(c.holdUntil[key], c.now().Add(d))
+}
+
+// sweep drops limiter and cache entries that no longer matter.
+func (c *Client) sweep(now time.Time) {
+	for _, m := range []map[string]time.Time{c.nextSend, c.holdUntil, c.tierTAT} {
+		for k, t := range m {
+			if !t.After(now) {
+				delete(m, k)
+			}
+		}
+	}
+	for k, e := range c.guests {
+		if now.Sub(e.at) >= guestTTL {
+			delete(c.guests, k)
+		}
+	}
+	for k, uses := range c.responseUses {
+		if uses = pruneUses(uses, now); len(uses) == 0 {
+			delete(c.responseUses, k)
+		} else {
+			c.responseUses[k] = uses
+		}
+	}
+}
+
+func latest(t time.Time, more ...time.Time) time.Time {
+	for _, m := range more {
+		if m.After(t) {
+			t = m
+		}
+	}
+	return t
+}
+
+// rateLimited reports a 429 and how long Slack asked to wait.
+func rateLimited(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return max(rl.RetryAfter, time.Second), true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests {
+		return time.Second, true // a 429 without Retry-After
+	}
+	return 0, false
+}
+
+// transient reports a failure worth another try: a 5xx or a network error.
+func transient(err error) bool {
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code >= 500
+	}
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// fail builds the final error of s, naming the method, the target and
+// Slack's reason, and logs it at warn (cancellation at info). Neither
+// carries the message text or the token.
+func (c *Client) fail(s call, tries int, cause error) error {
+	reason := reasonOf(cause)
+	attrs := []any{"method", s.method}
+	if s.channel != "" {
+		attrs = append(attrs, "channel", s.channel)
+	}
+	if s.user != "" {
+		attrs = append(attrs, "user", s.user)
+	}
+	if s.label != "" {
+		attrs = append(attrs, "target", s.label)
+	}
+	attrs = append(attrs, "reason", reason, "tries", tries)
+	if errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
+		c.log.Info("slack call abandoned", attrs...)
+	} else {
+		c.log.Warn("slack call failed", attrs...)
+	}
+	what := s.method
+	if sub := s.subject(); sub != "" {
+		what += " " + sub
+	}
+	if s.delivery {
+		return fmt.Errorf("%w: %s: %w", ErrDeliveryFailed, what, cause)
+	}
+	return fmt.Errorf("slack: %s: %w", what, cause)
+}
+
+// reasonOf is Slack's reason for a failure, e.g. "channel_not_found".
+func reasonOf(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		if se.Needed != "" {
+			return se.Err + " (needed: " + se.Needed + ")"
+		}
+		return se.Err
+	}
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return "rate_limited (retry after " + rl.RetryAfter.String() + ")"
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return "HTTP " + sc.Status
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,378 @@
+package slack_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	csslack "github.com/csbot/csbot/bot/slack"
+	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/storetest"
+)
+
+const secret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// fakeSlack speaks the Slack Web API wire format and records every call.
+type fakeSlack struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	calls []call
+}
+
+type call struct {
+	Method string
+	Form   url.Values
+	JSON   map[string]any // JSON posts: response_url, views.open
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	f := &fakeSlack{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		c := call{Method: strings.TrimPrefix(r.URL.Path, "/api/")}
+		if strings.HasPrefix(r.URL.Path, "/respond/") {
+			c.Method = "response_url"
+		}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			_ = json.Unmarshal(body, &c.JSON)
+		} else {
+			c.Form, _ = url.ParseQuery(string(body))
+		}
+		f.mu.Lock()
+		f.calls = append(f.calls, c)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch c.Method {
+		case "users.info":
+			guest := c.Form.Get("user") == "U0GUEST"
+			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_restricted":%v}}`, c.Form.Get("user"), guest)
+		case "conversations.open":
+			io.WriteString(w, `{"ok":true,"channel":{"id":"D0AIKO"}}`)
+		case "chat.postMessage":
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000100"}`, c.Form.Get("channel"))
+		default:
+			io.WriteString(w, `{"ok":true}`)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) called(method string) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+type env struct {
+	st    *store.Store
+	slack *fakeSlack
+	app   *csslack.App
+	srv   *httptest.Server
+	now   time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	now := time.Now()
+	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	for _, m := range []store.Member{
+		{ID: "aiko", Name: "Aiko Tanaka", Roles: []store.Role{store.RoleCSM}, Identities: map[string]string{"slack": "U0AIKO"}},
+		{ID: "gus", Name: "Gus Guest", Roles: []store.Role{store.RoleCSM}, Identities: map[string]string{"slack": "U0GUEST"}},
+	} {
+		if err := st.SaveMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seats, active := 100, 80
+	if err := engine.Save(ctx, store.Account{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Phase: store.PhaseAdoption,
+		Owner: "aiko", Seats: seats, ActiveUsers: active, LastTouch: now.AddDate(0, 0, -30)}); err != nil {
+		t.Fatal(err)
+	}
+	reg := bot.NewRegistry()
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	fs := newFakeSlack(t)
+	client := csslack.NewClient("xoxb-test", fs.srv.URL+"/api/", csslack.WithSleep(func(context.Context, time.Duration) error { return nil }))
+	app := csslack.NewApp(csslack.Deps{Router: bot.NewRouter(reg, st, log), Client: client, Claims: st, Store: st, Log: log})
+	mux := http.NewServeMux()
+	csslack.NewHTTP(app, secret).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &env{st: st, slack: fs, app: app, srv: srv, now: now}
+}
+
+func sign(body string, ts time.Time, key string) http.Header {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(key))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	h := http.Header{}
+	h.Set("X-Slack-Request-Timestamp", stamp)
+	h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	return h
+}
+
+func (e *env) post(t *testing.T, path, body string, h http.Header) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = h
+	client := &http.Client{Timeout: 3 * time.Second} // Slack's window
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func command(user, text string) string {
+	return url.Values{
+		"command": {"/cs"}, "text": {text}, "user_id": {user}, "channel_id": {"C1"}, "team_id": {"T1"},
+		"response_url": {"RESPOND"}, "trigger_id": {"13345224609.738474920.8088930838d88f008e0"},
+	}.Encode()
+}
+
+func (e *env) command(t *testing.T, user, text string) (int, string) {
+	body := strings.Replace(command(user, text), "RESPOND", url.QueryEscape(e.slack.srv.URL+"/respond/1"), 1)
+	return e.post(t, "/slack/commands", body, sign(body, time.Now(), secret))
+}
+
+// Every bad request is refused before anything happens: no Web API call,
+// no note written.
+func TestRequestsAreVerifiedFirst(t *testing.T) {
+	e := newEnv(t)
+	note := command("U0AIKO", "note acme call went well")
+	tests := []struct {
+		name    string
+		path    string
+		body    string
+		headers http.Header
+		want    int
+	}{
+		{"forged", "/slack/commands", note, sign(note, time.Now(), "not-the-secret"), 401},
+		{"missing signature", "/slack/commands", note, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, 401},
+		{"stale", "/slack/commands", note, sign(note, time.Now().Add(-6*time.Minute), secret), 401},
+		{"body changed after signing", "/slack/commands", note + "x", sign(note, time.Now(), secret), 401},
+		{"too large", "/slack/commands", strings.Repeat("a", csslack.MaxBody+1), sign(strings.Repeat("a", csslack.MaxBody+1), time.Now(), secret), 413},
+		{"malformed command", "/slack/commands", "text=health", sign("text=health", time.Now(), secret), 400},
+		{"malformed event", "/slack/events", "{not json", sign("{not json", time.Now(), secret), 400},
+		{"malformed interaction", "/slack/interactions", "payload=%7Bnope", sign("payload=%7Bnope", time.Now(), secret), 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _ := e.post(t, tc.path, tc.body, tc.headers)
+			if code != tc.want {
+				t.Errorf("status = %d, want %d", code, tc.want)
+			}
+		})
+	}
+	a, err := e.st.Account(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(a.LastTouch) < 24*time.Hour {
+		t.Errorf("a refused request logged a note: last touch %v", a.LastTouch)
+	}
+	if calls := e.slack.called("chat.postMessage"); len(calls) != 0 {
+		t.Errorf("refused requests posted messages: %+v", calls)
+	}
+}
+
+func TestReplayedCommandIsRefused(t *testing.T) {
+	e := newEnv(t)
+	body := command("U0AIKO", "whoami")
+	h := sign(body, time.Now(), secret)
+	if code, _ := e.post(t, "/slack/commands", body, h); code != 200 {
+		t.Fatalf("first request: %d", code)
+	}
+	if code, _ := e.post(t, "/slack/commands", body, h); code != 401 {
+		t.Errorf("replayed request: %d, want 401", code)
+	}
+}
+
+type ack struct {
+	ResponseType string           `json:"response_type"`
+	Text         string           `json:"text"`
+	Blocks       []map[string]any `json:"blocks"`
+}
+
+func decodeAck(t *testing.T, body string) ack {
+	t.Helper()
+	var a ack
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatalf("answer %q: %v", body, err)
+	}
+	return a
+}
+
+func TestSlashCommands(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		name, user, text string
+		wantType, want   string
+	}{
+		{"health is ephemeral", "U0AIKO", "health acme", "ephemeral", "Acme Corp"},
+		{"share posts in channel", "U0AIKO", "health acme share", "in_channel", "Acme Corp"},
+		{"unknown user", "U0NOBODY", "health acme", "ephemeral", "not registered"},
+		{"guest linked by mistake", "U0GUEST", "health acme", "ephemeral", "not registered"},
+		{"unknown account", "U0AIKO", "health zzz", "ephemeral", "No account matches"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := e.command(t, tc.user, tc.text)
+			a := decodeAck(t, body)
+			if code != 200 || a.ResponseType != tc.wantType || !strings.Contains(body, tc.want) {
+				t.Errorf("%d %s; want %s containing %q", code, body, tc.wantType, tc.want)
+			}
+		})
+	}
+	if strings.Contains(fmt.Sprint(e.slack.called("response_url")), "Acme") {
+		t.Errorf("fast answers also went to response_url")
+	}
+}
+
+// A slow command (risk over all accounts) is acknowledged at once and
+// answered through the response_url.
+func TestSlowCommandAnswersThroughResponseURL(t *testing.T) {
+	e := newEnv(t)
+	code, body := e.command(t, "U0AIKO", "risk all")
+	if code != 200 || !strings.Contains(body, "Working on it") {
+		t.Fatalf("ack = %d %s", code, body)
+	}
+	e.app.Wait()
+	calls := e.slack.called("response_url")
+	if len(calls) != 1 || !strings.Contains(fmt.Sprint(calls[0].JSON), "Churn risks") || calls[0].JSON["response_type"] != "ephemeral" {
+		t.Errorf("response_url calls = %+v", calls)
+	}
+}
+
+func TestStoreOutageIsToldInTime(t *testing.T) {
+	e := newEnv(t)
+	if err := e.st.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	code, body := e.command(t, "U0AIKO", "health acme")
+	if code != 200 || !strings.Contains(body, "cannot reach its database right now") {
+		t.Errorf("%d %s", code, body)
+	}
+}
+
+func event(id, inner string) string {
+	return fmt.Sprintf(`{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":%q,"event_time":1700000000,"event":%s}`, id, inner)
+}
+
+func TestEvents(t *testing.T) {
+	e := newEnv(t)
+	challenge := `{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`
+	if code, body := e.post(t, "/slack/events", challenge, sign(challenge, time.Now(), secret)); code != 200 || body != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Errorf("url_verification = %d %q", code, body)
+	}
+	mention := event("Ev01", `{"type":"app_mention","user":"U0AIKO","text":"<@U0BOT> health acme","ts":"1700000001.000200","channel":"C1","event_ts":"1700000001.000200"}`)
+	// Slack redelivers (X-Slack-Retry-Num) and may deliver twice at once.
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() {
+			h := sign(mention, time.Now().Add(time.Duration(i)*time.Second), secret)
+			if i > 0 {
+				h.Set("X-Slack-Retry-Num", strconv.Itoa(i))
+			}
+			if code, _ := e.post(t, "/slack/events", mention, h); code != 200 {
+				t.Errorf("delivery %d: status %d", i, code)
+			}
+		})
+	}
+	wg.Wait()
+	dm := event("Ev02", `{"type":"message","channel_type":"im","user":"U0AIKO","text":"whoami","ts":"1700000002.000300","channel":"D0AIKO"}`)
+	e.post(t, "/slack/events", dm, sign(dm, time.Now(), secret))
+	botEcho := event("Ev03", `{"type":"message","channel_type":"im","bot_id":"B1","text":"echo","ts":"1700000003.000300","channel":"D0AIKO"}`)
+	e.post(t, "/slack/events", botEcho, sign(botEcho, time.Now(), secret))
+	e.app.Wait()
+	posts := e.slack.called("chat.postMessage")
+	if len(posts) != 2 {
+		t.Fatalf("%d messages posted, want one per distinct event (2): %+v", len(posts), posts)
+	}
+	var health, whoami url.Values
+	for _, p := range posts {
+		if p.Form.Get("channel") == "C1" {
+			health = p.Form
+		} else {
+			whoami = p.Form
+		}
+	}
+	if health == nil || health.Get("thread_ts") != "1700000001.000200" || !strings.Contains(health.Get("blocks"), "Acme Corp") {
+		t.Errorf("mention answer = %v", health)
+	}
+	if whoami == nil || whoami.Get("channel") != "D0AIKO" || !strings.Contains(whoami.Get("blocks"), "Aiko Tanaka") {
+		t.Errorf("DM answer = %v", whoami)
+	}
+}
+
+func interaction(t *testing.T, e *env, payload string) (int, string) {
+	body := "payload=" + url.QueryEscape(strings.ReplaceAll(payload, "RESPOND", e.slack.srv.URL+"/respond/2"))
+	return e.post(t, "/slack/interactions", body, sign(body, time.Now(), secret))
+}
+
+func TestInteractions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	// "Log a touch" opens the modal.
+	code, _ := interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"trigger_id":"T123","response_url":"RESPOND","actions":[{"action_id":"note","block_id":"actions","value":"acme","type":"button"}]}`)
+	views := e.slack.called("views.open")
+	if code != 200 || len(views) != 1 || views[0].JSON["trigger_id"] != "T123" || !strings.Contains(fmt.Sprint(views[0].JSON["view"]), "private_metadata:acme") {
+		t.Fatalf("note button: %d, views.open calls %+v", code, views)
+	}
+	// Any other button runs its command.
+	interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"trigger_id":"T124","response_url":"RESPOND","actions":[{"action_id":"onboarding","block_id":"actions","value":"acme","type":"button"}]}`)
+	// The modal's submission logs the note; an empty one is refused in the modal.
+	empty := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"  "}}}}}}`
+	if code, body := interaction(t, e, empty); code != 200 || !strings.Contains(body, `"response_action":"errors"`) {
+		t.Errorf("empty note: %d %s", code, body)
+	}
+	submit := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"QBR booked for March"}},"note_kind":{"kind":{"type":"static_select","selected_option":{"value":"meeting"}}}}}}}`
+	if code, body := interaction(t, e, submit); code != 200 || body != "" {
+		t.Errorf("submission: %d %q", code, body)
+	}
+	e.app.Wait()
+	if got := fmt.Sprint(e.slack.called("response_url")); !strings.Contains(got, "Acme Corp · onboarding") {
+		t.Errorf("onboarding button answer = %s", got)
+	}
+	a, err := e.st.Account(ctx, "acme")
+	if err != nil || time.Since(a.LastTouch) > time.Hour {
+		t.Errorf("note not logged: last touch %v, %v", a.LastTouch, err)
+	}
+	dms := e.slack.called("chat.postMessage")
+	if len(dms) != 1 || dms[0].Form.Get("channel") != "D0AIKO" || !strings.Contains(dms[0].Form.Get("blocks"), "Logged a meeting on Acme Corp") {
+		t.Errorf("confirmation DM = %+v", dms)
+	}
+}
