@@ -33,6 +33,8 @@ type fakeSlack struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	calls []call
+	// ws serves Socket Mode connections at /ws when set.
+	ws http.HandlerFunc
 }
 
 type call struct {
@@ -44,6 +46,10 @@ type call struct {
 func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ws" && f.ws != nil {
+			f.ws(w, r)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		c := call{Method: strings.TrimPrefix(r.URL.Path, "/api/")}
 		if strings.HasPrefix(r.URL.Path, "/respond/") {
@@ -62,6 +68,8 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		case "users.info":
 			guest := c.Form.Get("user") == "U0GUEST"
 			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_restricted":%v}}`, c.Form.Get("user"), guest)
+		case "apps.connections.open":
+			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, r.Host)
 		case "conversations.open":
 			io.WriteString(w, `{"ok":true,"channel":{"id":"D0AIKO"}}`)
 		case "chat.postMessage":

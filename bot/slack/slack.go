@@ -5,6 +5,8 @@
 package slack
 
 import (
+	"strings"
+
 	"github.com/slack-go/slack"
 )
 
@@ -17,4 +19,13 @@ const DefaultAPIURL = "https://slack.com/api/"
 type Message struct {
 	Text   string
 	Blocks []slack.Block
+}
+
+// apiBase returns the Web API base URL: DefaultAPIURL when empty, always
+// ending in "/" as slack-go requires.
+func apiBase(u string) string {
+	if u == "" {
+		return DefaultAPIURL
+	}
+	return strings.TrimSuffix(u, "/") + "/"
 }

@@ -1,0 +1,94 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocket serves the app over Socket Mode until ctx is done. The
+// socketmode client reconnects by itself, with backoff, whenever the
+// connection drops; it only gives up on a bad token.
+func (a *App) RunSocket(ctx context.Context, appToken, botToken, apiURL string) error {
+	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiBase(apiURL)))
+	sm := socketmode.New(api)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.serveSocket(ctx, sm)
+	}()
+	err := sm.RunContext(ctx)
+	<-done
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("slack socket mode: %w (check SLACK_APP_TOKEN)", err)
+}
+
+func (a *App) serveSocket(ctx context.Context, sm *socketmode.Client) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case evt, ok := <-sm.Events:
+			if !ok {
+				return
+			}
+			a.socketEvent(ctx, sm, evt)
+		}
+	}
+}
+
+// socketEvent hands one envelope to the same code the HTTP endpoints use;
+// the ack carries what the HTTP response would.
+func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+	log := a.Log.With("transport", "socket")
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		log.Info("connected")
+	case socketmode.EventTypeConnectionError:
+		log.Warn("connection lost, reconnecting")
+	case socketmode.EventTypeSlashCommand:
+		sc, ok := evt.Data.(slack.SlashCommand)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a.work.Go(func() { a.ack(sm, evt.Request, a.Command(ctx, sc)) })
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a.ack(sm, evt.Request, nil)
+		if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+			a.work.Go(func() { a.Event(context.WithoutCancel(ctx), cb.EventID, ev.InnerEvent) })
+		}
+	case socketmode.EventTypeInteractive:
+		ic, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a.work.Go(func() {
+			ack, err := a.Interaction(ctx, ic)
+			if err != nil {
+				log.Warn("unreadable interaction", "err", err)
+			}
+			a.ack(sm, evt.Request, ack)
+		})
+	}
+}
+
+func (a *App) ack(sm *socketmode.Client, req *socketmode.Request, payload any) {
+	var err error
+	if payload == nil {
+		err = sm.Ack(*req)
+	} else {
+		err = sm.Ack(*req, payload)
+	}
+	if err != nil {
+		a.Log.Warn("socket mode ack failed", "err", err)
+	}
+}
