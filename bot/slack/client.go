@@ -116,12 +116,7 @@ func WithLogger(l *slog.Logger) ClientOption {
 // NewClient returns a client that calls the Web API at apiURL with the bot
 // token. An empty apiURL means DefaultAPIURL; a missing final "/" is added.
 func NewClient(token, apiURL string, opts ...ClientOption) *Client {
-	if apiURL == "" {
-		apiURL = DefaultAPIURL
-	}
-	if !strings.HasSuffix(apiURL, "/") {
-		apiURL += "/"
-	}
+	apiURL = apiBase(apiURL)
 	c := &Client{
 		http:         &http.Client{Timeout: 30 * time.Second},
 		apiURL:       apiURL,

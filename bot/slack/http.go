@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -81,11 +80,9 @@ func (h *HTTP) commands(w http.ResponseWriter, r *http.Request, body []byte) {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	sc, err := slack.SlashCommandParse(r)
-	if err != nil {
-		http.Error(w, "malformed slash command", http.StatusBadRequest)
-		return
+	sc := slack.SlashCommand{
+		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), UserID: form.Get("user_id"),
+		Command: form.Get("command"), Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 	}
 	writeJSON(w, h.app.Command(r.Context(), sc))
 }

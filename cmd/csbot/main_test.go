@@ -2,15 +2,23 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csbot/csbot/store/storetest"
 )
@@ -46,6 +54,9 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad weight", nil, write("weights.yaml", "health:\n  weights: {usage: -1}\n"), "health.weights.usage: -1 must not be negative"},
 		{"bands reversed", nil, write("bands.yaml", "health:\n  green: 30\n  yellow: 60\n"), "need 0 <= yellow < green <= 100"},
 		{"missing file", nil, filepath.Join(dir, "nope.yaml"), "read config"},
+		{"slack without bot token", map[string]string{"SLACK_SIGNING_SECRET": "s"}, "", "SLACK_BOT_TOKEN: needed"},
+		{"slack app token prefix", map[string]string{"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}, "", "SLACK_APP_TOKEN: an app-level token starts with xapp-"},
+		{"slack http mode", map[string]string{"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,5 +210,57 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	if code, _ := get("/healthz"); code != 200 {
 		t.Errorf("/healthz without a store = %d, want 200 (the process lives)", code)
+	}
+}
+
+// csbot serve with Slack on: a signed slash command over real HTTP reaches
+// the demo data, and cancelling (SIGTERM) stops the server cleanly.
+func TestServeAnswersSlack(t *testing.T) {
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"user":{"id":"U0DEMO01"}}`)
+	}))
+	defer fake.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	getenv := testEnv(t, map[string]string{
+		"CSBOT_DATA_DIR": t.TempDir(), "CSBOT_ADDR": addr,
+		"SLACK_SIGNING_SECRET": "shh", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.URL + "/api/",
+	})
+	if out, err := runCmd(t, getenv, "", "seed", "demo"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, io.Discard, getenv) }()
+	body := url.Values{"command": {"/cs"}, "text": {"whoami"}, "user_id": {"U0DEMO01"}, "response_url": {fake.URL + "/respond"}}.Encode()
+	var answer string
+	for range 100 { // wait for the listener
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, []byte("shh"))
+		io.WriteString(mac, "v0:"+ts+":"+body)
+		req, _ := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(body))
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		answer = fmt.Sprint(resp.StatusCode, " ", string(b))
+		break
+	}
+	if !strings.HasPrefix(answer, "200 ") || !strings.Contains(answer, "Aiko Tanaka") {
+		t.Errorf("slash command answer = %s", answer)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve after SIGTERM: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -23,7 +24,16 @@ type options struct {
 	TZ         string
 	ConfigFile string
 	Health     health.Config
+	Slack      slackOptions
 }
+
+// slackOptions turn on Slack: the signing secret serves the HTTP endpoints,
+// the app token Socket Mode; either needs the bot token to answer.
+type slackOptions struct {
+	SigningSecret, BotToken, AppToken, APIURL string
+}
+
+func (s slackOptions) enabled() bool { return s.SigningSecret != "" || s.AppToken != "" }
 
 func optionsFromEnv(getenv func(string) string) options {
 	o := options{
@@ -33,6 +43,12 @@ func optionsFromEnv(getenv func(string) string) options {
 		Database: getenv("CSBOT_DB"),
 		TZ:       getenv("CSBOT_TZ"),
 		Health:   health.DefaultConfig(),
+		Slack: slackOptions{
+			SigningSecret: getenv("SLACK_SIGNING_SECRET"),
+			BotToken:      getenv("SLACK_BOT_TOKEN"),
+			AppToken:      getenv("SLACK_APP_TOKEN"),
+			APIURL:        getenv("SLACK_API_URL"),
+		},
 	}
 	setDefault(&o.Addr, ":8080")
 	setDefault(&o.DataDir, "./data")
@@ -82,6 +98,12 @@ func (o options) Validate() error {
 	}
 	if _, err := time.LoadLocation(o.TZ); err != nil {
 		errs = append(errs, fmt.Errorf("CSBOT_TZ: %q is not a time zone (use e.g. Asia/Tokyo)", o.TZ))
+	}
+	if o.Slack.enabled() && o.Slack.BotToken == "" {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN: needed to answer in Slack (the xoxb- token of the app's Bot User)"))
+	}
+	if o.Slack.AppToken != "" && !strings.HasPrefix(o.Slack.AppToken, "xapp-") {
+		errs = append(errs, errors.New("SLACK_APP_TOKEN: an app-level token starts with xapp- (Basic Information > App-Level Tokens)"))
 	}
 	if err := o.Health.Validate(); err != nil {
 		errs = append(errs, err)

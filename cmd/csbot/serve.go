@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 
+	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/playbooks"
 )
 
@@ -50,11 +51,33 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 	}()
 
+	mux := a.httpHandler()
+	if o.Slack.enabled() {
+		sl := slackbot.NewApp(slackbot.Deps{
+			Router: a.router,
+			Client: slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(log.With("adapter", "slack"))),
+			Claims: a.store, Store: a.store, Log: log.With("adapter", "slack"),
+		})
+		defer sl.Wait() // deliver answers still in flight
+		if o.Slack.SigningSecret != "" {
+			slackbot.NewHTTP(sl, o.Slack.SigningSecret).Register(mux)
+			log.Info("slack: HTTP endpoints on")
+		}
+		if o.Slack.AppToken != "" {
+			go func() {
+				if err := sl.RunSocket(ctx, o.Slack.AppToken, o.Slack.BotToken, o.Slack.APIURL); err != nil {
+					log.Error("slack socket mode stopped", "err", err)
+				}
+			}()
+			log.Info("slack: socket mode on")
+		}
+	}
+
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set CSBOT_ADDR to a free address)", o.Addr, err)
 	}
-	srv := &http.Server{Handler: a.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("serving", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -72,7 +95,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-func (a *app) httpHandler() http.Handler {
+func (a *app) httpHandler() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
