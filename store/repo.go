@@ -13,9 +13,22 @@ import (
 
 // Account reads one account by slug.
 func (s *Store) Account(ctx context.Context, slug string) (Account, error) {
+	var gen uint64
+	if s.accountCache != nil {
+		a, ok, g := s.accountCache.get(slug)
+		if ok {
+			return a, nil
+		}
+		gen = g
+	}
 	var a Account
-	err := s.findByID(ctx, s.accounts, slug, &a)
-	return a, err
+	if err := s.findByID(ctx, s.accounts, slug, &a); err != nil {
+		return a, err
+	}
+	if s.accountCache != nil {
+		s.accountCache.fill(a, gen)
+	}
+	return a, nil
 }
 
 // SaveAccount writes the account and its row in the account index. The
@@ -25,7 +38,15 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) erro
 	if a.Slug == "" || row.Slug != a.Slug {
 		return fmt.Errorf("save account: slug %q and index row %q must match", a.Slug, row.Slug)
 	}
-	if err := s.replace(ctx, s.accounts, a.Slug, a); err != nil {
+	err := s.replace(ctx, s.accounts, a.Slug, a)
+	if s.accountCache != nil {
+		if err != nil {
+			s.accountCache.wrote(nil, a.Slug) // the write may or may not have happened
+		} else {
+			s.accountCache.wrote(&a)
+		}
+	}
+	if err != nil {
 		return err
 	}
 	return s.PutRows(ctx, []AccountRow{row})
@@ -35,9 +56,12 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) erro
 // caller follows with a refresh (health.Engine.Refresh) that derives them.
 func (s *Store) PutAccounts(ctx context.Context, as []Account) error {
 	models := make([]mongo.WriteModel, len(as))
+	slugs := make([]string, len(as))
 	for i, a := range as {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(a.Slug)).SetReplacement(a).SetUpsert(true)
+		slugs[i] = a.Slug
 	}
+	defer s.forgetAccounts(slugs)
 	return s.bulk(ctx, s.accounts, models)
 }
 
@@ -45,11 +69,23 @@ func (s *Store) PutAccounts(ctx context.Context, as []Account) error {
 // field alone so that a nightly refresh cannot undo a concurrent edit.
 func (s *Store) SaveHistories(ctx context.Context, hs map[string]History) error {
 	models := make([]mongo.WriteModel, 0, len(hs))
+	slugs := make([]string, 0, len(hs))
 	for slug, h := range hs {
 		models = append(models, mongo.NewUpdateOneModel().SetFilter(byID(slug)).
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "history", Value: h}}}}))
+		slugs = append(slugs, slug)
 	}
+	defer s.forgetAccounts(slugs)
 	return s.bulk(ctx, s.accounts, models)
+}
+
+// forgetAccounts drops cached accounts after a bulk write changed them
+// (whether or not it failed half-way); the generation it bumps keeps a read
+// that raced the write from caching the old document.
+func (s *Store) forgetAccounts(slugs []string) {
+	if s.accountCache != nil {
+		s.accountCache.wrote(nil, slugs...)
+	}
 }
 
 // EachAccount calls fn for every account. It scans the whole collection, so

@@ -34,8 +34,9 @@ type Store struct {
 
 	shardLocks [indexShards]sync.Mutex
 	closeOnce  sync.Once
-	// memberCache is set on the embedded store only.
-	memberCache *memberCache
+	// The caches are set on the embedded store only.
+	memberCache  *memberCache
+	accountCache *accountCache
 }
 
 // collections lists every collection csbot uses, so start-up can create them
@@ -60,6 +61,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		s.embedded = emb
 		s.memberCache = &memberCache{}
+		s.accountCache = &accountCache{}
 		uri = emb.uri
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetAppName("csbot"))

@@ -270,3 +270,48 @@ func TestClaimIsExclusive(t *testing.T) {
 		t.Errorf("claim of another id = %v, %v; want true", ok, err)
 	}
 }
+
+// The embedded store caches accounts; every kind of write must show at once.
+func TestAccountReadsSeeEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	a := sampleAccount("cached")
+	if err := s.SaveAccount(ctx, a, store.AccountRow{Slug: "cached"}); err != nil {
+		t.Fatal(err)
+	}
+	read := func() store.Account {
+		t.Helper()
+		got, err := s.Account(ctx, "cached")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	read() // cached now
+	a.ARR = 1
+	if err := s.SaveAccount(ctx, a, store.AccountRow{Slug: "cached"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got.ARR != 1 {
+		t.Errorf("after SaveAccount: ARR %d, want 1", got.ARR)
+	}
+	a.ARR = 2
+	if err := s.PutAccounts(ctx, []store.Account{a}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got.ARR != 2 {
+		t.Errorf("after PutAccounts: ARR %d, want 2", got.ARR)
+	}
+	day := time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)
+	if err := s.SaveHistories(ctx, map[string]store.History{"cached": store.History{}.Record(day, 42)}); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := read().History.At(day); !ok || v != 42 {
+		t.Errorf("after SaveHistories: history %d, %v; want 42", v, ok)
+	}
+	got := read()
+	got.Milestones[0].Name = "changed by a caller"
+	if again := read(); again.Milestones[0].Name == "changed by a caller" {
+		t.Error("changing a returned account changed the cached one")
+	}
+}

@@ -290,7 +290,7 @@ func TestStoreOutageIsToldInTime(t *testing.T) {
 	if err := e.st.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	code, body := e.command(t, "U0AIKO", "health acme")
+	code, body := e.command(t, "U0AIKO", "accounts all")
 	if code != 200 || !strings.Contains(body, "cannot reach its database right now") {
 		t.Errorf("%d %s", code, body)
 	}

@@ -23,6 +23,8 @@ Usage:
   csbot seed demo                                      load demo teams, members and accounts
   csbot seed admin ID "Full Name"                      create the first admin
   csbot import accounts FILE                           import accounts from CSV or JSON
+  csbot loadtest [--url URL] [--concurrency 50] [--duration 30s]
+                                                       load-test the Slack endpoint; p50/p90/p99
   csbot version                                        print the version
 
 Every command takes --data DIR, --mongodb URI and --config FILE; the
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSeed(ctx, e, args)
 	case "import":
 		return runImport(ctx, e, args)
+	case "loadtest":
+		return runLoadtest(ctx, e, args)
 	case "version":
 		fmt.Fprintln(stdout, "csbot", version())
 		return nil

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/csbot/csbot/internal/loadtest"
+	"github.com/csbot/csbot/store"
+)
+
+func runLoadtest(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	target := fs.String("url", "", "csbot's /slack/commands URL; empty = start csbot and a bare handler in this process")
+	secret := fs.String("secret", e.getenv("SLACK_SIGNING_SECRET"), "Slack signing secret of the target (SLACK_SIGNING_SECRET)")
+	user := fs.String("user", "U0BULK0", "Slack user id the commands come from (must be a linked member)")
+	text := fs.String("text", "health account-00042", "command text after /cs, with --url")
+	concurrency := fs.Int("concurrency", 50, "clients sending at once")
+	duration := fs.Duration("duration", 30*time.Second, "how long to send")
+	accounts := fs.Int("accounts", 10000, "synthetic accounts, without --url")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *concurrency < 1 || *concurrency > 1000 || *duration <= 0 || *duration > 10*time.Minute {
+		return usageError{errors.New("loadtest: --concurrency must be 1..1000 and --duration at most 10m")}
+	}
+	cfg := loadtest.Config{Secret: *secret, Concurrency: *concurrency, Duration: *duration}
+	if *target != "" {
+		if *secret == "" {
+			return usageError{errors.New("loadtest: --secret (or SLACK_SIGNING_SECRET) is needed to sign requests")}
+		}
+		cfg.URL = *target
+		cfg.Form = func(int) url.Values {
+			return url.Values{"command": {"/cs"}, "text": {*text}, "user_id": {*user}, "channel_id": {"C0LOAD"}, "response_url": {"http://127.0.0.1:1/unused"}}
+		}
+		res, err := loadtest.Run(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %s\n", *target, res)
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "csbot-loadtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(e.stdout, "setting up %d accounts in an embedded store (about a minute for 10,000)...\n", *accounts)
+	t, err := loadtest.Setup(ctx, store.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}, *accounts)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	cfg.Secret, cfg.Form = t.Secret, t.Form("U0BULK0")
+	var results []loadtest.Result
+	for _, c := range []struct{ name, url string }{{"bare handler (signature check only)", t.BareURL}, {"csbot /cs health <account>", t.FullURL}} {
+		cfg.URL = c.url
+		res, err := loadtest.Run(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s:\n  %s\n", c.name, res)
+		results = append(results, res)
+	}
+	if results[0].P50 > 0 {
+		fmt.Fprintf(e.stdout, "p50 ratio csbot/bare: %.1fx\n", float64(results[1].P50)/float64(results[0].P50))
+	}
+	return nil
+}
