@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -308,6 +309,9 @@ func TestAccountReadsSeeEveryWrite(t *testing.T) {
 	}
 	if v, ok := read().History.At(day); !ok || v != 42 {
 		t.Errorf("after SaveHistories: history %d, %v; want 42", v, ok)
+	}
+	if n, err := s.WarmCache(ctx); err != nil || (os.Getenv("MONGODB_URI") == "" && n != 1) {
+		t.Errorf("WarmCache = %d, %v; want 1 account on the embedded store", n, err)
 	}
 	got := read()
 	got.Milestones[0].Name = "changed by a caller"

@@ -45,9 +45,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	sched.Start()
 	defer sched.Shutdown()
 	go func() {
-		// Catch up a refresh missed while the bot was down.
+		// Catch up a refresh missed while the bot was down, then load the
+		// accounts into the embedded store's cache.
 		if _, err := a.engine.RefreshIfStale(ctx); err != nil {
 			log.Error("catch-up health refresh", "err", err)
+		}
+		if n, err := a.store.WarmCache(ctx); err != nil {
+			log.Error("warm account cache", "err", err)
+		} else if n > 0 {
+			log.Info("account cache warm", "accounts", n)
 		}
 	}()
 

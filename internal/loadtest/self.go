@@ -62,6 +62,11 @@ func Setup(ctx context.Context, cfg store.Config, n int) (*Target, error) {
 		t.Close()
 		return nil, err
 	}
+	// As csbot serve does at start.
+	if _, err := st.WarmCache(ctx); err != nil {
+		t.Close()
+		return nil, err
+	}
 	fakeSlack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok":true,"user":{"id":"U0BULK0"}}`)
