@@ -225,17 +225,28 @@ func (h History) Values() []int {
 
 // At returns the score recorded on the given day.
 func (h History) At(day time.Time) (int, bool) {
-	end, err := time.Parse(time.DateOnly, h.End)
+	v := h.Days(day, 1)[0]
+	return v, v >= 0
+}
+
+// Days returns the n daily scores ending on end's day, oldest first; -1
+// marks a day without a score. It parses the history once, so a trend
+// costs one pass however many days it shows.
+func (h History) Days(end time.Time, n int) []int {
+	out := slices.Repeat([]int{-1}, n)
+	last, err := time.Parse(time.DateOnly, h.End)
 	if err != nil {
-		return 0, false
+		return out
 	}
 	vals := h.Values()
-	back := int(end.Sub(truncDay(day)).Hours() / 24)
-	i := len(vals) - 1 - back
-	if back < 0 || i < 0 || vals[i] < 0 {
-		return 0, false
+	shift := int(last.Sub(truncDay(end)).Hours() / 24) // days the last entry lies after end
+	for j := range out {
+		back := n - 1 - j + shift // days before the history's last day
+		if i := len(vals) - 1 - back; back >= 0 && i >= 0 {
+			out[j] = vals[i]
+		}
 	}
-	return vals[i], true
+	return out
 }
 
 // Record sets the score for a day, keeping at most HistoryDays entries.

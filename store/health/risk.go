@@ -30,7 +30,7 @@ func (c Config) Risks(a store.Account, r Result, now time.Time) []store.Risk {
 	if r.Band == Red {
 		add(RuleRedBand, "health %d is in the red band (below %d)", r.Score, c.Yellow)
 	}
-	if d := delta(a.History, now, r.Score, c.DropDays); r.Score >= 0 && d != nil && -*d >= c.DropPoints {
+	if d := delta(a.History.Days(now, c.DropDays+fallback+1), r.Score, c.DropDays); r.Score >= 0 && d != nil && -*d >= c.DropPoints {
 		add(RuleDrop, "health fell %d points in %d days", -*d, c.DropDays)
 	}
 	if !a.Renewal.IsZero() && r.Score >= 0 {

@@ -18,26 +18,25 @@ type Trend struct {
 // TrendOf compares today's score with the history. A day without a snapshot
 // falls back to the nearest older one within three days.
 func TrendOf(h store.History, now time.Time, today int, days int) Trend {
+	past := h.Days(now, max(days, 30+fallback+1))
 	t := Trend{}
 	if today >= 0 {
-		t.Delta7 = delta(h, now, today, 7)
-		t.Delta30 = delta(h, now, today, 30)
+		t.Delta7 = delta(past, today, 7)
+		t.Delta30 = delta(past, today, 30)
 	}
-	for i := days - 1; i >= 1; i-- {
-		v, ok := h.At(now.AddDate(0, 0, -i))
-		if !ok {
-			v = -1
-		}
-		t.Series = append(t.Series, v)
-	}
-	t.Series = append(t.Series, today)
+	t.Series = append(past[len(past)-days:len(past)-1:len(past)-1], today)
 	return t
 }
 
-func delta(h store.History, now time.Time, today, back int) *int {
-	for slack := range 4 {
-		if v, ok := h.At(now.AddDate(0, 0, -back-slack)); ok {
-			d := today - v
+// fallback is how many days further back a missing day's score is sought.
+const fallback = 3
+
+// delta compares today with the score back days ago in past (daily
+// scores ending today), or the nearest older one within the fallback.
+func delta(past []int, today, back int) *int {
+	for slack := range fallback + 1 {
+		if i := len(past) - 1 - back - slack; i >= 0 && past[i] >= 0 {
+			d := today - past[i]
 			return &d
 		}
 	}
