@@ -152,6 +152,11 @@ func TestBadInput(t *testing.T) {
 		{"unknown team", "ops", "/cs team member aiko team:paris", []string{"There is no team 'paris'"}},
 		{"assign to stranger", "ops", "/cs team assign acme @nobody", []string{"No team member is called @nobody"}},
 		{"identity taken", "ops", "/cs team member ken slack:U0AIKO", []string{"already linked", "belongs to aiko"}},
+		{"lead grants admin", "hiro", "/cs team member hiro roles:lead,admin", []string{"Only admins can give the admin or ops role."}},
+		{"lead relinks the admin", "hiro", "/cs team member ops slack:U0HIROALT", []string{"Only admins can change @ops"}},
+		{"lead moves a member out", "hiro", "/cs team member aiko team:", []string{"Leads can add and change members of their own team only"}},
+		{"lead creates a team", "hiro", "/cs team set paris name:Paris", []string{"creating teams and naming leads is for admins"}},
+		{"lead assigns outside the team", "hiro", "/cs team assign acme @ops", []string{"Leads can move accounts between members of their own team only"}},
 		{"bad accounts filter", "aiko", "/cs accounts tier:gold", []string{`unknown tier "gold"`}},
 		{"unknown scope", "aiko", "/cs risk everyone", []string{"I do not know the scope 'everyone'"}},
 		{"unknown user filter", "aiko", "/cs accounts @nobody", []string{"No team member is called @nobody"}},
@@ -236,8 +241,10 @@ func TestAdminCommandsChangeData(t *testing.T) {
 	ctx := context.Background()
 	steps := []struct{ user, line, want string }{
 		{"ops", "/cs team set osaka name:Osaka lead:@hiro region:Osaka", "Team created."},
-		{"hiro", "/cs team member eve name:\"Eve Mori\" roles:csm,mentor team:osaka tz:Asia/Tokyo slack:U0EVE", "Member added."},
-		{"hiro", "/cs team assign acme @eve", "Acme Corp now belongs to @eve (was @aiko)."},
+		{"ops", "/cs team member eve name:\"Eve Mori\" roles:csm,mentor team:osaka tz:Asia/Tokyo slack:U0EVE", "Member added."},
+		{"ops", "/cs team assign acme @eve", "Acme Corp now belongs to @eve (was @aiko)."},
+		{"hiro", "/cs team member yuki name:\"Yuki Abe\" roles:newhire", "Member added."},
+		{"hiro", "/cs team assign initech @ken", "Initech now belongs to @ken (was @aiko)."},
 	}
 	for _, s := range steps {
 		if got := f.run(s.user, s.line); !strings.Contains(got, s.want) {
@@ -247,6 +254,9 @@ func TestAdminCommandsChangeData(t *testing.T) {
 	eve, err := f.st.MemberByIdentity(ctx, "slack", "U0EVE")
 	if err != nil || eve.Name != "Eve Mori" || !eve.Has(store.RoleMentor) || eve.Team != "osaka" {
 		t.Fatalf("eve = %+v, %v", eve, err)
+	}
+	if yuki, err := f.st.Member(ctx, "yuki"); err != nil || yuki.Team != "tokyo" {
+		t.Errorf("a lead's new member = %+v, %v; want team tokyo", yuki, err)
 	}
 	rows, err := f.st.AccountRows(ctx)
 	if err != nil {

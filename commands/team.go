@@ -35,10 +35,7 @@ func (c *cmds) memberReply(ctx context.Context, m store.Member) (bot.Reply, erro
 			team = fmt.Sprintf("%s (%s)", t.Name, t.ID)
 		}
 	}
-	roles := make([]string, len(m.Roles))
-	for i, r := range m.Roles {
-		roles[i] = string(r)
-	}
+	roles := roleNames(m.Roles)
 	var ids []string
 	for _, p := range sortedKeys(m.Identities) {
 		ids = append(ids, p+" "+m.Identities[p])
@@ -69,7 +66,9 @@ func (c *cmds) teamCommand() bot.Command {
 		Usage:   "[list | show <team> | member <id> [key:value ...] | set <team> [key:value ...] | assign <account> @owner]",
 		Summary: "who is who; admins and leads add members and teams and reassign accounts",
 		Help: "member keys: name, roles (csm,lead,exec,mentor,newhire,admin,ops), team, lead, region, tz, locale, slack, discord, teams. " +
-			"set keys: name, lead, region, segment. A new member needs name and roles.",
+			"set keys: name, lead, region, segment. A new member needs name and roles. " +
+			"Admins may change anything; leads only their own team (its members, its name, region and segment, " +
+			"its accounts' owners) and never the admin or ops role.",
 		Examples: []string{
 			"/cs team",
 			"/cs team show tokyo",
@@ -105,13 +104,14 @@ func (c *cmds) team(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if len(args) == 0 {
 		return bot.Reply{}, bot.UsageErrorf("`team %s` needs more: see the examples in `/cs help team`.", sub)
 	}
+	me := req.Member
 	switch sub {
 	case "member":
-		return c.teamMember(ctx, handle(args[0]), args[1:])
+		return c.teamMember(ctx, me, handle(args[0]), args[1:])
 	case "set":
-		return c.teamSet(ctx, strings.ToLower(args[0]), args[1:])
+		return c.teamSet(ctx, me, strings.ToLower(args[0]), args[1:])
 	}
-	return c.teamAssign(ctx, args)
+	return c.teamAssign(ctx, me, args)
 }
 
 func (c *cmds) teamList(ctx context.Context) (bot.Reply, error) {
@@ -154,10 +154,7 @@ func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
 	var lines []string
 	for _, m := range members {
 		if m.Team == t.ID {
-			roles := make([]string, len(m.Roles))
-			for i, r := range m.Roles {
-				roles[i] = string(r)
-			}
+			roles := roleNames(m.Roles)
 			lines = append(lines, fmt.Sprintf("%s (@%s): %s", m.Name, m.ID, strings.Join(roles, ", ")))
 		}
 	}
@@ -191,7 +188,37 @@ func options(args []string, allowed ...string) (map[string]string, error) {
 
 var platforms = []string{"slack", "discord", "teams"}
 
-func (c *cmds) teamMember(ctx context.Context, id string, args []string) (bot.Reply, error) {
+// privileged roles may only be granted, and their holders changed, by admins:
+// a lead who could make anyone an admin, or relink an admin's chat account,
+// would be an admin.
+var privileged = []store.Role{store.RoleAdmin, store.RoleOps}
+
+// leadMayChange checks a lead's change of a member: only their own team's
+// members, never privileged roles.
+func leadMayChange(me, before, after store.Member, isNew bool) error {
+	if me.Has(store.RoleAdmin) {
+		return nil
+	}
+	switch {
+	case !isNew && before.Has(privileged...):
+		return bot.Errorf("Only admins can change @%s, who has the %s role.", before.ID, strings.Join(roleNames(before.Roles), ", "))
+	case after.Has(privileged...):
+		return bot.Errorf("Only admins can give the admin or ops role.")
+	case me.Team == "" || after.Team != me.Team || !isNew && before.Team != me.Team:
+		return bot.Errorf("Leads can add and change members of their own team only (team:%s). Ask an admin for other teams.", orDash(me.Team))
+	}
+	return nil
+}
+
+func roleNames(roles []store.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+func (c *cmds) teamMember(ctx context.Context, me store.Member, id string, args []string) (bot.Reply, error) {
 	if store.Slugify(id) != id || id == "" {
 		return bot.Reply{}, bot.Errorf("'%s' cannot be a member id: use lowercase letters, digits and '-'.", id)
 	}
@@ -209,11 +236,18 @@ func (c *cmds) teamMember(ctx context.Context, id string, args []string) (bot.Re
 			return bot.Reply{}, bot.UsageErrorf("@%s is new: give at least name:\"Full Name\" and roles:csm.", id)
 		}
 		m = store.Member{ID: id}
+		if !me.Has(store.RoleAdmin) {
+			m.Team = me.Team // a lead's new member joins the lead's team
+		}
 	}
+	before := m.Clone()
 	for k, v := range opts {
 		if err := c.setMemberField(ctx, &m, k, v); err != nil {
 			return bot.Reply{}, err
 		}
+	}
+	if err := leadMayChange(me, before, m, isNew); err != nil {
+		return bot.Reply{}, err
 	}
 	if err := c.Store.SaveMember(ctx, m); err != nil {
 		if errors.Is(err, store.ErrIdentityTaken) {
@@ -293,7 +327,7 @@ func (c *cmds) requireMember(ctx context.Context, id string) error {
 	return err
 }
 
-func (c *cmds) teamSet(ctx context.Context, id string, args []string) (bot.Reply, error) {
+func (c *cmds) teamSet(ctx context.Context, me store.Member, id string, args []string) (bot.Reply, error) {
 	if store.Slugify(id) != id {
 		return bot.Reply{}, bot.Errorf("'%s' cannot be a team id: use lowercase letters, digits and '-'.", id)
 	}
@@ -311,6 +345,12 @@ func (c *cmds) teamSet(ctx context.Context, id string, args []string) (bot.Reply
 			return bot.Reply{}, bot.UsageErrorf("Team %s is new: give it a name:\"...\".", id)
 		}
 		t = store.Team{ID: id}
+	}
+	if !me.Has(store.RoleAdmin) {
+		_, newLead := opts["lead"]
+		if isNew || t.Lead != me.ID || newLead {
+			return bot.Reply{}, bot.Errorf("Leads can change the name, region and segment of the team they lead; creating teams and naming leads is for admins.")
+		}
 	}
 	if v, ok := opts["name"]; ok {
 		if v == "" {
@@ -338,7 +378,7 @@ func (c *cmds) teamSet(ctx context.Context, id string, args []string) (bot.Reply
 	return r, err
 }
 
-func (c *cmds) teamAssign(ctx context.Context, args []string) (bot.Reply, error) {
+func (c *cmds) teamAssign(ctx context.Context, me store.Member, args []string) (bot.Reply, error) {
 	if len(args) < 2 || !strings.HasPrefix(args[len(args)-1], "@") {
 		return bot.Reply{}, bot.UsageErrorf("Say which account and who owns it from now on: `/cs team assign acme @ken`.")
 	}
@@ -350,10 +390,32 @@ func (c *cmds) teamAssign(ctx context.Context, args []string) (bot.Reply, error)
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	if !me.Has(store.RoleAdmin) {
+		if err := c.sameTeam(ctx, me, a.Owner, owner); err != nil {
+			return bot.Reply{}, err
+		}
+	}
 	before := a.Owner
 	a.Owner = owner
 	if err := c.Health.Save(ctx, a); err != nil {
 		return bot.Reply{}, err
 	}
 	return bot.Reply{Title: "Owner changed", Text: fmt.Sprintf("%s now belongs to @%s (was @%s).", a.Name, owner, orDash(before))}, nil
+}
+
+// sameTeam checks that a lead moves an account within their own team.
+func (c *cmds) sameTeam(ctx context.Context, me store.Member, ids ...string) error {
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		m, err := c.Store.Member(ctx, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if me.Team == "" || m.Team != me.Team {
+			return bot.Errorf("Leads can move accounts between members of their own team only; @%s is not in team %s. Ask an admin.", id, orDash(me.Team))
+		}
+	}
+	return nil
 }

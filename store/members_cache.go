@@ -48,11 +48,12 @@ func (c *memberCache) get(ctx context.Context, s *Store, fn func(members map[str
 		c.loaded = true
 	}
 	m, ok := fn(c.members, c.links)
-	return m.clone(), ok, nil
+	return m.Clone(), ok, nil
 }
 
-// clone copies the member so callers cannot change the cached one.
-func (m Member) clone() Member {
+// Clone copies the member's roles and chat links, so changing the copy
+// leaves the original alone.
+func (m Member) Clone() Member {
 	m.Roles = slices.Clone(m.Roles)
 	m.Identities = maps.Clone(m.Identities)
 	return m
