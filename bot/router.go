@@ -39,6 +39,13 @@ func (rt *Router) Registry() *Registry { return rt.reg }
 // or a bot mention already stripped by the adapter. It never panics and
 // always returns a reply to show.
 func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (reply Reply) {
+	running := "your command"
+	defer func() {
+		if p := recover(); p != nil {
+			rt.log.Error("command panicked", "command", running, "platform", platform, "panic", p, "stack", string(debug.Stack()))
+			reply = errorReply(fmt.Sprintf("Something went wrong running `%s`. It has been logged; try again, or tell a csbot admin if it keeps happening.", running))
+		}
+	}()
 	if len(text) > MaxInput {
 		return errorReply(fmt.Sprintf("That message is too long (%d bytes); csbot reads at most 4 KiB. Shorten it and try again.", len(text)))
 	}
@@ -71,13 +78,7 @@ func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (re
 		return errorReply(msg + " Type `/cs help` to see what csbot can do.")
 	}
 	req := &Request{Platform: platform, UserID: userID, Member: member, Command: cmd.Name, Args: Tokenize(rest), Text: rest}
-	log := rt.log.With("command", cmd.Name, "platform", platform)
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("command panicked", "panic", p, "stack", string(debug.Stack()))
-			reply = errorReply(fmt.Sprintf("Something went wrong running `/cs %s`. It has been logged; try again, or tell a csbot admin if it keeps happening.", cmd.Name))
-		}
-	}()
+	running = "/cs " + cmd.Name
 	reply, err = cmd.Handler(ctx, req)
 	if err == nil {
 		return reply

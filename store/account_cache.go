@@ -58,8 +58,21 @@ func (c *accountCache) wrote(a *Account, forget ...string) {
 	}
 }
 
-// clone copies the parts of an account a caller could change in place.
+// clone copies everything of an account a caller could change in place:
+// the milestones and the values behind pointers.
 func (a Account) clone() Account {
 	a.Milestones = slices.Clone(a.Milestones)
+	for i, m := range a.Milestones {
+		a.Milestones[i].Done = clonePtr(m.Done)
+	}
+	a.FeatureAdoption, a.NPS, a.CSAT, a.OpenTickets = clonePtr(a.FeatureAdoption), clonePtr(a.NPS), clonePtr(a.CSAT), clonePtr(a.OpenTickets)
 	return a
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

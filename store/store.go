@@ -111,7 +111,7 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// Backend names what the store runs on, for logs and `csbot version`.
+// Backend names what the store runs on, for logs and the console banner.
 func (s *Store) Backend() string {
 	if s.embedded != nil {
 		return "embedded FerretDB (SQLite) in " + s.embedded.dir

@@ -1,6 +1,5 @@
 // Package console is the terminal adapter: one command per line in, plain
-// text out. It serves `csbot console`, scripted runs with piped stdin, and
-// is the log-only delivery path when no chat platform is configured.
+// text out. It serves `csbot console` and scripted runs with piped stdin.
 package console
 
 import (

@@ -70,6 +70,8 @@ func body(m Message, share bool) ackBody {
 	return b
 }
 
+var checkFailed = bot.Reply{Error: true, Text: "csbot cannot check your Slack account right now, try again in a minute."}
+
 var notRegistered = bot.Reply{Error: true, Text: "You are not registered with csbot, so it cannot show you customer data. Ask a csbot admin to add you."}
 
 // allowed refuses Slack guests (single- and multi-channel guests), who are
@@ -87,7 +89,7 @@ func (a *App) handle(ctx context.Context, user, text string) bot.Reply {
 	ok, err := a.allowed(ctx, user)
 	if err != nil {
 		a.Log.Warn("guest check failed", "err", err)
-		return bot.Reply{Error: true, Text: "csbot cannot check your Slack account right now, try again in a minute."}
+		return checkFailed
 	}
 	if !ok {
 		return notRegistered
@@ -118,7 +120,11 @@ func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 	case r := <-done:
 		msgs := Render(r)
 		if len(msgs) > 1 {
-			a.later(sc, r, msgs[1:])
+			// The rest follow the answer, which goes back at once.
+			a.work.Go(func() {
+				time.Sleep(100 * time.Millisecond)
+				a.later(sc, r, msgs[1:])
+			})
 		}
 		return body(msgs[0], r.Share)
 	case <-timer.C:
@@ -167,6 +173,9 @@ func firstWord(text string) string {
 
 var mention = regexp.MustCompile(`^\s*<@[A-Z0-9]+(\|[^>]*)?>\s*`)
 
+// unescape undoes the three escapes Slack applies to message text.
+var unescape = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace
+
 // Event handles one Events API event; the transport has acknowledged it
 // already. Slack redelivers unacknowledged or failed deliveries, so the
 // event id is claimed first and a second delivery does nothing.
@@ -177,7 +186,7 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 		if e.BotID != "" {
 			return
 		}
-		user, text, channel, thread = e.User, mention.ReplaceAllString(e.Text, ""), e.Channel, e.TimeStamp
+		user, text, channel, thread = e.User, unescape(mention.ReplaceAllString(e.Text, "")), e.Channel, e.TimeStamp
 		if e.ThreadTimeStamp != "" {
 			thread = e.ThreadTimeStamp
 		}
@@ -185,7 +194,7 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 		if e.ChannelType != "im" || e.BotID != "" || e.SubType != "" {
 			return
 		}
-		user, text, channel = e.User, e.Text, e.Channel
+		user, text, channel = e.User, unescape(e.Text), e.Channel
 	default:
 		return
 	}
@@ -201,10 +210,15 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 	r := a.handle(ctx, user, text)
 	for _, m := range Render(r) {
 		var err error
-		if thread != "" {
-			_, err = a.Client.PostThread(ctx, channel, thread, m)
-		} else {
+		switch {
+		case thread == "": // a direct message: the conversation is private
 			_, err = a.Client.Post(ctx, channel, m)
+		case r.Share:
+			_, err = a.Client.PostThread(ctx, channel, thread, m)
+		default:
+			// A channel may hold guests and people csbot does not know:
+			// only the asker sees the answer unless they say share.
+			err = a.Client.PostEphemeral(ctx, channel, user, thread, m)
 		}
 		if err != nil {
 			a.Log.Error("answer Slack event", "event", eventID, "err", err)
@@ -226,7 +240,11 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		}
 		act := ic.ActionCallback.BlockActions[0]
 		if ok, err := a.allowed(ctx, ic.User.ID); err != nil || !ok {
-			a.reply(ic, notRegistered)
+			r := notRegistered
+			if err != nil {
+				r = checkFailed
+			}
+			a.work.Go(func() { a.reply(ic, r) })
 			return nil, nil
 		}
 		if act.ActionID == "note" {
@@ -264,7 +282,11 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			r := a.handle(rctx, ic.User.ID, fmt.Sprintf("note %q %s: %s", slug, kind, text))
+			line := fmt.Sprintf("note %q %s: %s", slug, kind, text)
+			if kind == "note" {
+				line = fmt.Sprintf("note %q %s", slug, text)
+			}
+			r := a.handle(rctx, ic.User.ID, line)
 			for _, m := range Render(r) {
 				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
 					a.Log.Error("confirm note", "err", err)

@@ -20,7 +20,9 @@ const (
 	maxHeader      = 150  // header text
 	maxActions     = 25   // elements per actions block
 	maxButtonText  = 75   // button label
-	maxNoteText    = 2000 // the note modal's text input
+	// maxNoteText keeps a note from the modal inside the router's 4 KiB
+	// limit even in three-byte scripts (Japanese), with room for the command.
+	maxNoteText = 1200
 )
 
 // Ids of the note modal, read by the interaction handler.

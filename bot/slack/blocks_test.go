@@ -409,7 +409,7 @@ func TestNoteModal(t *testing.T) {
 		Close:           text{"plain_text", "Cancel"},
 		Blocks: []block{
 			{Type: "context", Elements: []text{{"mrkdwn", "Account: *Acme &amp; Co*"}}},
-			{Type: "input", BlockID: "note_text", Label: &text{"plain_text", "Note"}, Element: &element{Type: "plain_text_input", ActionID: "text", Multiline: true, MaxLength: 2000}},
+			{Type: "input", BlockID: "note_text", Label: &text{"plain_text", "Note"}, Element: &element{Type: "plain_text_input", ActionID: "text", Multiline: true, MaxLength: 1200}},
 			{Type: "input", BlockID: "note_kind", Label: &text{"plain_text", "Kind"}, Element: &element{Type: "static_select", ActionID: "kind", Options: opts, InitialOption: &opts[6]}},
 		},
 	}

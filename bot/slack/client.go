@@ -227,6 +227,20 @@ func (c *Client) post(ctx context.Context, channel, threadTS, user string, msg M
 	return ts, err
 }
 
+// PostEphemeral shows msg to user only, in channel (and thread when set),
+// through chat.postEphemeral.
+func (c *Client) PostEphemeral(ctx context.Context, channel, user, threadTS string, msg Message) error {
+	opts := msgOptions(msg)
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	s := call{method: "chat.postEphemeral", channel: channel, user: user, delivery: true}
+	return c.do(ctx, s, func(ctx context.Context) error {
+		_, err := c.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
 // Update replaces the message ts in channel with msg (chat.update).
 func (c *Client) Update(ctx context.Context, channel, ts string, msg Message) error {
 	opts := msgOptions(msg)

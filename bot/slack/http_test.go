@@ -325,24 +325,27 @@ func TestEvents(t *testing.T) {
 	e.post(t, "/slack/events", dm, sign(dm, time.Now(), secret))
 	botEcho := event("Ev03", `{"type":"message","channel_type":"im","bot_id":"B1","text":"echo","ts":"1700000003.000300","channel":"D0AIKO"}`)
 	e.post(t, "/slack/events", botEcho, sign(botEcho, time.Now(), secret))
+	shared := event("Ev04", `{"type":"app_mention","user":"U0AIKO","text":"<@U0BOT> health acme share","ts":"1700000004.000400","channel":"C2","event_ts":"1700000004.000400"}`)
+	e.post(t, "/slack/events", shared, sign(shared, time.Now(), secret))
 	e.app.Wait()
-	posts := e.slack.called("chat.postMessage")
+	// The mention is answered to the asker only, in the thread.
+	eph := e.slack.called("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Form.Get("user") != "U0AIKO" || eph[0].Form.Get("channel") != "C1" ||
+		eph[0].Form.Get("thread_ts") != "1700000001.000200" || !strings.Contains(eph[0].Form.Get("blocks"), "Acme Corp") {
+		t.Errorf("mention answers (want one, ephemeral, despite three deliveries) = %+v", eph)
+	}
+	posts := map[string]url.Values{}
+	for _, p := range e.slack.called("chat.postMessage") {
+		posts[p.Form.Get("channel")] = p.Form
+	}
 	if len(posts) != 2 {
-		t.Fatalf("%d messages posted, want one per distinct event (2): %+v", len(posts), posts)
+		t.Fatalf("messages posted in %d conversations, want the DM and the shared thread: %v", len(posts), posts)
 	}
-	var health, whoami url.Values
-	for _, p := range posts {
-		if p.Form.Get("channel") == "C1" {
-			health = p.Form
-		} else {
-			whoami = p.Form
-		}
+	if dm := posts["D0AIKO"]; !strings.Contains(dm.Get("blocks"), "Aiko Tanaka") {
+		t.Errorf("DM answer = %v", dm)
 	}
-	if health == nil || health.Get("thread_ts") != "1700000001.000200" || !strings.Contains(health.Get("blocks"), "Acme Corp") {
-		t.Errorf("mention answer = %v", health)
-	}
-	if whoami == nil || whoami.Get("channel") != "D0AIKO" || !strings.Contains(whoami.Get("blocks"), "Aiko Tanaka") {
-		t.Errorf("DM answer = %v", whoami)
+	if sh := posts["C2"]; sh.Get("thread_ts") != "1700000004.000400" || !strings.Contains(sh.Get("blocks"), "Acme Corp") {
+		t.Errorf("shared mention answer = %v", sh)
 	}
 }
 

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -15,12 +16,16 @@ import (
 func (a *App) RunSocket(ctx context.Context, appToken, botToken, apiURL string) error {
 	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiBase(apiURL)))
 	sm := socketmode.New(api)
+	// The events channel is never closed: stop reading it when the client
+	// gives up (a revoked token), not only at shutdown.
+	serveCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.serveSocket(ctx, sm)
+		a.serveSocket(serveCtx, sm)
 	}()
 	err := sm.RunContext(ctx)
+	stop()
 	<-done
 	if ctx.Err() != nil {
 		return nil
@@ -82,12 +87,10 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 }
 
 func (a *App) ack(sm *socketmode.Client, req *socketmode.Request, payload any) {
-	var err error
-	if payload == nil {
-		err = sm.Ack(*req)
-	} else {
-		err = sm.Ack(*req, payload)
-	}
+	// Bounded: once the socket is gone an ack would wait forever.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := sm.AckCtx(ctx, req.EnvelopeID, payload)
 	if err != nil {
 		a.Log.Warn("socket mode ack failed", "err", err)
 	}

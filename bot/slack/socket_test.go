@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -69,5 +71,26 @@ func TestSocketModeSurvivesDroppedConnection(t *testing.T) {
 	}
 	if opens := len(e.slack.called("apps.connections.open")); opens < 2 {
 		t.Errorf("apps.connections.open called %d times, want a reconnect", opens)
+	}
+}
+
+// A revoked or wrong app token ends RunSocket with an error instead of
+// leaving it waiting for events forever.
+func TestSocketModeBadTokenReturns(t *testing.T) {
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	defer bad.Close()
+	e := newEnv(t)
+	done := make(chan error, 1)
+	go func() { done <- e.app.RunSocket(context.Background(), "xapp-revoked", "xoxb-test", bad.URL+"/api") }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
+			t.Errorf("RunSocket = %v, want the invalid_auth error", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("RunSocket did not return on invalid_auth")
 	}
 }

@@ -30,6 +30,11 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	if rest[0] == "admin" {
+		if members, err := a.store.Members(ctx); err != nil {
+			return err
+		} else if len(members) > 0 {
+			return errors.New("seed admin: the store already has members; an admin adds more with `/cs team member ID name:... roles:admin`")
+		}
 		m := store.Member{ID: rest[1], Name: rest[2], Roles: []store.Role{store.RoleAdmin}}
 		if err := a.store.SaveMember(ctx, m); err != nil {
 			return err

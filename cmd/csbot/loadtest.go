@@ -21,6 +21,7 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 	secret := fs.String("secret", e.getenv("SLACK_SIGNING_SECRET"), "Slack signing secret of the target (SLACK_SIGNING_SECRET)")
 	user := fs.String("user", "U0BULK0", "Slack user id the commands come from (must be a linked member)")
 	text := fs.String("text", "health account-00042", "command text after /cs, with --url")
+	expect := fs.String("expect", "", "text every answer must contain, with --url (e.g. the account name)")
 	concurrency := fs.Int("concurrency", 50, "clients sending at once")
 	duration := fs.Duration("duration", 30*time.Second, "how long to send")
 	accounts := fs.Int("accounts", 10000, "synthetic accounts, without --url")
@@ -35,7 +36,7 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 		if *secret == "" {
 			return usageError{errors.New("loadtest: --secret (or SLACK_SIGNING_SECRET) is needed to sign requests")}
 		}
-		cfg.URL = *target
+		cfg.URL, cfg.Expect = *target, *expect
 		cfg.Form = func(int) url.Values {
 			return url.Values{"command": {"/cs"}, "text": {*text}, "user_id": {*user}, "channel_id": {"C0LOAD"}, "response_url": {"http://127.0.0.1:1/unused"}}
 		}
@@ -59,8 +60,11 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 	defer t.Close()
 	cfg.Secret, cfg.Form = t.Secret, t.Form("U0BULK0")
 	var results []loadtest.Result
-	for _, c := range []struct{ name, url string }{{"bare handler (signature check only)", t.BareURL}, {"csbot /cs health <account>", t.FullURL}} {
-		cfg.URL = c.url
+	for _, c := range []struct{ name, url, expect string }{
+		{"bare handler (signature check only)", t.BareURL, ""},
+		{"csbot /cs health <account>", t.FullURL, "· health"},
+	} {
+		cfg.URL, cfg.Expect = c.url, c.expect
 		res, err := loadtest.Run(ctx, cfg)
 		if err != nil {
 			return err

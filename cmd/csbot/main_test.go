@@ -135,6 +135,9 @@ func TestConsoleWithoutMembersExplainsHowToStart(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Rin Ito (@rin)") {
 		t.Errorf("console as the new admin: %v\n%s", err, out)
 	}
+	if _, err := runCmd(t, getenv, "", "seed", "admin", "eve", "Eve"); err == nil || !strings.Contains(err.Error(), "already has members") {
+		t.Errorf("second seed admin: err = %v, want a refusal", err)
+	}
 }
 
 func TestImportReportsBadRows(t *testing.T) {

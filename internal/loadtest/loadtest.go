@@ -31,6 +31,9 @@ type Config struct {
 	Requests int
 	// Form builds the slash command of request i.
 	Form func(i int) url.Values
+	// Expect, when set, must appear in every answer: a fast refusal
+	// ("not registered") must not count as a served request.
+	Expect string
 }
 
 // Result is what a run measured.
@@ -147,6 +150,9 @@ func send(ctx context.Context, client *http.Client, cfg Config, i int) (time.Dur
 	d := time.Since(start)
 	if resp.StatusCode != http.StatusOK {
 		return d, fmt.Sprintf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
+	}
+	if cfg.Expect != "" && !strings.Contains(string(b), cfg.Expect) {
+		return d, fmt.Sprintf("answer lacks %q: %.200s", cfg.Expect, b)
 	}
 	return d, ""
 }

@@ -56,6 +56,11 @@ func TestRunSignsAndCounts(t *testing.T) {
 	if bad.Failures != 3 {
 		t.Errorf("wrong secret: %d of 3 failed", bad.Failures)
 	}
+	unexpected, _ := Run(context.Background(), Config{URL: srv.URL, Secret: "s3cret", Concurrency: 1, Requests: 5, Expect: "Acme",
+		Form: func(int) url.Values { return url.Values{"text": {"health acme"}} }})
+	if unexpected.Failures != 5 || !strings.Contains(unexpected.FirstFailure, `answer lacks "Acme"`) {
+		t.Errorf("answers without the expected text: %+v", unexpected)
+	}
 }
 
 // BenchmarkSlackHealthLoad is the issue's load measurement: signed
@@ -74,7 +79,11 @@ func BenchmarkSlackHealthLoad(b *testing.B) {
 	defer target.Close()
 	for _, tc := range []struct{ name, url string }{{"bare", target.BareURL}, {"full", target.FullURL}} {
 		b.Run(tc.name, func(b *testing.B) {
-			res, err := Run(ctx, Config{URL: tc.url, Secret: target.Secret, Concurrency: 50, Requests: max(b.N, 500), Form: target.Form("U0BULK0")})
+			expect := ""
+			if tc.name == "full" {
+				expect = "· health"
+			}
+			res, err := Run(ctx, Config{URL: tc.url, Secret: target.Secret, Concurrency: 50, Requests: max(b.N, 500), Form: target.Form("U0BULK0"), Expect: expect})
 			if err != nil {
 				b.Fatal(err)
 			}

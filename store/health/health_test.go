@@ -484,22 +484,14 @@ func TestValidateAcceptsTuning(t *testing.T) {
 	}
 }
 
-// A touch_days key Validate accepts must take effect. ParseTier accepts
-// "high-touch" and "high touch", so Validate lets such a key through, but
-// measure and Risks look the allowance up by the exact store.Tier ("high"),
-// so the setting is silently ignored.
-func TestTouchDaysKeyAcceptedByValidateTakesEffect(t *testing.T) {
+// touch_days keys must be the exact tier names the rules look up: a key
+// such as "high-touch" would otherwise be accepted and silently ignored.
+func TestTouchDaysKeysMustBeExactTiers(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.TouchDays = map[store.Tier]int{"high-touch": 7, store.TierLow: 45}
-	if err := cfg.Validate(); err != nil {
-		return // rejecting the key is also a correct fix
-	}
-	a := store.Account{Slug: "acme", Tier: store.TierHigh, LastTouch: daysAgo(10)}
-	r := cfg.Score(a, now)
-	got := cfg.Risks(a, r, now)
-	want := []store.Risk{{Rule: RuleNoTouch, Reason: "no touch for 10 days (high touch allows 7)"}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Risks with touch_days key %q (-want +got):\n%s", "high-touch", diff)
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), `health.touch_days: unknown tier "high-touch"`) {
+		t.Errorf("Validate() = %v, want the high-touch key refused", err)
 	}
 }
 
