@@ -27,17 +27,31 @@ type Scheduler struct {
 	log *slog.Logger
 }
 
-// NewScheduler schedules jobs in loc. clock is nil outside tests.
-func NewScheduler(ctx context.Context, loc *time.Location, clock clockwork.Clock, log *slog.Logger, jobs []Job) (*Scheduler, error) {
-	opts := []gocron.SchedulerOption{gocron.WithLocation(loc)}
-	if clock != nil {
-		opts = append(opts, gocron.WithClock(clock))
+// SchedulerConfig says where and how jobs run.
+type SchedulerConfig struct {
+	Location *time.Location
+	// Clock is nil outside tests.
+	Clock clockwork.Clock
+	Log   *slog.Logger
+	// Locker, when set, lets each run of a job happen on one replica only
+	// (the store's Locker: one lock document per run).
+	Locker gocron.Locker
+}
+
+// NewScheduler schedules the jobs.
+func NewScheduler(ctx context.Context, cfg SchedulerConfig, jobs []Job) (*Scheduler, error) {
+	opts := []gocron.SchedulerOption{gocron.WithLocation(cfg.Location)}
+	if cfg.Clock != nil {
+		opts = append(opts, gocron.WithClock(cfg.Clock))
+	}
+	if cfg.Locker != nil {
+		opts = append(opts, gocron.WithDistributedLocker(cfg.Locker))
 	}
 	s, err := gocron.NewScheduler(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start scheduler: %w", err)
 	}
-	sch := &Scheduler{s: s, log: log}
+	sch := &Scheduler{s: s, log: cfg.Log}
 	for _, j := range jobs {
 		_, err := s.NewJob(j.When, gocron.NewTask(sch.isolated(ctx, j)),
 			gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))

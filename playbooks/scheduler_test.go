@@ -33,7 +33,7 @@ func TestJobsRunIsolated(t *testing.T) {
 			return nil
 		}},
 	}
-	s, err := NewScheduler(context.Background(), time.UTC, clock, slog.New(slog.DiscardHandler), jobs)
+	s, err := NewScheduler(context.Background(), SchedulerConfig{Location: time.UTC, Clock: clock, Log: slog.New(slog.DiscardHandler)}, jobs)
 	if err != nil {
 		t.Fatal(err)
 	}

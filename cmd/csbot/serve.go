@@ -33,7 +33,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	log.Info("store ready", "backend", a.store.Backend())
 
 	loc, _ := time.LoadLocation(o.TZ) // validated in flags
-	sched, err := playbooks.NewScheduler(ctx, loc, nil, log, []playbooks.Job{
+	// Each job run happens on one replica: the lock document decides.
+	locker := a.store.Locker("", 0, nil)
+	sched, err := playbooks.NewScheduler(ctx, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker}, []playbooks.Job{
 		{Name: "health-refresh", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {
 			_, err := a.engine.Refresh(ctx)
 			return err
