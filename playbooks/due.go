@@ -1,0 +1,347 @@
+package playbooks
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+)
+
+// Due is one step that has fallen due for one account.
+type Due struct {
+	Playbook string
+	Step     string
+	Account  string // slug
+	Name     string // the account's display name
+	// Owner is the account's owner CSM, from which the sender resolves To.
+	Owner string
+	To    string // owner, lead or ops
+	// DueAt is when the step fell due: last touch + cadence, the anchored
+	// day, or for signals the day the signal started when known (the NPS
+	// answer, the latest missed milestone) and today otherwise. Senders
+	// remember (Playbook, Step, Account, DueAt) to remind only once.
+	DueAt time.Time
+	Text  string // the rendered message
+	Batch bool
+}
+
+// DueSteps returns the steps of every playbook that apply to the account
+// (the playbook's and the step's conditions on tier, band and phase) and are
+// due at now, in playbook and step order:
+//   - cadence steps once now >= last touch + every, due at that time; an
+//     account never touched is due now;
+//   - anchored steps from the day anchor+offset until GraceDays after it
+//     (calendar days, UTC), due on that day; without the anchor date
+//     (no renewal, no phase start) they never fall due;
+//   - signal steps while the signal is present.
+//
+// as is the account's assessment at now; its band and risks feed the
+// conditions and the signals named after churn-risk rules.
+func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []Due {
+	band := as.Band
+	if band == "" {
+		band = health.NoData
+	}
+	var out []Due
+	var base *Data
+	today := truncDay(now)
+	for pi := range s.Playbooks {
+		pb := &s.Playbooks[pi]
+		if pb.Disabled || !pb.When.Matches(a.Tier, band, a.Phase) {
+			continue
+		}
+		for si := range pb.Steps {
+			st := &pb.Steps[si]
+			if !st.When.Matches(a.Tier, band, a.Phase) {
+				continue
+			}
+			emit := func(at time.Time, offset int, reason string) {
+				if base == nil {
+					base = newData(a, as, now)
+				}
+				d := *base
+				d.Playbook, d.Step, d.Due, d.Offset = pb.Name, st.Name, store.Day(at), offset
+				if st.Signal != "" {
+					d.Signal, d.Reason = st.Signal, reason
+				}
+				out = append(out, Due{
+					Playbook: pb.Name, Step: st.Name, Account: a.Slug, Name: d.Account, Owner: a.Owner, To: st.To,
+					DueAt: at, Text: st.render(&d), Batch: st.Batch,
+				})
+			}
+			switch st.Timing() {
+			case TimingCadence:
+				at := now
+				if !a.LastTouch.IsZero() {
+					at = a.LastTouch.Add(st.Every)
+					if now.Before(at) {
+						continue
+					}
+				}
+				emit(at, 0, "")
+			case TimingAnchor:
+				anchor := a.Renewal
+				if st.Anchor == AnchorPhaseStart {
+					anchor = a.PhaseStart
+				}
+				if anchor.IsZero() {
+					continue
+				}
+				for _, off := range st.Offsets {
+					day := truncDay(anchor).AddDate(0, 0, off)
+					if late := daysBetween(day, today); late >= 0 && late <= s.Thresholds.GraceDays {
+						emit(day, off, "")
+					}
+				}
+			case TimingSignal:
+				if at, reason, ok := s.signal(st.Signal, a, as, today); ok {
+					emit(at, 0, reason)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// signal reports whether a signal is present, since when and why.
+func (s *Set) signal(name string, a store.Account, as health.Assessment, today time.Time) (time.Time, string, bool) {
+	switch name {
+	case SignalUsageDrop:
+		if a.Seats <= 0 {
+			return time.Time{}, "", false
+		}
+		util := float64(a.ActiveUsers) / float64(a.Seats)
+		if util >= s.Thresholds.UsageBelow {
+			return time.Time{}, "", false
+		}
+		return today, fmt.Sprintf("%d of %d seats active (%d%%)", a.ActiveUsers, a.Seats, percent(util)), true
+	case SignalDetractor:
+		if a.NPS != nil && *a.NPS <= s.Thresholds.DetractorMax && !a.NPSDate.IsZero() &&
+			daysBetween(a.NPSDate, today) <= s.Thresholds.DetractorDays {
+			return truncDay(a.NPSDate), fmt.Sprintf("NPS %d on %s", *a.NPS, store.Day(a.NPSDate)), true
+		}
+	case SignalStepMissed:
+		var missed []string
+		var latest time.Time
+		for _, m := range a.Milestones {
+			if m.Done != nil || m.Due.IsZero() || daysBetween(m.Due, today) < 1 {
+				continue
+			}
+			missed = append(missed, fmt.Sprintf("%s (due %s)", m.Name, store.Day(m.Due)))
+			if m.Due.After(latest) {
+				latest = m.Due
+			}
+		}
+		if len(missed) == 0 {
+			return time.Time{}, "", false
+		}
+		return truncDay(latest).AddDate(0, 0, 1), "not done: " + strings.Join(missed, ", "), true
+	case SignalAnyRisk:
+		if len(as.Risks) == 0 {
+			return time.Time{}, "", false
+		}
+		reasons := make([]string, len(as.Risks))
+		for i, r := range as.Risks {
+			reasons[i] = r.Reason
+		}
+		return today, strings.Join(reasons, "; "), true
+	}
+	// A churn-risk rule (nps-detractor too, when the health config decided).
+	for _, r := range as.Risks {
+		if r.Rule == name {
+			return today, r.Reason, true
+		}
+	}
+	return time.Time{}, "", false
+}
+
+// newData fills the account's part of a template's data.
+func newData(a store.Account, as health.Assessment, now time.Time) *Data {
+	d := &Data{
+		Account: a.Name, Slug: a.Slug, Tier: string(a.Tier), Phase: string(a.Phase), Owner: a.Owner,
+		Region: a.Region, Segment: a.Segment, ARR: a.ARR,
+		Score: as.Score, Band: as.Band,
+		DaysSinceTouch: -1, LastTouchAgo: "never",
+		Seats: a.Seats, ActiveUsers: a.ActiveUsers, Utilisation: -1, NPS: -1,
+	}
+	if d.Band == "" {
+		d.Score, d.Band = -1, health.NoData
+	}
+	if d.Account == "" {
+		d.Account = a.Slug
+	}
+	for _, r := range as.Risks {
+		d.Risks = append(d.Risks, r.Reason)
+	}
+	if !a.LastTouch.IsZero() {
+		d.LastTouch = store.Day(a.LastTouch)
+		d.DaysSinceTouch = daysBetween(a.LastTouch, now)
+		d.LastTouchAgo = ago(d.DaysSinceTouch)
+	}
+	if !a.Renewal.IsZero() {
+		d.Renewal = store.Day(a.Renewal)
+		d.DaysToRenewal = daysBetween(now, a.Renewal)
+	}
+	if !a.PhaseStart.IsZero() {
+		d.PhaseStart = store.Day(a.PhaseStart)
+		d.DaysInPhase = daysBetween(a.PhaseStart, now)
+	}
+	if a.Seats > 0 {
+		d.Utilisation = percent(float64(a.ActiveUsers) / float64(a.Seats))
+	}
+	if a.NPS != nil {
+		d.NPS = *a.NPS
+	}
+	for _, m := range a.Milestones {
+		if m.Done != nil {
+			continue
+		}
+		if d.NextMilestone == "" {
+			d.NextMilestone = m.Name
+		}
+		if !m.Due.IsZero() && daysBetween(m.Due, now) >= 1 {
+			d.Overdue = append(d.Overdue, m.Name)
+		}
+	}
+	return d
+}
+
+// render writes the step's message; a template that fails at run time
+// (Parse checks them, so only hand-built steps should) still yields a line.
+func (st *Step) render(d *Data) string {
+	t := st.message
+	if t == nil {
+		var err error
+		if t, err = template.New(st.Name).Funcs(funcs).Option("missingkey=error").Parse(st.Message); err != nil {
+			return fmt.Sprintf("%s is due for %s (message template: %v)", st.Name, d.Account, err)
+		}
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, d); err != nil {
+		return fmt.Sprintf("%s is due for %s (message template: %v)", st.Name, d.Account, err)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Message is what one recipient is sent: one due step, or for a batch step
+// every account due for it.
+type Message struct {
+	Recipient string
+	To        string
+	Playbook  string
+	Step      string
+	Batch     bool
+	Dues      []Due
+	Text      string
+}
+
+// Collate turns due steps into messages. resolve names who a due step goes
+// to (a member id or a channel), typically from its To and Owner; when it
+// is nil the recipient is To, qualified by the owner for owner and lead.
+// Batch steps become one message per (recipient, playbook, step): the
+// step's header, then one line per account, sorted by account name. Messages
+// come sorted by recipient, playbook, step and account.
+func (s *Set) Collate(dues []Due, resolve func(Due) string) []Message {
+	if resolve == nil {
+		resolve = func(d Due) string {
+			if d.To == ToOps {
+				return d.To
+			}
+			return d.To + ":" + d.Owner
+		}
+	}
+	type key struct{ recipient, playbook, step string }
+	batches := map[key]int{}
+	var out []Message
+	for _, d := range dues {
+		r := resolve(d)
+		if !d.Batch {
+			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Dues: []Due{d}, Text: d.Text})
+			continue
+		}
+		k := key{r, d.Playbook, d.Step}
+		i, ok := batches[k]
+		if !ok {
+			i = len(out)
+			batches[k] = i
+			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Batch: true})
+		}
+		out[i].Dues = append(out[i].Dues, d)
+	}
+	for i := range out {
+		m := &out[i]
+		if !m.Batch {
+			continue
+		}
+		slices.SortFunc(m.Dues, func(a, b Due) int {
+			return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Account, b.Account), a.DueAt.Compare(b.DueAt))
+		})
+		var b strings.Builder
+		b.WriteString(s.header(m))
+		for _, d := range m.Dues {
+			b.WriteString("\n• ")
+			b.WriteString(strings.ReplaceAll(d.Text, "\n", "\n  "))
+		}
+		m.Text = b.String()
+	}
+	slices.SortStableFunc(out, func(a, b Message) int {
+		return cmp.Or(strings.Compare(a.Recipient, b.Recipient), strings.Compare(a.Playbook, b.Playbook),
+			strings.Compare(a.Step, b.Step), strings.Compare(a.Dues[0].Account, b.Dues[0].Account))
+	})
+	return out
+}
+
+// header renders a batch's first line.
+func (s *Set) header(m *Message) string {
+	data := BatchData{Playbook: m.Playbook, Step: m.Step, Count: len(m.Dues)}
+	for _, d := range m.Dues {
+		data.Accounts = append(data.Accounts, d.Name)
+	}
+	fallback := fmt.Sprintf("%s (%s): %s", m.Step, m.Playbook, health.Plural(len(m.Dues), "account"))
+	pb, ok := s.Lookup(m.Playbook)
+	if !ok {
+		return fallback
+	}
+	for _, st := range pb.Steps {
+		if st.Name != m.Step || st.header == nil {
+			continue
+		}
+		var b strings.Builder
+		if err := st.header.Execute(&b, data); err != nil {
+			return fallback
+		}
+		return strings.TrimSpace(b.String())
+	}
+	return fallback
+}
+
+func percent(f float64) int { return int(math.Round(100 * f)) }
+
+// daysBetween counts calendar days (UTC) from a to b, negative when a is
+// later, as the health package does.
+func daysBetween(a, b time.Time) int {
+	return int(math.Round(truncDay(b).Sub(truncDay(a)).Hours() / 24))
+}
+
+func truncDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func ago(days int) string {
+	switch {
+	case days == 0:
+		return "today"
+	case days == 1:
+		return "yesterday"
+	case days < 0:
+		return "in the future"
+	}
+	return fmt.Sprintf("%d days ago", days)
+}

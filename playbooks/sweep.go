@@ -1,0 +1,214 @@
+package playbooks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+)
+
+// SweepStore is what the reminder sweep reads and queues into.
+type SweepStore interface {
+	EachAccount(ctx context.Context, fn func(store.Account) error) error
+	Members(ctx context.Context) ([]store.Member, error)
+	Teams(ctx context.Context) ([]store.Team, error)
+	Enqueue(ctx context.Context, it store.OutboxItem) (bool, error)
+}
+
+// Assessor scores an account (*health.Engine).
+type Assessor interface {
+	Assess(a store.Account) health.Assessment
+}
+
+// Reminders finds every due step at now and collates them into messages,
+// each with the member it goes to. It reads every account: a background job.
+func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now time.Time) ([]Message, error) {
+	resolve, err := resolver(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	var dues []Due
+	err = st.EachAccount(ctx, func(a store.Account) error {
+		dues = append(dues, set.DueSteps(a, as.Assess(a), now)...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reminder sweep: %w", err)
+	}
+	return set.Collate(dues, resolve), nil
+}
+
+// resolver names the member a due step goes to: the owner, the owner's team
+// lead (or personal lead), or the first ops member. "" when nobody fits.
+func resolver(ctx context.Context, st SweepStore) (func(Due) string, error) {
+	members, err := st.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := st.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]store.Member{}
+	ops := ""
+	slices.SortFunc(members, func(a, b store.Member) int { return strings.Compare(a.ID, b.ID) })
+	for _, m := range members {
+		byID[m.ID] = m
+		if ops == "" && m.Has(store.RoleOps) {
+			ops = m.ID
+		}
+	}
+	leadOf := map[string]string{}
+	for _, t := range teams {
+		leadOf[t.ID] = t.Lead
+	}
+	return func(d Due) string {
+		switch d.To {
+		case ToOwner:
+			return d.Owner
+		case ToLead:
+			owner := byID[d.Owner]
+			if l := leadOf[owner.Team]; l != "" {
+				return l
+			}
+			return owner.Lead
+		}
+		return ops
+	}, nil
+}
+
+// Queue writes the messages to the outbox under ids made of what they are
+// about, so a re-run of the sweep, or the same sweep on a second replica,
+// queues nothing twice. It returns how many were new.
+func Queue(ctx context.Context, st SweepStore, msgs []Message, now time.Time) (int, error) {
+	n := 0
+	for _, m := range msgs {
+		if m.Recipient == "" {
+			continue // nobody to tell: Collate's caller logs these
+		}
+		account, due := m.Dues[0].Account, m.Dues[0].DueAt
+		if m.Batch {
+			account, due = "batch", now // a batch goes out once a day
+		}
+		payload, err := json.Marshal(reminderReply(m))
+		if err != nil {
+			return n, fmt.Errorf("queue reminder: %w", err)
+		}
+		created, err := st.Enqueue(ctx, store.OutboxItem{
+			ID:   store.OutboxID("reminder", m.Playbook, m.Step, account, m.Recipient, due),
+			Kind: "reminder", Playbook: m.Playbook, Step: m.Step, Account: account, Recipient: m.Recipient,
+			Due: due, Payload: string(payload), CreatedAt: now,
+		})
+		if err != nil {
+			return n, fmt.Errorf("queue reminder: %w", err)
+		}
+		if created {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func reminderReply(m Message) bot.Reply {
+	r := bot.Reply{Title: "Reminder: " + strings.ReplaceAll(m.Step, "-", " "), Text: m.Text, Footer: "playbook " + m.Playbook}
+	if !m.Batch {
+		r.Buttons = []bot.Button{{ID: "health", Label: "Open health", Value: m.Dues[0].Account}, {ID: "note", Label: "Log a touch", Value: m.Dues[0].Account}}
+	}
+	return r
+}
+
+// OutboxStore is what delivery needs of the store.
+type OutboxStore interface {
+	OutboxDue(ctx context.Context, now time.Time) ([]store.OutboxItem, error)
+	ClaimForSend(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (store.OutboxItem, bool, error)
+	MarkSent(ctx context.Context, id, owner string, now time.Time) error
+	MarkFailed(ctx context.Context, id, owner string, now time.Time, err error, maxAttempts int, backoff func(int) time.Duration) (bool, error)
+	Member(ctx context.Context, id string) (store.Member, error)
+}
+
+// Sender delivers a reply to a member (a chat adapter's Send).
+type Sender func(ctx context.Context, to bot.Destination, r bot.Reply) error
+
+// Delivery sends what the outbox holds.
+type Delivery struct {
+	Store OutboxStore
+	Send  Sender
+	// Owner names this replica in the outbox's claims.
+	Owner string
+	Log   *slog.Logger
+	// Quiet hours: reminders reach people only between these local hours;
+	// the rest wait in the outbox for the next window.
+	WindowStart, WindowEnd int
+	Fallback               *time.Location
+}
+
+// MaxAttempts bounds how often a message is tried before it stays failed.
+const MaxAttempts = 5
+
+func backoff(attempt int) time.Duration { return time.Duration(1<<min(attempt, 8)) * time.Minute }
+
+// Run sends every due outbox item whose recipient is inside their window:
+// claim, send, mark sent; a failed send is retried with backoff and after
+// MaxAttempts left failed. A crash between claim and mark leaves the claim's
+// lease to expire, and the item is sent on a later run. It returns how many
+// messages went out.
+func (d *Delivery) Run(ctx context.Context, now time.Time) (int, error) {
+	items, err := d.Store.OutboxDue(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	var errs []error
+	for _, it := range items {
+		ok, err := d.deliver(ctx, it, now)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Time) (bool, error) {
+	if it.Kind == "reminder" && !d.inWindow(ctx, it.Recipient, now) {
+		return false, nil
+	}
+	it, won, err := d.Store.ClaimForSend(ctx, it.ID, d.Owner, now, 5*time.Minute)
+	if err != nil || !won {
+		return false, err
+	}
+	var r bot.Reply
+	if err := json.Unmarshal([]byte(it.Payload), &r); err != nil {
+		_, ferr := d.Store.MarkFailed(ctx, it.ID, d.Owner, now, fmt.Errorf("unreadable payload: %w", err), 1, backoff)
+		return false, errors.Join(err, ferr)
+	}
+	if err := d.Send(ctx, bot.Destination{Member: it.Recipient}, r); err != nil {
+		final, ferr := d.Store.MarkFailed(ctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
+		d.Log.Warn("delivery failed", "id", it.ID, "attempt", it.Attempts, "final", final, "err", err)
+		return false, ferr
+	}
+	return true, d.Store.MarkSent(ctx, it.ID, d.Owner, now)
+}
+
+// inWindow reports whether it is between WindowStart and WindowEnd o'clock
+// where the member lives.
+func (d *Delivery) inWindow(ctx context.Context, member string, now time.Time) bool {
+	loc := d.Fallback
+	if m, err := d.Store.Member(ctx, member); err == nil && m.TZ != "" {
+		if l, err := time.LoadLocation(m.TZ); err == nil {
+			loc = l
+		}
+	}
+	h := now.In(loc).Hour()
+	return h >= d.WindowStart && h < d.WindowEnd
+}

@@ -1,0 +1,135 @@
+package playbooks_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/storetest"
+)
+
+type recorder struct {
+	mu   sync.Mutex
+	sent []string // "member: title"
+	fail error
+}
+
+func (r *recorder) send(_ context.Context, to bot.Destination, reply bot.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	r.sent = append(r.sent, to.Member+": "+reply.Title)
+	return nil
+}
+
+// The sweep queues each reminder once however often it runs, delivery
+// sends it once, respects the recipient's working hours, and retries a
+// failed send.
+func TestSweepQueuesAndDeliversOnce(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	// 2026-11-25 is a Wednesday; 23:30 UTC is 08:30 in Tokyo the next day.
+	now := time.Date(2026, 11, 25, 23, 30, 0, 0, time.UTC)
+	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	if err := st.SaveTeam(ctx, store.Team{ID: "tokyo", Name: "Tokyo", Lead: "hiro"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []store.Member{
+		{ID: "aiko", Name: "Aiko", Roles: []store.Role{store.RoleCSM}, Team: "tokyo", TZ: "Asia/Tokyo"},
+		{ID: "hiro", Name: "Hiro", Roles: []store.Role{store.RoleLead}, Team: "tokyo", TZ: "America/New_York"},
+	} {
+		if err := st.SaveMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// High touch, last touched 10 days ago: the weekly check-in is due.
+	acct := store.Account{Slug: "acme", Name: "Acme", Tier: store.TierHigh, Phase: store.PhaseAdoption, Owner: "aiko",
+		Seats: 10, ActiveUsers: 9, LastTouch: now.AddDate(0, 0, -10)}
+	if err := engine.Save(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	set, err := playbooks.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := playbooks.Reminders(ctx, set, st, engine, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checkIn *playbooks.Message
+	for i, m := range msgs {
+		if m.Playbook == "high-touch" && strings.Contains(m.Step, "check-in") {
+			checkIn = &msgs[i]
+		}
+	}
+	if checkIn == nil || checkIn.Recipient != "aiko" {
+		t.Fatalf("no weekly check-in for aiko among %+v", msgs)
+	}
+	n, err := playbooks.Queue(ctx, st, msgs, now)
+	if err != nil || n != len(msgs) {
+		t.Fatalf("first queue: %d of %d, %v", n, len(msgs), err)
+	}
+	if n, err := playbooks.Queue(ctx, st, msgs, now); err != nil || n != 0 {
+		t.Fatalf("re-run queued %d more (err %v), want 0", n, err)
+	}
+
+	rec := &recorder{fail: errors.New("slack down")}
+	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "replica-1", Log: slog.New(slog.DiscardHandler),
+		WindowStart: 8, WindowEnd: 19, Fallback: time.UTC}
+	if sent, _ := d.Run(ctx, now); sent != 0 {
+		t.Fatalf("sent %d while the sender fails", sent)
+	}
+	rec.fail = nil
+	later := now.Add(3 * time.Minute) // past the first backoff (2 min)
+	sent, err := d.Run(ctx, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toAiko := 0
+	for _, s := range rec.sent {
+		if strings.HasPrefix(s, "aiko: ") {
+			toAiko++
+		}
+	}
+	// 08:33 in Tokyo is inside aiko's window.
+	if sent == 0 || toAiko == 0 || sent != len(rec.sent) {
+		t.Errorf("sent %d: %v", sent, rec.sent)
+	}
+	if again, err := d.Run(ctx, later.Add(time.Hour)); err != nil || again != 0 {
+		t.Errorf("second delivery run sent %d (err %v), want 0", again, err)
+	}
+}
+
+// Outside the recipient's working hours a reminder waits in the outbox.
+func TestDeliveryHoldsReminderOutsideHours(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	if err := st.SaveMember(ctx, store.Member{ID: "aiko", Name: "Aiko", Roles: []store.Role{store.RoleCSM}, TZ: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	night := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) // 23:00 in Tokyo
+	msg := playbooks.Message{Recipient: "aiko", Playbook: "high-touch", Step: "weekly-check-in",
+		Dues: []playbooks.Due{{Account: "acme", DueAt: night}}, Text: "Check in with Acme"}
+	if _, err := playbooks.Queue(ctx, st, []playbooks.Message{msg}, night); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), WindowStart: 8, WindowEnd: 19, Fallback: time.UTC}
+	if sent, _ := d.Run(ctx, night); sent != 0 {
+		t.Errorf("sent %d at 23:00 local, want 0", sent)
+	}
+	morning := time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC) // 08:00 in Tokyo
+	if sent, err := d.Run(ctx, morning); err != nil || sent != 1 || rec.sent[0] != "aiko: Reminder: weekly check in" {
+		t.Errorf("morning run: %d %v %v", sent, rec.sent, err)
+	}
+}
