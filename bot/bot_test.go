@@ -142,3 +142,11 @@ func TestRouter(t *testing.T) {
 		t.Errorf("request passed to the handler = %+v", got)
 	}
 }
+
+func TestAmount(t *testing.T) {
+	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 120000: "120,000", 1234567: "1,234,567", -45000: "-45,000"} {
+		if got := bot.Amount(in); got != want {
+			t.Errorf("Amount(%d) = %q, want %q", in, got, want)
+		}
+	}
+}

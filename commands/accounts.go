@@ -165,7 +165,7 @@ func rowLine(r store.AccountRow) string {
 	if r.Owner != "" {
 		parts = append(parts, "@"+r.Owner)
 	}
-	parts = append(parts, "ARR "+money(r.ARR))
+	parts = append(parts, "ARR "+bot.Amount(r.ARR))
 	line := fmt.Sprintf("%s %s  %s (%s)  %s", bandSymbol(r.Band), score, r.Name, r.Slug, strings.Join(parts, " · "))
 	if n := len(r.Risks); n > 0 {
 		rules := make([]string, n)
@@ -260,7 +260,7 @@ func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	}
 	r.Fields = []bot.Field{
 		{Name: "At risk", Value: fmt.Sprintf("%d accounts", len(rows))},
-		{Name: "ARR at risk", Value: money(arr)},
+		{Name: "ARR at risk", Value: bot.Amount(arr)},
 		{Name: "Rules", Value: strings.Join(ruleCounts, ", ")},
 	}
 	var lines []string

@@ -45,7 +45,7 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 			{Name: "Tier", Value: string(a.Tier) + " touch"},
 			{Name: "Owner", Value: owner},
 			{Name: "Phase", Value: string(a.Phase)},
-			{Name: "ARR", Value: money(a.ARR)},
+			{Name: "ARR", Value: bot.Amount(a.ARR)},
 			{Name: "Renewal", Value: renewalText(now, a.Renewal)},
 		},
 		Buttons: []bot.Button{

@@ -1,0 +1,581 @@
+package playbooks
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+)
+
+// The daily churn-risk digest: every team lead gets, on workdays at a set
+// local time, the team's at-risk accounts by ARR, with the rules that fired
+// and what changed since the previous digest.
+//
+// Bookkeeping lives in store meta, one small document per lead (and team,
+// for a lead of several teams):
+//
+//	digest/<lead>/<YYYY-MM-DD>   the risk set of the digest recorded that day
+//	digest/<lead>/last           "<date>\n<set>\n<previous date>\n<previous set>"
+//
+// A risk set is "slug:rule,rule;slug:rule" sorted by slug. The "last" document
+// lets a digest find its baseline (the previous recorded digest: Friday's on
+// a Monday, the last one before a holiday) and whether today's is already
+// recorded with one _id lookup per lead, however long the gap.
+
+// DigestStore is what digests need of the store. Digests calls it from two
+// goroutines at once (the index read overlaps the meta lookups).
+type DigestStore interface {
+	// AccountRows is one read of the precomputed account index (32 documents).
+	AccountRows(ctx context.Context) ([]store.AccountRow, error)
+	Members(ctx context.Context) ([]store.Member, error)
+	Teams(ctx context.Context) ([]store.Team, error)
+	// Meta returns store.ErrNotFound when the key is absent.
+	Meta(ctx context.Context, key string) (string, error)
+	SetMeta(ctx context.Context, key, value string) error
+}
+
+var _ DigestStore = (*store.Store)(nil)
+
+// Digest is one team lead's churn-risk digest for one local date.
+type Digest struct {
+	Lead store.Member
+	Team store.Team
+	// Date is YYYY-MM-DD in the lead's time zone.
+	Date  string
+	Reply bot.Reply
+	// AtRisk is today's risk set, "slug:rule,rule" sorted by slug, which
+	// RecordDigest keeps for the next digest's comparison.
+	AtRisk []string
+	// Since is the date of the previous digest this one compares with, ""
+	// for a first digest.
+	Since string
+	// Recorded reports whether a digest for Date is already recorded, i.e.
+	// was sent: feed it to DigestDue.
+	Recorded bool
+	// key is the meta key prefix, "digest/<lead>" or, for a lead of several
+	// teams, "digest/<lead>/<team>".
+	key string
+}
+
+const (
+	// digestCap bounds the lines of each section; a last line says how many more.
+	digestCap = 25
+	// digestLookback bounds the search for a baseline older than the last
+	// recorded digest (a dry run for a past date).
+	digestLookback = 14
+)
+
+// Digests builds the digest of every team lead (a member with role lead
+// named as a team's Lead) for the lead's local date at now, from one
+// AccountRows read. A lead's time zone is Member.TZ; a lead without one (or
+// with an unknown one) uses now's location, so pass now.In(defaultZone).
+// A lead of several teams gets one digest per team. onlyLead, when not
+// empty, keeps that lead's digests only; it is an error wrapping
+// store.ErrNotFound when that member leads no team.
+func Digests(ctx context.Context, st DigestStore, now time.Time, onlyLead string) ([]Digest, error) {
+	fallback := now.Location()
+	return buildDigests(ctx, st, onlyLead, func(m store.Member) string {
+		return now.In(digestLocation(m.TZ, fallback)).Format(time.DateOnly)
+	})
+}
+
+// DigestsOn is Digests for a given local date (YYYY-MM-DD) in every lead's
+// time zone, for `csbot digest --dry-run --date`. The accounts are the
+// current ones; the date picks the title and the baseline compared with.
+func DigestsOn(ctx context.Context, st DigestStore, date, onlyLead string) ([]Digest, error) {
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return nil, fmt.Errorf("digest date %q: want YYYY-MM-DD", date)
+	}
+	return buildDigests(ctx, st, onlyLead, func(store.Member) string { return date })
+}
+
+// RecordDigest stores today's risk set for the next digest's comparison and
+// marks the digest as recorded for its date. Call it after sending.
+func RecordDigest(ctx context.Context, st DigestStore, d Digest) error {
+	key := d.key
+	if key == "" {
+		key = "digest/" + d.Lead.ID
+	}
+	if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
+		return fmt.Errorf("record digest of %s: date %q: want YYYY-MM-DD", d.Lead.ID, d.Date)
+	}
+	set := strings.Join(d.AtRisk, ";")
+	last, err := digestReadLast(ctx, st, key)
+	if err != nil {
+		return err
+	}
+	if err := st.SetMeta(ctx, key+"/"+d.Date, set); err != nil {
+		return fmt.Errorf("record digest of %s: %w", d.Lead.ID, err)
+	}
+	next := last
+	switch {
+	case !last.found || d.Date > last.date:
+		next = digestLast{date: d.Date, set: set, prevDate: last.date, prevSet: last.set}
+	case d.Date == last.date:
+		next.set = set
+	default:
+		return nil // a past date: the pointer stays on the newest digest
+	}
+	if err := st.SetMeta(ctx, key+"/last", next.String()); err != nil {
+		return fmt.Errorf("record digest of %s: %w", d.Lead.ID, err)
+	}
+	return nil
+}
+
+// DigestDue reports whether a lead's digest is due at now: a workday
+// (Monday to Friday) in the lead's time zone (Member.TZ, else fallback, else
+// UTC), the local wall-clock time at or after at (e.g. 9*time.Hour), and not
+// yet recorded for that local date. The wall clock, not the time since
+// midnight, counts, so 09:00 stays 09:00 on daylight-saving days.
+func DigestDue(lead store.Member, now time.Time, at time.Duration, fallback *time.Location, recorded bool) bool {
+	if recorded {
+		return false
+	}
+	if fallback == nil {
+		fallback = time.UTC
+	}
+	local := now.In(digestLocation(lead.TZ, fallback))
+	if wd := local.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return false
+	}
+	h, m, s := local.Clock()
+	wall := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute +
+		time.Duration(s)*time.Second + time.Duration(local.Nanosecond())
+	return wall >= at
+}
+
+var digestZones sync.Map // time zone name -> *time.Location
+
+// digestLocation loads a time zone by name, once; an empty or unknown name
+// gives fallback.
+func digestLocation(name string, fallback *time.Location) *time.Location {
+	if name == "" {
+		return fallback
+	}
+	if loc, ok := digestZones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return fallback
+	}
+	digestZones.Store(name, loc)
+	return loc
+}
+
+// digestTarget is one lead and one team they lead.
+type digestTarget struct {
+	lead store.Member
+	team store.Team
+	key  string
+}
+
+func buildDigests(ctx context.Context, st DigestStore, onlyLead string, dateOf func(store.Member) string) ([]Digest, error) {
+	teams, err := st.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	members, err := st.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.Member, len(members))
+	for _, m := range members {
+		byID[m.ID] = m
+	}
+	teamNames := make(map[string]string, len(teams))
+	led := map[string]int{} // lead -> teams led
+	for _, t := range teams {
+		teamNames[t.ID] = cmp.Or(t.Name, t.ID)
+		if m, ok := byID[t.Lead]; ok && m.Has(store.RoleLead) {
+			led[t.Lead]++
+		}
+	}
+	slices.SortFunc(teams, func(a, b store.Team) int { return strings.Compare(a.ID, b.ID) })
+	var targets []digestTarget
+	for _, t := range teams {
+		m, ok := byID[t.Lead]
+		if !ok || !m.Has(store.RoleLead) || (onlyLead != "" && m.ID != onlyLead) {
+			continue
+		}
+		key := "digest/" + m.ID
+		if led[m.ID] > 1 {
+			key += "/" + t.ID
+		}
+		targets = append(targets, digestTarget{lead: m, team: t, key: key})
+	}
+	if onlyLead != "" && len(targets) == 0 {
+		return nil, fmt.Errorf("no digest for %q: not a member with role lead who leads a team: %w", onlyLead, store.ErrNotFound)
+	}
+	if len(targets) == 0 {
+		return nil, nil
+	}
+	// Read the index while looking up the leads' baselines: the two are
+	// independent and together are most of a digest run's time.
+	type rowsRead struct {
+		rows []store.AccountRow
+		err  error
+	}
+	rowsc := make(chan rowsRead, 1)
+	go func() {
+		rows, err := st.AccountRows(ctx)
+		rowsc <- rowsRead{rows, err}
+	}()
+	out := make([]Digest, len(targets))
+	bases := make([]digestBase, len(targets))
+	for i, t := range targets {
+		out[i] = Digest{Lead: t.lead, Team: t.team, Date: dateOf(t.lead), key: t.key}
+		if bases[i], err = digestBaseline(ctx, st, t.key, out[i].Date); err != nil {
+			return nil, err
+		}
+	}
+	read := <-rowsc
+	if read.err != nil {
+		return nil, read.err
+	}
+	rows := read.rows
+	want := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		want[t.team.ID] = true
+	}
+	risky := map[string][]*store.AccountRow{} // team -> its at-risk rows
+	bySlug := make(map[string]*store.AccountRow, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		bySlug[r.Slug] = r
+		if len(r.Risks) > 0 && want[r.Team] {
+			risky[r.Team] = append(risky[r.Team], r)
+		}
+	}
+	for _, rs := range risky {
+		slices.SortFunc(rs, digestOrder)
+	}
+	for i := range out {
+		d, base := &out[i], bases[i]
+		d.Since, d.Recorded = base.date, base.recorded
+		cur := risky[d.Team.ID]
+		d.AtRisk = digestSet(cur)
+		d.Reply = digestReply(*d, cur, base, bySlug, teamNames)
+	}
+	return out, nil
+}
+
+// digestOrder sorts at-risk rows by ARR at risk, largest first, then by
+// more rules fired, lower score, slug.
+func digestOrder(a, b *store.AccountRow) int {
+	return cmp.Or(
+		cmp.Compare(b.ARR, a.ARR),
+		cmp.Compare(len(b.Risks), len(a.Risks)),
+		cmp.Compare(a.Score, b.Score),
+		strings.Compare(a.Slug, b.Slug),
+	)
+}
+
+// digestSet encodes rows as "slug:rule,rule" sorted by slug.
+func digestSet(rows []*store.AccountRow) []string {
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		rules := make([]string, len(r.Risks))
+		for i, k := range r.Risks {
+			rules[i] = k.Rule
+		}
+		out = append(out, r.Slug+":"+strings.Join(rules, ","))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// digestParseSet decodes a risk set into slug -> rules.
+func digestParseSet(s string) map[string][]string {
+	set := map[string][]string{}
+	for entry := range strings.SplitSeq(s, ";") {
+		slug, rules, _ := strings.Cut(entry, ":")
+		if slug == "" {
+			continue
+		}
+		set[slug] = nil
+		if rules != "" {
+			set[slug] = strings.Split(rules, ",")
+		}
+	}
+	return set
+}
+
+// digestLast is the "last" meta document of a lead.
+type digestLast struct {
+	found                        bool
+	date, set, prevDate, prevSet string
+}
+
+func (l digestLast) String() string {
+	return l.date + "\n" + l.set + "\n" + l.prevDate + "\n" + l.prevSet
+}
+
+func digestReadLast(ctx context.Context, st DigestStore, key string) (digestLast, error) {
+	v, err := st.Meta(ctx, key+"/last")
+	if errors.Is(err, store.ErrNotFound) {
+		return digestLast{}, nil
+	}
+	if err != nil {
+		return digestLast{}, err
+	}
+	parts := strings.SplitN(v, "\n", 4)
+	parts = append(parts, "", "", "", "")[:4]
+	return digestLast{found: true, date: parts[0], set: parts[1], prevDate: parts[2], prevSet: parts[3]}, nil
+}
+
+// digestBase is what a digest compares with.
+type digestBase struct {
+	date     string // "" when there is no previous digest
+	set      map[string][]string
+	recorded bool // a digest for the date itself is recorded
+}
+
+// digestBaseline finds the newest digest recorded before date, and whether
+// one is recorded for date: one lookup unless date lies before the newest
+// recorded digest.
+func digestBaseline(ctx context.Context, st DigestStore, key, date string) (digestBase, error) {
+	last, err := digestReadLast(ctx, st, key)
+	if err != nil {
+		return digestBase{}, err
+	}
+	switch {
+	case !last.found:
+		return digestBase{}, nil
+	case last.date < date:
+		return digestBase{date: last.date, set: digestParseSet(last.set)}, nil
+	case last.date == date:
+		if last.prevDate == "" {
+			return digestBase{recorded: true}, nil
+		}
+		return digestBase{date: last.prevDate, set: digestParseSet(last.prevSet), recorded: true}, nil
+	}
+	// A date before the newest digest: look back day by day.
+	var base digestBase
+	if _, err := st.Meta(ctx, key+"/"+date); err == nil {
+		base.recorded = true
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return digestBase{}, err
+	}
+	day, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return base, nil
+	}
+	for i := 1; i <= digestLookback; i++ {
+		prev := day.AddDate(0, 0, -i).Format(time.DateOnly)
+		v, err := st.Meta(ctx, key+"/"+prev)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return digestBase{}, err
+		}
+		base.date, base.set = prev, digestParseSet(v)
+		break
+	}
+	return base, nil
+}
+
+// digestReply renders a digest. cur is the team's at-risk rows in digest
+// order; bySlug finds the current row of a resolved account.
+func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[string]*store.AccountRow, teamNames map[string]string) bot.Reply {
+	team := cmp.Or(d.Team.Name, d.Team.ID)
+	r := bot.Reply{Title: fmt.Sprintf("Churn-risk digest: %s, %s", team, digestDay(d.Date))}
+	first := base.date == ""
+	compared := "first digest: no comparison yet"
+	if !first {
+		compared = "compared with " + digestDay(base.date)
+	}
+	r.Footer = fmt.Sprintf("%s · %s · reply /cs risk team for details", d.Date, compared)
+
+	var newLines, stillLines, resolvedLines []string
+	now := make(map[string]bool, len(cur))
+	var arr int64
+	for _, row := range cur {
+		now[row.Slug] = true
+		arr += row.ARR
+		prev, seen := base.set[row.Slug]
+		if first || !seen {
+			newLines = append(newLines, digestNewLine(row))
+			continue
+		}
+		stillLines = append(stillLines, digestStillLine(row, prev))
+	}
+	if !first {
+		var gone []string
+		for slug := range base.set {
+			if !now[slug] {
+				gone = append(gone, slug)
+			}
+		}
+		slices.SortFunc(gone, func(a, b string) int {
+			var arrA, arrB int64
+			if r := bySlug[a]; r != nil {
+				arrA = r.ARR
+			}
+			if r := bySlug[b]; r != nil {
+				arrB = r.ARR
+			}
+			return cmp.Or(cmp.Compare(arrB, arrA), strings.Compare(a, b))
+		})
+		for _, slug := range gone {
+			resolvedLines = append(resolvedLines, digestResolvedLine(slug, base.set[slug], bySlug[slug], d.Team.ID, teamNames))
+		}
+	}
+
+	since := digestSince(d.Date, base.date)
+	if len(cur) == 0 {
+		r.Band = "green"
+		r.Text = fmt.Sprintf("No churn risks in %s today.", team)
+		if len(resolvedLines) > 0 {
+			r.Fields = []bot.Field{{Name: "Resolved since " + since, Value: strconv.Itoa(len(resolvedLines))}}
+			r.Sections = []bot.Section{digestSection("Resolved", resolvedLines)}
+		}
+		return r
+	}
+	r.Band = "red"
+	r.Fields = []bot.Field{
+		{Name: "At risk", Value: health.Plural(len(cur), "account")},
+		{Name: "ARR at risk", Value: bot.Amount(arr)},
+	}
+	if first {
+		r.Sections = []bot.Section{digestSection("At risk", newLines)}
+		return r
+	}
+	r.Fields = append(r.Fields,
+		bot.Field{Name: "New since " + since, Value: strconv.Itoa(len(newLines))},
+		bot.Field{Name: "Resolved since " + since, Value: strconv.Itoa(len(resolvedLines))},
+	)
+	for _, s := range []bot.Section{
+		digestSection("New risks", newLines),
+		digestSection("Still at risk", stillLines),
+		digestSection("Resolved", resolvedLines),
+	} {
+		if len(s.Lines) > 0 {
+			r.Sections = append(r.Sections, s)
+		}
+	}
+	return r
+}
+
+// digestSection caps a section at digestCap lines plus a "… and N more" line.
+func digestSection(title string, lines []string) bot.Section {
+	if len(lines) > digestCap {
+		lines = append(lines[:digestCap:digestCap], fmt.Sprintf("… and %d more", len(lines)-digestCap))
+	}
+	return bot.Section{Title: title, Lines: lines}
+}
+
+func digestOwner(owner string) string {
+	if owner == "" {
+		return "no owner"
+	}
+	return "@" + owner
+}
+
+func digestScore(r *store.AccountRow) string {
+	if r.Score < 0 {
+		return "no score"
+	}
+	return strconv.Itoa(r.Score) + " " + r.Band
+}
+
+func digestRules(r *store.AccountRow) []string {
+	rules := make([]string, len(r.Risks))
+	for i, k := range r.Risks {
+		rules[i] = k.Rule
+	}
+	return rules
+}
+
+// digestNewLine: name (slug) · ARR · @owner · rule: reason; rule: reason
+func digestNewLine(r *store.AccountRow) string {
+	reasons := make([]string, len(r.Risks))
+	for i, k := range r.Risks {
+		reasons[i] = k.Rule + ": " + k.Reason
+	}
+	return fmt.Sprintf("%s (%s) · ARR %s · %s · %s",
+		r.Name, r.Slug, bot.Amount(r.ARR), digestOwner(r.Owner), strings.Join(reasons, "; "))
+}
+
+// digestStillLine: name (slug) · ARR · score band · @owner · rules, with the
+// rules that started or stopped firing since the baseline.
+func digestStillLine(r *store.AccountRow, prev []string) string {
+	rules := digestRules(r)
+	line := fmt.Sprintf("%s (%s) · ARR %s · %s · %s · %s",
+		r.Name, r.Slug, bot.Amount(r.ARR), digestScore(r), digestOwner(r.Owner), strings.Join(rules, ", "))
+	var added, cleared []string
+	for _, k := range rules {
+		if !slices.Contains(prev, k) {
+			added = append(added, k)
+		}
+	}
+	for _, k := range prev {
+		if !slices.Contains(rules, k) {
+			cleared = append(cleared, k)
+		}
+	}
+	var change []string
+	if len(added) > 0 {
+		change = append(change, "new: "+strings.Join(added, ", "))
+	}
+	if len(cleared) > 0 {
+		change = append(change, "cleared: "+strings.Join(cleared, ", "))
+	}
+	if len(change) > 0 {
+		line += " (" + strings.Join(change, "; ") + ")"
+	}
+	return line
+}
+
+// digestResolvedLine says why an account left the team's risk list: its
+// rules stopped firing, it moved to another team, or it is gone.
+func digestResolvedLine(slug string, prev []string, r *store.AccountRow, team string, teamNames map[string]string) string {
+	was := strings.Join(prev, ", ")
+	switch {
+	case r == nil:
+		return fmt.Sprintf("%s · no longer in the account index (was %s)", slug, was)
+	case r.Team != team:
+		to := "no team"
+		if r.Team != "" {
+			to = "team " + cmp.Or(teamNames[r.Team], r.Team)
+		}
+		return fmt.Sprintf("%s (%s) · moved to %s (was %s)", r.Name, slug, to, was)
+	}
+	return fmt.Sprintf("%s (%s) · no longer fires: %s · now %s", r.Name, slug, was, digestScore(r))
+}
+
+// digestDay formats a date as "Tue 2026-03-10".
+func digestDay(date string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return t.Format("Mon 2006-01-02")
+}
+
+// digestSince names the baseline in field names: "yesterday", a weekday
+// within the last week ("Friday" on a Monday), else the date.
+func digestSince(date, base string) string {
+	d, err1 := time.Parse(time.DateOnly, date)
+	b, err2 := time.Parse(time.DateOnly, base)
+	if err1 != nil || err2 != nil {
+		return base
+	}
+	switch days := int(d.Sub(b).Hours() / 24); {
+	case days == 1:
+		return "yesterday"
+	case days > 1 && days < 7:
+		return b.Weekday().String()
+	}
+	return base
+}
