@@ -23,6 +23,8 @@ Usage:
   csbot seed demo                                      load demo teams, members and accounts
   csbot seed admin ID "Full Name"                      create the first admin
   csbot import accounts FILE                           import accounts from CSV or JSON
+  csbot remind --dry-run [--at TIME]                   print the reminders due
+  csbot digest --dry-run [--lead ID] [--date DAY]      print the leads' churn-risk digests
   csbot loadtest [--url URL] [--concurrency 50] [--duration 30s]
                                                        load-test the Slack endpoint; p50/p90/p99
   csbot version                                        print the version
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSeed(ctx, e, args)
 	case "import":
 		return runImport(ctx, e, args)
+	case "remind":
+		return runRemind(ctx, e, args)
+	case "digest":
+		return runDigest(ctx, e, args)
 	case "loadtest":
 		return runLoadtest(ctx, e, args)
 	case "version":

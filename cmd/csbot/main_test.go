@@ -267,3 +267,25 @@ func TestServeAnswersSlack(t *testing.T) {
 		t.Errorf("serve after SIGTERM: %v", err)
 	}
 }
+
+// The dry runs print what the scheduler would send, from the demo data.
+func TestRemindAndDigestDryRuns(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	if out, err := runCmd(t, getenv, "", "seed", "demo"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := runCmd(t, getenv, "", "remind", "--dry-run")
+	if err != nil || !strings.Contains(out, "reminders due at") || !strings.Contains(out, "-> @") {
+		t.Errorf("remind --dry-run: %v\n%s", err, out)
+	}
+	out, err = runCmd(t, getenv, "", "digest", "--dry-run", "--lead", "haruto")
+	if err != nil || !strings.Contains(out, "-> @haruto") || !strings.Contains(out, "Churn-risk digest: Tokyo") || !strings.Contains(out, "1 digests") {
+		t.Errorf("digest --dry-run: %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, getenv, "", "remind"); err == nil {
+		t.Error("remind without --dry-run: want a usage error")
+	}
+	if _, err := runCmd(t, getenv, "", "digest", "--dry-run", "--date", "tomorrow"); err == nil {
+		t.Error("digest with a bad date: want an error")
+	}
+}

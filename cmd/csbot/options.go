@@ -23,8 +23,10 @@ type options struct {
 	Database   string
 	TZ         string
 	ConfigFile string
-	Health     health.Config
-	Slack      slackOptions
+	// PlaybooksDir overrides and adds to the built-in playbooks.
+	PlaybooksDir string
+	Health       health.Config
+	Slack        slackOptions
 }
 
 // slackOptions turn on Slack: the signing secret serves the HTTP endpoints,
@@ -37,12 +39,13 @@ func (s slackOptions) enabled() bool { return s.SigningSecret != "" || s.AppToke
 
 func optionsFromEnv(getenv func(string) string) options {
 	o := options{
-		Addr:     getenv("CSBOT_ADDR"),
-		MongoURI: getenv("MONGODB_URI"),
-		DataDir:  getenv("CSBOT_DATA_DIR"),
-		Database: getenv("CSBOT_DB"),
-		TZ:       getenv("CSBOT_TZ"),
-		Health:   health.DefaultConfig(),
+		Addr:         getenv("CSBOT_ADDR"),
+		MongoURI:     getenv("MONGODB_URI"),
+		DataDir:      getenv("CSBOT_DATA_DIR"),
+		Database:     getenv("CSBOT_DB"),
+		TZ:           getenv("CSBOT_TZ"),
+		PlaybooksDir: getenv("CSBOT_PLAYBOOKS_DIR"),
+		Health:       health.DefaultConfig(),
 		Slack: slackOptions{
 			SigningSecret: getenv("SLACK_SIGNING_SECRET"),
 			BotToken:      getenv("SLACK_BOT_TOKEN"),

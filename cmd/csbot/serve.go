@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-co-op/gocron/v2"
-
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/playbooks"
 )
@@ -33,14 +31,38 @@ func runServe(ctx context.Context, e env, args []string) error {
 	log.Info("store ready", "backend", a.store.Backend())
 
 	loc, _ := time.LoadLocation(o.TZ) // validated in flags
+	set, err := playbooks.Load(o.PlaybooksDir)
+	if err != nil {
+		return err
+	}
+	send := logSender(log)
+
+	mux := a.httpHandler()
+	if o.Slack.enabled() {
+		sl := slackbot.NewApp(slackbot.Deps{
+			Router: a.router,
+			Client: slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(log.With("adapter", "slack"))),
+			Claims: a.store, Store: a.store, Log: log.With("adapter", "slack"),
+		})
+		defer sl.Wait() // deliver answers still in flight
+		send = sl.Send
+		if o.Slack.SigningSecret != "" {
+			slackbot.NewHTTP(sl, o.Slack.SigningSecret).Register(mux)
+			log.Info("slack: HTTP endpoints on")
+		}
+		if o.Slack.AppToken != "" {
+			go func() {
+				if err := sl.RunSocket(ctx, o.Slack.AppToken, o.Slack.BotToken, o.Slack.APIURL); err != nil {
+					log.Error("slack socket mode stopped", "err", err)
+				}
+			}()
+			log.Info("slack: socket mode on")
+		}
+	}
+
 	// Each job run happens on one replica: the lock document decides.
 	locker := a.store.Locker("", 0, nil)
-	sched, err := playbooks.NewScheduler(ctx, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker}, []playbooks.Job{
-		{Name: "health-refresh", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {
-			_, err := a.engine.Refresh(ctx)
-			return err
-		}},
-	})
+	sched, err := playbooks.NewScheduler(ctx, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker}, a.jobs(set, send, loc, log))
 	if err != nil {
 		return err
 	}
@@ -59,33 +81,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 	}()
 
-	mux := a.httpHandler()
-	if o.Slack.enabled() {
-		sl := slackbot.NewApp(slackbot.Deps{
-			Router: a.router,
-			Client: slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(log.With("adapter", "slack"))),
-			Claims: a.store, Store: a.store, Log: log.With("adapter", "slack"),
-		})
-		defer sl.Wait() // deliver answers still in flight
-		if o.Slack.SigningSecret != "" {
-			slackbot.NewHTTP(sl, o.Slack.SigningSecret).Register(mux)
-			log.Info("slack: HTTP endpoints on")
-		}
-		if o.Slack.AppToken != "" {
-			go func() {
-				if err := sl.RunSocket(ctx, o.Slack.AppToken, o.Slack.BotToken, o.Slack.APIURL); err != nil {
-					log.Error("slack socket mode stopped", "err", err)
-				}
-			}()
-			log.Info("slack: socket mode on")
-		}
-	}
-
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set CSBOT_ADDR to a free address)", o.Addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	log.Info("serving", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/playbooks"
+)
+
+// digestAt is when leads get their churn-risk digest, local time.
+const digestAt = 9 * time.Hour
+
+// jobs is every periodic behaviour of csbot serve, in one table.
+func (a *app) jobs(set *playbooks.Set, send playbooks.Sender, loc *time.Location, log *slog.Logger) []playbooks.Job {
+	host, _ := os.Hostname()
+	delivery := &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
+		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc}
+	every15 := gocron.DurationJob(15 * time.Minute)
+	return []playbooks.Job{
+		{Name: "health-refresh", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {
+			_, err := a.engine.Refresh(ctx)
+			return err
+		}},
+		{Name: "reminder-sweep", When: every15, Run: func(ctx context.Context) error {
+			now := a.engine.Now()
+			msgs, err := playbooks.Reminders(ctx, set, a.store, a.engine, now)
+			if err != nil {
+				return err
+			}
+			n, err := playbooks.Queue(ctx, a.store, msgs, now)
+			log.Info("reminders queued", "new", n, "due", len(msgs))
+			return err
+		}},
+		{Name: "churn-digest", When: every15, Run: func(ctx context.Context) error {
+			return a.sendDigests(ctx, send, loc, a.engine.Now())
+		}},
+		{Name: "outbox-delivery", When: gocron.DurationJob(time.Minute), Run: func(ctx context.Context) error {
+			_, err := delivery.Run(ctx, a.engine.Now())
+			return err
+		}},
+	}
+}
+
+// sendDigests sends each lead's digest once on a workday at 09:00 local.
+func (a *app) sendDigests(ctx context.Context, send playbooks.Sender, loc *time.Location, now time.Time) error {
+	ds, err := playbooks.Digests(ctx, a.store, now.In(loc), "")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range ds {
+		if !playbooks.DigestDue(d.Lead, now, digestAt, loc, d.Recorded) {
+			continue
+		}
+		if err := send(ctx, bot.Destination{Member: d.Lead.ID}, d.Reply); err != nil {
+			errs = append(errs, fmt.Errorf("digest for %s: %w", d.Lead.ID, err))
+			continue
+		}
+		errs = append(errs, playbooks.RecordDigest(ctx, a.store, d))
+	}
+	return errors.Join(errs...)
+}
+
+// logSender delivers to the log when no chat platform is configured, so a
+// reminder is visible rather than lost.
+func logSender(log *slog.Logger) playbooks.Sender {
+	return func(ctx context.Context, to bot.Destination, r bot.Reply) error {
+		log.InfoContext(ctx, "message (no chat platform configured)", "to", to.Member, "title", r.Title)
+		return nil
+	}
+}
+
+func runRemind(ctx context.Context, e env, args []string) error {
+	var dry bool
+	var at string
+	o, _, err := flags(e, "remind", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&dry, "dry-run", false, "print what the reminder sweep would send, send nothing")
+		fs.StringVar(&at, "at", "", "pretend it is this time (RFC 3339 or YYYY-MM-DD); default now")
+	})
+	if err != nil {
+		return err
+	}
+	if !dry {
+		return usageError{errors.New("remind: only --dry-run is supported here; csbot serve sends reminders")}
+	}
+	now, err := parseAt(at)
+	if err != nil {
+		return usageError{err}
+	}
+	a, err := openApp(ctx, o, logger(e.stderr, slog.LevelWarn))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	set, err := playbooks.Load(o.PlaybooksDir)
+	if err != nil {
+		return err
+	}
+	msgs, err := playbooks.Reminders(ctx, set, a.store, a.engine, now)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		to := m.Recipient
+		if to == "" {
+			to = "(nobody: no " + m.To + " for this account)"
+		}
+		fmt.Fprintf(e.stdout, "-> @%s  [%s / %s]\n%s\n\n", to, m.Playbook, m.Step, m.Text)
+	}
+	fmt.Fprintf(e.stdout, "%d reminders due at %s\n", len(msgs), now.Format(time.RFC3339))
+	return nil
+}
+
+func runDigest(ctx context.Context, e env, args []string) error {
+	var dry bool
+	var lead, date string
+	o, _, err := flags(e, "digest", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&dry, "dry-run", false, "print the digests, send nothing")
+		fs.StringVar(&lead, "lead", "", "only this lead's digest")
+		fs.StringVar(&date, "date", "", "the digest of this day (YYYY-MM-DD); default today in each lead's time zone")
+	})
+	if err != nil {
+		return err
+	}
+	if !dry {
+		return usageError{errors.New("digest: only --dry-run is supported here; csbot serve sends digests")}
+	}
+	a, err := openApp(ctx, o, logger(e.stderr, slog.LevelWarn))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var ds []playbooks.Digest
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return usageError{fmt.Errorf("digest: --date %q: use YYYY-MM-DD", date)}
+		}
+		ds, err = playbooks.DigestsOn(ctx, a.store, date, lead)
+	} else {
+		loc, _ := time.LoadLocation(o.TZ)
+		ds, err = playbooks.Digests(ctx, a.store, a.engine.Now().In(loc), lead)
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		fmt.Fprintf(e.stdout, "-> @%s\n%s\n\n", d.Lead.ID, console.Render(d.Reply))
+	}
+	fmt.Fprintf(e.stdout, "%d digests\n", len(ds))
+	return nil
+}
+
+func parseAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.Add(9 * time.Hour), nil
+	}
+	return time.Time{}, fmt.Errorf("--at %q: use RFC 3339 (2026-12-01T09:00:00+09:00) or YYYY-MM-DD", s)
+}
