@@ -13,6 +13,7 @@ import (
 	"github.com/csbot/csbot/internal/suggest"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -42,6 +43,8 @@ type Scorer interface {
 type Deps struct {
 	Store  Store
 	Health Scorer
+	// Playbooks are the playbooks in force; nil leaves `/cs playbook` saying so.
+	Playbooks *playbooks.Set
 }
 
 // Register adds every command of this package to reg.
@@ -54,6 +57,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.accountsCommand(),
 		c.riskCommand(),
 		c.noteCommand(),
+		c.playbookCommand(),
 		c.whoamiCommand(),
 		c.teamCommand(),
 	)

@@ -15,6 +15,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/storetest"
@@ -82,8 +83,10 @@ func newFixture(t testing.TB) fixture {
 	for _, a := range accounts {
 		must(engine.Save(ctx, a))
 	}
+	set, err := playbooks.Load("")
+	must(err)
 	reg := bot.NewRegistry()
-	must(commands.Register(reg, commands.Deps{Store: st, Health: engine}))
+	must(commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set}))
 	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))}
 }
 
@@ -108,6 +111,8 @@ func TestGoldenReplies(t *testing.T) {
 		{"whoami", "aiko", "/cs whoami"},
 		{"team", "aiko", "/cs team"},
 		{"team-show", "aiko", "/cs team show tokyo"},
+		{"playbook-list", "aiko", "/cs playbook list"},
+		{"playbook-status", "aiko", "/cs playbook status initech"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -160,6 +165,8 @@ func TestBadInput(t *testing.T) {
 		{"bad accounts filter", "aiko", "/cs accounts tier:gold", []string{`unknown tier "gold"`}},
 		{"unknown scope", "aiko", "/cs risk everyone", []string{"I do not know the scope 'everyone'"}},
 		{"unknown user filter", "aiko", "/cs accounts @nobody", []string{"No team member is called @nobody"}},
+		{"playbook without a verb", "aiko", "/cs playbook", []string{"Say `list` or `status <account>`.", "Usage  /cs playbook list | status <account>"}},
+		{"playbook status unknown account", "aiko", "/cs playbook status nope", []string{"No account matches 'nope'."}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

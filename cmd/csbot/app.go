@@ -11,16 +11,18 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
 
 // app is the wired program: store, health engine and command router.
 type app struct {
-	store  *store.Store
-	engine *health.Engine
-	router *bot.Router
-	log    *slog.Logger
+	store     *store.Store
+	engine    *health.Engine
+	playbooks *playbooks.Set
+	router    *bot.Router
+	log       *slog.Logger
 }
 
 func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
@@ -28,13 +30,18 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	engine := health.NewEngine(st, o.Health, time.Now)
-	reg := bot.NewRegistry()
-	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
+	set, err := playbooks.Load(o.PlaybooksDir)
+	if err != nil {
 		_ = st.Close(ctx)
 		return nil, err
 	}
-	return &app{store: st, engine: engine, router: bot.NewRouter(reg, st, log), log: log}, nil
+	engine := health.NewEngine(st, o.Health, time.Now)
+	reg := bot.NewRegistry()
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set}); err != nil {
+		_ = st.Close(ctx)
+		return nil, err
+	}
+	return &app{store: st, engine: engine, playbooks: set, router: bot.NewRouter(reg, st, log), log: log}, nil
 }
 
 func (a *app) Close() {

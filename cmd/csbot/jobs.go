@@ -20,7 +20,7 @@ import (
 const digestAt = 9 * time.Hour
 
 // jobs is every periodic behaviour of csbot serve, in one table.
-func (a *app) jobs(set *playbooks.Set, send playbooks.Sender, loc *time.Location, log *slog.Logger) []playbooks.Job {
+func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) []playbooks.Job {
 	host, _ := os.Hostname()
 	delivery := &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
 		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc}
@@ -32,7 +32,7 @@ func (a *app) jobs(set *playbooks.Set, send playbooks.Sender, loc *time.Location
 		}},
 		{Name: "reminder-sweep", When: every15, Run: func(ctx context.Context) error {
 			now := a.engine.Now()
-			msgs, err := playbooks.Reminders(ctx, set, a.store, a.engine, now)
+			msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now)
 			if err != nil {
 				return err
 			}
@@ -101,11 +101,7 @@ func runRemind(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	set, err := playbooks.Load(o.PlaybooksDir)
-	if err != nil {
-		return err
-	}
-	msgs, err := playbooks.Reminders(ctx, set, a.store, a.engine, now)
+	msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now)
 	if err != nil {
 		return err
 	}

@@ -31,10 +31,6 @@ func runServe(ctx context.Context, e env, args []string) error {
 	log.Info("store ready", "backend", a.store.Backend())
 
 	loc, _ := time.LoadLocation(o.TZ) // validated in flags
-	set, err := playbooks.Load(o.PlaybooksDir)
-	if err != nil {
-		return err
-	}
 	send := logSender(log)
 
 	mux := a.httpHandler()
@@ -62,7 +58,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	// Each job run happens on one replica: the lock document decides.
 	locker := a.store.Locker("", 0, nil)
-	sched, err := playbooks.NewScheduler(ctx, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker}, a.jobs(set, send, loc, log))
+	sched, err := playbooks.NewScheduler(ctx, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker}, a.jobs(send, loc, log))
 	if err != nil {
 		return err
 	}
