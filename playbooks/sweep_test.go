@@ -12,6 +12,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/storetest"
 )
@@ -131,5 +132,29 @@ func TestDeliveryHoldsReminderOutsideHours(t *testing.T) {
 	morning := time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC) // 08:00 in Tokyo
 	if sent, err := d.Run(ctx, morning); err != nil || sent != 1 || rec.sent[0] != "aiko: Reminder: weekly check in" {
 		t.Errorf("morning run: %d %v %v", sent, rec.sent, err)
+	}
+}
+
+// BenchmarkReminderSweep runs the whole sweep over 10,000 accounts on the
+// store (embedded FerretDB unless MONGODB_URI is set): read every account,
+// find the due steps of the default playbooks, collate. Target: under 1 s.
+func BenchmarkReminderSweep(b *testing.B) {
+	ctx := context.Background()
+	st := storetest.Open(b)
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	if err := demo.SeedBulk(ctx, st, engine, 10000, now); err != nil {
+		b.Fatal(err)
+	}
+	set, err := playbooks.Load("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		msgs, err := playbooks.Reminders(ctx, set, st, engine, now)
+		if err != nil || len(msgs) == 0 {
+			b.Fatalf("%d messages, %v", len(msgs), err)
+		}
 	}
 }
