@@ -29,6 +29,7 @@ type Store interface {
 	Teams(ctx context.Context) ([]store.Team, error)
 	SaveTeam(ctx context.Context, t store.Team) error
 	AddTouch(ctx context.Context, t store.Touch) error
+	OutboxFailed(ctx context.Context) ([]store.OutboxItem, error)
 }
 
 // Scorer scores accounts and saves them with their derived data.
@@ -58,6 +59,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.riskCommand(),
 		c.noteCommand(),
 		c.playbookCommand(),
+		c.statusCommand(),
 		c.whoamiCommand(),
 		c.teamCommand(),
 	)

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"log/slog"
 	"os"
@@ -113,6 +114,7 @@ func TestGoldenReplies(t *testing.T) {
 		{"team-show", "aiko", "/cs team show tokyo"},
 		{"playbook-list", "aiko", "/cs playbook list"},
 		{"playbook-status", "aiko", "/cs playbook status initech"},
+		{"status", "ops", "/cs status"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,6 +167,7 @@ func TestBadInput(t *testing.T) {
 		{"bad accounts filter", "aiko", "/cs accounts tier:gold", []string{`unknown tier "gold"`}},
 		{"unknown scope", "aiko", "/cs risk everyone", []string{"I do not know the scope 'everyone'"}},
 		{"unknown user filter", "aiko", "/cs accounts @nobody", []string{"No team member is called @nobody"}},
+		{"status for a CSM", "aiko", "/cs status", []string{"`/cs status` is for admins and CS ops."}},
 		{"playbook without a verb", "aiko", "/cs playbook", []string{"Say `list` or `status <account>`.", "Usage  /cs playbook list | status <account>"}},
 		{"playbook status unknown account", "aiko", "/cs playbook status nope", []string{"No account matches 'nope'."}},
 	}
@@ -288,5 +291,27 @@ func TestPanickingCommandIsContained(t *testing.T) {
 	r := bot.NewRouter(reg, f.st, slog.New(slog.DiscardHandler)).Handle(context.Background(), "console", "aiko", "/cs boom")
 	if !r.Error || !strings.Contains(r.Text, "Something went wrong running `/cs boom`") {
 		t.Errorf("reply = %+v", r)
+	}
+}
+
+// A message that failed for good is listed by /cs status.
+func TestStatusListsFailedDeliveries(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := store.OutboxID("reminder", "high-touch", "weekly-check-in", "acme", "aiko", now)
+	if _, err := f.st.Enqueue(ctx, store.OutboxItem{ID: id, Kind: "reminder", Recipient: "aiko", Payload: "{}", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, won, err := f.st.ClaimForSend(ctx, id, "r1", now, time.Minute); err != nil || !won {
+		t.Fatalf("claim: %v %v", won, err)
+	}
+	if final, err := f.st.MarkFailed(ctx, id, "r1", now, errors.New("channel_not_found"), 1, func(int) time.Duration { return time.Minute }); err != nil || !final {
+		t.Fatalf("mark failed: %v %v", final, err)
+	}
+	got := f.run("ops", "/cs status")
+	for _, want := range []string{"1 messages failed for good", id + " to @aiko, 1 tries", "channel_not_found"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("status lacks %q:\n%s", want, got)
+		}
 	}
 }
