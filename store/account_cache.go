@@ -15,6 +15,10 @@ type accountCache struct {
 	accounts map[string]Account
 	// gen counts writes; a read that raced a write does not fill the cache.
 	gen uint64
+	// complete is set once the cache holds every account (after a warm-up
+	// that no write disturbed) and cleared when an entry is dropped; while
+	// set, whole-collection reads come from memory.
+	complete bool
 }
 
 // maxCachedAccounts bounds memory: past it the cache starts over.
@@ -41,8 +45,45 @@ func (c *accountCache) fill(a Account, gen uint64) {
 func (c *accountCache) put(a Account) {
 	if c.accounts == nil || len(c.accounts) >= maxCachedAccounts {
 		c.accounts = map[string]Account{}
+		c.complete = false
 	}
 	c.accounts[a.Slug] = a.clone()
+}
+
+// warmed marks the cache complete if no write happened since gen.
+func (c *accountCache) warmed(gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && c.accounts != nil {
+		c.complete = true
+	}
+}
+
+// all returns copies of every account, or false when the cache may lack some.
+func (c *accountCache) all() ([]Account, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.complete {
+		return nil, false
+	}
+	out := make([]Account, 0, len(c.accounts))
+	for _, a := range c.accounts {
+		out = append(out, a.clone())
+	}
+	return out, true
+}
+
+// wroteHistories records a successful SaveHistories.
+func (c *accountCache) wroteHistories(hs map[string]History) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for slug, h := range hs {
+		if a, ok := c.accounts[slug]; ok {
+			a.History = h
+			c.accounts[slug] = a
+		}
+	}
 }
 
 // wrote records a write: the new document when known, else the slugs to forget.
@@ -55,6 +96,7 @@ func (c *accountCache) wrote(a *Account, forget ...string) {
 	}
 	for _, s := range forget {
 		delete(c.accounts, s)
+		c.complete = false
 	}
 }
 

@@ -56,13 +56,20 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) erro
 // caller follows with a refresh (health.Engine.Refresh) that derives them.
 func (s *Store) PutAccounts(ctx context.Context, as []Account) error {
 	models := make([]mongo.WriteModel, len(as))
-	slugs := make([]string, len(as))
 	for i, a := range as {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(a.Slug)).SetReplacement(a).SetUpsert(true)
-		slugs[i] = a.Slug
 	}
-	defer s.forgetAccounts(slugs)
-	return s.bulk(ctx, s.accounts, models)
+	err := s.bulk(ctx, s.accounts, models)
+	if s.accountCache != nil {
+		for _, a := range as {
+			if err != nil {
+				s.accountCache.wrote(nil, a.Slug) // half-written: read it again
+			} else {
+				s.accountCache.wrote(&a)
+			}
+		}
+	}
+	return err
 }
 
 // SaveHistories sets the health history of many accounts, leaving every other
@@ -75,17 +82,17 @@ func (s *Store) SaveHistories(ctx context.Context, hs map[string]History) error 
 			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "history", Value: h}}}}))
 		slugs = append(slugs, slug)
 	}
-	defer s.forgetAccounts(slugs)
-	return s.bulk(ctx, s.accounts, models)
-}
-
-// forgetAccounts drops cached accounts after a bulk write changed them
-// (whether or not it failed half-way); the generation it bumps keeps a read
-// that raced the write from caching the old document.
-func (s *Store) forgetAccounts(slugs []string) {
+	err := s.bulk(ctx, s.accounts, models)
 	if s.accountCache != nil {
-		s.accountCache.wrote(nil, slugs...)
+		// The bumped generation keeps a read that raced the write from
+		// caching the old document.
+		if err != nil {
+			s.accountCache.wrote(nil, slugs...) // half-written: read them again
+		} else {
+			s.accountCache.wroteHistories(hs)
+		}
 	}
+	return err
 }
 
 // WarmCache reads every account into the embedded store's account cache,
@@ -98,17 +105,35 @@ func (s *Store) WarmCache(ctx context.Context) (int, error) {
 	}
 	_, _, gen := s.accountCache.get("")
 	n := 0
-	err := s.EachAccount(ctx, func(a Account) error {
+	err := s.scanAccounts(ctx, func(a Account) error {
 		s.accountCache.fill(a, gen)
 		n++
 		return nil
 	})
+	if err == nil {
+		s.accountCache.warmed(gen)
+	}
 	return n, err
 }
 
-// EachAccount calls fn for every account. It scans the whole collection, so
-// it belongs in background jobs and imports, never on a command's hot path.
+// EachAccount calls fn for every account. It scans the whole collection
+// (from memory once the embedded store's cache is warm), so it belongs in
+// background jobs and imports, never on a command's hot path.
 func (s *Store) EachAccount(ctx context.Context, fn func(Account) error) error {
+	if s.accountCache != nil {
+		if all, ok := s.accountCache.all(); ok {
+			for _, a := range all {
+				if err := fn(a); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	return s.scanAccounts(ctx, fn)
+}
+
+func (s *Store) scanAccounts(ctx context.Context, fn func(Account) error) error {
 	cur, err := s.accounts.Find(ctx, bson.D{})
 	if err != nil {
 		return s.fail("read accounts", err)

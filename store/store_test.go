@@ -313,6 +313,21 @@ func TestAccountReadsSeeEveryWrite(t *testing.T) {
 	if n, err := s.WarmCache(ctx); err != nil || (os.Getenv("MONGODB_URI") == "" && n != 1) {
 		t.Errorf("WarmCache = %d, %v; want 1 account on the embedded store", n, err)
 	}
+	// Once warm, whole-collection reads come from memory and must still see every write.
+	fresh := sampleAccount("fresh")
+	if err := s.SaveAccount(ctx, fresh, store.AccountRow{Slug: "fresh"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveHistories(ctx, map[string]store.History{"cached": store.History{}.Record(day, 43)}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]store.Account{}
+	if err := s.EachAccount(ctx, func(a store.Account) error { seen[a.Slug] = a; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := seen["cached"].History.At(day); len(seen) != 2 || seen["fresh"].Name != fresh.Name || v != 43 || seen["cached"].ARR != 2 {
+		t.Errorf("EachAccount after writes = %+v", seen)
+	}
 	got := read()
 	got.Milestones[0].Name = "changed by a caller"
 	if again := read(); again.Milestones[0].Name == "changed by a caller" {
