@@ -52,8 +52,9 @@ type Section struct {
 	Lines []string
 }
 
-// Button is an action a platform may offer; Value carries what the action
-// needs, e.g. the account slug.
+// Button is an action a platform may offer. Pressing it runs Value as a
+// command line ("onboarding acme"); the "note" button instead opens a form
+// to log a touch on the account whose slug is its Value.
 type Button struct {
 	ID, Label, Value string
 }

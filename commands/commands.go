@@ -30,6 +30,9 @@ type Store interface {
 	SaveTeam(ctx context.Context, t store.Team) error
 	AddTouch(ctx context.Context, t store.Touch) error
 	OutboxFailed(ctx context.Context) ([]store.OutboxItem, error)
+	Outbox(ctx context.Context, id string) (store.OutboxItem, error)
+	Enqueue(ctx context.Context, it store.OutboxItem) (bool, error)
+	Claim(ctx context.Context, id string, at time.Time) (bool, error)
 }
 
 // Scorer scores accounts and saves them with their derived data.
@@ -59,6 +62,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.riskCommand(),
 		c.noteCommand(),
 		c.playbookCommand(),
+		c.reminderCommand(),
 		c.statusCommand(),
 		c.whoamiCommand(),
 		c.teamCommand(),

@@ -315,3 +315,36 @@ func TestStatusListsFailedDeliveries(t *testing.T) {
 		}
 	}
 }
+
+// The Done and Snooze buttons of a reminder run these commands.
+func TestReminderDoneAndSnooze(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	id := store.OutboxID("reminder", "high-touch", "weekly-check-in", "acme", "aiko", now)
+	if _, err := f.st.Enqueue(ctx, store.OutboxItem{ID: id, Kind: "reminder", Playbook: "high-touch", Step: "weekly-check-in",
+		Account: "acme", Recipient: "aiko", Payload: "{}", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ user, line, want string }{
+		{"ken", "/cs reminder done " + id, "That reminder is @aiko's, not yours."},
+		{"aiko", "/cs reminder done nope", "There is no reminder nope."},
+		{"aiko", "/cs reminder snooze 2d " + id, "Say `done <id>` or `snooze 1d|1w <id>`."},
+		{"aiko", "/cs reminder done " + id, "Marked weekly check in for Acme Corp done and logged it on the timeline."},
+		{"aiko", "/cs reminder done " + id, "The weekly check in reminder was marked done before."},
+		{"aiko", "/cs reminder snooze 1w " + id, "I will remind you again after 2026-12-02 10:00 UTC."},
+		{"aiko", "/cs reminder snooze 1d " + id, "You snoozed this reminder today already."},
+	}
+	for _, s := range steps {
+		if got := f.run(s.user, s.line); !strings.Contains(got, s.want) {
+			t.Errorf("%s %s:\n%s\nwant %q", s.user, s.line, got, s.want)
+		}
+	}
+	a, err := f.st.Account(ctx, "acme")
+	if err != nil || !a.LastTouch.Equal(now) {
+		t.Errorf("Done did not log a touch: last touch %v, %v", a.LastTouch, err)
+	}
+	again, err := f.st.Outbox(ctx, id+"/snoozed-2026-11-25")
+	if err != nil || !again.NextTry.Equal(now.Add(7*24*time.Hour)) || again.Status != store.StatusPending {
+		t.Errorf("snoozed copy = %+v, %v", again, err)
+	}
+}

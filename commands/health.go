@@ -50,7 +50,7 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 		},
 		Buttons: []bot.Button{
 			{ID: "note", Label: "Log a touch", Value: a.Slug},
-			{ID: "onboarding", Label: "Onboarding", Value: a.Slug},
+			{ID: "onboarding", Label: "Onboarding", Value: "onboarding " + a.Slug},
 		},
 	}
 	var comps []string

@@ -98,12 +98,13 @@ func Queue(ctx context.Context, st SweepStore, msgs []Message, now time.Time) (i
 		if m.Batch {
 			account, due = "batch", now // a batch goes out once a day
 		}
-		payload, err := json.Marshal(reminderReply(m))
+		id := store.OutboxID("reminder", m.Playbook, m.Step, account, m.Recipient, due)
+		payload, err := json.Marshal(reminderReply(m, id))
 		if err != nil {
 			return n, fmt.Errorf("queue reminder: %w", err)
 		}
 		created, err := st.Enqueue(ctx, store.OutboxItem{
-			ID:   store.OutboxID("reminder", m.Playbook, m.Step, account, m.Recipient, due),
+			ID:   id,
 			Kind: "reminder", Playbook: m.Playbook, Step: m.Step, Account: account, Recipient: m.Recipient,
 			Due: due, Payload: string(payload), CreatedAt: now,
 		})
@@ -117,11 +118,17 @@ func Queue(ctx context.Context, st SweepStore, msgs []Message, now time.Time) (i
 	return n, nil
 }
 
-func reminderReply(m Message) bot.Reply {
+// reminderReply is the message of a reminder whose outbox id is id, with
+// buttons to mark it done or snooze it.
+func reminderReply(m Message, id string) bot.Reply {
 	r := bot.Reply{Title: "Reminder: " + strings.ReplaceAll(m.Step, "-", " "), Text: m.Text, Footer: "playbook " + m.Playbook}
 	if !m.Batch {
-		r.Buttons = []bot.Button{{ID: "health", Label: "Open health", Value: m.Dues[0].Account}, {ID: "note", Label: "Log a touch", Value: m.Dues[0].Account}}
+		r.Buttons = append(r.Buttons, bot.Button{ID: "health", Label: "Open health", Value: "health " + m.Dues[0].Account})
 	}
+	r.Buttons = append(r.Buttons,
+		bot.Button{ID: "reminder-done", Label: "Done", Value: "reminder done " + id},
+		bot.Button{ID: "reminder-snooze-1d", Label: "Snooze 1 day", Value: "reminder snooze 1d " + id},
+		bot.Button{ID: "reminder-snooze-1w", Label: "Snooze 1 week", Value: "reminder snooze 1w " + id})
 	return r
 }
 

@@ -254,13 +254,13 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			}
 			return nil, nil
 		}
-		// Every other button is a command: its id, then its value.
+		// Every other button carries the command it runs.
 		a.work.Add(1)
 		go func() {
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			a.reply(ic, a.Router.Handle(rctx, "slack", ic.User.ID, act.ActionID+" "+act.Value))
+			a.reply(ic, a.Router.Handle(rctx, "slack", ic.User.ID, act.Value))
 		}()
 		return nil, nil
 	case slack.InteractionTypeViewSubmission:

@@ -364,7 +364,7 @@ func TestInteractions(t *testing.T) {
 		t.Fatalf("note button: %d, views.open calls %+v", code, views)
 	}
 	// Any other button runs its command.
-	interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"trigger_id":"T124","response_url":"RESPOND","actions":[{"action_id":"onboarding","block_id":"actions","value":"acme","type":"button"}]}`)
+	interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"trigger_id":"T124","response_url":"RESPOND","actions":[{"action_id":"onboarding","block_id":"actions","value":"onboarding acme","type":"button"}]}`)
 	// The modal's submission logs the note; an empty one is refused in the modal.
 	empty := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"  "}}}}}}`
 	if code, body := interaction(t, e, empty); code != 200 || !strings.Contains(body, `"response_action":"errors"`) {

@@ -1,0 +1,106 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+)
+
+func (c *cmds) reminderCommand() bot.Command {
+	return bot.Command{
+		Name:    "reminder",
+		Usage:   "done <id> | snooze 1d|1w <id>",
+		Summary: "mark a playbook reminder done (logged on the timeline) or snooze it",
+		Help:    "The Done and Snooze buttons under a reminder run these; the id is the reminder's.",
+		Examples: []string{
+			"/cs reminder done reminder/high-touch/weekly-check-in/acme/aiko/2026-11-25",
+			"/cs reminder snooze 1w reminder/high-touch/weekly-check-in/acme/aiko/2026-11-25",
+		},
+		Handler: c.reminder,
+	}
+}
+
+var snoozes = map[string]time.Duration{"1d": 24 * time.Hour, "1w": 7 * 24 * time.Hour}
+
+func (c *cmds) reminder(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	args := req.Args
+	switch {
+	case len(args) == 2 && args[0] == "done":
+		return c.reminderDone(ctx, req.Member, args[1])
+	case len(args) == 3 && args[0] == "snooze" && snoozes[args[1]] > 0:
+		return c.reminderSnooze(ctx, req.Member, args[2], snoozes[args[1]])
+	}
+	return bot.Reply{}, bot.UsageErrorf("Say `done <id>` or `snooze 1d|1w <id>`.")
+}
+
+// ownReminder loads a reminder the member may act on: their own, or any for admins.
+func (c *cmds) ownReminder(ctx context.Context, me store.Member, id string) (store.OutboxItem, error) {
+	it, err := c.Store.Outbox(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && it.Kind != "reminder" {
+		return it, bot.Errorf("There is no reminder %s.", id)
+	}
+	if err != nil {
+		return it, err
+	}
+	if it.Recipient != me.ID && !me.Has(store.RoleAdmin) {
+		return it, bot.Errorf("That reminder is @%s's, not yours.", it.Recipient)
+	}
+	return it, nil
+}
+
+func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bot.Reply, error) {
+	it, err := c.ownReminder(ctx, me, id)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	step := strings.ReplaceAll(it.Step, "-", " ")
+	// A double click, or Done on two devices, logs one touch.
+	first, err := c.Store.Claim(ctx, "reminder-done/"+strings.TrimSuffix(id, "/"), c.Health.Now())
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if !first {
+		return bot.Reply{Title: "Already done", Text: fmt.Sprintf("The %s reminder was marked done before.", step)}, nil
+	}
+	if it.Account == "batch" {
+		return bot.Reply{Title: "Done", Text: fmt.Sprintf("Marked the %s list done.", step)}, nil
+	}
+	a, err := c.Store.Account(ctx, it.Account)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	now := c.Health.Now().UTC()
+	if err := c.Store.AddTouch(ctx, store.Touch{Account: a.Slug, Kind: "note", Author: me.ID, Text: fmt.Sprintf("Done: %s (playbook %s)", step, it.Playbook), At: now}); err != nil {
+		return bot.Reply{}, err
+	}
+	a.LastTouch = now
+	if err := c.Health.Save(ctx, a); err != nil {
+		return bot.Reply{}, err
+	}
+	return bot.Reply{Title: "Done", Text: fmt.Sprintf("Marked %s for %s done and logged it on the timeline.", step, a.Name)}, nil
+}
+
+func (c *cmds) reminderSnooze(ctx context.Context, me store.Member, id string, d time.Duration) (bot.Reply, error) {
+	it, err := c.ownReminder(ctx, me, id)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	now := c.Health.Now()
+	until := now.Add(d)
+	again := it
+	again.ID = it.ID + "/snoozed-" + store.Day(now)
+	again.NextTry, again.CreatedAt = until, now
+	created, err := c.Store.Enqueue(ctx, again)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if !created {
+		return bot.Reply{Title: "Already snoozed", Text: "You snoozed this reminder today already."}, nil
+	}
+	return bot.Reply{Title: "Snoozed", Text: fmt.Sprintf("I will remind you again after %s.", until.UTC().Format("2006-01-02 15:04 MST"))}, nil
+}
