@@ -168,7 +168,9 @@ func TestBadInput(t *testing.T) {
 		{"unknown scope", "aiko", "/cs risk everyone", []string{"I do not know the scope 'everyone'"}},
 		{"unknown user filter", "aiko", "/cs accounts @nobody", []string{"No team member is called @nobody"}},
 		{"status for a CSM", "aiko", "/cs status", []string{"`/cs status` is for admins and CS ops."}},
-		{"playbook without a verb", "aiko", "/cs playbook", []string{"Say `list` or `status <account>`.", "Usage  /cs playbook list | status <account>"}},
+		{"playbook without a verb", "aiko", "/cs playbook", []string{"Say `list`, `status <account>`", "Usage  /cs playbook list | status <account> | start <playbook> <account>"}},
+		{"start unknown playbook", "aiko", "/cs playbook start rescue acme", []string{"There is no playbook 'rescue'."}},
+		{"stop a playbook never started", "aiko", "/cs playbook stop save-plan acme", []string{"save-plan was not started for Acme Corp."}},
 		{"playbook status unknown account", "aiko", "/cs playbook status nope", []string{"No account matches 'nope'."}},
 	}
 	for _, tc := range tests {
@@ -346,5 +348,29 @@ func TestReminderDoneAndSnooze(t *testing.T) {
 	again, err := f.st.Outbox(ctx, id+"/snoozed-2026-11-25")
 	if err != nil || !again.NextTry.Equal(now.Add(7*24*time.Hour)) || again.Status != store.StatusPending {
 		t.Errorf("snoozed copy = %+v, %v", again, err)
+	}
+}
+
+func TestPlaybookStartAndStop(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	got := f.run("hiro", "/cs playbook start save-plan acme-labs")
+	for _, want := range []string{"Playbook started", "save-plan runs for Acme Labs from today.", "save-plan: started 2026-11-25 by @hiro", "save-plan / customer-call: 2026-11-26, to owner"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("start reply lacks %q:\n%s", want, got)
+		}
+	}
+	if got := f.run("aiko", "/cs playbook start save-plan acme-labs"); !strings.Contains(got, "save-plan has run for Acme Labs since 2026-11-25.") {
+		t.Errorf("second start:\n%s", got)
+	}
+	a, err := f.st.Account(ctx, "acme-labs")
+	if since, ok := a.Started("save-plan"); err != nil || !ok || !since.Equal(now) {
+		t.Errorf("stored playbooks = %+v, %v", a.Playbooks, err)
+	}
+	if got := f.run("hiro", "/cs playbook stop save-plan acme-labs"); !strings.Contains(got, "save-plan no longer runs for Acme Labs.") {
+		t.Errorf("stop:\n%s", got)
+	}
+	if a, _ := f.st.Account(ctx, "acme-labs"); len(a.Playbooks) != 0 {
+		t.Errorf("playbooks after stop = %+v", a.Playbooks)
 	}
 }

@@ -15,11 +15,11 @@ import (
 func (c *cmds) playbookCommand() bot.Command {
 	return bot.Command{
 		Name:    "playbook",
-		Usage:   "list | status <account>",
-		Summary: "the playbooks in force, and which steps are due or next for an account",
-		Help: "Playbooks are YAML files (built in, overridable from CSBOT_PLAYBOOKS_DIR). " +
-			"Due steps are sent as reminders by csbot serve.",
-		Examples: []string{"/cs playbook list", "/cs playbook status acme"},
+		Usage:   "list | status <account> | start <playbook> <account> | stop <playbook> <account>",
+		Summary: "the playbooks in force; start or stop one for an account; what is due or next",
+		Help: "Playbooks are YAML files (built in, overridable from CSBOT_PLAYBOOKS_DIR). Most apply by tier, band " +
+			"or phase; manual ones (save-plan) only where someone started them. Due steps are sent as reminders by csbot serve.",
+		Examples: []string{"/cs playbook list", "/cs playbook status acme", "/cs playbook start save-plan acme", "/cs playbook stop save-plan acme"},
 		Handler:  c.playbook,
 	}
 }
@@ -56,8 +56,45 @@ func (c *cmds) playbook(ctx context.Context, req *bot.Request) (bot.Reply, error
 		r := c.playbookStatus(a)
 		r.Share = share
 		return r, nil
+	case "start", "stop":
+		if len(req.Args) < 3 {
+			return bot.Reply{}, bot.UsageErrorf("Say which playbook and which account.")
+		}
+		pb, ok := c.Playbooks.Lookup(strings.ToLower(req.Args[1]))
+		if !ok || pb.Disabled {
+			return bot.Reply{}, bot.Errorf("There is no playbook '%s'. `/cs playbook list` shows them.", req.Args[1])
+		}
+		a, err := c.resolveAccount(ctx, strings.Join(req.Args[2:], " "))
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		return c.startStop(ctx, req.Member, sub == "start", pb, a)
 	}
-	return bot.Reply{}, bot.UsageErrorf("Say `list` or `status <account>`.")
+	return bot.Reply{}, bot.UsageErrorf("Say `list`, `status <account>`, `start <playbook> <account>` or `stop <playbook> <account>`.")
+}
+
+// startStop records that a playbook runs, or no longer runs, for an account.
+func (c *cmds) startStop(ctx context.Context, me store.Member, start bool, pb playbooks.Playbook, a store.Account) (bot.Reply, error) {
+	since, running := a.Started(pb.Name)
+	switch {
+	case start && running:
+		return bot.Reply{Title: "Already running", Text: fmt.Sprintf("%s has run for %s since %s.", pb.Name, a.Name, store.Day(since))}, nil
+	case !start && !running:
+		return bot.Reply{}, bot.Errorf("%s was not started for %s.", pb.Name, a.Name)
+	case start:
+		a.Playbooks = append(slices.Clone(a.Playbooks), store.ActivePlaybook{Name: pb.Name, Started: c.Health.Now().UTC(), By: me.ID})
+	default:
+		a.Playbooks = slices.DeleteFunc(slices.Clone(a.Playbooks), func(p store.ActivePlaybook) bool { return p.Name == pb.Name })
+	}
+	if err := c.Health.Save(ctx, a); err != nil {
+		return bot.Reply{}, err
+	}
+	if !start {
+		return bot.Reply{Title: "Playbook stopped", Text: fmt.Sprintf("%s no longer runs for %s.", pb.Name, a.Name)}, nil
+	}
+	r := c.playbookStatus(a)
+	r.Title, r.Text = "Playbook started", fmt.Sprintf("%s runs for %s from today.", pb.Name, a.Name)
+	return r, nil
 }
 
 // playbookStatus lists the steps due now and the next dated ones.
@@ -74,14 +111,14 @@ func (c *cmds) playbookStatus(a store.Account) bot.Reply {
 	}
 	var upcoming []next
 	for _, pb := range c.Playbooks.Playbooks {
-		if pb.Disabled || !pb.When.Matches(a.Tier, as.Band, a.Phase) {
+		if _, started := a.Started(pb.Name); !started && !applies(pb, a, as.Band) {
 			continue
 		}
 		for _, st := range pb.Steps {
 			if !st.When.Matches(a.Tier, as.Band, a.Phase) {
 				continue
 			}
-			if at, ok := nextDate(st, a, now); ok {
+			if at, ok := nextDate(pb.Name, st, a, now); ok {
 				upcoming = append(upcoming, next{at, fmt.Sprintf("%s / %s: %s, to %s", pb.Name, st.Name, store.Day(at), st.To)})
 			}
 		}
@@ -97,17 +134,31 @@ func (c *cmds) playbookStatus(a store.Account) bot.Reply {
 	if len(lines) == 0 {
 		lines = []string{"No dated step ahead."}
 	}
+	var active []string
+	for _, p := range a.Playbooks {
+		active = append(active, fmt.Sprintf("%s: started %s by @%s", p.Name, store.Day(p.Started), p.By))
+	}
+	for _, pb := range c.Playbooks.Playbooks {
+		if _, started := a.Started(pb.Name); !started && applies(pb, a, as.Band) {
+			active = append(active, pb.Name+": applies by tier, band or phase")
+		}
+	}
 	return bot.Reply{
 		Title:    a.Name + " · playbooks",
 		Band:     as.Band,
-		Sections: []bot.Section{{Title: "Due now", Lines: due}, {Title: "Next", Lines: lines}},
+		Sections: []bot.Section{{Title: "Active", Lines: active}, {Title: "Due now", Lines: due}, {Title: "Next", Lines: lines}},
 		Footer:   freshness(now, a),
 	}
 }
 
+// applies reports whether a playbook runs for an account without being started.
+func applies(pb playbooks.Playbook, a store.Account, band string) bool {
+	return !pb.Disabled && !pb.Manual && pb.When.Matches(a.Tier, band, a.Phase)
+}
+
 // nextDate is when a step next falls due after now: the next cadence after
 // the last touch, or the next anchored day. Signals have no date.
-func nextDate(st playbooks.Step, a store.Account, now time.Time) (time.Time, bool) {
+func nextDate(pbName string, st playbooks.Step, a store.Account, now time.Time) (time.Time, bool) {
 	switch st.Timing() {
 	case playbooks.TimingCadence:
 		if a.LastTouch.IsZero() {
@@ -117,8 +168,11 @@ func nextDate(st playbooks.Step, a store.Account, now time.Time) (time.Time, boo
 		return at, at.After(now)
 	case playbooks.TimingAnchor:
 		anchor := a.Renewal
-		if st.Anchor == playbooks.AnchorPhaseStart {
+		switch st.Anchor {
+		case playbooks.AnchorPhaseStart:
 			anchor = a.PhaseStart
+		case playbooks.AnchorStarted:
+			anchor, _ = a.Started(pbName)
 		}
 		if anchor.IsZero() {
 			return time.Time{}, false

@@ -53,7 +53,8 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 	today := truncDay(now)
 	for pi := range s.Playbooks {
 		pb := &s.Playbooks[pi]
-		if pb.Disabled || !pb.When.Matches(a.Tier, band, a.Phase) {
+		started, isStarted := a.Started(pb.Name)
+		if pb.Disabled || !isStarted && (pb.Manual || !pb.When.Matches(a.Tier, band, a.Phase)) {
 			continue
 		}
 		for si := range pb.Steps {
@@ -87,8 +88,11 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 				emit(at, 0, "")
 			case TimingAnchor:
 				anchor := a.Renewal
-				if st.Anchor == AnchorPhaseStart {
+				switch st.Anchor {
+				case AnchorPhaseStart:
 					anchor = a.PhaseStart
+				case AnchorStarted:
+					anchor = started
 				}
 				if anchor.IsZero() {
 					continue

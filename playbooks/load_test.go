@@ -58,6 +58,12 @@ func TestDefaults(t *testing.T) {
 			"save-plan owner: on signal red-band",
 			"renewal-rescue owner: on signal renewal-at-risk",
 		},
+		"save-plan": {
+			"customer-call owner: +1d from started",
+			"lead-review lead: +3d from started",
+			"sponsor-call owner: +7d from started",
+			"two-week-check lead: +14d from started",
+		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("default playbooks (-want +got):\n%s", diff)
@@ -66,7 +72,7 @@ func TestDefaults(t *testing.T) {
 	for _, pb := range s.Playbooks {
 		names = append(names, pb.Name)
 	}
-	if diff := cmp.Diff([]string{"high-touch", "low-touch", "onboarding", "risk-response", "tech-touch"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"high-touch", "low-touch", "onboarding", "risk-response", "save-plan", "tech-touch"}, names); diff != "" {
 		t.Errorf("playbooks not sorted by name (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(DefaultThresholds(), s.Thresholds); diff != "" {
@@ -156,6 +162,7 @@ steps:
 		"low-touch from defaults/low-touch.yaml: monthly-check-in, renewal-reminder",
 		"onboarding from defaults/onboarding.yaml: kickoff-follow-up, first-value-check, milestone-overdue, onboarding-stalled",
 		"risk-response from defaults/risk-response.yaml: lead-review, save-plan, renewal-rescue",
+		"save-plan from defaults/save-plan.yaml: customer-call, lead-review, sponsor-call, two-week-check",
 		"tech-touch from $dir/tech-touch.yaml:  (disabled)",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -173,7 +180,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad file", map[string]string{"a.yaml": "name: a\n" + step, "b.yaml": "name: b\nsteps:\n  - name: x\n    evry: 7d\n"},
 			"$dir/b.yaml:4: steps[0].evry: unknown field (did you mean every?)"},
 		{"every bad file", map[string]string{"a.yaml": "name: a\nfoo: 1\n" + step, "b.yaml": "name: [b\n"},
-			"$dir/a.yaml:2: foo: unknown field (known fields: name, description, when, disabled, steps)\n" +
+			"$dir/a.yaml:2: foo: unknown field (known fields: name, description, when, manual, disabled, steps)\n" +
 				"$dir/b.yaml:1: invalid YAML: did not find expected ',' or ']'"},
 		{"same name twice", map[string]string{"a.yaml": "name: same\n" + step, "b.yaml": "# again\nname: same\n" + step},
 			"$dir/b.yaml:2: name: playbook same is also defined in $dir/a.yaml: keep one"},

@@ -51,7 +51,7 @@ const (
 
 // The fields of each mapping, in the order the errors list them.
 var (
-	playbookFields  = []string{"name", "description", "when", "disabled", "steps"}
+	playbookFields  = []string{"name", "description", "when", "manual", "disabled", "steps"}
 	stepFields      = []string{"name", "every", "anchor", "offset", "offsets", "signal", "to", "batch", "message", "header", "when"}
 	conditionFields = []string{"tier", "band", "phase"}
 	// synonyms catch words people reach for instead of the field's name.
@@ -171,6 +171,8 @@ func (p *parser) parse(data []byte) Playbook {
 			}
 		case "when":
 			pb.When = p.condition(v, field)
+		case "manual":
+			pb.Manual = p.boolean(v, field)
 		case "disabled":
 			pb.Disabled = p.boolean(v, field)
 		case "steps":

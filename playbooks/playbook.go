@@ -17,6 +17,9 @@ type Playbook struct {
 	Description string
 	// When limits the playbook to some accounts; empty means every account.
 	When Condition
+	// Manual playbooks apply only to accounts someone started them for
+	// (`/cs playbook start`); others apply by When and may be started too.
+	Manual bool
 	// Disabled playbooks load (so an override file can switch a default
 	// off) but never fall due.
 	Disabled bool
@@ -53,10 +56,12 @@ func (c Condition) Matches(tier store.Tier, band string, phase store.Phase) bool
 const (
 	AnchorRenewal    = "renewal"
 	AnchorPhaseStart = "phase_start"
+	// AnchorStarted is the day the playbook was started for the account.
+	AnchorStarted = "started"
 )
 
 // Anchors lists the valid anchors.
-var Anchors = []string{AnchorRenewal, AnchorPhaseStart}
+var Anchors = []string{AnchorRenewal, AnchorPhaseStart, AnchorStarted}
 
 // Recipients of a step's message. The engine names the role; whoever sends
 // resolves it: owner is the account's owner CSM, lead that CSM's team

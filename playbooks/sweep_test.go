@@ -164,3 +164,33 @@ func BenchmarkReminderSweep(b *testing.B) {
 		}
 	}
 }
+
+// A manual playbook applies only where it was started, counting from then.
+func TestManualPlaybookAppliesOnceStarted(t *testing.T) {
+	set, err := playbooks.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	a := store.Account{Slug: "acme", Name: "Acme", Tier: store.TierLow, Phase: store.PhaseAdoption, Owner: "aiko", LastTouch: now}
+	as := health.DefaultConfig().Score(a, now)
+	savePlan := func(a store.Account) []string {
+		var steps []string
+		for _, d := range set.DueSteps(a, health.Assessment{Result: as}, now) {
+			if d.Playbook == "save-plan" {
+				steps = append(steps, d.Step+" "+store.Day(d.DueAt))
+			}
+		}
+		return steps
+	}
+	if got := savePlan(a); len(got) != 0 {
+		t.Errorf("save-plan due though never started: %v", got)
+	}
+	a.Playbooks = []store.ActivePlaybook{{Name: "save-plan", Started: now.AddDate(0, 0, -3), By: "hiro"}}
+	got := savePlan(a)
+	// Started on the 22nd: customer-call fell due on the 23rd (still in its
+	// 7-day grace), lead-review today.
+	if want := []string{"customer-call 2026-11-23", "lead-review 2026-11-25"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("save-plan steps = %v, want %v", got, want)
+	}
+}

@@ -103,6 +103,7 @@ func (c *accountCache) wrote(a *Account, forget ...string) {
 // clone copies everything of an account a caller could change in place:
 // the milestones and the values behind pointers.
 func (a Account) clone() Account {
+	a.Playbooks = slices.Clone(a.Playbooks)
 	a.Milestones = slices.Clone(a.Milestones)
 	for i, m := range a.Milestones {
 		a.Milestones[i].Done = clonePtr(m.Done)

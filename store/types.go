@@ -98,8 +98,27 @@ type Account struct {
 	Escalations int         `bson:"escalations,omitempty" json:"escalations,omitempty"`
 	LastTouch   time.Time   `bson:"last_touch,omitempty" json:"last_touch,omitzero"`
 	Milestones  []Milestone `bson:"milestones,omitempty" json:"milestones,omitempty"`
-	History     History     `bson:"history" json:"-"`
-	UpdatedAt   time.Time   `bson:"updated_at" json:"-"`
+	// Playbooks are the playbooks someone started for this account.
+	Playbooks []ActivePlaybook `bson:"playbooks,omitempty" json:"-"`
+	History   History          `bson:"history" json:"-"`
+	UpdatedAt time.Time        `bson:"updated_at" json:"-"`
+}
+
+// ActivePlaybook is a playbook started for one account.
+type ActivePlaybook struct {
+	Name    string    `bson:"name"`
+	Started time.Time `bson:"started"`
+	By      string    `bson:"by"`
+}
+
+// Started reports when the named playbook was started for the account.
+func (a Account) Started(playbook string) (time.Time, bool) {
+	for _, p := range a.Playbooks {
+		if p.Name == playbook {
+			return p.Started, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Role is what a member does in the CS organisation.
