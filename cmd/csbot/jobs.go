@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/store"
 )
 
 // digestAt is when leads get their churn-risk digest, local time.
@@ -41,8 +43,10 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 			return err
 		}},
 		{Name: "churn-digest", When: every15, Run: func(ctx context.Context) error {
-			return a.sendDigests(ctx, send, loc, a.engine.Now())
+			return a.queueDigests(ctx, loc, a.engine.Now())
 		}},
+		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
+			Run: func(ctx context.Context) error { return a.queueSummaries(ctx, a.engine.Now()) }},
 		{Name: "outbox-delivery", When: gocron.DurationJob(time.Minute), Run: func(ctx context.Context) error {
 			_, err := delivery.Run(ctx, a.engine.Now())
 			return err
@@ -50,8 +54,9 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 	}
 }
 
-// sendDigests sends each lead's digest once on a workday at 09:00 local.
-func (a *app) sendDigests(ctx context.Context, send playbooks.Sender, loc *time.Location, now time.Time) error {
+// queueDigests queues each lead's digest once on a workday at 09:00 local;
+// the outbox delivers it like any message.
+func (a *app) queueDigests(ctx context.Context, loc *time.Location, now time.Time) error {
 	ds, err := playbooks.Digests(ctx, a.store, now.In(loc), "")
 	if err != nil {
 		return err
@@ -61,13 +66,52 @@ func (a *app) sendDigests(ctx context.Context, send playbooks.Sender, loc *time.
 		if !playbooks.DigestDue(d.Lead, now, digestAt, loc, d.Recorded) {
 			continue
 		}
-		if err := send(ctx, bot.Destination{Member: d.Lead.ID}, d.Reply); err != nil {
+		day, _ := time.Parse(time.DateOnly, d.Date)
+		if err := a.queue(ctx, "digest", "churn-risk", d.Team.ID, d.Lead.ID, day, now, d.Reply); err != nil {
 			errs = append(errs, fmt.Errorf("digest for %s: %w", d.Lead.ID, err))
 			continue
 		}
 		errs = append(errs, playbooks.RecordDigest(ctx, a.store, d))
 	}
 	return errors.Join(errs...)
+}
+
+// queueSummaries queues the weekly summary for every executive.
+func (a *app) queueSummaries(ctx context.Context, now time.Time) error {
+	rows, err := a.store.AccountRows(ctx)
+	if err != nil {
+		return err
+	}
+	teams, err := a.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	members, err := a.store.Members(ctx)
+	if err != nil {
+		return err
+	}
+	reply := playbooks.WeeklySummary(rows, teams, now)
+	var errs []error
+	for _, m := range members {
+		if m.Has(store.RoleExec) {
+			errs = append(errs, a.queue(ctx, "summary", "weekly", "", m.ID, now, now, reply))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// queue writes one message to the outbox; its id makes a second queueing
+// of the same message (a re-run, another replica) a no-op.
+func (a *app) queue(ctx context.Context, kind, name, about, to string, day, now time.Time, r bot.Reply) error {
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = a.store.Enqueue(ctx, store.OutboxItem{
+		ID: store.OutboxID(kind, name, about, "", to, day), Kind: kind, Playbook: name, Account: about,
+		Recipient: to, Due: day, Payload: string(payload), CreatedAt: now,
+	})
+	return err
 }
 
 // logSender delivers to the log when no chat platform is configured, so a

@@ -20,6 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -287,5 +290,57 @@ func TestRemindAndDigestDryRuns(t *testing.T) {
 	}
 	if _, err := runCmd(t, getenv, "", "digest", "--dry-run", "--date", "tomorrow"); err == nil {
 		t.Error("digest with a bad date: want an error")
+	}
+}
+
+// The digest and weekly summary jobs queue one message per person and day
+// in the outbox, however often they run, and delivery sends each once.
+func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
+	ctx := context.Background()
+	o := optionsFromEnv(testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()}))
+	a, err := openApp(ctx, o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	// Monday 2026-11-23, 09:30 in Tokyo (where haruto leads).
+	now := time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC)
+	if _, err := demo.Seed(ctx, a.store, a.engine, now); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := a.queueDigests(ctx, time.UTC, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.queueSummaries(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sent []string
+	d := &playbooks.Delivery{Store: a.store, Owner: "test", Log: slog.New(slog.DiscardHandler), WindowStart: 8, WindowEnd: 19, Fallback: time.UTC,
+		Send: func(_ context.Context, to bot.Destination, r bot.Reply) error {
+			sent = append(sent, to.Member+": "+r.Title)
+			return nil
+		}}
+	if _, err := d.Run(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{
+		"haruto: Churn-risk digest: Tokyo, Mon 2026-11-23":               true,
+		"keiko: Weekly customer-success summary, week of Mon 2026-11-23": true,
+	}
+	got := map[string]int{}
+	for _, s := range sent {
+		got[s]++
+	}
+	for w := range want {
+		if got[w] != 1 {
+			t.Errorf("%q sent %d times, want once; sent: %v", w, got[w], sent)
+		}
+	}
+	for s := range got {
+		if strings.Contains(s, "daniel") { // Berlin: 01:30 there, not yet 09:00
+			t.Errorf("sent before 09:00 local: %s", s)
+		}
 	}
 }
