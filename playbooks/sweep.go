@@ -155,6 +155,15 @@ type Delivery struct {
 	// the rest wait in the outbox for the next window.
 	WindowStart, WindowEnd int
 	Fallback               *time.Location
+	// Observe, when set, counts each delivery by kind and outcome (sent,
+	// retry, failed) for the metrics.
+	Observe func(kind, outcome string)
+}
+
+func (d *Delivery) observe(kind, outcome string) {
+	if d.Observe != nil {
+		d.Observe(kind, outcome)
+	}
 }
 
 // MaxAttempts bounds how often a message is tried before it stays failed.
@@ -202,8 +211,10 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 	if err := d.Send(ctx, bot.Destination{Member: it.Recipient}, r); err != nil {
 		final, ferr := d.Store.MarkFailed(ctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
 		d.Log.Warn("delivery failed", "id", it.ID, "attempt", it.Attempts, "final", final, "err", err)
+		d.observe(it.Kind, map[bool]string{true: "failed", false: "retry"}[final])
 		return false, ferr
 	}
+	d.observe(it.Kind, "sent")
 	return true, d.Store.MarkSent(ctx, it.ID, d.Owner, now)
 }
 

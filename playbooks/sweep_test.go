@@ -85,8 +85,9 @@ func TestSweepQueuesAndDeliversOnce(t *testing.T) {
 	}
 
 	rec := &recorder{fail: errors.New("slack down")}
+	outcomes := map[string]int{}
 	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "replica-1", Log: slog.New(slog.DiscardHandler),
-		WindowStart: 8, WindowEnd: 19, Fallback: time.UTC}
+		WindowStart: 8, WindowEnd: 19, Fallback: time.UTC, Observe: func(kind, outcome string) { outcomes[kind+"/"+outcome]++ }}
 	if sent, _ := d.Run(ctx, now); sent != 0 {
 		t.Fatalf("sent %d while the sender fails", sent)
 	}
@@ -108,6 +109,9 @@ func TestSweepQueuesAndDeliversOnce(t *testing.T) {
 	}
 	if again, err := d.Run(ctx, later.Add(time.Hour)); err != nil || again != 0 {
 		t.Errorf("second delivery run sent %d (err %v), want 0", again, err)
+	}
+	if outcomes["reminder/sent"] != sent || outcomes["reminder/retry"] == 0 || outcomes["reminder/failed"] != 0 {
+		t.Errorf("observed outcomes %v; want %d sent and some retries", outcomes, sent)
 	}
 }
 

@@ -22,6 +22,7 @@ type app struct {
 	engine    *health.Engine
 	playbooks *playbooks.Set
 	router    *bot.Router
+	metrics   *metrics
 	log       *slog.Logger
 }
 
@@ -41,7 +42,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		_ = st.Close(ctx)
 		return nil, err
 	}
-	return &app{store: st, engine: engine, playbooks: set, router: bot.NewRouter(reg, st, log), log: log}, nil
+	return &app{store: st, engine: engine, playbooks: set, router: bot.NewRouter(reg, st, log), metrics: newMetrics(), log: log}, nil
 }
 
 func (a *app) Close() {

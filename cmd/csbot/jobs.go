@@ -25,7 +25,7 @@ const digestAt = 9 * time.Hour
 func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) []playbooks.Job {
 	host, _ := os.Hostname()
 	delivery := &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
-		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc}
+		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc, Observe: a.metrics.observeDelivery}
 	every15 := gocron.DurationJob(15 * time.Minute)
 	return []playbooks.Job{
 		{Name: "health-refresh", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {

@@ -210,6 +210,10 @@ func TestHealthAndReadiness(t *testing.T) {
 	if code, body := get("/readyz"); code != 200 || !strings.Contains(body, "ready") {
 		t.Errorf("/readyz = %d %s", code, body)
 	}
+	a.metrics.observeDelivery("reminder", "sent")
+	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, `csbot_deliveries_total{kind="reminder",outcome="sent"} 1`) {
+		t.Errorf("/metrics = %d %.500s", code, body)
+	}
 	a.Close() // the store goes away
 	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "store unreachable") {
 		t.Errorf("/readyz without a store = %d %s", code, body)

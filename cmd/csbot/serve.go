@@ -70,6 +70,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 		if _, err := a.engine.RefreshIfStale(ctx); err != nil {
 			log.Error("catch-up health refresh", "err", err)
 		}
+		// A Monday summary missed while the bot was down goes out now
+		// (queueing it twice is harmless: the outbox id is per day).
+		if now := a.engine.Now().In(loc); now.Weekday() == time.Monday && now.Hour() >= 9 {
+			if err := a.queueSummaries(ctx, now); err != nil {
+				log.Error("catch-up weekly summary", "err", err)
+			}
+		}
 		if n, err := a.store.WarmCache(ctx); err != nil {
 			log.Error("warm account cache", "err", err)
 		} else if n > 0 {
@@ -104,6 +111,7 @@ func (a *app) httpHandler() *http.ServeMux {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	mux.Handle("GET /metrics", a.metrics.handler())
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
