@@ -151,8 +151,8 @@ type Delivery struct {
 	// Owner names this replica in the outbox's claims.
 	Owner string
 	Log   *slog.Logger
-	// Quiet hours: reminders reach people only between these local hours;
-	// the rest wait in the outbox for the next window.
+	// Quiet hours: everything but digests reaches people only between
+	// these local hours; the rest waits in the outbox for the next window.
 	WindowStart, WindowEnd int
 	Fallback               *time.Location
 	// Observe, when set, counts each delivery by kind and outcome (sent,
@@ -196,7 +196,7 @@ func (d *Delivery) Run(ctx context.Context, now time.Time) (int, error) {
 }
 
 func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Time) (bool, error) {
-	if it.Kind == "reminder" && !d.inWindow(ctx, it.Recipient, now) {
+	if it.Kind != "digest" && !d.inWindow(ctx, it.Recipient, now) {
 		return false, nil
 	}
 	it, won, err := d.Store.ClaimForSend(ctx, it.ID, d.Owner, now, 5*time.Minute)
