@@ -13,6 +13,7 @@ import (
 	"github.com/csbot/csbot/internal/suggest"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -33,6 +34,10 @@ type Store interface {
 	Outbox(ctx context.Context, id string) (store.OutboxItem, error)
 	Enqueue(ctx context.Context, it store.OutboxItem) (bool, error)
 	Claim(ctx context.Context, id string, at time.Time) (bool, error)
+	Claimed(ctx context.Context, id string) (bool, error)
+	Assignment(ctx context.Context, newHire string) (store.Assignment, error)
+	Assignments(ctx context.Context) ([]store.Assignment, error)
+	UpdateAssignment(ctx context.Context, newHire string, change func(*store.Assignment) error) (store.Assignment, error)
 }
 
 // Scorer scores accounts and saves them with their derived data.
@@ -49,6 +54,9 @@ type Deps struct {
 	Health Scorer
 	// Playbooks are the playbooks in force; nil leaves `/cs playbook` saying so.
 	Playbooks *playbooks.Set
+	// Checklists are the mentor checklist templates; nil leaves
+	// `/cs checklist` saying none are loaded.
+	Checklists *checklists.Set
 }
 
 // Register adds every command of this package to reg.
@@ -66,6 +74,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.statusCommand(),
 		c.whoamiCommand(),
 		c.teamCommand(),
+		c.checklistCommand(),
 	)
 }
 

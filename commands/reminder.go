@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 )
 
@@ -59,30 +60,36 @@ func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bo
 		return bot.Reply{}, err
 	}
 	step := strings.ReplaceAll(it.Step, "-", " ")
-	// A double click, or Done on two devices, logs one touch.
-	first, err := c.Store.Claim(ctx, "reminder-done/"+strings.TrimSuffix(id, "/"), c.Health.Now())
-	if err != nil {
+	doneID := playbooks.DoneClaim(id)
+	if done, err := c.Store.Claimed(ctx, doneID); err != nil {
 		return bot.Reply{}, err
-	}
-	if !first {
+	} else if done {
 		return bot.Reply{Title: "Already done", Text: fmt.Sprintf("The %s reminder was marked done before.", step)}, nil
 	}
-	if it.Account == "batch" {
-		return bot.Reply{Title: "Done", Text: fmt.Sprintf("Marked the %s list done.", step)}, nil
+	r := bot.Reply{Title: "Done", Text: fmt.Sprintf("Marked the %s list done.", step)}
+	if it.Account != "batch" {
+		a, err := c.Store.Account(ctx, it.Account)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		now := c.Health.Now().UTC()
+		// The touch's id is the reminder's: a retry or a double click logs it once.
+		touch := store.Touch{ID: doneID, Account: a.Slug, Kind: "note", Author: me.ID, Text: fmt.Sprintf("Done: %s (playbook %s)", step, it.Playbook), At: now}
+		if err := c.Store.AddTouch(ctx, touch); err != nil {
+			return bot.Reply{}, err
+		}
+		a.LastTouch = now
+		if err := c.Health.Save(ctx, a); err != nil {
+			return bot.Reply{}, err
+		}
+		r.Text = fmt.Sprintf("Marked %s for %s done and logged it on the timeline.", step, a.Name)
 	}
-	a, err := c.Store.Account(ctx, it.Account)
-	if err != nil {
+	// Recorded last, so a failure above leaves the reminder open to retry;
+	// delivery skips snoozed copies of a reminder marked done.
+	if _, err := c.Store.Claim(ctx, doneID, c.Health.Now()); err != nil {
 		return bot.Reply{}, err
 	}
-	now := c.Health.Now().UTC()
-	if err := c.Store.AddTouch(ctx, store.Touch{Account: a.Slug, Kind: "note", Author: me.ID, Text: fmt.Sprintf("Done: %s (playbook %s)", step, it.Playbook), At: now}); err != nil {
-		return bot.Reply{}, err
-	}
-	a.LastTouch = now
-	if err := c.Health.Save(ctx, a); err != nil {
-		return bot.Reply{}, err
-	}
-	return bot.Reply{Title: "Done", Text: fmt.Sprintf("Marked %s for %s done and logged it on the timeline.", step, a.Name)}, nil
+	return r, nil
 }
 
 func (c *cmds) reminderSnooze(ctx context.Context, me store.Member, id string, d time.Duration) (bot.Reply, error) {
@@ -93,7 +100,8 @@ func (c *cmds) reminderSnooze(ctx context.Context, me store.Member, id string, d
 	now := c.Health.Now()
 	until := now.Add(d)
 	again := it
-	again.ID = it.ID + "/snoozed-" + store.Day(now)
+	base, _, _ := strings.Cut(it.ID, playbooks.SnoozedSuffix)
+	again.ID = base + playbooks.SnoozedSuffix + store.Day(now)
 	again.NextTry, again.CreatedAt = until, now
 	created, err := c.Store.Enqueue(ctx, again)
 	if err != nil {

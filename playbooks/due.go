@@ -78,7 +78,7 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 			}
 			switch st.Timing() {
 			case TimingCadence:
-				at := now
+				at := weekStart(today) // never touched: remind weekly, not every sweep
 				if !a.LastTouch.IsZero() {
 					at = a.LastTouch.Add(st.Every)
 					if now.Before(at) {
@@ -113,6 +113,14 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 	return out
 }
 
+// weekStart is the Monday of day's week. A signal without a start date of
+// its own (usage drop, a churn rule) and a never-touched account are dated
+// by week, so while they last the sweep reminds once a week, not on every
+// run; Done silences the week's reminder.
+func weekStart(day time.Time) time.Time {
+	return truncDay(day).AddDate(0, 0, -(int(day.Weekday())+6)%7)
+}
+
 // signal reports whether a signal is present, since when and why.
 func (s *Set) signal(name string, a store.Account, as health.Assessment, today time.Time) (time.Time, string, bool) {
 	switch name {
@@ -124,7 +132,7 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 		if util >= s.Thresholds.UsageBelow {
 			return time.Time{}, "", false
 		}
-		return today, fmt.Sprintf("%d of %d seats active (%d%%)", a.ActiveUsers, a.Seats, percent(util)), true
+		return weekStart(today), fmt.Sprintf("%d of %d seats active (%d%%)", a.ActiveUsers, a.Seats, percent(util)), true
 	case SignalDetractor:
 		if a.NPS != nil && *a.NPS <= s.Thresholds.DetractorMax && !a.NPSDate.IsZero() &&
 			daysBetween(a.NPSDate, today) <= s.Thresholds.DetractorDays {
@@ -154,12 +162,12 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 		for i, r := range as.Risks {
 			reasons[i] = r.Reason
 		}
-		return today, strings.Join(reasons, "; "), true
+		return weekStart(today), strings.Join(reasons, "; "), true
 	}
 	// A churn-risk rule (nps-detractor too, when the health config decided).
 	for _, r := range as.Risks {
 		if r.Rule == name {
-			return today, r.Reason, true
+			return weekStart(today), r.Reason, true
 		}
 	}
 	return time.Time{}, "", false

@@ -86,7 +86,7 @@ func TestDueSteps(t *testing.T) {
 			[]string{"high-touch/weekly-check-in to owner at 2026-03-10 07:00"}},
 		{"high: touched 7 days minus an hour ago: not yet", account(store.TierHigh, func(a *store.Account) { a.LastTouch = daysAgo(7).Add(time.Hour) }), green, nil},
 		{"high: never touched: check-in due now", account(store.TierHigh, func(a *store.Account) { a.LastTouch = time.Time{} }), green,
-			[]string{"high-touch/weekly-check-in to owner at 2026-03-10 09:00"}},
+			[]string{"high-touch/weekly-check-in to owner at 2026-03-09 00:00"}},
 		{"high: renewal in 121 days: not yet", account(store.TierHigh, func(a *store.Account) { a.Renewal = on(121) }), green, nil},
 		{"high: renewal in 120 days: renewal plan", account(store.TierHigh, func(a *store.Account) { a.Renewal = on(120) }), green,
 			[]string{"high-touch/renewal-plan to owner at 2026-03-10 00:00"}},
@@ -119,7 +119,7 @@ func TestDueSteps(t *testing.T) {
 			a.ActiveUsers, a.NPS, a.NPSDate = 12, ptr(3), daysAgo(5)
 			a.Phase, a.PhaseStart, a.Milestones = store.PhaseOnboarding, daysAgo(2), overdue
 		}), green, []string{
-			"tech-touch/usage-drop to ops at 2026-03-10 00:00 batch",
+			"tech-touch/usage-drop to ops at 2026-03-09 00:00 batch",
 			"tech-touch/nps-detractor to ops at 2026-03-05 00:00 batch",
 			"tech-touch/onboarding-step-missed to ops at 2026-03-10 00:00 batch",
 		}},
@@ -129,11 +129,11 @@ func TestDueSteps(t *testing.T) {
 		{"tech: detractor answer older than 30 days", account(store.TierTech, func(a *store.Account) { a.NPS, a.NPSDate = ptr(2), daysAgo(31) }), green, nil},
 		{"tech: detractor from the health rule alone", account(store.TierTech, nil),
 			assessed(60, health.Yellow, store.Risk{Rule: health.RuleDetractor, Reason: "NPS detractor: answered 5 on 2026-03-01"}),
-			[]string{"tech-touch/nps-detractor to ops at 2026-03-10 00:00 batch"}},
+			[]string{"tech-touch/nps-detractor to ops at 2026-03-09 00:00 batch"}},
 		{"tech: missed step outside onboarding: step condition", account(store.TierTech, func(a *store.Account) { a.Milestones = overdue }), green, nil},
 		{"high: red band: risk response", account(store.TierHigh, nil), red, []string{
-			"risk-response/lead-review to lead at 2026-03-10 00:00 batch",
-			"risk-response/save-plan to owner at 2026-03-10 00:00",
+			"risk-response/lead-review to lead at 2026-03-09 00:00 batch",
+			"risk-response/save-plan to owner at 2026-03-09 00:00",
 		}},
 		{"tech: red band: no risk-response (tier condition)", account(store.TierTech, nil), red, nil},
 		{"high: onboarding started 2 days ago: kickoff follow-up and missed milestones", account(store.TierHigh, func(a *store.Account) {
@@ -148,8 +148,8 @@ func TestDueSteps(t *testing.T) {
 		{"low: onboarding stalled: the lead hears", account(store.TierLow, func(a *store.Account) {
 			a.Phase, a.PhaseStart = store.PhaseOnboarding, daysAgo(40)
 		}), assessed(65, health.Yellow, store.Risk{Rule: health.RuleStalled, Reason: "onboarding stalled: no milestone done for 40 days (next: Kickoff held)"}), []string{
-			"onboarding/onboarding-stalled to lead at 2026-03-10 00:00",
-			"risk-response/lead-review to lead at 2026-03-10 00:00 batch",
+			"onboarding/onboarding-stalled to lead at 2026-03-09 00:00",
+			"risk-response/lead-review to lead at 2026-03-09 00:00 batch",
 		}},
 		{"zero assessment: band none, no risk signals", account(store.TierHigh, func(a *store.Account) { a.LastTouch = daysAgo(8) }), health.Assessment{},
 			[]string{"high-touch/weekly-check-in to owner at 2026-03-09 09:00"}},

@@ -139,7 +139,19 @@ type OutboxStore interface {
 	MarkSent(ctx context.Context, id, owner string, now time.Time) error
 	MarkFailed(ctx context.Context, id, owner string, now time.Time, err error, maxAttempts int, backoff func(int) time.Duration) (bool, error)
 	Member(ctx context.Context, id string) (store.Member, error)
+	// Claimed tells whether a reminder was marked done (see DoneClaim).
+	Claimed(ctx context.Context, id string) (bool, error)
 }
+
+// DoneClaim is the claim `/cs reminder done` records for a reminder; it
+// covers the reminder's snoozed copies too, which then are not sent.
+func DoneClaim(id string) string {
+	base, _, _ := strings.Cut(id, SnoozedSuffix)
+	return "reminder-done/" + base
+}
+
+// SnoozedSuffix joins a reminder's id and the day it was snoozed.
+const SnoozedSuffix = "/snoozed-"
 
 // Sender delivers a reply to a member (a chat adapter's Send).
 type Sender func(ctx context.Context, to bot.Destination, r bot.Reply) error
@@ -183,8 +195,14 @@ func (d *Delivery) Run(ctx context.Context, now time.Time) (int, error) {
 	}
 	sent := 0
 	var errs []error
+	start := time.Now()
 	for _, it := range items {
-		ok, err := d.deliver(ctx, it, now)
+		if ctx.Err() != nil {
+			break // shutting down: what is left waits for the next run
+		}
+		// Each claim's lease starts when the item's turn comes, not at the
+		// start of a run that rate limits may make long.
+		ok, err := d.deliver(ctx, it, now.Add(time.Since(start)))
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -203,25 +221,42 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 	if err != nil || !won {
 		return false, err
 	}
+	// Once claimed, record the outcome even if shutdown cancels ctx, or the
+	// item would be sent again when its lease runs out.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if it.Kind == "reminder" {
+		if done, err := d.Store.Claimed(ctx, DoneClaim(it.ID)); err != nil {
+			return false, err
+		} else if done {
+			d.observe(it.Kind, "skipped")
+			return false, d.Store.MarkSent(mctx, it.ID, d.Owner, now)
+		}
+	}
 	var r bot.Reply
 	if err := json.Unmarshal([]byte(it.Payload), &r); err != nil {
-		_, ferr := d.Store.MarkFailed(ctx, it.ID, d.Owner, now, fmt.Errorf("unreadable payload: %w", err), 1, backoff)
+		d.Log.Error("unreadable outbox payload", "id", it.ID, "err", err)
+		d.observe(it.Kind, "failed")
+		_, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, fmt.Errorf("unreadable payload: %w", err), 1, backoff)
 		return false, errors.Join(err, ferr)
 	}
 	if err := d.Send(ctx, bot.Destination{Member: it.Recipient}, r); err != nil {
-		final, ferr := d.Store.MarkFailed(ctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
+		final, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
 		d.Log.Warn("delivery failed", "id", it.ID, "attempt", it.Attempts, "final", final, "err", err)
 		d.observe(it.Kind, map[bool]string{true: "failed", false: "retry"}[final])
 		return false, ferr
 	}
 	d.observe(it.Kind, "sent")
-	return true, d.Store.MarkSent(ctx, it.ID, d.Owner, now)
+	return true, d.Store.MarkSent(mctx, it.ID, d.Owner, now)
 }
 
 // inWindow reports whether it is between WindowStart and WindowEnd o'clock
 // where the member lives.
 func (d *Delivery) inWindow(ctx context.Context, member string, now time.Time) bool {
 	loc := d.Fallback
+	if loc == nil {
+		loc = time.UTC
+	}
 	if m, err := d.Store.Member(ctx, member); err == nil && m.TZ != "" {
 		if l, err := time.LoadLocation(m.TZ); err == nil {
 			loc = l

@@ -198,3 +198,29 @@ func TestManualPlaybookAppliesOnceStarted(t *testing.T) {
 		t.Errorf("save-plan steps = %v, want %v", got, want)
 	}
 }
+
+// A reminder marked done is not sent, nor are its snoozed copies.
+func TestDeliverySkipsRemindersMarkedDone(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	msg := playbooks.Message{Recipient: "aiko", Playbook: "high-touch", Step: "weekly-check-in",
+		Dues: []playbooks.Due{{Account: "acme", DueAt: now}}, Text: "Check in with Acme"}
+	if _, err := playbooks.Queue(ctx, st, []playbooks.Message{msg}, now); err != nil {
+		t.Fatal(err)
+	}
+	id := store.OutboxID("reminder", "high-touch", "weekly-check-in", "acme", "aiko", now)
+	if _, err := st.Enqueue(ctx, store.OutboxItem{ID: id + playbooks.SnoozedSuffix + "2026-11-25", Kind: "reminder", Recipient: "aiko", Payload: "{}", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Claim(ctx, playbooks.DoneClaim(id+playbooks.SnoozedSuffix+"2026-11-25"), now); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	outcomes := map[string]int{}
+	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), WindowStart: 0, WindowEnd: 24,
+		Observe: func(kind, outcome string) { outcomes[outcome]++ }}
+	if sent, err := d.Run(ctx, now); err != nil || sent != 0 || len(rec.sent) != 0 || outcomes["skipped"] != 2 {
+		t.Errorf("sent %d %v (err %v), outcomes %v; want both skipped", sent, rec.sent, err, outcomes)
+	}
+}

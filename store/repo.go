@@ -342,6 +342,16 @@ type claim struct {
 	At time.Time `bson:"at"`
 }
 
+// Claimed reports whether the work named id was claimed. It does not scan.
+func (s *Store) Claimed(ctx context.Context, id string) (bool, error) {
+	var c claim
+	err := s.findByID(ctx, s.claims, id, &c)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Claim records that the work named id (e.g. "slack-event/Ev123") is being
 // done and reports whether this caller is the first: the unique _id decides,
 // so of two replicas handling the same delivery only one gets true.

@@ -30,7 +30,7 @@ type Store struct {
 	embedded *embedded
 	log      *slog.Logger
 
-	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks *mongo.Collection
+	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks, checklists *mongo.Collection
 
 	shardLocks [indexShards]sync.Mutex
 	closeOnce  sync.Once
@@ -41,7 +41,7 @@ type Store struct {
 
 // collections lists every collection csbot uses, so start-up can create them
 // (and, on the embedded store, their _id lookup index) before first use.
-var collections = []string{"accounts", "members", "identities", "teams", "touches", "health_snapshots", "account_index", "meta", "claims", "outbox", "locks"}
+var collections = []string{"accounts", "members", "identities", "teams", "touches", "health_snapshots", "account_index", "meta", "claims", "outbox", "locks", "checklists"}
 
 // Open connects to cfg.URI, or starts the embedded store when it is empty,
 // and prepares collections and indexes. Close releases everything.
@@ -82,6 +82,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.claims = s.db.Collection("claims")
 	s.outbox = s.db.Collection("outbox")
 	s.locks = s.db.Collection("locks")
+	s.checklists = s.db.Collection("checklists")
 	if err := s.prepare(ctx, cfg); err != nil {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err

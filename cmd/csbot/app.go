@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
@@ -18,12 +19,13 @@ import (
 
 // app is the wired program: store, health engine and command router.
 type app struct {
-	store     *store.Store
-	engine    *health.Engine
-	playbooks *playbooks.Set
-	router    *bot.Router
-	metrics   *metrics
-	log       *slog.Logger
+	store      *store.Store
+	engine     *health.Engine
+	playbooks  *playbooks.Set
+	checklists *checklists.Set
+	router     *bot.Router
+	metrics    *metrics
+	log        *slog.Logger
 }
 
 func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
@@ -36,13 +38,18 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		_ = st.Close(ctx)
 		return nil, err
 	}
-	engine := health.NewEngine(st, o.Health, time.Now)
-	reg := bot.NewRegistry()
-	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set}); err != nil {
+	lists, err := checklists.Load(o.ChecklistsDir)
+	if err != nil {
 		_ = st.Close(ctx)
 		return nil, err
 	}
-	return &app{store: st, engine: engine, playbooks: set, router: bot.NewRouter(reg, st, log), metrics: newMetrics(), log: log}, nil
+	engine := health.NewEngine(st, o.Health, time.Now)
+	reg := bot.NewRegistry()
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Checklists: lists}); err != nil {
+		_ = st.Close(ctx)
+		return nil, err
+	}
+	return &app{store: st, engine: engine, playbooks: set, checklists: lists, router: bot.NewRouter(reg, st, log), metrics: newMetrics(), log: log}, nil
 }
 
 func (a *app) Close() {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 )
@@ -44,6 +45,9 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 		}},
 		{Name: "churn-digest", When: every15, Run: func(ctx context.Context) error {
 			return a.queueDigests(ctx, loc, a.engine.Now())
+		}},
+		{Name: "checklist-nudges", When: every15, Run: func(ctx context.Context) error {
+			return a.queueChecklistNudges(ctx, loc, a.engine.Now(), log)
 		}},
 		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
 			Run: func(ctx context.Context) error { return a.queueSummaries(ctx, a.engine.Now()) }},
@@ -98,6 +102,28 @@ func (a *app) queueSummaries(ctx context.Context, now time.Time) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// queueChecklistNudges queues the mentor checklists' nudges due at now
+// (Monday "what's next", mentors' weekly summaries, overdue alerts); their
+// outbox ids make a re-run a no-op.
+func (a *app) queueChecklistNudges(ctx context.Context, loc *time.Location, now time.Time, log *slog.Logger) error {
+	as, err := a.store.Assignments(ctx)
+	if err != nil || len(as) == 0 {
+		return err
+	}
+	members, err := a.store.Members(ctx)
+	if err != nil {
+		return err
+	}
+	teams, err := a.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	ns := checklists.Nudges(a.checklists, as, members, teams, now, loc)
+	n, err := checklists.Queue(ctx, a.store, ns, now)
+	log.Info("checklist nudges queued", "new", n, "due", len(ns))
+	return err
 }
 
 // queue writes one message to the outbox; its id makes a second queueing

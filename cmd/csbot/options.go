@@ -25,8 +25,10 @@ type options struct {
 	ConfigFile string
 	// PlaybooksDir overrides and adds to the built-in playbooks.
 	PlaybooksDir string
-	Health       health.Config
-	Slack        slackOptions
+	// ChecklistsDir overrides and adds to the built-in checklist templates.
+	ChecklistsDir string
+	Health        health.Config
+	Slack         slackOptions
 }
 
 // slackOptions turn on Slack: the signing secret serves the HTTP endpoints,
@@ -39,13 +41,14 @@ func (s slackOptions) enabled() bool { return s.SigningSecret != "" || s.AppToke
 
 func optionsFromEnv(getenv func(string) string) options {
 	o := options{
-		Addr:         getenv("CSBOT_ADDR"),
-		MongoURI:     getenv("MONGODB_URI"),
-		DataDir:      getenv("CSBOT_DATA_DIR"),
-		Database:     getenv("CSBOT_DB"),
-		TZ:           getenv("CSBOT_TZ"),
-		PlaybooksDir: getenv("CSBOT_PLAYBOOKS_DIR"),
-		Health:       health.DefaultConfig(),
+		Addr:          getenv("CSBOT_ADDR"),
+		MongoURI:      getenv("MONGODB_URI"),
+		DataDir:       getenv("CSBOT_DATA_DIR"),
+		Database:      getenv("CSBOT_DB"),
+		TZ:            getenv("CSBOT_TZ"),
+		PlaybooksDir:  getenv("CSBOT_PLAYBOOKS_DIR"),
+		ChecklistsDir: getenv("CSBOT_CHECKLISTS_DIR"),
+		Health:        health.DefaultConfig(),
 		Slack: slackOptions{
 			SigningSecret: getenv("SLACK_SIGNING_SECRET"),
 			BotToken:      getenv("SLACK_BOT_TOKEN"),

@@ -1,0 +1,210 @@
+// Package checklists holds the mentor checklists that onboard new CS hires:
+// templates written in YAML (embedded defaults, overridable from a folder),
+// the progress of one new hire through a template, and the nudges the
+// scheduler queues (the new hire's Monday "what's next", the mentor's weekly
+// summary, overdue alerts to the mentor and, later, the lead).
+package checklists
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/csbot/csbot/internal/suggest"
+)
+
+// defaultFiles are the templates csbot ships with.
+//
+//go:embed defaults/*.yaml
+var defaultFiles embed.FS
+
+// Template is a standard onboarding checklist, e.g. csm-30-60-90.
+type Template struct {
+	Name        string
+	Description string
+	// Items are in the order of the file: grouped by week, each with its
+	// due offset from the start date.
+	Items []Item
+	// Source is the file the template came from.
+	Source   string
+	nameLine int
+}
+
+// Item is one step of a template.
+type Item struct {
+	// Key is the item's name, unique in its template, e.g. shadow-calls.
+	Key   string
+	Title string
+	// Week groups the item: week 1 is days 0-6 after the start date.
+	Week int
+	// Due is the due date as days after the start date.
+	Due int
+	// Link points to the material, if any.
+	Link string
+	// SignOff: the item counts as complete only once the mentor verified it.
+	SignOff bool
+	// Evidence: marking it done needs a link or a note.
+	Evidence bool
+	Line     int
+}
+
+// Weeks is how many weeks the template spans.
+func (t Template) Weeks() int {
+	w := 0
+	for _, it := range t.Items {
+		w = max(w, it.Week)
+	}
+	return w
+}
+
+// Find resolves what someone typed as an item: its number (1-based), its
+// key, or an unambiguous prefix of its key or title. It returns the index.
+func (t Template) Find(query string) (int, error) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return -1, errors.New("which item? Give its number or the start of its name")
+	}
+	if n, err := strconv.Atoi(q); err == nil {
+		if n < 1 || n > len(t.Items) {
+			return -1, fmt.Errorf("there is no item %d: %s has items 1 to %d", n, t.Name, len(t.Items))
+		}
+		return n - 1, nil
+	}
+	var matches []int
+	for i, it := range t.Items {
+		if it.Key == q || strings.ToLower(it.Title) == q {
+			return i, nil
+		}
+		if strings.HasPrefix(it.Key, q) || strings.HasPrefix(strings.ToLower(it.Title), q) {
+			matches = append(matches, i)
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		keys := make([]string, len(t.Items))
+		for i, it := range t.Items {
+			keys[i] = it.Key
+		}
+		msg := fmt.Sprintf("no item of %s matches '%s'", t.Name, query)
+		if near := suggest.Closest(q, keys, 3); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, ", ") + "?"
+		}
+		return -1, errors.New(msg)
+	}
+	names := make([]string, len(matches))
+	for i, m := range matches {
+		names[i] = fmt.Sprintf("%d %s", m+1, t.Items[m].Key)
+	}
+	return -1, fmt.Errorf("'%s' matches %d items: %s; type more of the name or use the number", query, len(matches), strings.Join(names, ", "))
+}
+
+// Set is the templates in force, sorted by name. A loaded Set is read-only.
+type Set struct {
+	Templates []Template
+}
+
+// Lookup finds a template by name.
+func (s *Set) Lookup(name string) (Template, bool) {
+	i, ok := slices.BinarySearchFunc(s.Templates, name, func(t Template, name string) int {
+		return strings.Compare(t.Name, name)
+	})
+	if !ok {
+		return Template{}, false
+	}
+	return s.Templates[i], true
+}
+
+// Names lists the template names.
+func (s *Set) Names() []string {
+	out := make([]string, len(s.Templates))
+	for i, t := range s.Templates {
+		out[i] = t.Name
+	}
+	return out
+}
+
+// Load reads the built-in templates and, when dir is not "", the *.yaml
+// (and *.yml) files in dir: a template with the name of a built-in one
+// replaces it, any other adds a template. Every problem in every file is
+// reported, each naming the file, line and field.
+func Load(dir string) (*Set, error) {
+	byName := map[string]Template{}
+	var errs []error
+	defaults, err := fs.Glob(defaultFiles, "defaults/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range defaults {
+		data, err := defaultFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := Parse(name, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		byName[t.Name] = t
+	}
+	if dir != "" {
+		files, err := readDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]string{}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("read checklist template: %w", err))
+				continue
+			}
+			t, err := Parse(file, data)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if other, dup := seen[t.Name]; dup {
+				errs = append(errs, &Error{File: file, Line: t.nameLine, Field: "name", Msg: fmt.Sprintf("template %s is also defined in %s: keep one", t.Name, other)})
+				continue
+			}
+			seen[t.Name] = file
+			byName[t.Name] = t
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	s := &Set{}
+	for _, t := range byName {
+		s.Templates = append(s.Templates, t)
+	}
+	slices.SortFunc(s.Templates, func(a, b Template) int { return strings.Compare(a.Name, b.Name) })
+	return s, nil
+}
+
+// readDir lists the template files of dir, sorted, skipping hidden files.
+func readDir(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read checklists folder: %w", err)
+	}
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		ext := path.Ext(name)
+		if e.IsDir() || strings.HasPrefix(name, ".") || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		files = append(files, filepath.Join(dir, name))
+	}
+	return files, nil
+}

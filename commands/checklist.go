@@ -1,0 +1,568 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/checklists"
+	"github.com/csbot/csbot/store"
+)
+
+func (c *cmds) checklistCommand() bot.Command {
+	return bot.Command{
+		Name:    "checklist",
+		Usage:   "mine | done <item> [evidence] | help <item> | assign @new-hire <template> [mentor @m] [start YYYY-MM-DD] | verify @new-hire <item> | status @new-hire | team | templates",
+		Summary: "mentor checklists that onboard new hires: what's next, what's overdue, sign-offs",
+		Help: "<item> is the item's number or an unambiguous start of its name. " +
+			"assign: mentors, leads and admins (assigning the same template again keeps the progress). " +
+			"done and help: the new hire, on their own items (help pings the mentor). " +
+			"verify: the new hire's mentor, a lead or an admin, never the new hire. " +
+			"status: the new hire, their mentor, leads and admins. team: mentors and leads.",
+		Examples: []string{
+			"/cs checklist assign @yuki csm-30-60-90 mentor @aiko start 2026-11-02",
+			"/cs checklist mine",
+			"/cs checklist done shadow https://wiki.example.com/notes/shadowing",
+			"/cs checklist verify @yuki 4",
+			"/cs checklist team",
+		},
+		Handler: c.checklist,
+	}
+}
+
+func (c *cmds) checklist(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	if c.Checklists == nil {
+		return bot.Reply{}, bot.Errorf("No checklist templates are loaded, so there are no checklists.")
+	}
+	if len(req.Args) == 0 {
+		return bot.Reply{}, bot.UsageErrorf("Say `mine`, `done <item>`, `status @new-hire`, `team` or `assign @new-hire <template>`.")
+	}
+	me, args := req.Member, req.Args[1:]
+	switch sub := strings.ToLower(req.Args[0]); sub {
+	case "mine":
+		return c.checklistStatus(ctx, me, me.ID, false)
+	case "templates":
+		return c.checklistTemplates(), nil
+	case "assign":
+		return c.checklistAssign(ctx, me, args)
+	case "done", "help":
+		_, rest, _ := bot.CutWord(req.Text)
+		if len(args) == 0 {
+			return bot.Reply{}, bot.UsageErrorf("Which item? Give its number or the start of its name (`/cs checklist mine` lists them).")
+		}
+		if strings.HasPrefix(args[0], "@") && handle(args[0]) != me.ID {
+			return bot.Reply{}, bot.Errorf("You can only tick your own checklist items, not @%s's.", handle(args[0]))
+		}
+		if strings.HasPrefix(args[0], "@") {
+			_, rest, _ = bot.CutWord(rest)
+			args = args[1:]
+			if len(args) == 0 {
+				return bot.Reply{}, bot.UsageErrorf("Which item?")
+			}
+		}
+		_, evidence, _ := bot.CutWord(rest)
+		if sub == "help" {
+			return c.checklistHelp(ctx, me, args[0])
+		}
+		return c.checklistDone(ctx, me, args[0], strings.TrimSpace(evidence))
+	case "verify":
+		if len(args) != 2 {
+			return bot.Reply{}, bot.UsageErrorf("Say `verify @new-hire <item>`.")
+		}
+		return c.checklistVerify(ctx, me, handle(args[0]), args[1])
+	case "status":
+		if len(args) != 1 {
+			return bot.Reply{}, bot.UsageErrorf("Whose checklist? Say `status @new-hire`.")
+		}
+		return c.checklistStatus(ctx, me, handle(args[0]), true)
+	case "team":
+		return c.checklistTeam(ctx, me)
+	default:
+		return bot.Reply{}, bot.UsageErrorf("There is no `checklist %s`.", sub)
+	}
+}
+
+func (c *cmds) checklistTemplates() bot.Reply {
+	var lines []string
+	for _, t := range c.Checklists.Templates {
+		lines = append(lines, fmt.Sprintf("%s: %d items over %d weeks. %s", t.Name, len(t.Items), t.Weeks(), t.Description))
+	}
+	return bot.Reply{Title: "Checklist templates", Sections: []bot.Section{{Lines: lines}}}
+}
+
+// member reads a member a command names, with a clear error for a stranger.
+func (c *cmds) checklistMember(ctx context.Context, id string) (store.Member, error) {
+	if id == "" {
+		return store.Member{}, bot.UsageErrorf("Name the new hire as @id.")
+	}
+	m, err := c.Store.Member(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return m, bot.Errorf("No team member is called @%s.", id)
+	}
+	return m, err
+}
+
+// assignment loads a new hire's checklist and its template.
+func (c *cmds) assignment(ctx context.Context, id string, mine bool) (store.Assignment, checklists.Template, error) {
+	a, err := c.Store.Assignment(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		if mine {
+			return a, checklists.Template{}, bot.Errorf("You have no checklist. Your mentor or lead assigns one with `/cs checklist assign @%s <template>`.", id)
+		}
+		return a, checklists.Template{}, bot.Errorf("@%s has no checklist. Assign one with `/cs checklist assign @%s <template>`.", id, id)
+	}
+	if err != nil {
+		return a, checklists.Template{}, err
+	}
+	t, ok := c.Checklists.Lookup(a.Template)
+	if !ok {
+		return a, t, bot.Errorf("The checklist of @%s uses template %s, which is no longer loaded. Ask CS ops to restore it or assign another.", id, a.Template)
+	}
+	return a, t, nil
+}
+
+func findItem(t checklists.Template, query string) (checklists.Item, error) {
+	i, err := t.Find(query)
+	if err != nil {
+		msg := err.Error()
+		return checklists.Item{}, bot.Errorf("%s.", strings.ToUpper(msg[:1])+msg[1:])
+	}
+	return t.Items[i], nil
+}
+
+func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []string) (bot.Reply, error) {
+	if !me.Has(store.RoleMentor, store.RoleLead, store.RoleAdmin) {
+		return bot.Reply{}, bot.Errorf("Only mentors, leads and admins can assign checklists.")
+	}
+	if len(args) < 2 {
+		return bot.Reply{}, bot.UsageErrorf("Say `assign @new-hire <template>`; templates: %s.", strings.Join(c.Checklists.Names(), ", "))
+	}
+	hire, err := c.checklistMember(ctx, handle(args[0]))
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	t, ok := c.Checklists.Lookup(strings.ToLower(args[1]))
+	if !ok {
+		return bot.Reply{}, bot.Errorf("There is no checklist template '%s'. Templates: %s.", args[1], strings.Join(c.Checklists.Names(), ", "))
+	}
+	var mentor, start string
+	for rest := args[2:]; len(rest) > 0; {
+		word := rest[0]
+		key, val, inline := strings.Cut(strings.ToLower(word), ":")
+		if !inline {
+			if len(rest) < 2 {
+				return bot.Reply{}, bot.UsageErrorf("'%s' needs a value: `mentor @m` or `start YYYY-MM-DD`.", word)
+			}
+			val, rest = rest[1], rest[2:]
+		} else {
+			rest = rest[1:]
+		}
+		switch key {
+		case "mentor":
+			m, err := c.checklistMember(ctx, handle(val))
+			if err != nil {
+				return bot.Reply{}, err
+			}
+			if m.ID == hire.ID {
+				return bot.Reply{}, bot.Errorf("@%s cannot mentor themselves.", m.ID)
+			}
+			mentor = m.ID
+		case "start":
+			if _, err := checklists.ParseStart(val); err != nil {
+				return bot.Reply{}, bot.Errorf("%s.", strings.ToUpper(err.Error()[:1])+err.Error()[1:])
+			}
+			start = val
+		default:
+			return bot.Reply{}, bot.UsageErrorf("'%s' is not an option here; use `mentor @m` or `start YYYY-MM-DD`.", word)
+		}
+	}
+	now := c.Health.Now()
+	var kept bool
+	var changes []string
+	a, err := c.Store.UpdateAssignment(ctx, hire.ID, func(a *store.Assignment) error {
+		kept = a.Template == t.Name
+		changes = nil
+		if mentor == "" && a.Mentor == "" && me.Has(store.RoleMentor) && me.ID != hire.ID {
+			mentor = me.ID
+		}
+		if start == "" && a.Start == "" {
+			start = checklists.Today(now, checklists.Location(hire, nil)).Format(time.DateOnly)
+		}
+		if a.Template != t.Name {
+			changes = append(changes, "template "+t.Name)
+		}
+		if mentor != "" && mentor != a.Mentor {
+			changes = append(changes, "mentor @"+mentor)
+			a.Mentor = mentor
+		}
+		if start != "" && start != a.Start {
+			changes = append(changes, "start "+start)
+			a.Start = start
+		}
+		if len(changes) == 0 {
+			return errUnchanged
+		}
+		action := "assign"
+		if a.Template != "" {
+			action = "reassign"
+		}
+		if a.Template != t.Name {
+			a.Template, a.AssignedBy, a.AssignedAt = t.Name, me.ID, now.UTC()
+		}
+		a.UpdatedAt = now.UTC()
+		a.Record(now, me.ID, action, "", strings.Join(changes, ", "))
+		return nil
+	})
+	unchanged := errors.Is(err, errUnchanged)
+	if err != nil && !unchanged {
+		return bot.Reply{}, err
+	}
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))
+	var text string
+	switch {
+	case unchanged:
+		text = fmt.Sprintf("@%s already has %s with these settings; nothing changed.", hire.ID, t.Name)
+	case kept:
+		text = fmt.Sprintf("Updated %s for @%s (%s); progress is kept.", t.Name, hire.ID, strings.Join(changes, ", "))
+	default:
+		text = fmt.Sprintf("Assigned %s to @%s: %d items over %d weeks.", t.Name, hire.ID, len(t.Items), t.Weeks())
+	}
+	return bot.Reply{
+		Title: "Checklist assigned",
+		Text:  text,
+		Fields: []bot.Field{
+			{Name: "Mentor", Value: orDash(atID(a.Mentor))},
+			{Name: "Start", Value: a.Start},
+			{Name: "Progress", Value: p.Summary()},
+		},
+	}, nil
+}
+
+var errUnchanged = errors.New("unchanged")
+
+func atID(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "@" + id
+}
+
+func (c *cmds) checklistDone(ctx context.Context, me store.Member, query, evidence string) (bot.Reply, error) {
+	_, t, err := c.assignment(ctx, me.ID, true)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	it, err := findItem(t, query)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if it.Evidence && evidence == "" {
+		return bot.Reply{}, bot.UsageErrorf("%s needs evidence: add a link or a note, e.g. `/cs checklist done %s https://...`.", it.Key, it.Key)
+	}
+	if len(evidence) > 1000 {
+		return bot.Reply{}, bot.Errorf("Keep the evidence under 1,000 characters; a link to a longer note works.")
+	}
+	now := c.Health.Now().UTC()
+	var before store.ItemState
+	a, err := c.Store.UpdateAssignment(ctx, me.ID, func(a *store.Assignment) error {
+		if a.Template != t.Name {
+			return bot.Errorf("Your checklist changed meanwhile; try again.")
+		}
+		before = a.State(it.Key)
+		if before.Done() {
+			return errUnchanged
+		}
+		s := before
+		s.DoneAt, s.DoneBy, s.Evidence = now, me.ID, evidence
+		a.SetState(s)
+		a.UpdatedAt = now
+		a.Record(now, me.ID, "done", it.Key, evidence)
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return bot.Reply{Title: "Already done", Text: fmt.Sprintf("You marked %s done on %s.", it.Key, store.Day(before.DoneAt))}, nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, nil)))
+	text := fmt.Sprintf("Marked %s done.", it.Key)
+	if it.SignOff {
+		text += " It counts once your mentor signs it off."
+		if a.Mentor != "" {
+			text = fmt.Sprintf("Marked %s done. It counts once @%s signs it off.", it.Key, a.Mentor)
+		}
+	}
+	r := bot.Reply{Title: "Done", Text: text, Fields: []bot.Field{{Name: "Progress", Value: p.Summary()}}}
+	if len(p.Overdue)+len(p.Next) > 0 {
+		next := append(slices.Clone(p.Overdue), p.Next...)[0]
+		r.Fields = append(r.Fields, bot.Field{Name: "Next", Value: next.Line()})
+	}
+	return r, nil
+}
+
+func (c *cmds) checklistHelp(ctx context.Context, me store.Member, query string) (bot.Reply, error) {
+	a, t, err := c.assignment(ctx, me.ID, true)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	it, err := findItem(t, query)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	to := a.Mentor
+	if to == "" {
+		to = me.Lead
+		if me.Team != "" {
+			if team, err := c.Store.Team(ctx, me.Team); err == nil && team.Lead != "" {
+				to = team.Lead
+			}
+		}
+	}
+	if to == "" {
+		return bot.Reply{}, bot.Errorf("You have no mentor or lead to ask yet. Ask CS ops to set one.")
+	}
+	now := c.Health.Now()
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, nil)))
+	line := p.Items[slices.IndexFunc(t.Items, func(x checklists.Item) bool { return x.Key == it.Key })].Line()
+	reply := bot.Reply{
+		Title:   fmt.Sprintf("%s (@%s) asks for help", me.Name, me.ID),
+		Text:    fmt.Sprintf("@%s needs help with checklist item %s.", me.ID, line),
+		Buttons: []bot.Button{{ID: "checklist-status", Label: "Open checklist", Value: "checklist status @" + me.ID}},
+		Footer:  "template " + t.Name,
+	}
+	payload, err := json.Marshal(reply)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	created, err := c.Store.Enqueue(ctx, store.OutboxItem{
+		ID:   store.OutboxID("checklist-help", t.Name, it.Key, me.ID, to, now),
+		Kind: "checklist-help", Playbook: t.Name, Step: it.Key, Account: me.ID, Recipient: to,
+		Due: now, Payload: string(payload), CreatedAt: now,
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if !created {
+		return bot.Reply{Title: "Help already asked", Text: fmt.Sprintf("You asked @%s about %s today already; they will be in touch.", to, it.Key)}, nil
+	}
+	if _, err := c.Store.UpdateAssignment(ctx, me.ID, func(a *store.Assignment) error {
+		a.Record(now, me.ID, "help", it.Key, "asked @"+to)
+		return nil
+	}); err != nil {
+		return bot.Reply{}, err
+	}
+	return bot.Reply{Title: "Help is on the way", Text: fmt.Sprintf("I told @%s you need help with %s.", to, it.Key)}, nil
+}
+
+// leadOf reports whether me leads the member (as their team's lead or
+// their own lead).
+func (c *cmds) leadOf(ctx context.Context, me, m store.Member) bool {
+	if !me.Has(store.RoleLead) {
+		return false
+	}
+	if m.Lead == me.ID {
+		return true
+	}
+	if m.Team == "" {
+		return false
+	}
+	t, err := c.Store.Team(ctx, m.Team)
+	return err == nil && t.Lead == me.ID
+}
+
+func (c *cmds) checklistVerify(ctx context.Context, me store.Member, id, query string) (bot.Reply, error) {
+	if id == me.ID {
+		return bot.Reply{}, bot.Errorf("You cannot sign off your own checklist items; your mentor does.")
+	}
+	hire, err := c.checklistMember(ctx, id)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	a, t, err := c.assignment(ctx, hire.ID, false)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if a.Mentor != me.ID && !me.Has(store.RoleLead, store.RoleAdmin) {
+		return bot.Reply{}, bot.Errorf("Only @%s's mentor, a lead or an admin can sign off their items.", hire.ID)
+	}
+	it, err := findItem(t, query)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	now := c.Health.Now().UTC()
+	var before store.ItemState
+	a, err = c.Store.UpdateAssignment(ctx, hire.ID, func(a *store.Assignment) error {
+		before = a.State(it.Key)
+		switch {
+		case !before.Done():
+			return bot.Errorf("@%s has not marked %s done yet.", hire.ID, it.Key)
+		case before.Verified():
+			return errUnchanged
+		}
+		s := before
+		s.VerifiedAt, s.VerifiedBy = now, me.ID
+		a.SetState(s)
+		a.UpdatedAt = now
+		a.Record(now, me.ID, "verify", it.Key, "")
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return bot.Reply{Title: "Already signed off", Text: fmt.Sprintf("@%s signed %s off on %s.", before.VerifiedBy, it.Key, store.Day(before.VerifiedAt))}, nil
+	}
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))
+	return bot.Reply{Title: "Signed off", Text: fmt.Sprintf("Signed off %s for @%s.", it.Key, hire.ID),
+		Fields: []bot.Field{{Name: "Progress", Value: p.Summary()}}}, nil
+}
+
+func (c *cmds) checklistStatus(ctx context.Context, me store.Member, id string, other bool) (bot.Reply, error) {
+	hire := me
+	if id != me.ID {
+		var err error
+		if hire, err = c.checklistMember(ctx, id); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	a, t, err := c.assignment(ctx, hire.ID, !other || id == me.ID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if hire.ID != me.ID && a.Mentor != me.ID && !me.Has(store.RoleLead, store.RoleAdmin) {
+		return bot.Reply{}, bot.Errorf("Only @%s, their mentor, leads and admins can see their checklist.", hire.ID)
+	}
+	now := c.Health.Now()
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))
+	mentor, err := c.memberName(ctx, a.Mentor)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	r := bot.Reply{
+		Title: fmt.Sprintf("Checklist of %s (@%s): %s", hire.Name, hire.ID, t.Name),
+		Fields: []bot.Field{
+			{Name: "Complete", Value: fmt.Sprintf("%d%% (%d of %d)", p.Percent, p.Complete, len(p.Items))},
+			{Name: "Week", Value: fmt.Sprintf("%d of %d", p.Week(), t.Weeks())},
+			{Name: "Mentor", Value: mentor},
+			{Name: "Start", Value: a.Start},
+		},
+		Footer: fmt.Sprintf("as of %s · /cs checklist done <item> [evidence] ticks an item", p.Today.Format(time.DateOnly)),
+	}
+	if p.BehindDays > 0 {
+		r.Band = "yellow"
+		r.Fields = append(r.Fields, bot.Field{Name: "Behind by", Value: days(p.BehindDays)})
+	}
+	add := func(title string, ips []checklists.ItemProgress) {
+		if len(ips) == 0 {
+			return
+		}
+		const most = 5
+		lines := make([]string, 0, most+1)
+		for _, ip := range ips[:min(most, len(ips))] {
+			lines = append(lines, ip.Line())
+		}
+		if len(ips) > most {
+			lines = append(lines, fmt.Sprintf("and %d more", len(ips)-most))
+		}
+		r.Sections = append(r.Sections, bot.Section{Title: title, Lines: lines})
+	}
+	add("Overdue", p.Overdue)
+	add("Next", p.Next)
+	add("Waiting for sign-off", p.Awaiting)
+	var done []checklists.ItemProgress
+	for _, ip := range p.Items {
+		if ip.Status == checklists.StatusComplete {
+			done = append(done, ip)
+		}
+	}
+	add("Done", done)
+	if other && len(a.Audit) > 0 {
+		var lines []string
+		for _, e := range a.Audit[max(0, len(a.Audit)-5):] {
+			l := fmt.Sprintf("%s @%s %s", e.At.UTC().Format("2006-01-02 15:04"), e.By, e.Action)
+			if e.Item != "" {
+				l += " " + e.Item
+			}
+			if e.Detail != "" {
+				l += ": " + e.Detail
+			}
+			lines = append(lines, l)
+		}
+		r.Sections = append(r.Sections, bot.Section{Title: "Recent activity", Lines: lines})
+	}
+	return r, nil
+}
+
+func (c *cmds) checklistTeam(ctx context.Context, me store.Member) (bot.Reply, error) {
+	if !me.Has(store.RoleMentor, store.RoleLead) {
+		return bot.Reply{}, bot.Errorf("`/cs checklist team` is for mentors and leads.")
+	}
+	as, err := c.Store.Assignments(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	members, err := c.Store.Members(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	byID := map[string]store.Member{}
+	for _, m := range members {
+		byID[m.ID] = m
+	}
+	teams, err := c.Store.Teams(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	teamLead := map[string]string{}
+	for _, t := range teams {
+		teamLead[t.ID] = t.Lead
+	}
+	type row struct {
+		hire store.Member
+		a    store.Assignment
+		p    checklists.Progress
+	}
+	var rows []row
+	var missing []string
+	now := c.Health.Now()
+	for _, a := range as {
+		hire, ok := byID[a.NewHire]
+		if !ok {
+			hire = store.Member{ID: a.NewHire, Name: a.NewHire}
+		}
+		leads := me.Has(store.RoleLead) && (hire.Lead == me.ID || hire.Team != "" && teamLead[hire.Team] == me.ID)
+		if a.Mentor != me.ID && !leads {
+			continue
+		}
+		t, ok := c.Checklists.Lookup(a.Template)
+		if !ok {
+			missing = append(missing, fmt.Sprintf("@%s: template %s is no longer loaded", a.NewHire, a.Template))
+			continue
+		}
+		rows = append(rows, row{hire, a, checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))})
+	}
+	checklists.SortBehind(rows, func(r row) (string, checklists.Progress) { return r.hire.ID, r.p })
+	lines := make([]string, 0, len(rows)+len(missing))
+	for _, r := range rows {
+		l := fmt.Sprintf("%s (@%s): %s, %s", r.hire.Name, r.hire.ID, r.a.Template, r.p.Summary())
+		if r.a.Mentor != me.ID {
+			l += ", mentor " + orDash(atID(r.a.Mentor))
+		}
+		lines = append(lines, l)
+	}
+	lines = append(lines, missing...)
+	if len(lines) == 0 {
+		return bot.Reply{Title: "Your mentees", Text: "Nobody you mentor or lead has a checklist. Assign one with `/cs checklist assign @new-hire <template>`."}, nil
+	}
+	return bot.Reply{
+		Title:    fmt.Sprintf("Your mentees: %d checklists, furthest behind first", len(rows)),
+		Sections: []bot.Section{{Lines: lines}},
+		Footer:   "/cs checklist status @new-hire shows one in full",
+	}, nil
+}

@@ -1,0 +1,275 @@
+package commands_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/checklists"
+	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+)
+
+// checklistFixture is newFixture plus two new hires, a mentor, the default
+// checklist templates and a clock the test sets.
+type checklistFixture struct {
+	fixture
+	clock *time.Time
+}
+
+func newChecklistFixture(t testing.TB) checklistFixture {
+	t.Helper()
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, m := range []store.Member{
+		{ID: "mei", Name: "Mei Kato", Roles: []store.Role{store.RoleCSM, store.RoleMentor}, Team: "tokyo", Lead: "hiro", TZ: "Asia/Tokyo"},
+		{ID: "yuki", Name: "Yuki Abe", Roles: []store.Role{store.RoleNewHire}, Team: "tokyo", Lead: "hiro", TZ: "Asia/Tokyo"},
+		{ID: "sora", Name: "Sora Mori", Roles: []store.Role{store.RoleNewHire}, Team: "tokyo", Lead: "hiro", TZ: "Asia/Tokyo"},
+	} {
+		if err := f.st.SaveMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := now
+	engine := health.NewEngine(f.st, health.DefaultConfig(), func() time.Time { return clock })
+	set, err := checklists.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := bot.NewRegistry()
+	if err := commands.Register(reg, commands.Deps{Store: f.st, Health: engine, Checklists: set}); err != nil {
+		t.Fatal(err)
+	}
+	f.router = bot.NewRouter(reg, f.st, slog.New(slog.DiscardHandler))
+	return checklistFixture{fixture: f, clock: &clock}
+}
+
+// at runs a command at a given time.
+func (f checklistFixture) at(t time.Time, user, line string) string {
+	*f.clock = t
+	return f.run(user, line)
+}
+
+// setUpYuki gives yuki the CSM checklist from 2026-11-02 with mei as mentor,
+// and some progress, all at fixed times before now.
+func (f checklistFixture) setUpYuki(t testing.TB) {
+	t.Helper()
+	steps := []struct {
+		at         time.Time
+		user, line string
+	}{
+		{time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), "hiro", "/cs checklist assign @yuki csm-30-60-90 mentor @mei start 2026-11-02"},
+		{time.Date(2026, 11, 2, 5, 0, 0, 0, time.UTC), "yuki", "/cs checklist done crm"},
+		{time.Date(2026, 11, 5, 5, 0, 0, 0, time.UTC), "yuki", "/cs checklist done 1 https://learn.example.com/certificates/yuki"},
+		{time.Date(2026, 11, 19, 5, 0, 0, 0, time.UTC), "yuki", "/cs checklist done shadow notes: https://wiki.example.com/yuki/shadowing"},
+		{time.Date(2026, 11, 20, 5, 0, 0, 0, time.UTC), "mei", "/cs checklist verify @yuki shadow"},
+		{time.Date(2026, 11, 20, 6, 0, 0, 0, time.UTC), "hiro", "/cs checklist assign @sora ops-onboarding mentor @mei start 2026-11-16"},
+	}
+	for _, s := range steps {
+		if got := f.at(s.at, s.user, s.line); strings.Contains(got, "⚠") || strings.Contains(strings.ToLower(got), "error") {
+			t.Fatalf("%s: %s", s.line, got)
+		}
+	}
+	*f.clock = now
+}
+
+func TestChecklistGolden(t *testing.T) {
+	f := newChecklistFixture(t)
+	f.setUpYuki(t)
+	tests := []struct{ name, user, line string }{
+		{"checklist-mine", "yuki", "/cs checklist mine"},
+		{"checklist-status", "mei", "/cs checklist status @yuki"},
+		{"checklist-team", "mei", "/cs checklist team"},
+		{"checklist-team-lead", "hiro", "/cs checklist team"},
+		{"checklist-templates", "yuki", "/cs checklist templates"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := f.run(tc.user, tc.line) + "\n"
+			path := filepath.Join("testdata", tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tc.line, diff)
+			}
+		})
+	}
+}
+
+// Refused checklist commands say why and change nothing.
+func TestChecklistRefusals(t *testing.T) {
+	tests := []struct {
+		name, user, line string
+		want             []string
+	}{
+		{"new hire assigns", "yuki", "/cs checklist assign @sora csm-30-60-90", []string{"Only mentors, leads and admins can assign checklists."}},
+		{"CSM assigns", "aiko", "/cs checklist assign @sora csm-30-60-90", []string{"Only mentors, leads and admins"}},
+		{"tick someone else's item", "yuki", "/cs checklist done @sora 1", []string{"You can only tick your own checklist items, not @sora's."}},
+		{"verify own item", "yuki", "/cs checklist verify @yuki 1", []string{"You cannot sign off your own checklist items"}},
+		{"new hire verifies another", "sora", "/cs checklist verify @yuki crm", []string{"Only @yuki's mentor, a lead or an admin can sign off their items."}},
+		{"CSM verifies", "aiko", "/cs checklist verify @yuki crm", []string{"Only @yuki's mentor, a lead or an admin"}},
+		{"verify an open item", "mei", "/cs checklist verify @yuki health", []string{"@yuki has not marked health-score done yet."}},
+		{"CSM reads a checklist", "aiko", "/cs checklist status @yuki", []string{"Only @yuki, their mentor, leads and admins can see their checklist."}},
+		{"new hire reads another's", "sora", "/cs checklist status @yuki", []string{"Only @yuki, their mentor"}},
+		{"team for a CSM", "aiko", "/cs checklist team", []string{"`/cs checklist team` is for mentors and leads."}},
+		{"team for a new hire", "yuki", "/cs checklist team", []string{"for mentors and leads"}},
+		{"ambiguous item", "yuki", "/cs checklist done r", []string{"'r' matches 4 items: 3 read-playbooks, 6 supervised-check-in, 8 renewal-plan, 10 retro"}},
+		{"unknown item", "yuki", "/cs checklist done qbrr", []string{"No item of csm-30-60-90 matches 'qbrr'"}},
+		{"item number out of range", "yuki", "/cs checklist done 11", []string{"There is no item 11: csm-30-60-90 has items 1 to 10"}},
+		{"evidence missing", "yuki", "/cs checklist done supervised", []string{"supervised-check-in needs evidence: add a link or a note"}},
+		{"unknown template", "hiro", "/cs checklist assign @sora csm-90", []string{"There is no checklist template 'csm-90'. Templates: csm-30-60-90, ops-onboarding."}},
+		{"bad start", "hiro", "/cs checklist assign @sora csm-30-60-90 start 2026-13-01", []string{"'2026-13-01' is not a date"}},
+		{"unknown option", "hiro", "/cs checklist assign @sora csm-30-60-90 buddy @mei", []string{"'buddy' is not an option here"}},
+		{"unknown new hire", "hiro", "/cs checklist assign @nobody csm-30-60-90", []string{"No team member is called @nobody."}},
+		{"self-mentoring", "hiro", "/cs checklist assign @sora csm-30-60-90 mentor @sora", []string{"@sora cannot mentor themselves."}},
+		{"no checklist", "aiko", "/cs checklist mine", []string{"You have no checklist."}},
+		{"help without a checklist", "aiko", "/cs checklist help 1", []string{"You have no checklist."}},
+		{"no subcommand", "yuki", "/cs checklist", []string{"Say `mine`", "Usage  /cs checklist"}},
+		{"unknown subcommand", "yuki", "/cs checklist tick 1", []string{"There is no `checklist tick`."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newChecklistFixture(t)
+			f.setUpYuki(t)
+			before := checklistSnapshot(t, f.st)
+			r := f.router.Handle(context.Background(), "console", tc.user, tc.line)
+			got := console.Render(r)
+			if !r.Error {
+				t.Errorf("reply not marked as an error:\n%s", got)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("reply lacks %q:\n%s", w, got)
+				}
+			}
+			if diff := cmp.Diff(before, checklistSnapshot(t, f.st)); diff != "" {
+				t.Errorf("refused command changed the store (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func checklistSnapshot(t testing.TB, st *store.Store) map[string]any {
+	t.Helper()
+	out := snapshot(t, st)
+	as, err := st.Assignments(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["assignments"] = as
+	return out
+}
+
+func TestChecklistWithoutTemplates(t *testing.T) {
+	f := newFixture(t)
+	if got := f.run("hiro", "/cs checklist team"); !strings.Contains(got, "No checklist templates are loaded") {
+		t.Errorf("reply:\n%s", got)
+	}
+}
+
+// Assigning again keeps progress; done, verify and help are recorded in
+// the audit trail; help reaches the mentor through the outbox once a day.
+func TestChecklistFlow(t *testing.T) {
+	f := newChecklistFixture(t)
+	f.setUpYuki(t)
+	ctx := context.Background()
+	steps := []struct {
+		user, line, want string
+	}{
+		{"hiro", "/cs checklist assign @yuki csm-30-60-90 mentor @mei start 2026-11-02", "@yuki already has csm-30-60-90 with these settings; nothing changed."},
+		{"ops", "/cs checklist assign @yuki csm-30-60-90 mentor:@aiko", "Updated csm-30-60-90 for @yuki (mentor @aiko); progress is kept."},
+		{"yuki", "/cs checklist mine", "30% (3 of 10)"},
+		{"yuki", "/cs checklist done crm", "You marked crm-setup done on 2026-11-02."},
+		{"yuki", "/cs checklist done read", "Marked read-playbooks done."},
+		{"yuki", "/cs checklist done health", "Marked health-score done. It counts once @aiko signs it off."},
+		{"aiko", "/cs checklist verify @yuki health", "Signed off health-score for @yuki."},
+		{"aiko", "/cs checklist verify @yuki health", "@aiko signed health-score off on 2026-11-25."},
+		{"hiro", "/cs checklist verify @yuki read", "Signed off read-playbooks for @yuki."},
+		{"yuki", "/cs checklist help own", "I told @aiko you need help with own-book."},
+		{"yuki", "/cs checklist help own", "You asked @aiko about own-book today already"},
+		{"mei", "/cs checklist assign @sora csm-30-60-90", "Assigned csm-30-60-90 to @sora: 10 items over 12 weeks."},
+	}
+	for _, s := range steps {
+		if got := f.run(s.user, s.line); !strings.Contains(got, s.want) {
+			t.Errorf("%s %s:\n%s\nwant %q", s.user, s.line, got, s.want)
+		}
+	}
+	a, err := f.st.Assignment(ctx, "yuki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audit []string
+	for _, e := range a.Audit {
+		audit = append(audit, e.At.Format("01-02")+" "+e.By+" "+e.Action+" "+e.Item)
+	}
+	want := []string{
+		"11-02 hiro assign ", "11-02 yuki done crm-setup", "11-05 yuki done product-training", "11-19 yuki done shadow-calls",
+		"11-20 mei verify shadow-calls", "11-25 ops reassign ", "11-25 yuki done read-playbooks", "11-25 yuki done health-score",
+		"11-25 aiko verify health-score", "11-25 hiro verify read-playbooks", "11-25 yuki help own-book",
+	}
+	if diff := cmp.Diff(want, audit); diff != "" {
+		t.Errorf("audit trail (-want +got):\n%s", diff)
+	}
+	if s := a.State("product-training"); s.Evidence != "https://learn.example.com/certificates/yuki" || s.DoneBy != "yuki" {
+		t.Errorf("evidence = %+v", s)
+	}
+	if s := a.State("shadow-calls"); s.Evidence != "notes: https://wiki.example.com/yuki/shadowing" || s.VerifiedBy != "mei" {
+		t.Errorf("shadow-calls = %+v", s)
+	}
+	it, err := f.st.Outbox(ctx, store.OutboxID("checklist-help", "csm-30-60-90", "own-book", "yuki", "aiko", now))
+	if err != nil || it.Kind != "checklist-help" || it.Recipient != "aiko" || it.Status != store.StatusPending {
+		t.Fatalf("help message = %+v, %v", it, err)
+	}
+	var r bot.Reply
+	if err := json.Unmarshal([]byte(it.Payload), &r); err != nil || !strings.Contains(r.Text, "@yuki needs help with checklist item 7. own-book") {
+		t.Errorf("help payload = %+v, %v", r, err)
+	}
+	// sora was mentored by mei already: reassigning another template keeps mei.
+	if s, err := f.st.Assignment(ctx, "sora"); err != nil || s.Mentor != "mei" || s.Template != "csm-30-60-90" || s.Start != "2026-11-16" {
+		t.Errorf("sora = %+v, %v", s, err)
+	}
+}
+
+// The buttons of the Monday nudge run as commands for the new hire.
+func TestChecklistNudgeButtons(t *testing.T) {
+	f := newChecklistFixture(t)
+	f.setUpYuki(t)
+	ctx := context.Background()
+	set, _ := checklists.Load("")
+	as, _ := f.st.Assignments(ctx)
+	members, _ := f.st.Members(ctx)
+	teams, _ := f.st.Teams(ctx)
+	monday := time.Date(2026, 11, 30, 0, 30, 0, 0, time.UTC) // 09:30 in Tokyo
+	var next *checklists.Nudge
+	for _, n := range checklists.Nudges(set, as, members, teams, monday, time.UTC) {
+		if n.Kind == checklists.NudgeNext && n.NewHire == "yuki" {
+			next = &n
+		}
+	}
+	if next == nil || len(next.Reply.Buttons) < 2 {
+		t.Fatalf("no what's-next nudge with buttons for yuki: %+v", next)
+	}
+	if got := f.at(monday, "yuki", "/cs "+next.Reply.Buttons[1].Value); !strings.Contains(got, "I told @mei you need help with read-playbooks.") {
+		t.Errorf("Need help:\n%s", got)
+	}
+	if got := f.at(monday, "yuki", "/cs "+next.Reply.Buttons[0].Value); !strings.Contains(got, "Marked read-playbooks done.") {
+		t.Errorf("Done:\n%s", got)
+	}
+}
