@@ -27,7 +27,10 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 	host, _ := os.Hostname()
 	delivery := &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
 		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc, Observe: a.metrics.observeDelivery}
-	every15 := gocron.DurationJob(15 * time.Minute)
+	// Wall-clock schedules, not intervals from each process's start: every
+	// replica then aims at the same minute, and the run's lock document
+	// lets one of them do it.
+	every15 := gocron.CronJob("*/15 * * * *", false)
 	return []playbooks.Job{
 		{Name: "health-refresh", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {
 			_, err := a.engine.Refresh(ctx)
@@ -40,6 +43,11 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 				return err
 			}
 			n, err := playbooks.Queue(ctx, a.store, msgs, now)
+			for _, m := range msgs {
+				if m.Recipient == "" {
+					log.Warn("reminder has nobody to go to", "playbook", m.Playbook, "step", m.Step, "to", m.To, "account", m.Dues[0].Account)
+				}
+			}
 			log.Info("reminders queued", "new", n, "due", len(msgs))
 			return err
 		}},
@@ -50,8 +58,8 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 			return a.queueChecklistNudges(ctx, loc, a.engine.Now(), log)
 		}},
 		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
-			Run: func(ctx context.Context) error { return a.queueSummaries(ctx, a.engine.Now()) }},
-		{Name: "outbox-delivery", When: gocron.DurationJob(time.Minute), Run: func(ctx context.Context) error {
+			Run: func(ctx context.Context) error { return a.queueSummaries(ctx, a.engine.Now().In(loc)) }},
+		{Name: "outbox-delivery", When: gocron.CronJob("* * * * *", false), Run: func(ctx context.Context) error {
 			_, err := delivery.Run(ctx, a.engine.Now())
 			return err
 		}},
@@ -80,7 +88,9 @@ func (a *app) queueDigests(ctx context.Context, loc *time.Location, now time.Tim
 	return errors.Join(errs...)
 }
 
-// queueSummaries queues the weekly summary for every executive.
+// queueSummaries queues the weekly summary for every executive. now is in
+// CSBOT_TZ: the summary's id is that local day, so the start-up catch-up
+// and the Monday run cannot both send it.
 func (a *app) queueSummaries(ctx context.Context, now time.Time) error {
 	rows, err := a.store.AccountRows(ctx)
 	if err != nil {
@@ -98,7 +108,8 @@ func (a *app) queueSummaries(ctx context.Context, now time.Time) error {
 	var errs []error
 	for _, m := range members {
 		if m.Has(store.RoleExec) {
-			errs = append(errs, a.queue(ctx, "summary", "weekly", "", m.ID, now, now, reply))
+			day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+			errs = append(errs, a.queue(ctx, "summary", "weekly", "", m.ID, day, now, reply))
 		}
 	}
 	return errors.Join(errs...)
