@@ -21,6 +21,7 @@ type Repo interface {
 	SaveSnapshots(ctx context.Context, snaps []store.Snapshot) error
 	Meta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
+	SaveAssignment(ctx context.Context, a store.Assignment) error
 }
 
 // Saver scores and writes an account with its index row and today's
@@ -68,6 +69,10 @@ func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 		}
 		res.Members++
 	}
+	// The new hire is 18 days into the CSM checklist, mentored by kenji.
+	if err := r.SaveAssignment(ctx, newHireChecklist(now)); err != nil {
+		return res, fmt.Errorf("demo seed: checklist: %w", err)
+	}
 	for _, a := range accounts {
 		if err := s.Save(ctx, a); err != nil {
 			return res, fmt.Errorf("demo seed: %w", err)
@@ -83,4 +88,25 @@ func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 		return res, fmt.Errorf("demo seed: %w", err)
 	}
 	return res, nil
+}
+
+// newHireChecklist is hana's csm-30-60-90 checklist, started 18 days ago:
+// two items done (one signed off), the rest open, some overdue.
+func newHireChecklist(now time.Time) store.Assignment {
+	day := func(offset int) time.Time { return now.UTC().Truncate(24*time.Hour).AddDate(0, 0, offset).Add(10 * time.Hour) }
+	return store.Assignment{
+		NewHire: "hana", Template: "csm-30-60-90", Mentor: "kenji", Start: store.Day(day(-18)),
+		AssignedBy: "haruto", AssignedAt: day(-18),
+		Items: []store.ItemState{
+			{Key: "crm-setup", DoneAt: day(-16), DoneBy: "hana"},
+			{Key: "product-training", DoneAt: day(-14), DoneBy: "hana", Evidence: "Completed the admin course", VerifiedAt: day(-13), VerifiedBy: "kenji"},
+		},
+		Audit: []store.AuditEntry{
+			{At: day(-18), By: "haruto", Action: "assign"},
+			{At: day(-16), By: "hana", Action: "done", Item: "crm-setup"},
+			{At: day(-14), By: "hana", Action: "done", Item: "product-training"},
+			{At: day(-13), By: "kenji", Action: "verify", Item: "product-training"},
+		},
+		UpdatedAt: day(-13),
+	}
 }
