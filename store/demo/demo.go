@@ -93,7 +93,9 @@ func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 // newHireChecklist is hana's csm-30-60-90 checklist, started 18 days ago:
 // two items done (one signed off), the rest open, some overdue.
 func newHireChecklist(now time.Time) store.Assignment {
-	day := func(offset int) time.Time { return now.UTC().Truncate(24*time.Hour).AddDate(0, 0, offset).Add(10 * time.Hour) }
+	day := func(offset int) time.Time {
+		return now.UTC().Truncate(24*time.Hour).AddDate(0, 0, offset).Add(10 * time.Hour)
+	}
 	return store.Assignment{
 		NewHire: "hana", Template: "csm-30-60-90", Mentor: "kenji", Start: store.Day(day(-18)),
 		AssignedBy: "haruto", AssignedAt: day(-18),
