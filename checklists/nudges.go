@@ -171,10 +171,14 @@ func NextReply(p Progress, hire store.Member) bot.Reply {
 	if len(due) == 0 && len(p.Next) > 0 {
 		due = p.Next[:1]
 	}
+	// Buttons name items by key, which survives a template that renumbers
+	// them; an item that needs evidence gets no Done button, since a
+	// button cannot carry the link or note.
 	for _, ip := range due[:min(MaxButtons, len(due))] {
-		r.Buttons = append(r.Buttons,
-			bot.Button{ID: fmt.Sprintf("checklist-done-%d", ip.N), Label: fmt.Sprintf("Done: %d. %s", ip.N, ip.Item.Key), Value: fmt.Sprintf("checklist done %d", ip.N)},
-			bot.Button{ID: fmt.Sprintf("checklist-help-%d", ip.N), Label: fmt.Sprintf("Need help: %d", ip.N), Value: fmt.Sprintf("checklist help %d", ip.N)})
+		if !ip.Item.Evidence {
+			r.Buttons = append(r.Buttons, bot.Button{ID: "checklist-done-" + ip.Item.Key, Label: fmt.Sprintf("Done: %d. %s", ip.N, ip.Item.Key), Value: "checklist done " + ip.Item.Key})
+		}
+		r.Buttons = append(r.Buttons, bot.Button{ID: "checklist-help-" + ip.Item.Key, Label: fmt.Sprintf("Need help: %d", ip.N), Value: "checklist help " + ip.Item.Key})
 	}
 	return r
 }

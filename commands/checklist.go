@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/checklists"
@@ -65,11 +66,10 @@ func (c *cmds) checklist(ctx context.Context, req *bot.Request) (bot.Reply, erro
 				return bot.Reply{}, bot.UsageErrorf("Which item?")
 			}
 		}
-		_, evidence, _ := bot.CutWord(rest)
 		if sub == "help" {
 			return c.checklistHelp(ctx, me, args[0])
 		}
-		return c.checklistDone(ctx, me, args[0], strings.TrimSpace(evidence))
+		return c.checklistDone(ctx, me, args[0], strings.TrimSpace(strings.Join(args[1:], " ")))
 	case "verify":
 		if len(args) != 2 {
 			return bot.Reply{}, bot.UsageErrorf("Say `verify @new-hire <item>`.")
@@ -150,6 +150,15 @@ func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []stri
 	if !ok {
 		return bot.Reply{}, bot.Errorf("There is no checklist template '%s'. Templates: %s.", args[1], strings.Join(c.Checklists.Names(), ", "))
 	}
+	// Admins and the hire's leads may assign freely; a mentor only a hire
+	// nobody else mentors, and only with themselves as mentor.
+	oversees := me.Has(store.RoleAdmin) || c.leadOf(ctx, me, hire)
+	mayMentor := func(current string) error {
+		if oversees || current == "" || current == me.ID {
+			return nil
+		}
+		return bot.Errorf("@%s is mentored by @%s; only they, a lead of @%s or an admin can change the checklist.", hire.ID, current, hire.ID)
+	}
 	var mentor, start string
 	for rest := args[2:]; len(rest) > 0; {
 		word := rest[0]
@@ -171,6 +180,12 @@ func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []stri
 			if m.ID == hire.ID {
 				return bot.Reply{}, bot.Errorf("@%s cannot mentor themselves.", m.ID)
 			}
+			if !oversees && m.ID != me.ID {
+				return bot.Reply{}, bot.Errorf("Mentors can name only themselves as mentor; a lead or an admin can name @%s.", m.ID)
+			}
+			if !m.Has(store.RoleMentor, store.RoleLead) {
+				return bot.Reply{}, bot.Errorf("@%s is not a mentor; an admin gives the role with `/cs team member %s roles:...,mentor`.", m.ID, m.ID)
+			}
 			mentor = m.ID
 		case "start":
 			if _, err := checklists.ParseStart(val); err != nil {
@@ -185,6 +200,12 @@ func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []stri
 	var kept bool
 	var changes []string
 	a, err := c.Store.UpdateAssignment(ctx, hire.ID, func(a *store.Assignment) error {
+		// Checked on the fresh document: it may have changed since the command began.
+		if err := mayMentor(a.Mentor); err != nil {
+			return err
+		}
+		// Locals, so a retry after a concurrent write starts from what was typed.
+		mentor, start := mentor, start
 		kept = a.Template == t.Name
 		changes = nil
 		if mentor == "" && a.Mentor == "" && me.Has(store.RoleMentor) && me.ID != hire.ID {
@@ -261,7 +282,7 @@ func (c *cmds) checklistDone(ctx context.Context, me store.Member, query, eviden
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if it.Evidence && evidence == "" {
+	if it.Evidence && utf8.RuneCountInString(evidence) < 3 {
 		return bot.Reply{}, bot.UsageErrorf("%s needs evidence: add a link or a note, e.g. `/cs checklist done %s https://...`.", it.Key, it.Key)
 	}
 	if len(evidence) > 1000 {
@@ -388,8 +409,8 @@ func (c *cmds) checklistVerify(ctx context.Context, me store.Member, id, query s
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if a.Mentor != me.ID && !me.Has(store.RoleLead, store.RoleAdmin) {
-		return bot.Reply{}, bot.Errorf("Only @%s's mentor, a lead or an admin can sign off their items.", hire.ID)
+	if a.Mentor != me.ID && !me.Has(store.RoleAdmin) && !c.leadOf(ctx, me, hire) {
+		return bot.Reply{}, bot.Errorf("Only @%s's mentor, their lead or an admin can sign off their items.", hire.ID)
 	}
 	it, err := findItem(t, query)
 	if err != nil {
@@ -432,11 +453,12 @@ func (c *cmds) checklistStatus(ctx context.Context, me store.Member, id string, 
 		}
 	}
 	a, t, err := c.assignment(ctx, hire.ID, !other || id == me.ID)
+	// Refuse before saying whether a checklist exists.
+	if hire.ID != me.ID && (err != nil || a.Mentor != me.ID) && !me.Has(store.RoleAdmin) && !c.leadOf(ctx, me, hire) {
+		return bot.Reply{}, bot.Errorf("Only @%s, their mentor, their lead and admins can see their checklist.", hire.ID)
+	}
 	if err != nil {
 		return bot.Reply{}, err
-	}
-	if hire.ID != me.ID && a.Mentor != me.ID && !me.Has(store.RoleLead, store.RoleAdmin) {
-		return bot.Reply{}, bot.Errorf("Only @%s, their mentor, leads and admins can see their checklist.", hire.ID)
 	}
 	now := c.Health.Now()
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))

@@ -121,12 +121,14 @@ func TestChecklistRefusals(t *testing.T) {
 	}{
 		{"new hire assigns", "yuki", "/cs checklist assign @sora csm-30-60-90", []string{"Only mentors, leads and admins can assign checklists."}},
 		{"CSM assigns", "aiko", "/cs checklist assign @sora csm-30-60-90", []string{"Only mentors, leads and admins"}},
+		{"mentor names another mentor", "mei", "/cs checklist assign @sora csm-30-60-90 mentor @hiro", []string{"Mentors can name only themselves as mentor"}},
+		{"evidence too thin", "yuki", "/cs checklist done shadow .", []string{"needs evidence"}},
 		{"tick someone else's item", "yuki", "/cs checklist done @sora 1", []string{"You can only tick your own checklist items, not @sora's."}},
 		{"verify own item", "yuki", "/cs checklist verify @yuki 1", []string{"You cannot sign off your own checklist items"}},
-		{"new hire verifies another", "sora", "/cs checklist verify @yuki crm", []string{"Only @yuki's mentor, a lead or an admin can sign off their items."}},
-		{"CSM verifies", "aiko", "/cs checklist verify @yuki crm", []string{"Only @yuki's mentor, a lead or an admin"}},
+		{"new hire verifies another", "sora", "/cs checklist verify @yuki crm", []string{"Only @yuki's mentor, their lead or an admin can sign off their items."}},
+		{"CSM verifies", "aiko", "/cs checklist verify @yuki crm", []string{"Only @yuki's mentor, their lead or an admin"}},
 		{"verify an open item", "mei", "/cs checklist verify @yuki health", []string{"@yuki has not marked health-score done yet."}},
-		{"CSM reads a checklist", "aiko", "/cs checklist status @yuki", []string{"Only @yuki, their mentor, leads and admins can see their checklist."}},
+		{"CSM reads a checklist", "aiko", "/cs checklist status @yuki", []string{"Only @yuki, their mentor, their lead and admins can see their checklist."}},
 		{"new hire reads another's", "sora", "/cs checklist status @yuki", []string{"Only @yuki, their mentor"}},
 		{"team for a CSM", "aiko", "/cs checklist team", []string{"`/cs checklist team` is for mentors and leads."}},
 		{"team for a new hire", "yuki", "/cs checklist team", []string{"for mentors and leads"}},
@@ -194,6 +196,8 @@ func TestChecklistFlow(t *testing.T) {
 		user, line, want string
 	}{
 		{"hiro", "/cs checklist assign @yuki csm-30-60-90 mentor @mei start 2026-11-02", "@yuki already has csm-30-60-90 with these settings; nothing changed."},
+		{"ops", "/cs checklist assign @yuki csm-30-60-90 mentor:@aiko", "@aiko is not a mentor"},
+		{"ops", "/cs team member aiko roles:csm,mentor", "Member updated."},
 		{"ops", "/cs checklist assign @yuki csm-30-60-90 mentor:@aiko", "Updated csm-30-60-90 for @yuki (mentor @aiko); progress is kept."},
 		{"yuki", "/cs checklist mine", "30% (3 of 10)"},
 		{"yuki", "/cs checklist done crm", "You marked crm-setup done on 2026-11-02."},
