@@ -313,7 +313,7 @@ func TestNudges(t *testing.T) {
 	for _, b := range ns[0].Reply.Buttons {
 		values = append(values, b.Value)
 	}
-	if diff := cmp.Diff([]string{"checklist done 1", "checklist help 1", "checklist done 2", "checklist help 2"}, values); diff != "" {
+	if diff := cmp.Diff([]string{"checklist done tools", "checklist help tools", "checklist done training", "checklist help training"}, values); diff != "" {
 		t.Errorf("buttons (-want +got):\n%s", diff)
 	}
 	// A finished checklist, a removed template or a departed new hire nudges nobody.
