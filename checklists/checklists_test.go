@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,7 @@ func TestParseErrors(t *testing.T) {
 		{"items not a list", "name: a\nitems: x\n", []string{`items: want a list of items, got "x"`}},
 		{"alias", "name: a\nitems:\n  - &i {name: x, title: X, week: 1}\n  - *i\n", []string{"anchors and aliases"}},
 		{"empty title", "name: a\nitems:\n  - {name: x, title: ' ', week: 1}\n", []string{"items[0].title: empty"}},
+		{"item named by digits", "name: a\nitems:\n  - {name: '90', title: X, week: 1}\n", []string{`t.yaml:3: items[0].name: "90": a name needs a letter`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -352,6 +354,35 @@ func TestQueueIsIdempotent(t *testing.T) {
 	for _, it := range ob.ids {
 		if it.Kind != OutboxKind || it.Account != "yuki" || it.Payload == "" {
 			t.Errorf("outbox item %+v", it)
+		}
+	}
+}
+
+// Without a mentor, the lead gets the 3-day alert as well as the escalation.
+func TestNudgesWithoutMentorAlertTheLead(t *testing.T) {
+	set := &Set{Templates: []Template{sample()}}
+	members := []store.Member{
+		{ID: "yuki", Name: "Yuki Abe", Roles: []store.Role{store.RoleNewHire}, Team: "tokyo", TZ: "Asia/Tokyo"},
+		{ID: "hiro", Name: "Hiro Yamada", Roles: []store.Role{store.RoleLead}},
+	}
+	teams := []store.Team{{ID: "tokyo", Lead: "hiro"}}
+	as := []store.Assignment{{NewHire: "yuki", Template: "sample", Start: "2026-11-02"}}
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	for _, tc := range []struct {
+		at   string
+		want []string
+	}{
+		{"2026-11-07 00:30", []string{"overdue tools hiro"}},
+		{"2026-11-11 12:00", []string{"escalation tools hiro", "overdue training hiro"}},
+	} {
+		now, _ := time.ParseInLocation("2006-01-02 15:04", tc.at, tokyo)
+		var got []string
+		for _, n := range Nudges(set, as, members, teams, now, time.UTC) {
+			got = append(got, n.Kind+" "+n.Item+" "+n.Recipient)
+		}
+		slices.Sort(got)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.at, diff)
 		}
 	}
 }

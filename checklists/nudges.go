@@ -106,8 +106,13 @@ func Nudges(set *Set, as []store.Assignment, members []store.Member, teams []sto
 			lead = hire.Lead
 		}
 		for _, ip := range p.Overdue {
-			if hasMentor && within(ip.DaysOverdue, AlertAfter) {
-				add(NudgeOverdue, ip.Item.Key, mentor.ID, ip.DueDate, alertReply(p, ip, hire, "", "Checklist item overdue"))
+			// Without a mentor the lead hears of the first alert too.
+			alertTo := lead
+			if hasMentor {
+				alertTo = mentor.ID
+			}
+			if alertTo != "" && within(ip.DaysOverdue, AlertAfter) && (hasMentor || !within(ip.DaysOverdue, EscalateAfter)) {
+				add(NudgeOverdue, ip.Item.Key, alertTo, ip.DueDate, alertReply(p, ip, hire, "", "Checklist item overdue"))
 			}
 			if lead != "" && within(ip.DaysOverdue, EscalateAfter) {
 				add(NudgeEscalation, ip.Item.Key, lead, ip.DueDate, alertReply(p, ip, hire, a.Mentor, "Checklist item a week overdue"))

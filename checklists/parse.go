@@ -378,6 +378,11 @@ func (p *parser) name(v *yaml.Node, field string) string {
 		p.errorf(v, field, "%q: use lowercase letters, digits and dashes, at most %d characters (e.g. %s)", s, store.MaxSlug, ex)
 		return ""
 	}
+	if strings.Trim(s, "0123456789") == "" {
+		// People pick items by number too: a name of digits would be ambiguous.
+		p.errorf(v, field, "%q: a name needs a letter; numbers already stand for the item's position", s)
+		return ""
+	}
 	return s
 }
 

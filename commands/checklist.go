@@ -212,7 +212,7 @@ func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []stri
 			mentor = me.ID
 		}
 		if start == "" && a.Start == "" {
-			start = checklists.Today(now, checklists.Location(hire, nil)).Format(time.DateOnly)
+			start = checklists.Today(now, checklists.Location(hire, c.TZ)).Format(time.DateOnly)
 		}
 		if a.Template != t.Name {
 			changes = append(changes, "template "+t.Name)
@@ -243,7 +243,7 @@ func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []stri
 	if err != nil && !unchanged {
 		return bot.Reply{}, err
 	}
-	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
 	var text string
 	switch {
 	case unchanged:
@@ -311,7 +311,7 @@ func (c *cmds) checklistDone(ctx context.Context, me store.Member, query, eviden
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, nil)))
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, c.TZ)))
 	text := fmt.Sprintf("Marked %s done.", it.Key)
 	if it.SignOff {
 		text += " It counts once your mentor signs it off."
@@ -349,7 +349,7 @@ func (c *cmds) checklistHelp(ctx context.Context, me store.Member, query string)
 		return bot.Reply{}, bot.Errorf("You have no mentor or lead to ask yet. Ask CS ops to set one.")
 	}
 	now := c.Health.Now()
-	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, nil)))
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, c.TZ)))
 	line := p.Items[slices.IndexFunc(t.Items, func(x checklists.Item) bool { return x.Key == it.Key })].Line()
 	reply := bot.Reply{
 		Title:   fmt.Sprintf("%s (@%s) asks for help", me.Name, me.ID),
@@ -439,7 +439,7 @@ func (c *cmds) checklistVerify(ctx context.Context, me store.Member, id, query s
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
 	return bot.Reply{Title: "Signed off", Text: fmt.Sprintf("Signed off %s for @%s.", it.Key, hire.ID),
 		Fields: []bot.Field{{Name: "Progress", Value: p.Summary()}}}, nil
 }
@@ -461,7 +461,7 @@ func (c *cmds) checklistStatus(ctx context.Context, me store.Member, id string, 
 		return bot.Reply{}, err
 	}
 	now := c.Health.Now()
-	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))
+	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
 	mentor, err := c.memberName(ctx, a.Mentor)
 	if err != nil {
 		return bot.Reply{}, err
@@ -567,7 +567,7 @@ func (c *cmds) checklistTeam(ctx context.Context, me store.Member) (bot.Reply, e
 			missing = append(missing, fmt.Sprintf("@%s: template %s is no longer loaded", a.NewHire, a.Template))
 			continue
 		}
-		rows = append(rows, row{hire, a, checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, nil)))})
+		rows = append(rows, row{hire, a, checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))})
 	}
 	checklists.SortBehind(rows, func(r row) (string, checklists.Progress) { return r.hire.ID, r.p })
 	lines := make([]string, 0, len(rows)+len(missing))

@@ -54,6 +54,8 @@ type Deps struct {
 	Health Scorer
 	// Playbooks are the playbooks in force; nil leaves `/cs playbook` saying so.
 	Playbooks *playbooks.Set
+	// TZ is the time zone of people who have none (CSBOT_TZ); nil is UTC.
+	TZ *time.Location
 	// Checklists are the mentor checklist templates; nil leaves
 	// `/cs checklist` saying none are loaded.
 	Checklists *checklists.Set
