@@ -47,6 +47,7 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s: %s\n", *target, res)
 		return nil
 	}
+	tuneGC(e.getenv) // the endpoint runs in this process, tuned as csbot serve is
 	dir, err := os.MkdirTemp("", "csbot-loadtest-")
 	if err != nil {
 		return err
