@@ -342,6 +342,16 @@ type claim struct {
 	At time.Time `bson:"at"`
 }
 
+// PruneClaims deletes claims made before the cutoff and reports how many.
+// It scans the claims: run it from a nightly job.
+func (s *Store) PruneClaims(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.claims.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}})
+	if err != nil {
+		return 0, s.fail("prune claims", err)
+	}
+	return res.DeletedCount, nil
+}
+
 // Claimed reports whether the work named id was claimed. It does not scan.
 func (s *Store) Claimed(ctx context.Context, id string) (bool, error) {
 	var c claim

@@ -270,6 +270,16 @@ func TestClaimIsExclusive(t *testing.T) {
 	if ok, err := s.Claim(ctx, "slack-event/Ev2", time.Now()); !ok || err != nil {
 		t.Errorf("claim of another id = %v, %v; want true", ok, err)
 	}
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.Claim(ctx, "slack-event/old", old); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PruneClaims(ctx, old.AddDate(0, 0, 1)); err != nil || n != 1 {
+		t.Errorf("PruneClaims = %d, %v; want the one old claim", n, err)
+	}
+	if ok, err := s.Claimed(ctx, "slack-event/Ev1"); !ok || err != nil {
+		t.Errorf("a recent claim was pruned: %v, %v", ok, err)
+	}
 }
 
 // The embedded store caches accounts; every kind of write must show at once.

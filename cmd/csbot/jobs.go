@@ -59,6 +59,9 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 		}},
 		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
 			Run: func(ctx context.Context) error { return a.queueSummaries(ctx, a.engine.Now().In(loc)) }},
+		{Name: "prune", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 30, 0))), Run: func(ctx context.Context) error {
+			return a.prune(ctx, a.engine.Now())
+		}},
 		{Name: "outbox-delivery", When: gocron.CronJob("* * * * *", false), Run: func(ctx context.Context) error {
 			_, err := delivery.Run(ctx, a.engine.Now())
 			return err
@@ -149,6 +152,24 @@ func (a *app) queue(ctx context.Context, kind, name, about, to string, day, now 
 		Recipient: to, Due: day, Payload: string(payload), CreatedAt: now,
 	})
 	return err
+}
+
+// Retention of bookkeeping documents. A reminder whose outbox item is pruned
+// may be queued again if its step is still due: after 90 days that is a
+// fair nudge, not a duplicate.
+const (
+	keepSent   = 90 * 24 * time.Hour
+	keepLocks  = 7 * 24 * time.Hour
+	keepClaims = 90 * 24 * time.Hour
+)
+
+// prune deletes old sent messages, job-run locks and claims, which the
+// embedded store cannot expire by itself (no TTL indexes).
+func (a *app) prune(ctx context.Context, now time.Time) error {
+	_, e1 := a.store.PruneOutbox(ctx, now.Add(-keepSent))
+	_, e2 := a.store.PruneLocks(ctx, now.Add(-keepLocks))
+	_, e3 := a.store.PruneClaims(ctx, now.Add(-keepClaims))
+	return errors.Join(e1, e2, e3)
 }
 
 // logSender delivers to the log when no chat platform is configured, so a

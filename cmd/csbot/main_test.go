@@ -22,6 +22,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/storetest"
 )
@@ -346,5 +347,45 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		if strings.Contains(s, "daniel") { // Berlin: 01:30 there, not yet 09:00
 			t.Errorf("sent before 09:00 local: %s", s)
 		}
+	}
+}
+
+// The nightly prune drops sent messages and claims past their retention
+// and keeps recent ones.
+func TestPruneJob(t *testing.T) {
+	ctx := context.Background()
+	o := optionsFromEnv(testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()}))
+	a, err := openApp(ctx, o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	now := time.Date(2026, 11, 25, 3, 30, 0, 0, time.UTC)
+	for _, sent := range []time.Time{now.AddDate(0, 0, -100), now.AddDate(0, 0, -10)} {
+		id := "reminder/x/y/acme/aiko/" + store.Day(sent)
+		if _, err := a.store.Enqueue(ctx, store.OutboxItem{ID: id, Kind: "reminder", Recipient: "aiko", Payload: "{}", CreatedAt: sent}); err != nil {
+			t.Fatal(err)
+		}
+		if _, won, err := a.store.ClaimForSend(ctx, id, "t", sent, time.Minute); err != nil || !won {
+			t.Fatal(won, err)
+		}
+		if err := a.store.MarkSent(ctx, id, "t", sent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.store.Claim(ctx, "slack-event/old", now.AddDate(0, 0, -100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.prune(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.Outbox(ctx, "reminder/x/y/acme/aiko/"+store.Day(now.AddDate(0, 0, -100))); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("old sent item: err = %v, want it pruned", err)
+	}
+	if _, err := a.store.Outbox(ctx, "reminder/x/y/acme/aiko/"+store.Day(now.AddDate(0, 0, -10))); err != nil {
+		t.Errorf("recent sent item: %v, want it kept", err)
+	}
+	if ok, _ := a.store.Claimed(ctx, "slack-event/old"); ok {
+		t.Error("old claim kept")
 	}
 }
