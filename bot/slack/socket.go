@@ -2,13 +2,19 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/csbot/csbot/bot"
 )
+
+// maxSocketAck keeps an ack payload under Socket Mode's 20 KB limit.
+const maxSocketAck = 15000
 
 // RunSocket serves the app over Socket Mode until ctx is done. The
 // socketmode client reconnects by itself, with backoff, whenever the
@@ -61,7 +67,17 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 		if !ok || evt.Request == nil {
 			return
 		}
-		a.work.Go(func() { a.ack(sm, evt.Request, a.Command(ctx, sc)) })
+		a.work.Go(func() {
+			body := a.Command(ctx, sc)
+			// Socket Mode refuses acks of 20 KB or more: a big answer goes
+			// through the response_url instead.
+			if b, err := json.Marshal(body); err == nil && len(b) > maxSocketAck {
+				a.ack(sm, evt.Request, ackBody{ResponseType: "ephemeral", Text: "Working on it…"})
+				a.later(sc, bot.Reply{Share: body.ResponseType == "in_channel"}, []Message{{Text: body.Text, Blocks: body.Blocks}})
+				return
+			}
+			a.ack(sm, evt.Request, body)
+		})
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok || evt.Request == nil {
