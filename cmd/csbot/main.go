@@ -135,3 +135,12 @@ func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (opt
 func logger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
+
+// serverLogger writes text on a terminal and JSON elsewhere (a container's
+// log collector), unless CSBOT_LOG_FORMAT says which.
+func (o options) serverLogger(w io.Writer) *slog.Logger {
+	if o.LogFormat == "json" || o.LogFormat == "" && !isTerminal(w) {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	return logger(w, slog.LevelInfo)
+}

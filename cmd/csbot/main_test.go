@@ -61,6 +61,9 @@ func TestOptionsValidate(t *testing.T) {
 		{"slack without bot token", map[string]string{"SLACK_SIGNING_SECRET": "s"}, "", "SLACK_BOT_TOKEN: needed"},
 		{"slack app token prefix", map[string]string{"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}, "", "SLACK_APP_TOKEN: an app-level token starts with xapp-"},
 		{"slack http mode", map[string]string{"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
+		{"secret from a file", map[string]string{"SLACK_SIGNING_SECRET_FILE": write("secret", "s3cret\n"), "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
+		{"unreadable secret file", map[string]string{"SLACK_BOT_TOKEN_FILE": filepath.Join(dir, "missing")}, "", "SLACK_BOT_TOKEN_FILE: open"},
+		{"bad log format", map[string]string{"CSBOT_LOG_FORMAT": "xml"}, "", `CSBOT_LOG_FORMAT: "xml": use text or json`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,6 +84,13 @@ func TestOptionsValidate(t *testing.T) {
 	o := optionsFromEnv(func(string) string { return "" })
 	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" {
 		t.Errorf("defaults = %+v", o)
+	}
+	secret := write("token", " xoxb-from-file \n")
+	o = optionsFromEnv(func(k string) string {
+		return map[string]string{"SLACK_BOT_TOKEN_FILE": secret, "CSBOT_DB_FILE": secret}[k]
+	})
+	if o.Slack.BotToken != "xoxb-from-file" || o.Database != "csbot" {
+		t.Errorf("secret files: bot token %q, database %q; want the file's token, and _FILE ignored for a non-secret", o.Slack.BotToken, o.Database)
 	}
 }
 

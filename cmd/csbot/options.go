@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,10 @@ type options struct {
 	Database   string
 	TZ         string
 	ConfigFile string
+	// LogFormat is text or json; empty picks text on a terminal, JSON otherwise.
+	LogFormat string
+	// envErrs are problems met while reading the environment.
+	envErrs []error
 	// PlaybooksDir overrides and adds to the built-in playbooks.
 	PlaybooksDir string
 	// ChecklistsDir overrides and adds to the built-in checklist templates.
@@ -39,8 +44,34 @@ type slackOptions struct {
 
 func (s slackOptions) enabled() bool { return s.SigningSecret != "" || s.AppToken != "" }
 
+// secretVars may also come from a file named by <VAR>_FILE (Docker and
+// Kubernetes secrets mounted as files).
+var secretVars = []string{"MONGODB_URI", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN",
+	"CSBOT_API_TOKEN", "DISCORD_PUBLIC_KEY", "DISCORD_BOT_TOKEN", "TEAMS_WEBHOOK_SECRET"}
+
+// withSecretFiles reads <VAR>_FILE for the secret variables that are unset;
+// a file that cannot be read is recorded in errs for Validate to report.
+func withSecretFiles(getenv func(string) string, errs *[]error) func(string) string {
+	return func(name string) string {
+		v := getenv(name)
+		path := getenv(name + "_FILE")
+		if v != "" || path == "" || !slices.Contains(secretVars, name) {
+			return v
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			*errs = append(*errs, fmt.Errorf("%s_FILE: %w", name, err))
+			return ""
+		}
+		return strings.TrimSpace(string(data))
+	}
+}
+
 func optionsFromEnv(getenv func(string) string) options {
+	var fileErrs []error
+	getenv = withSecretFiles(getenv, &fileErrs)
 	o := options{
+		LogFormat:     getenv("CSBOT_LOG_FORMAT"),
 		Addr:          getenv("CSBOT_ADDR"),
 		MongoURI:      getenv("MONGODB_URI"),
 		DataDir:       getenv("CSBOT_DATA_DIR"),
@@ -60,6 +91,7 @@ func optionsFromEnv(getenv func(string) string) options {
 	setDefault(&o.DataDir, "./data")
 	setDefault(&o.Database, "csbot")
 	setDefault(&o.TZ, "UTC")
+	o.envErrs = fileErrs // appended to while reading the variables above
 	return o
 }
 
@@ -95,7 +127,10 @@ func (o *options) loadFile() error {
 
 // Validate reports every invalid setting at once.
 func (o options) Validate() error {
-	var errs []error
+	errs := slices.Clone(o.envErrs)
+	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("CSBOT_LOG_FORMAT: %q: use text or json", o.LogFormat))
+	}
 	if o.MongoURI == "" && o.DataDir == "" {
 		errs = append(errs, errors.New("CSBOT_DATA_DIR: empty; the embedded store needs a folder"))
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -23,7 +22,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := logger(e.stderr, slog.LevelInfo)
+	log := o.serverLogger(e.stderr)
 	tuneGC(e.getenv)
 	a, err := openApp(ctx, o, log)
 	if err != nil {
