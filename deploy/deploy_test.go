@@ -1303,7 +1303,7 @@ func serveProbes(t *testing.T, bin string) {
 	}
 
 	data := filepath.Join(t.TempDir(), "data")
-	env := []string{"CSBOT_ADDR=127.0.0.1:0"} // any free port; the port itself is checked above
+	env := []string{"CSBOT_ADDR=127.0.0.1:0", "CSBOT_LOG_FORMAT=text"} // any free port (checked above); text logs to find it
 	for _, in := range dockerfile(t) {
 		if in.cmd == "ENV" {
 			for _, kv := range in.args {
