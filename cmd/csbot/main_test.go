@@ -399,3 +399,36 @@ func TestPruneJob(t *testing.T) {
 		t.Error("old claim kept")
 	}
 }
+
+func TestDoctor(t *testing.T) {
+	slackAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), "xoxb-good") || strings.Contains(r.Header.Get("Authorization"), "xoxb-good") {
+			io.WriteString(w, `{"ok":true,"user_id":"U0BOT","user":"csbot"}`)
+			return
+		}
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	defer slackAPI.Close()
+	good := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": slackAPI.URL + "/api/"})
+	out, err := runCmd(t, good, "", "doctor")
+	if err != nil || !strings.Contains(out, "all 6 checks passed") || !strings.Contains(out, "auth.test: bot user U0BOT") {
+		t.Errorf("doctor on a good setup: %v\n%s", err, out)
+	}
+	pbDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(pbDir, "x.yaml"), []byte("name: x\nsteps:\n  - name: a\n    evry: 7d\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "CSBOT_TZ": "Mars/Olympus", "CSBOT_PLAYBOOKS_DIR": pbDir,
+		"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_API_URL": slackAPI.URL + "/api/"})
+	out, err = runCmd(t, bad, "", "doctor")
+	if err == nil || !strings.Contains(err.Error(), "3 of 6 checks failed") {
+		t.Errorf("doctor on a bad setup: err = %v\n%s", err, out)
+	}
+	for _, want := range []string{"FAIL config", `CSBOT_TZ: "Mars/Olympus"`, "FAIL playbooks", "evry: unknown field", "FAIL slack", "invalid_auth", "fix: check SLACK_BOT_TOKEN", "ok   store"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+}

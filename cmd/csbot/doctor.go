@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	slackbot "github.com/csbot/csbot/bot/slack"
+	"github.com/csbot/csbot/checklists"
+	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/store"
+)
+
+// check is one line of `csbot doctor`: what was checked, what was found,
+// and on failure what to do about it.
+type check struct {
+	name, detail, fix string
+	err               error
+}
+
+// runDoctor checks the configuration and every dependency and prints a
+// pass/fail list; any failure makes it exit 1.
+func runDoctor(ctx context.Context, e env, args []string) error {
+	o := optionsFromEnv(e.getenv)
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&o.DataDir, "data", o.DataDir, "folder of the embedded store (CSBOT_DATA_DIR)")
+	fs.StringVar(&o.MongoURI, "mongodb", o.MongoURI, "MongoDB connection string (MONGODB_URI)")
+	fs.StringVar(&o.ConfigFile, "config", "", "YAML file with health weights and thresholds")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	checks := doctorChecks(ctx, o)
+	failed := 0
+	for _, c := range checks {
+		if c.err != nil {
+			failed++
+			fmt.Fprintf(e.stdout, "FAIL %-12s %v\n     fix: %s\n", c.name, c.err, c.fix)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "ok   %-12s %s\n", c.name, c.detail)
+	}
+	if failed > 0 {
+		return fmt.Errorf("doctor: %d of %d checks failed", failed, len(checks))
+	}
+	fmt.Fprintf(e.stdout, "all %d checks passed\n", len(checks))
+	return nil
+}
+
+func doctorChecks(ctx context.Context, o options) []check {
+	var out []check
+	err := o.loadFile()
+	if err == nil {
+		err = o.Validate()
+	}
+	out = append(out, check{name: "config", detail: "environment and --config are valid", err: err,
+		fix: "correct the settings named above (README: Configuration)"})
+
+	c := check{name: "store", fix: "check MONGODB_URI (reachable, credentials), or that CSBOT_DATA_DIR is writable"}
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	st, err := store.Open(sctx, store.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: slog.New(slog.DiscardHandler)})
+	if err == nil {
+		defer st.Close(context.WithoutCancel(ctx))
+		c.detail = st.Backend() + ", database " + o.Database
+	}
+	c.err = err
+	out = append(out, c)
+	if st != nil {
+		out = append(out, memberZones(sctx, st))
+	}
+
+	_, err = playbooks.Load(o.PlaybooksDir)
+	out = append(out, check{name: "playbooks", detail: "built-in playbooks" + orDir(o.PlaybooksDir), err: err,
+		fix: "fix the file, line and field named above in CSBOT_PLAYBOOKS_DIR"})
+	_, err = checklists.Load(o.ChecklistsDir)
+	out = append(out, check{name: "checklists", detail: "built-in templates" + orDir(o.ChecklistsDir), err: err,
+		fix: "fix the file, line and field named above in CSBOT_CHECKLISTS_DIR"})
+
+	if !o.Slack.enabled() {
+		return append(out, check{name: "slack", detail: "not configured (SLACK_SIGNING_SECRET or SLACK_APP_TOKEN turn it on)"})
+	}
+	c = check{name: "slack", fix: "check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token) and that the app is installed"}
+	bot, err := slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(slog.New(slog.DiscardHandler))).AuthTest(sctx)
+	c.detail, c.err = "auth.test: bot user "+bot, err
+	return append(out, c)
+}
+
+// memberZones checks that every member's time zone exists.
+func memberZones(ctx context.Context, st *store.Store) check {
+	c := check{name: "time zones", fix: "set a valid zone with `/cs team member <id> tz:Asia/Tokyo`"}
+	members, err := st.Members(ctx)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	var bad []error
+	for _, m := range members {
+		if m.TZ == "" {
+			continue
+		}
+		if _, err := time.LoadLocation(m.TZ); err != nil {
+			bad = append(bad, fmt.Errorf("@%s: %q is not a time zone", m.ID, m.TZ))
+		}
+	}
+	c.err = errors.Join(bad...)
+	c.detail = fmt.Sprintf("%d members' time zones are valid", len(members))
+	return c
+}
+
+func orDir(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	return " and " + dir
+}
