@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -137,7 +138,16 @@ func TestRouter(t *testing.T) {
 			}
 		})
 	}
+	var seen []string
+	rt.OnHandled(func(command, platform, outcome string, _ time.Duration) {
+		seen = append(seen, command+"/"+platform+"/"+outcome)
+	})
 	rt.Handle(context.Background(), "slack", "U1", "/cs echo hello")
+	rt.Handle(context.Background(), "slack", "U1", "/cs fail")
+	rt.Handle(context.Background(), "slack", "U1", "/cs nosuch")
+	if diff := cmp.Diff([]string{"echo/slack/ok", "fail/slack/error", "none/slack/error"}, seen); diff != "" {
+		t.Errorf("observed (-want +got):\n%s", diff)
+	}
 	if got == nil || got.Member.ID != "aiko" || got.Command != "echo" || got.Platform != "slack" || got.Text != "hello" {
 		t.Errorf("request passed to the handler = %+v", got)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/csbot/csbot/store"
 )
@@ -25,6 +26,15 @@ type Router struct {
 	reg *Registry
 	dir Directory
 	log *slog.Logger
+	// observe, when set, is told of every command handled, for metrics.
+	observe func(command, platform, outcome string, took time.Duration)
+}
+
+// OnHandled sets a function told of every command handled: its name
+// ("none" when no command matched), the platform, "ok" or "error" (a
+// refusal or a failure), and how long it took. Set it before serving.
+func (rt *Router) OnHandled(fn func(command, platform, outcome string, took time.Duration)) {
+	rt.observe = fn
 }
 
 // NewRouter returns a router over the registry's commands.
@@ -39,11 +49,20 @@ func (rt *Router) Registry() *Registry { return rt.reg }
 // or a bot mention already stripped by the adapter. It never panics and
 // always returns a reply to show.
 func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (reply Reply) {
-	running := "your command"
+	// label is the command's registered name: metric labels never carry
+	// what users typed.
+	running, label, start := "your command", "none", time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			rt.log.Error("command panicked", "command", running, "platform", platform, "panic", p, "stack", string(debug.Stack()))
 			reply = errorReply(fmt.Sprintf("Something went wrong running `%s`. It has been logged; try again, or tell a csbot admin if it keeps happening.", running))
+		}
+		if rt.observe != nil {
+			outcome := "ok"
+			if reply.Error {
+				outcome = "error"
+			}
+			rt.observe(label, platform, outcome, time.Since(start))
 		}
 	}()
 	if len(text) > MaxInput {
@@ -78,7 +97,7 @@ func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (re
 		return errorReply(msg + " Type `/cs help` to see what csbot can do.")
 	}
 	req := &Request{Platform: platform, UserID: userID, Member: member, Command: cmd.Name, Args: Tokenize(rest), Text: rest}
-	running = "/cs " + cmd.Name
+	running, label = "/cs "+cmd.Name, cmd.Name
 	reply, err = cmd.Handler(ctx, req)
 	if err == nil {
 		return reply

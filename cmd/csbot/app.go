@@ -50,7 +50,10 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		_ = st.Close(ctx)
 		return nil, err
 	}
-	return &app{store: st, engine: engine, playbooks: set, checklists: lists, router: bot.NewRouter(reg, st, log), metrics: newMetrics(), log: log}, nil
+	m := newMetrics()
+	router := bot.NewRouter(reg, st, log)
+	router.OnHandled(m.observeCommand)
+	return &app{store: st, engine: engine, playbooks: set, checklists: lists, router: router, metrics: m, log: log}, nil
 }
 
 func (a *app) Close() {

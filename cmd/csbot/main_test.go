@@ -222,8 +222,12 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Errorf("/readyz = %d %s", code, body)
 	}
 	a.metrics.observeDelivery("reminder", "sent")
-	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, `csbot_deliveries_total{kind="reminder",outcome="sent"} 1`) {
-		t.Errorf("/metrics = %d %.500s", code, body)
+	a.router.Handle(context.Background(), "console", "nobody", "/cs whoami")
+	code, body := get("/metrics")
+	for _, want := range []string{`csbot_deliveries_total{kind="reminder",outcome="sent"} 1`, `csbot_command_duration_seconds_count{command="none",outcome="error",platform="console"} 1`} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/metrics = %d, lacks %s", code, want)
+		}
 	}
 	a.Close() // the store goes away
 	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "store unreachable") {

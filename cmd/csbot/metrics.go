@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -13,6 +14,7 @@ import (
 type metrics struct {
 	reg        *prometheus.Registry
 	deliveries *prometheus.CounterVec
+	commands   *prometheus.HistogramVec
 }
 
 func newMetrics() *metrics {
@@ -22,13 +24,22 @@ func newMetrics() *metrics {
 			Name: "csbot_deliveries_total",
 			Help: "Outgoing messages (reminder, digest, summary) by outcome: sent, retry (failed, will be tried again), failed (gave up).",
 		}, []string{"kind", "outcome"}),
+		commands: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "csbot_command_duration_seconds",
+			Help:    "Commands handled, by command name, platform and outcome (ok or error), and how long they took.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"command", "platform", "outcome"}),
 	}
-	m.reg.MustRegister(m.deliveries, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.deliveries, m.commands, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 func (m *metrics) observeDelivery(kind, outcome string) {
 	m.deliveries.WithLabelValues(kind, outcome).Inc()
+}
+
+func (m *metrics) observeCommand(command, platform, outcome string, took time.Duration) {
+	m.commands.WithLabelValues(command, platform, outcome).Observe(took.Seconds())
 }
 
 func (m *metrics) handler() http.Handler {
