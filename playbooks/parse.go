@@ -1,10 +1,8 @@
 package playbooks
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,36 +10,17 @@ import (
 	"text/template"
 	"time"
 
+	closeness "github.com/csbot/csbot/internal/suggest"
+	"github.com/csbot/csbot/internal/yamlspec"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
 
-// Error is one problem in a playbook file. Its text is
-// "file:line: field: message", e.g.
-//
-//	high-touch.yaml:12: steps[1].evry: unknown field (did you mean every?)
-type Error struct {
-	File  string
-	Line  int    // 0 when the YAML parser gave none
-	Field string // path of the field, e.g. steps[1].every; "" for the file
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		b.WriteString(":" + strconv.Itoa(e.Line))
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is one problem in a file, with its file, line and field.
+type Error = yamlspec.Error
 
 // Limits on what a playbook may say.
 const (
@@ -81,74 +60,26 @@ var nameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // mention. Every problem found is reported, each as an *Error naming the
 // file, line and field, joined with errors.Join.
 func Parse(name string, data []byte) (Playbook, error) {
-	p := parser{file: name}
+	p := parser{yamlspec.Parser{File: name, Kind: "playbook", Empty: "a playbook needs at least a name and steps", Hint: suggest}}
 	pb := p.parse(data)
-	if len(p.errs) > 0 {
-		slices.SortStableFunc(p.errs, func(a, b error) int {
+	if len(p.Errs) > 0 {
+		slices.SortStableFunc(p.Errs, func(a, b error) int {
 			return a.(*Error).Line - b.(*Error).Line
 		})
-		return Playbook{}, errors.Join(p.errs...)
+		return Playbook{}, errors.Join(p.Errs...)
 	}
 	pb.Source = name
 	return pb, nil
 }
 
-type parser struct {
-	file string
-	errs []error
-}
-
-func (p *parser) errorf(n *yaml.Node, field, format string, args ...any) {
-	line := 0
-	if n != nil {
-		line = n.Line
-	}
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-// decode reads the one YAML document of a file.
-func (p *parser) decode(data []byte) (doc *yaml.Node) {
-	defer func() {
-		if r := recover(); r != nil { // yaml.v3 has panicked on odd input before
-			p.errs = append(p.errs, &Error{File: p.file, Msg: fmt.Sprintf("invalid YAML: %v", r)})
-			doc = nil
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var n yaml.Node
-	if err := dec.Decode(&n); err != nil {
-		if errors.Is(err, io.EOF) {
-			p.errorf(nil, "", "empty file: a playbook needs at least a name and steps")
-			return nil
-		}
-		e := &Error{File: p.file, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-			e.Msg = "invalid YAML: " + err.Error()[len(m[0]):]
-		}
-		p.errs = append(p.errs, e)
-		return nil
-	}
-	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-		line := next.Line
-		if err != nil {
-			line = 0
-		}
-		p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: "one playbook per file: found a second YAML document"})
-		return nil
-	}
-	return &n
-}
+type parser struct{ yamlspec.Parser }
 
 func (p *parser) parse(data []byte) Playbook {
-	doc := p.decode(data)
+	doc := p.Decode(data)
 	if doc == nil {
 		return Playbook{}
 	}
-	if !p.noAliases(doc) {
+	if !p.NoAliases(doc) {
 		return Playbook{}
 	}
 	root := doc
@@ -156,41 +87,41 @@ func (p *parser) parse(data []byte) Playbook {
 		root = root.Content[0]
 	}
 	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "", "want a mapping with name, description, when and steps, got %s", kindName(root))
+		p.Errorf(root, "", "want a mapping with name, description, when and steps, got %s", yamlspec.KindName(root))
 		return Playbook{}
 	}
 	var pb Playbook
 	var steps *yaml.Node
-	unknown := p.fields(root, "", playbookFields, func(key string, v *yaml.Node, field string) {
+	unknown := p.Fields(root, "", playbookFields, func(key string, v *yaml.Node, field string) {
 		switch key {
 		case "name":
 			pb.Name, pb.nameLine = p.name(v, field), v.Line
 		case "description":
 			if v.ShortTag() != "!!null" {
-				pb.Description, _ = p.str(v, field)
+				pb.Description, _ = p.Str(v, field)
 			}
 		case "when":
 			pb.When = p.condition(v, field)
 		case "manual":
-			pb.Manual = p.boolean(v, field)
+			pb.Manual = p.Boolean(v, field)
 		case "disabled":
-			pb.Disabled = p.boolean(v, field)
+			pb.Disabled = p.Boolean(v, field)
 		case "steps":
 			steps = v
 		}
 	})
-	if !p.has(root, "name") && unknown == 0 {
-		p.errorf(root, "name", "missing: every playbook needs a name, e.g. name: high-touch")
+	if !p.Has(root, "name") && unknown == 0 {
+		p.Errorf(root, "name", "missing: every playbook needs a name, e.g. name: high-touch")
 	}
 	switch {
 	case steps == nil || steps.ShortTag() == "!!null":
 		if !pb.Disabled && unknown == 0 {
-			p.errorf(root, "steps", "missing: a playbook needs at least one step")
+			p.Errorf(root, "steps", "missing: a playbook needs at least one step")
 		}
 	case steps.Kind != yaml.SequenceNode:
-		p.errorf(steps, "steps", "want a list of steps, got %s", kindName(steps))
+		p.Errorf(steps, "steps", "want a list of steps, got %s", yamlspec.KindName(steps))
 	case len(steps.Content) == 0 && !pb.Disabled:
-		p.errorf(steps, "steps", "empty: a playbook needs at least one step")
+		p.Errorf(steps, "steps", "empty: a playbook needs at least one step")
 	default:
 		first := map[string]int{}
 		for i, sn := range steps.Content {
@@ -200,7 +131,7 @@ func (p *parser) parse(data []byte) Playbook {
 				continue
 			}
 			if line, dup := first[s.Name]; dup {
-				p.errorf(p.valueOf(sn, "name"), field+".name", "duplicate step name %s (first at line %d)", s.Name, line)
+				p.Errorf(p.ValueOf(sn, "name"), field+".name", "duplicate step name %s (first at line %d)", s.Name, line)
 				continue
 			}
 			first[s.Name] = sn.Line
@@ -208,64 +139,6 @@ func (p *parser) parse(data []byte) Playbook {
 		}
 	}
 	return pb
-}
-
-// noAliases rejects anchors and aliases: they would let a small file expand
-// into a huge one, and playbooks are short enough to spell out.
-func (p *parser) noAliases(n *yaml.Node) bool {
-	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		p.errorf(n, "", "YAML anchors and aliases (&name, *name, <<) are not supported: write the value out")
-		return false
-	}
-	for _, c := range n.Content {
-		if !p.noAliases(c) {
-			return false
-		}
-	}
-	return true
-}
-
-// fields walks a mapping, reporting unknown and duplicate keys, and calls
-// fn for each known one with its value and its field path.
-// It returns how many keys were unknown: a misspelt key also makes the
-// field it meant look missing, and that second error would only be noise.
-func (p *parser) fields(m *yaml.Node, prefix string, known []string, fn func(key string, v *yaml.Node, field string)) (unknown int) {
-	seen := map[string]int{}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		field := prefix + k.Value
-		if k.Kind != yaml.ScalarNode {
-			p.errorf(k, prefix+"?", "want a field name, got %s", kindName(k))
-			continue
-		}
-		if line, dup := seen[k.Value]; dup {
-			p.errorf(k, field, "duplicate field (first at line %d)", line)
-			continue
-		}
-		seen[k.Value] = k.Line
-		if !slices.Contains(known, k.Value) {
-			p.errorf(k, field, "unknown field (%s)", suggest(k.Value, known))
-			unknown++
-			continue
-		}
-		fn(k.Value, v, field)
-	}
-	return unknown
-}
-
-func (p *parser) has(m *yaml.Node, key string) bool { return p.valueOf(m, key) != nil }
-
-// valueOf returns the value of key in mapping m, or nil.
-func (p *parser) valueOf(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 func suggest(key string, known []string) string {
@@ -278,39 +151,13 @@ func suggest(key string, known []string) string {
 	return "known fields: " + strings.Join(known, ", ")
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.ShortTag() == "!!null" {
-			return "nothing"
-		}
-		if v := []rune(n.Value); len(v) > 40 {
-			return strconv.Quote(string(v[:40]) + "...")
-		}
-		return strconv.Quote(n.Value)
-	}
-	return "something else"
-}
-
-func (p *parser) str(v *yaml.Node, field string) (string, bool) {
-	if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
-		p.errorf(v, field, "want text, got %s", kindName(v))
-		return "", false
-	}
-	return v.Value, true
-}
-
 func (p *parser) name(v *yaml.Node, field string) string {
-	s, ok := p.str(v, field)
+	s, ok := p.Str(v, field)
 	if !ok {
 		return ""
 	}
 	if len(s) > maxName || !nameRE.MatchString(s) {
-		p.errorf(v, field, "%q: use lowercase letters, digits and dashes, at most %d characters (e.g. %s)", s, maxName, exampleName(s))
+		p.Errorf(v, field, "%q: use lowercase letters, digits and dashes, at most %d characters (e.g. %s)", s, maxName, exampleName(s))
 		return ""
 	}
 	return s
@@ -321,14 +168,6 @@ func exampleName(s string) string {
 		return n
 	}
 	return "weekly-check-in"
-}
-
-func (p *parser) boolean(v *yaml.Node, field string) bool {
-	var b bool
-	if v.Kind != yaml.ScalarNode || v.Decode(&b) != nil {
-		p.errorf(v, field, "want true or false, got %s", kindName(v))
-	}
-	return b
 }
 
 // list reads a scalar or a list of scalars.
@@ -343,14 +182,14 @@ func (p *parser) list(v *yaml.Node, field string) []*yaml.Node {
 		var out []*yaml.Node
 		for i, e := range v.Content {
 			if e.Kind != yaml.ScalarNode {
-				p.errorf(e, fmt.Sprintf("%s[%d]", field, i), "want a value, got %s", kindName(e))
+				p.Errorf(e, fmt.Sprintf("%s[%d]", field, i), "want a value, got %s", yamlspec.KindName(e))
 				continue
 			}
 			out = append(out, e)
 		}
 		return out
 	}
-	p.errorf(v, field, "want a value or a list of values, got %s", kindName(v))
+	p.Errorf(v, field, "want a value or a list of values, got %s", yamlspec.KindName(v))
 	return nil
 }
 
@@ -360,30 +199,30 @@ func (p *parser) condition(v *yaml.Node, field string) Condition {
 		return c
 	}
 	if v.Kind != yaml.MappingNode {
-		p.errorf(v, field, "want a mapping of tier, band and phase, got %s", kindName(v))
+		p.Errorf(v, field, "want a mapping of tier, band and phase, got %s", yamlspec.KindName(v))
 		return c
 	}
-	p.fields(v, field+".", conditionFields, func(key string, v *yaml.Node, field string) {
+	p.Fields(v, field+".", conditionFields, func(key string, v *yaml.Node, field string) {
 		for _, e := range p.list(v, field) {
 			switch key {
 			case "tier":
 				t, err := store.ParseTier(e.Value)
 				if err != nil {
-					p.errorf(e, field, "%v", err)
+					p.Errorf(e, field, "%v", err)
 				} else if !slices.Contains(c.Tiers, t) {
 					c.Tiers = append(c.Tiers, t)
 				}
 			case "band":
 				b := strings.ToLower(strings.TrimSpace(e.Value))
 				if !slices.Contains(bands, b) {
-					p.errorf(e, field, "unknown band %q: use %s", e.Value, strings.Join(bands, ", "))
+					p.Errorf(e, field, "unknown band %q: use %s", e.Value, strings.Join(bands, ", "))
 				} else if !slices.Contains(c.Bands, b) {
 					c.Bands = append(c.Bands, b)
 				}
 			case "phase":
 				ph, err := store.ParsePhase(e.Value)
 				if err != nil {
-					p.errorf(e, field, "%v", err)
+					p.Errorf(e, field, "%v", err)
 				} else if !slices.Contains(c.Phases, ph) {
 					c.Phases = append(c.Phases, ph)
 				}
@@ -395,7 +234,7 @@ func (p *parser) condition(v *yaml.Node, field string) Condition {
 
 // oneOf reads a value that must be one of a fixed set.
 func (p *parser) oneOf(v *yaml.Node, field, what string, valid []string) string {
-	s, ok := p.str(v, field)
+	s, ok := p.Str(v, field)
 	if !ok {
 		return ""
 	}
@@ -404,7 +243,7 @@ func (p *parser) oneOf(v *yaml.Node, field, what string, valid []string) string 
 		if c := closest(s, valid); c != "" {
 			hint = "did you mean " + c + "?"
 		}
-		p.errorf(v, field, "unknown %s %q (%s)", what, s, hint)
+		p.Errorf(v, field, "unknown %s %q (%s)", what, s, hint)
 		return ""
 	}
 	return s
@@ -412,14 +251,14 @@ func (p *parser) oneOf(v *yaml.Node, field, what string, valid []string) string 
 
 func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, field, "want a step (a mapping with name, timing, to and message), got %s", kindName(n))
+		p.Errorf(n, field, "want a step (a mapping with name, timing, to and message), got %s", yamlspec.KindName(n))
 		return Step{}, false
 	}
-	before := len(p.errs)
+	before := len(p.Errs)
 	s := Step{Line: n.Line}
 	var offsetField string
 	var message, header *yaml.Node
-	unknown := p.fields(n, field+".", stepFields, func(key string, v *yaml.Node, f string) {
+	unknown := p.Fields(n, field+".", stepFields, func(key string, v *yaml.Node, f string) {
 		switch key {
 		case "name":
 			s.Name = p.name(v, f)
@@ -429,13 +268,13 @@ func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 			s.Anchor = p.oneOf(v, f, "anchor", Anchors)
 		case "offset", "offsets":
 			if offsetField != "" {
-				p.errorf(v, f, "set offset or offsets, not both")
+				p.Errorf(v, f, "set offset or offsets, not both")
 				return
 			}
 			offsetField = f
 			items := p.list(v, f)
 			if len(items) == 0 && v.Kind != yaml.MappingNode {
-				p.errorf(v, f, "empty: give at least one offset, e.g. %s: -90d", key)
+				p.Errorf(v, f, "empty: give at least one offset, e.g. %s: -90d", key)
 			}
 			for i, e := range items {
 				ef := f
@@ -447,7 +286,7 @@ func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 					continue
 				}
 				if slices.Contains(s.Offsets, d) {
-					p.errorf(e, ef, "%dd is listed twice", d)
+					p.Errorf(e, ef, "%dd is listed twice", d)
 					continue
 				}
 				s.Offsets = append(s.Offsets, d)
@@ -457,7 +296,7 @@ func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 		case "to":
 			s.To = p.oneOf(v, f, "recipient", Recipients)
 		case "batch":
-			s.Batch = p.boolean(v, f)
+			s.Batch = p.Boolean(v, f)
 		case "message":
 			message = v
 		case "header":
@@ -466,26 +305,26 @@ func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 			s.When = p.condition(v, f)
 		}
 	})
-	if !p.has(n, "name") && unknown == 0 {
-		p.errorf(n, field+".name", "missing: every step needs a name, e.g. name: weekly-check-in")
+	if !p.Has(n, "name") && unknown == 0 {
+		p.Errorf(n, field+".name", "missing: every step needs a name, e.g. name: weekly-check-in")
 	}
-	if !p.has(n, "to") && unknown == 0 {
-		p.errorf(n, field+".to", "missing: say who gets the message (%s)", strings.Join(Recipients, ", "))
+	if !p.Has(n, "to") && unknown == 0 {
+		p.Errorf(n, field+".to", "missing: say who gets the message (%s)", strings.Join(Recipients, ", "))
 	}
 	switch {
 	case message == nil && unknown > 0:
 	case message == nil:
-		p.errorf(n, field+".message", "missing: every step needs a message")
+		p.Errorf(n, field+".message", "missing: every step needs a message")
 	default:
-		if text, ok := p.str(message, field+".message"); ok {
+		if text, ok := p.Str(message, field+".message"); ok {
 			s.Message = text
 			s.message = p.template(message, field+".message", text, sampleData)
 		}
 	}
 	if header != nil {
 		if !s.Batch {
-			p.errorf(header, field+".header", "only batch steps have a header: add batch: true or remove it")
-		} else if text, ok := p.str(header, field+".header"); ok {
+			p.Errorf(header, field+".header", "only batch steps have a header: add batch: true or remove it")
+		} else if text, ok := p.Str(header, field+".header"); ok {
 			s.Header = text
 			s.header = p.template(header, field+".header", text, sampleBatch)
 		}
@@ -493,27 +332,27 @@ func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 	if unknown == 0 {
 		p.timing(n, field, offsetField)
 	}
-	return s, len(p.errs) == before
+	return s, len(p.Errs) == before
 }
 
 // timing checks that the step has exactly one way to fall due.
 func (p *parser) timing(n *yaml.Node, field, offsetField string) {
 	var set []string
 	for _, k := range []string{"every", "anchor", "signal"} {
-		if p.has(n, k) {
+		if p.Has(n, k) {
 			set = append(set, k)
 		}
 	}
-	hasAnchor := p.has(n, "anchor")
+	hasAnchor := p.Has(n, "anchor")
 	switch {
 	case len(set) == 0 && offsetField == "":
-		p.errorf(n, field, "no timing: set every (e.g. every: 7d), anchor with offset (e.g. anchor: renewal, offset: -90d), or signal")
+		p.Errorf(n, field, "no timing: set every (e.g. every: 7d), anchor with offset (e.g. anchor: renewal, offset: -90d), or signal")
 	case len(set) > 1:
-		p.errorf(n, field, "two timings (%s): a step uses one of every, anchor or signal", strings.Join(set, " and "))
+		p.Errorf(n, field, "two timings (%s): a step uses one of every, anchor or signal", strings.Join(set, " and "))
 	case hasAnchor && offsetField == "":
-		p.errorf(p.valueOf(n, "anchor"), field+".anchor", "needs offset or offsets, e.g. offset: -90d")
+		p.Errorf(p.ValueOf(n, "anchor"), field+".anchor", "needs offset or offsets, e.g. offset: -90d")
 	case !hasAnchor && offsetField != "":
-		p.errorf(p.valueOf(n, offsetField[strings.LastIndex(offsetField, ".")+1:]), offsetField, "needs an anchor (%s)", strings.Join(Anchors, " or "))
+		p.Errorf(p.ValueOf(n, offsetField[strings.LastIndex(offsetField, ".")+1:]), offsetField, "needs an anchor (%s)", strings.Join(Anchors, " or "))
 	}
 }
 
@@ -530,26 +369,26 @@ func (p *parser) template(v *yaml.Node, field, text string, data any) *template.
 		// the end of the text points past it: name its last line instead.
 		line += min(terr.line, strings.Count(strings.TrimRight(text, "\n"), "\n")+1)
 	}
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Field: field, Msg: terr.msg})
+	p.Errs = append(p.Errs, &Error{File: p.File, Line: line, Field: field, Msg: terr.msg})
 	return nil
 }
 
 // every reads a cadence: 7d, 2w or a Go duration such as 36h.
 func (p *parser) every(v *yaml.Node, field string) time.Duration {
-	s, ok := p.str(v, field)
+	s, ok := p.Str(v, field)
 	if !ok {
 		return 0
 	}
 	d, err := parseDuration(s)
 	switch {
 	case err != nil:
-		p.errorf(v, field, "%v", err)
+		p.Errorf(v, field, "%v", err)
 		return 0
 	case d <= 0:
-		p.errorf(v, field, "%s: a cadence must be positive", s)
+		p.Errorf(v, field, "%s: a cadence must be positive", s)
 		return 0
 	case d > maxDays*day:
-		p.errorf(v, field, "%s: at most %dd", s, maxDays)
+		p.Errorf(v, field, "%s: at most %dd", s, maxDays)
 		return 0
 	}
 	return d
@@ -561,13 +400,13 @@ func (p *parser) days(v *yaml.Node, field string) (int, bool) {
 	d, err := parseDuration(v.Value)
 	switch {
 	case err != nil:
-		p.errorf(v, field, "%v", err)
+		p.Errorf(v, field, "%v", err)
 		return 0, false
 	case d%day != 0:
-		p.errorf(v, field, "%s: offsets are whole days, e.g. -90d", v.Value)
+		p.Errorf(v, field, "%s: offsets are whole days, e.g. -90d", v.Value)
 		return 0, false
 	case d > maxDays*day || d < -maxDays*day:
-		p.errorf(v, field, "%s: at most %dd either side of the anchor", v.Value, maxDays)
+		p.Errorf(v, field, "%s: at most %dd either side of the anchor", v.Value, maxDays)
 		return 0, false
 	}
 	return int(d / day), true
@@ -613,39 +452,9 @@ func closest(s string, options []string) string {
 		if lo == ls {
 			return o
 		}
-		if d := distance(ls, lo); d < bestD && d < len(ls) {
+		if d := closeness.Distance(ls, lo); d < bestD && d < len(ls) {
 			best, bestD = o, d
 		}
 	}
 	return best
-}
-
-// distance is the optimal-string-alignment edit distance: insertions,
-// deletions, substitutions and swaps of neighbours each cost one.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 64
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
