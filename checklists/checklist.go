@@ -9,15 +9,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/csbot/csbot/internal/suggest"
+	"github.com/csbot/csbot/internal/yamlspec"
 )
 
 // defaultFiles are the templates csbot ships with.
@@ -137,74 +134,10 @@ func (s *Set) Names() []string {
 // replaces it, any other adds a template. Every problem in every file is
 // reported, each naming the file, line and field.
 func Load(dir string) (*Set, error) {
-	byName := map[string]Template{}
-	var errs []error
-	defaults, err := fs.Glob(defaultFiles, "defaults/*.yaml")
+	all, err := yamlspec.LoadAll(defaultFiles, "defaults/*.yaml", dir, "template", Parse,
+		func(t Template) (string, int) { return t.Name, t.nameLine })
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range defaults {
-		data, err := defaultFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		t, err := Parse(name, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		byName[t.Name] = t
-	}
-	if dir != "" {
-		files, err := readDir(dir)
-		if err != nil {
-			return nil, err
-		}
-		seen := map[string]string{}
-		for _, file := range files {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("read checklist template: %w", err))
-				continue
-			}
-			t, err := Parse(file, data)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if other, dup := seen[t.Name]; dup {
-				errs = append(errs, &Error{File: file, Line: t.nameLine, Field: "name", Msg: fmt.Sprintf("template %s is also defined in %s: keep one", t.Name, other)})
-				continue
-			}
-			seen[t.Name] = file
-			byName[t.Name] = t
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	s := &Set{}
-	for _, t := range byName {
-		s.Templates = append(s.Templates, t)
-	}
-	slices.SortFunc(s.Templates, func(a, b Template) int { return strings.Compare(a.Name, b.Name) })
-	return s, nil
-}
-
-// readDir lists the template files of dir, sorted, skipping hidden files.
-func readDir(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read checklists folder: %w", err)
-	}
-	var files []string
-	for _, e := range entries {
-		name := e.Name()
-		ext := path.Ext(name)
-		if e.IsDir() || strings.HasPrefix(name, ".") || (ext != ".yaml" && ext != ".yml") {
-			continue
-		}
-		files = append(files, filepath.Join(dir, name))
-	}
-	return files, nil
+	return &Set{Templates: all}, nil
 }

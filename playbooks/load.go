@@ -2,15 +2,10 @@ package playbooks
 
 import (
 	"embed"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/csbot/csbot/internal/yamlspec"
 	"github.com/csbot/csbot/store/health"
 )
 
@@ -65,75 +60,10 @@ func (s *Set) Lookup(name string) (Playbook, bool) {
 // built-in one replaces it, any other adds a playbook. Every problem in
 // every file is reported, each naming the file, line and field.
 func Load(dir string) (*Set, error) {
-	byName := map[string]Playbook{}
-	var errs []error
-	defaults, err := fs.Glob(defaultFiles, "defaults/*.yaml")
+	all, err := yamlspec.LoadAll(defaultFiles, "defaults/*.yaml", dir, "playbook", Parse,
+		func(pb Playbook) (string, int) { return pb.Name, pb.nameLine })
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range defaults {
-		data, err := defaultFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		pb, err := Parse(name, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		byName[pb.Name] = pb
-	}
-	if dir != "" {
-		overrides, err := readDir(dir)
-		if err != nil {
-			return nil, err
-		}
-		seen := map[string]string{}
-		for _, file := range overrides {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("read playbook: %w", err))
-				continue
-			}
-			pb, err := Parse(file, data)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if other, dup := seen[pb.Name]; dup {
-				errs = append(errs, &Error{File: file, Line: pb.nameLine, Field: "name", Msg: fmt.Sprintf("playbook %s is also defined in %s: keep one", pb.Name, other)})
-				continue
-			}
-			seen[pb.Name] = file
-			byName[pb.Name] = pb
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	s := &Set{Thresholds: DefaultThresholds()}
-	for _, pb := range byName {
-		s.Playbooks = append(s.Playbooks, pb)
-	}
-	slices.SortFunc(s.Playbooks, func(a, b Playbook) int { return strings.Compare(a.Name, b.Name) })
-	return s, nil
-}
-
-// readDir lists the playbook files of dir, sorted, skipping hidden files
-// (editors' swap and lock files).
-func readDir(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read playbooks folder: %w", err)
-	}
-	var files []string
-	for _, e := range entries {
-		name := e.Name()
-		ext := path.Ext(name)
-		if e.IsDir() || strings.HasPrefix(name, ".") || (ext != ".yaml" && ext != ".yml") {
-			continue
-		}
-		files = append(files, filepath.Join(dir, name))
-	}
-	return files, nil
+	return &Set{Playbooks: all, Thresholds: DefaultThresholds()}, nil
 }

@@ -8,6 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -188,3 +192,89 @@ func KindName(n *yaml.Node) string {
 
 // Has reports whether mapping m has key.
 func (p *Parser) Has(m *yaml.Node, key string) bool { return p.ValueOf(m, key) != nil }
+
+// LoadAll parses the built-in files (matching pattern in defaults) and,
+// when dir is not "", the *.yaml and *.yml files in dir, skipping hidden
+// ones (editors' swap files). A file in dir whose content has the name of
+// a built-in one replaces it; any other adds one; two files in dir with
+// one name are an error. Every problem in every file is reported. name
+// gives a parsed file's name and the line it stands on; what says what a
+// file holds ("playbook"), for messages. The result is sorted by name.
+func LoadAll[T any](defaults fs.FS, pattern, dir, what string, parse func(file string, data []byte) (T, error), name func(T) (string, int)) ([]T, error) {
+	byName := map[string]T{}
+	var errs []error
+	builtIn, err := fs.Glob(defaults, pattern)
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range builtIn {
+		data, err := fs.ReadFile(defaults, file)
+		if err != nil {
+			return nil, err
+		}
+		v, err := parse(file, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n, _ := name(v)
+		byName[n] = v
+	}
+	if dir != "" {
+		files, err := yamlFiles(dir, what)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]string{}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("read %s: %w", what, err))
+				continue
+			}
+			v, err := parse(file, data)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			n, line := name(v)
+			if other, dup := seen[n]; dup {
+				errs = append(errs, &Error{File: file, Line: line, Field: "name", Msg: fmt.Sprintf("%s %s is also defined in %s: keep one", what, n, other)})
+				continue
+			}
+			seen[n] = file
+			byName[n] = v
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	names := make([]string, 0, len(byName))
+	for n := range byName {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := make([]T, len(names))
+	for i, n := range names {
+		out[i] = byName[n]
+	}
+	return out, nil
+}
+
+// yamlFiles lists the YAML files of dir, sorted, skipping hidden files.
+func yamlFiles(dir, what string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read %ss folder: %w", what, err)
+	}
+	var files []string
+	for _, e := range entries {
+		n := e.Name()
+		ext := path.Ext(n)
+		if e.IsDir() || strings.HasPrefix(n, ".") || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		files = append(files, filepath.Join(dir, n))
+	}
+	return files, nil
+}
