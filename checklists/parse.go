@@ -1,7 +1,6 @@
 package checklists
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/csbot/csbot/internal/suggest"
-	"github.com/csbot/csbot/store"
 )
 
 // Error is one problem in a file, with its file, line and field.
@@ -38,8 +36,6 @@ var (
 		"sign_off": "signoff", "sign-off": "signoff", "verify": "signoff", "mentor": "signoff",
 		"proof": "evidence",
 	}
-	nameRE    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	yamlLine  = regexp.MustCompile(`^yaml: line (\d+): `)
 	durations = regexp.MustCompile(`^([0-9]+)([dw])$`)
 )
 
@@ -52,9 +48,8 @@ var (
 func Parse(name string, data []byte) (Template, error) {
 	p := parser{yamlspec.Parser{File: name, Kind: "template", Empty: "a template needs at least a name and items", Hint: hint}}
 	t := p.parse(data)
-	if len(p.Errs) > 0 {
-		slices.SortStableFunc(p.Errs, func(a, b error) int { return a.(*Error).Line - b.(*Error).Line })
-		return Template{}, errors.Join(p.Errs...)
+	if err := p.Err(); err != nil {
+		return Template{}, err
 	}
 	t.Source = name
 	return t, nil
@@ -63,16 +58,8 @@ func Parse(name string, data []byte) (Template, error) {
 type parser struct{ yamlspec.Parser }
 
 func (p *parser) parse(data []byte) Template {
-	doc := p.Decode(data)
-	if doc == nil || !p.NoAliases(doc) {
-		return Template{}
-	}
-	root := doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
-	if root.Kind != yaml.MappingNode {
-		p.Errorf(root, "", "want a mapping with name, description and items, got %s", yamlspec.KindName(root))
+	root := p.Root(data, "name, description and items")
+	if root == nil {
 		return Template{}
 	}
 	var t Template
@@ -220,19 +207,8 @@ func hint(key string, known []string) string {
 }
 
 func (p *parser) name(v *yaml.Node, field string) string {
-	s, ok := p.Str(v, field)
-	if !ok {
-		return ""
-	}
-	if len(s) > store.MaxSlug || !nameRE.MatchString(s) {
-		ex := store.Slugify(s)
-		if ex == "" {
-			ex = "shadow-calls"
-		}
-		p.Errorf(v, field, "%q: use lowercase letters, digits and dashes, at most %d characters (e.g. %s)", s, store.MaxSlug, ex)
-		return ""
-	}
-	if strings.Trim(s, "0123456789") == "" {
+	s := p.Name(v, field, "shadow-calls")
+	if s != "" && strings.Trim(s, "0123456789") == "" {
 		// People pick items by number too: a name of digits would be ambiguous.
 		p.Errorf(v, field, "%q: a name needs a letter; numbers already stand for the item's position", s)
 		return ""

@@ -3,7 +3,6 @@ package playbooks
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,10 +22,7 @@ import (
 type Error = yamlspec.Error
 
 // Limits on what a playbook may say.
-const (
-	maxDays = 3650 // offsets and cadences: ten years
-	maxName = store.MaxSlug
-)
+const maxDays = 3650 // offsets and cadences: ten years
 
 // The fields of each mapping, in the order the errors list them.
 var (
@@ -54,19 +50,14 @@ var (
 	}()
 )
 
-var nameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
 // Parse reads one playbook from YAML. name is the file name that errors
 // mention. Every problem found is reported, each as an *Error naming the
 // file, line and field, joined with errors.Join.
 func Parse(name string, data []byte) (Playbook, error) {
 	p := parser{yamlspec.Parser{File: name, Kind: "playbook", Empty: "a playbook needs at least a name and steps", Hint: suggest}}
 	pb := p.parse(data)
-	if len(p.Errs) > 0 {
-		slices.SortStableFunc(p.Errs, func(a, b error) int {
-			return a.(*Error).Line - b.(*Error).Line
-		})
-		return Playbook{}, errors.Join(p.Errs...)
+	if err := p.Err(); err != nil {
+		return Playbook{}, err
 	}
 	pb.Source = name
 	return pb, nil
@@ -75,19 +66,8 @@ func Parse(name string, data []byte) (Playbook, error) {
 type parser struct{ yamlspec.Parser }
 
 func (p *parser) parse(data []byte) Playbook {
-	doc := p.Decode(data)
-	if doc == nil {
-		return Playbook{}
-	}
-	if !p.NoAliases(doc) {
-		return Playbook{}
-	}
-	root := doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
-	if root.Kind != yaml.MappingNode {
-		p.Errorf(root, "", "want a mapping with name, description, when and steps, got %s", yamlspec.KindName(root))
+	root := p.Root(data, "name, description, when and steps")
+	if root == nil {
 		return Playbook{}
 	}
 	var pb Playbook
@@ -95,7 +75,7 @@ func (p *parser) parse(data []byte) Playbook {
 	unknown := p.Fields(root, "", playbookFields, func(key string, v *yaml.Node, field string) {
 		switch key {
 		case "name":
-			pb.Name, pb.nameLine = p.name(v, field), v.Line
+			pb.Name, pb.nameLine = p.Name(v, field, "weekly-check-in"), v.Line
 		case "description":
 			if v.ShortTag() != "!!null" {
 				pb.Description, _ = p.Str(v, field)
@@ -149,25 +129,6 @@ func suggest(key string, known []string) string {
 		return "did you mean " + s + "?"
 	}
 	return "known fields: " + strings.Join(known, ", ")
-}
-
-func (p *parser) name(v *yaml.Node, field string) string {
-	s, ok := p.Str(v, field)
-	if !ok {
-		return ""
-	}
-	if len(s) > maxName || !nameRE.MatchString(s) {
-		p.Errorf(v, field, "%q: use lowercase letters, digits and dashes, at most %d characters (e.g. %s)", s, maxName, exampleName(s))
-		return ""
-	}
-	return s
-}
-
-func exampleName(s string) string {
-	if n := store.Slugify(s); n != "" {
-		return n
-	}
-	return "weekly-check-in"
 }
 
 // list reads a scalar or a list of scalars.
@@ -261,7 +222,7 @@ func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 	unknown := p.Fields(n, field+".", stepFields, func(key string, v *yaml.Node, f string) {
 		switch key {
 		case "name":
-			s.Name = p.name(v, f)
+			s.Name = p.Name(v, f, "weekly-check-in")
 		case "every":
 			s.Every = p.every(v, f)
 		case "anchor":

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/csbot/csbot/store"
 )
 
 // Error is one problem in a file. Its text is "file:line: field: message",
@@ -277,4 +279,51 @@ func yamlFiles(dir, what string) ([]string, error) {
 		files = append(files, filepath.Join(dir, n))
 	}
 	return files, nil
+}
+
+// Root decodes the file and returns its top-level mapping, or nil after
+// recording why there is none; want lists what the mapping should hold.
+func (p *Parser) Root(data []byte, want string) *yaml.Node {
+	doc := p.Decode(data)
+	if doc == nil || !p.NoAliases(doc) {
+		return nil
+	}
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		p.Errorf(root, "", "want a mapping with %s, got %s", want, KindName(root))
+		return nil
+	}
+	return root
+}
+
+// Err returns every recorded problem in line order, or nil.
+func (p *Parser) Err() error {
+	if len(p.Errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(p.Errs, func(a, b error) int { return a.(*Error).Line - b.(*Error).Line })
+	return errors.Join(p.Errs...)
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Name reads a name people type: lowercase letters, digits and dashes, at
+// most store.MaxSlug characters; example is offered when s slugifies to
+// nothing.
+func (p *Parser) Name(v *yaml.Node, field, example string) string {
+	s, ok := p.Str(v, field)
+	if !ok {
+		return ""
+	}
+	if len(s) > store.MaxSlug || !nameRE.MatchString(s) {
+		if n := store.Slugify(s); n != "" {
+			example = n
+		}
+		p.Errorf(v, field, "%q: use lowercase letters, digits and dashes, at most %d characters (e.g. %s)", s, store.MaxSlug, example)
+		return ""
+	}
+	return s
 }
