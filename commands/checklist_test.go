@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/store"
@@ -135,33 +134,9 @@ func TestChecklistRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newChecklistFixture(t)
 			f.setUpYuki(t)
-			before := checklistSnapshot(t, f.st)
-			r := f.router.Handle(context.Background(), "console", tc.user, tc.line)
-			got := console.Render(r)
-			if !r.Error {
-				t.Errorf("reply not marked as an error:\n%s", got)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("reply lacks %q:\n%s", w, got)
-				}
-			}
-			if diff := cmp.Diff(before, checklistSnapshot(t, f.st)); diff != "" {
-				t.Errorf("refused command changed the store (-before +after):\n%s", diff)
-			}
+			assertRefused(t, f.fixture, tc.user, tc.line, tc.want)
 		})
 	}
-}
-
-func checklistSnapshot(t testing.TB, st *store.Store) map[string]any {
-	t.Helper()
-	out := snapshot(t, st)
-	as, err := st.Assignments(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out["assignments"] = as
-	return out
 }
 
 func TestChecklistWithoutTemplates(t *testing.T) {

@@ -181,22 +181,28 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			before := snapshot(t, f.st)
-			r := f.router.Handle(context.Background(), "console", tc.user, tc.line)
-			got := console.Render(r)
-			if !r.Error {
-				t.Errorf("reply not marked as an error:\n%s", got)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("reply lacks %q:\n%s", w, got)
-				}
-			}
-			if diff := cmp.Diff(before, snapshot(t, f.st)); diff != "" {
-				t.Errorf("refused command changed the store (-before +after):\n%s", diff)
-			}
+			assertRefused(t, newFixture(t), tc.user, tc.line, tc.want)
 		})
+	}
+}
+
+// assertRefused runs a command that must be refused: the reply is an
+// error containing every want, and the store is left as it was.
+func assertRefused(t *testing.T, f fixture, user, line string, want []string) {
+	t.Helper()
+	before := snapshot(t, f.st)
+	r := f.router.Handle(context.Background(), "console", user, line)
+	got := console.Render(r)
+	if !r.Error {
+		t.Errorf("reply not marked as an error:\n%s", got)
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("reply lacks %q:\n%s", w, got)
+		}
+	}
+	if diff := cmp.Diff(before, snapshot(t, f.st)); diff != "" {
+		t.Errorf("refused command changed the store (-before +after):\n%s", diff)
 	}
 }
 
@@ -212,7 +218,11 @@ func snapshot(t testing.TB, st *store.Store) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]any{"members": members}
+	assignments, err := st.Assignments(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]any{"members": members, "assignments": assignments}
 	for _, r := range rows {
 		a, err := st.Account(ctx, r.Slug)
 		if err != nil {
