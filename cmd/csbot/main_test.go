@@ -27,6 +27,18 @@ import (
 	"github.com/csbot/csbot/store/storetest"
 )
 
+// newTestApp opens csbot on a store private to the test, closed at its end.
+func newTestApp(t *testing.T) *app {
+	t.Helper()
+	o := optionsFromEnv(testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()}))
+	a, err := openApp(context.Background(), o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	return a
+}
+
 func testEnv(t *testing.T, vars map[string]string) func(string) string {
 	t.Helper()
 	if uri := os.Getenv("MONGODB_URI"); uri != "" {
@@ -198,11 +210,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	o := optionsFromEnv(testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()}))
-	a, err := openApp(context.Background(), o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := newTestApp(t)
 	srv := httptest.NewServer(a.httpHandler())
 	defer srv.Close()
 	get := func(path string) (int, string) {
@@ -316,12 +324,7 @@ func TestRemindAndDigestDryRuns(t *testing.T) {
 // in the outbox, however often they run, and delivery sends each once.
 func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 	ctx := context.Background()
-	o := optionsFromEnv(testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()}))
-	a, err := openApp(ctx, o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newTestApp(t)
 	// Monday 2026-11-23, 09:30 in Tokyo (where haruto leads).
 	now := time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC)
 	if _, err := demo.Seed(ctx, a.store, a.engine, now); err != nil {
@@ -368,12 +371,7 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 // and keeps recent ones.
 func TestPruneJob(t *testing.T) {
 	ctx := context.Background()
-	o := optionsFromEnv(testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()}))
-	a, err := openApp(ctx, o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newTestApp(t)
 	now := time.Date(2026, 11, 25, 3, 30, 0, 0, time.UTC)
 	for _, sent := range []time.Time{now.AddDate(0, 0, -100), now.AddDate(0, 0, -10)} {
 		id := "reminder/x/y/acme/aiko/" + store.Day(sent)
