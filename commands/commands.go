@@ -175,12 +175,7 @@ func days(n int) string {
 }
 
 func daysUntil(now, t time.Time) int {
-	return int(truncDay(t).Sub(truncDay(now)).Hours() / 24)
-}
-
-func truncDay(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return int(store.UTCDay(t).Sub(store.UTCDay(now)).Hours() / 24)
 }
 
 func freshness(now time.Time, a store.Account) string {

@@ -155,7 +155,7 @@ func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, err
 		case m.Done != nil:
 			done++
 			lines = append(lines, fmt.Sprintf("[x] %s, done %s", m.Name, store.Day(*m.Done)))
-		case m.Due.Before(truncDay(now)):
+		case m.Due.Before(store.UTCDay(now)):
 			overdue++
 			lines = append(lines, fmt.Sprintf("[!] %s, overdue by %s (due %s)", m.Name, days(-daysUntil(now, m.Due)), store.Day(m.Due)))
 		default:

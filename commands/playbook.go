@@ -178,7 +178,7 @@ func nextDate(pbName string, st playbooks.Step, a store.Account, now time.Time) 
 			return time.Time{}, false
 		}
 		for _, off := range slices.Sorted(slices.Values(st.Offsets)) {
-			if at := truncDay(anchor).AddDate(0, 0, off); at.After(now) {
+			if at := store.UTCDay(anchor).AddDate(0, 0, off); at.After(now) {
 				return at, true
 			}
 		}

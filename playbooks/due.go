@@ -50,7 +50,7 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 	}
 	var out []Due
 	var base *Data
-	today := truncDay(now)
+	today := store.UTCDay(now)
 	for pi := range s.Playbooks {
 		pb := &s.Playbooks[pi]
 		started, isStarted := a.Started(pb.Name)
@@ -98,7 +98,7 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 					continue
 				}
 				for _, off := range st.Offsets {
-					day := truncDay(anchor).AddDate(0, 0, off)
+					day := store.UTCDay(anchor).AddDate(0, 0, off)
 					if late := daysBetween(day, today); late >= 0 && late <= s.Thresholds.GraceDays {
 						emit(day, off, "")
 					}
@@ -118,7 +118,7 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 // by week, so while they last the sweep reminds once a week, not on every
 // run; Done silences the week's reminder.
 func weekStart(day time.Time) time.Time {
-	return truncDay(day).AddDate(0, 0, -(int(day.Weekday())+6)%7)
+	return store.UTCDay(day).AddDate(0, 0, -(int(day.Weekday())+6)%7)
 }
 
 // signal reports whether a signal is present, since when and why.
@@ -136,7 +136,7 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 	case SignalDetractor:
 		if a.NPS != nil && *a.NPS <= s.Thresholds.DetractorMax && !a.NPSDate.IsZero() &&
 			daysBetween(a.NPSDate, today) <= s.Thresholds.DetractorDays {
-			return truncDay(a.NPSDate), fmt.Sprintf("NPS %d on %s", *a.NPS, store.Day(a.NPSDate)), true
+			return store.UTCDay(a.NPSDate), fmt.Sprintf("NPS %d on %s", *a.NPS, store.Day(a.NPSDate)), true
 		}
 	case SignalStepMissed:
 		var missed []string
@@ -153,7 +153,7 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 		if len(missed) == 0 {
 			return time.Time{}, "", false
 		}
-		return truncDay(latest).AddDate(0, 0, 1), "not done: " + strings.Join(missed, ", "), true
+		return store.UTCDay(latest).AddDate(0, 0, 1), "not done: " + strings.Join(missed, ", "), true
 	case SignalAnyRisk:
 		if len(as.Risks) == 0 {
 			return time.Time{}, "", false
@@ -338,12 +338,7 @@ func percent(f float64) int { return int(math.Round(100 * f)) }
 // daysBetween counts calendar days (UTC) from a to b, negative when a is
 // later, as the health package does.
 func daysBetween(a, b time.Time) int {
-	return int(math.Round(truncDay(b).Sub(truncDay(a)).Hours() / 24))
-}
-
-func truncDay(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return int(math.Round(store.UTCDay(b).Sub(store.UTCDay(a)).Hours() / 24))
 }
 
 func ago(days int) string {

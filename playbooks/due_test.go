@@ -17,7 +17,7 @@ var now = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 func daysAgo(n int) time.Time { return now.AddDate(0, 0, -n) }
 
 // on is midnight UTC of the day n days from now.
-func on(n int) time.Time { return truncDay(now).AddDate(0, 0, n) }
+func on(n int) time.Time { return store.UTCDay(now).AddDate(0, 0, n) }
 
 func ptr[T any](v T) *T { return &v }
 

@@ -258,7 +258,7 @@ func (h History) Days(end time.Time, n int) []int {
 		return out
 	}
 	vals := h.Values()
-	shift := int(last.Sub(truncDay(end)).Hours() / 24) // days the last entry lies after end
+	shift := int(last.Sub(UTCDay(end)).Hours() / 24) // days the last entry lies after end
 	for j := range out {
 		back := n - 1 - j + shift // days before the history's last day
 		if i := len(vals) - 1 - back; back >= 0 && i >= 0 {
@@ -271,7 +271,7 @@ func (h History) Days(end time.Time, n int) []int {
 // Record sets the score for a day, keeping at most HistoryDays entries.
 // Recording a day older than the window is ignored.
 func (h History) Record(day time.Time, score int) History {
-	day = truncDay(day)
+	day = UTCDay(day)
 	vals := h.Values()
 	end, err := time.Parse(time.DateOnly, h.End)
 	if err != nil || len(vals) == 0 {
@@ -307,7 +307,8 @@ func (h History) Record(day time.Time, score int) History {
 	return History{End: Day(end), Scores: b.String()}
 }
 
-func truncDay(t time.Time) time.Time {
+// UTCDay is the start of t's calendar day in UTC: csbot counts days in UTC.
+func UTCDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

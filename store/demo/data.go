@@ -126,7 +126,7 @@ var specs = []spec{
 // before, so the score the engine computes today extends it. The same day
 // always gives the same data.
 func Data(now time.Time) (teams []store.Team, members []store.Member, accounts []store.Account) {
-	day := truncDay(now)
+	day := store.UTCDay(now)
 	teams = []store.Team{
 		{ID: "tokyo", Name: "Tokyo", Lead: "haruto", Region: "Tokyo"},
 		{ID: "osaka", Name: "Osaka", Lead: "misaki", Region: "Osaka"},
@@ -379,9 +379,4 @@ func snapshots(accounts []store.Account) []store.Snapshot {
 		}
 	}
 	return out
-}
-
-func truncDay(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

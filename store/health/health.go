@@ -269,12 +269,7 @@ func clamp01(f float64) float64 { return max(0, min(1, f)) }
 // daysBetween counts calendar days (UTC) from a to b, negative when a is
 // later, so "renews in 30 days" means the same thing all day long.
 func daysBetween(a, b time.Time) int {
-	return int(math.Round(truncDay(b).Sub(truncDay(a)).Hours() / 24))
-}
-
-func truncDay(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return int(math.Round(store.UTCDay(b).Sub(store.UTCDay(a)).Hours() / 24))
 }
 
 func ago(days int) string {
