@@ -174,10 +174,6 @@ func days(n int) string {
 	return fmt.Sprintf("%d days", n)
 }
 
-func daysUntil(now, t time.Time) int {
-	return int(store.UTCDay(t).Sub(store.UTCDay(now)).Hours() / 24)
-}
-
 func freshness(now time.Time, a store.Account) string {
 	s := "as of " + now.UTC().Format("2006-01-02 15:04 MST")
 	if !a.UpdatedAt.IsZero() {

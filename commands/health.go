@@ -108,7 +108,7 @@ func renewalText(now, renewal time.Time) string {
 	if renewal.IsZero() {
 		return "not set"
 	}
-	n := daysUntil(now, renewal)
+	n := store.DaysBetween(now, renewal)
 	if n < 0 {
 		return fmt.Sprintf("%s (%s ago)", store.Day(renewal), days(-n))
 	}
@@ -157,7 +157,7 @@ func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, err
 			lines = append(lines, fmt.Sprintf("[x] %s, done %s", m.Name, store.Day(*m.Done)))
 		case m.Due.Before(store.UTCDay(now)):
 			overdue++
-			lines = append(lines, fmt.Sprintf("[!] %s, overdue by %s (due %s)", m.Name, days(-daysUntil(now, m.Due)), store.Day(m.Due)))
+			lines = append(lines, fmt.Sprintf("[!] %s, overdue by %s (due %s)", m.Name, days(-store.DaysBetween(now, m.Due)), store.Day(m.Due)))
 		default:
 			lines = append(lines, fmt.Sprintf("[ ] %s, due %s", m.Name, store.Day(m.Due)))
 		}
@@ -192,7 +192,7 @@ func phaseText(now time.Time, a store.Account) string {
 	if a.PhaseStart.IsZero() {
 		return string(a.Phase)
 	}
-	return fmt.Sprintf("%s for %s (since %s)", a.Phase, days(-daysUntil(now, a.PhaseStart)), store.Day(a.PhaseStart))
+	return fmt.Sprintf("%s for %s (since %s)", a.Phase, days(-store.DaysBetween(now, a.PhaseStart)), store.Day(a.PhaseStart))
 }
 
 func orNone(s string) string {

@@ -99,7 +99,7 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 				}
 				for _, off := range st.Offsets {
 					day := store.UTCDay(anchor).AddDate(0, 0, off)
-					if late := daysBetween(day, today); late >= 0 && late <= s.Thresholds.GraceDays {
+					if late := store.DaysBetween(day, today); late >= 0 && late <= s.Thresholds.GraceDays {
 						emit(day, off, "")
 					}
 				}
@@ -135,14 +135,14 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 		return weekStart(today), fmt.Sprintf("%d of %d seats active (%d%%)", a.ActiveUsers, a.Seats, percent(util)), true
 	case SignalDetractor:
 		if a.NPS != nil && *a.NPS <= s.Thresholds.DetractorMax && !a.NPSDate.IsZero() &&
-			daysBetween(a.NPSDate, today) <= s.Thresholds.DetractorDays {
+			store.DaysBetween(a.NPSDate, today) <= s.Thresholds.DetractorDays {
 			return store.UTCDay(a.NPSDate), fmt.Sprintf("NPS %d on %s", *a.NPS, store.Day(a.NPSDate)), true
 		}
 	case SignalStepMissed:
 		var missed []string
 		var latest time.Time
 		for _, m := range a.Milestones {
-			if m.Done != nil || m.Due.IsZero() || daysBetween(m.Due, today) < 1 {
+			if m.Done != nil || m.Due.IsZero() || store.DaysBetween(m.Due, today) < 1 {
 				continue
 			}
 			missed = append(missed, fmt.Sprintf("%s (due %s)", m.Name, store.Day(m.Due)))
@@ -193,16 +193,16 @@ func newData(a store.Account, as health.Assessment, now time.Time) *Data {
 	}
 	if !a.LastTouch.IsZero() {
 		d.LastTouch = store.Day(a.LastTouch)
-		d.DaysSinceTouch = daysBetween(a.LastTouch, now)
-		d.LastTouchAgo = ago(d.DaysSinceTouch)
+		d.DaysSinceTouch = store.DaysBetween(a.LastTouch, now)
+		d.LastTouchAgo = health.Ago(d.DaysSinceTouch)
 	}
 	if !a.Renewal.IsZero() {
 		d.Renewal = store.Day(a.Renewal)
-		d.DaysToRenewal = daysBetween(now, a.Renewal)
+		d.DaysToRenewal = store.DaysBetween(now, a.Renewal)
 	}
 	if !a.PhaseStart.IsZero() {
 		d.PhaseStart = store.Day(a.PhaseStart)
-		d.DaysInPhase = daysBetween(a.PhaseStart, now)
+		d.DaysInPhase = store.DaysBetween(a.PhaseStart, now)
 	}
 	if a.Seats > 0 {
 		d.Utilisation = percent(float64(a.ActiveUsers) / float64(a.Seats))
@@ -217,7 +217,7 @@ func newData(a store.Account, as health.Assessment, now time.Time) *Data {
 		if d.NextMilestone == "" {
 			d.NextMilestone = m.Name
 		}
-		if !m.Due.IsZero() && daysBetween(m.Due, now) >= 1 {
+		if !m.Due.IsZero() && store.DaysBetween(m.Due, now) >= 1 {
 			d.Overdue = append(d.Overdue, m.Name)
 		}
 	}
@@ -334,21 +334,3 @@ func (s *Set) header(m *Message) string {
 }
 
 func percent(f float64) int { return int(math.Round(100 * f)) }
-
-// daysBetween counts calendar days (UTC) from a to b, negative when a is
-// later, as the health package does.
-func daysBetween(a, b time.Time) int {
-	return int(math.Round(store.UTCDay(b).Sub(store.UTCDay(a)).Hours() / 24))
-}
-
-func ago(days int) string {
-	switch {
-	case days == 0:
-		return "today"
-	case days == 1:
-		return "yesterday"
-	case days < 0:
-		return "in the future"
-	}
-	return fmt.Sprintf("%d days ago", days)
-}

@@ -6,6 +6,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -305,6 +306,12 @@ func (h History) Record(day time.Time, score int) History {
 		}
 	}
 	return History{End: Day(end), Scores: b.String()}
+}
+
+// DaysBetween counts calendar days (UTC) from a to b, negative when a is
+// later, so "renews in 30 days" means the same thing all day long.
+func DaysBetween(a, b time.Time) int {
+	return int(math.Round(UTCDay(b).Sub(UTCDay(a)).Hours() / 24))
 }
 
 // UTCDay is the start of t's calendar day in UTC: csbot counts days in UTC.

@@ -191,14 +191,14 @@ func (c Config) measure(name string, a store.Account, now time.Time) (int, strin
 		if a.LastTouch.IsZero() {
 			return 0, "", false
 		}
-		days := daysBetween(a.LastTouch, now)
+		days := store.DaysBetween(a.LastTouch, now)
 		allowed := c.TouchDays[a.Tier]
 		if allowed == 0 {
 			allowed = 90 // tech touch: automation, people step in on signals
 		}
 		// Full marks within half the allowance, nothing at twice it.
 		score := 1 - (float64(days)-float64(allowed)/2)/(1.5*float64(allowed))
-		return pct(clamp01(score)), fmt.Sprintf("last touch %s", ago(days)), true
+		return pct(clamp01(score)), fmt.Sprintf("last touch %s", Ago(days)), true
 	case Satisfaction:
 		var parts []float64
 		var details []string
@@ -266,18 +266,15 @@ func pct(f float64) int { return int(math.Round(100 * f)) }
 
 func clamp01(f float64) float64 { return max(0, min(1, f)) }
 
-// daysBetween counts calendar days (UTC) from a to b, negative when a is
-// later, so "renews in 30 days" means the same thing all day long.
-func daysBetween(a, b time.Time) int {
-	return int(math.Round(store.UTCDay(b).Sub(store.UTCDay(a)).Hours() / 24))
-}
-
-func ago(days int) string {
-	switch days {
-	case 0:
+// Ago says how long ago a number of days was, for people.
+func Ago(days int) string {
+	switch {
+	case days == 0:
 		return "today"
-	case 1:
+	case days == 1:
 		return "yesterday"
+	case days < 0:
+		return "in the future"
 	}
 	return fmt.Sprintf("%d days ago", days)
 }

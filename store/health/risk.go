@@ -34,7 +34,7 @@ func (c Config) Risks(a store.Account, r Result, now time.Time) []store.Risk {
 		add(RuleDrop, "health fell %d points in %d days", -*d, c.DropDays)
 	}
 	if !a.Renewal.IsZero() && r.Score >= 0 {
-		days := daysBetween(now, a.Renewal)
+		days := store.DaysBetween(now, a.Renewal)
 		if days >= 0 && days <= c.RenewalDays && r.Score < c.RenewalHealth {
 			add(RuleRenewal, "renews in %s (%s) with health %d, below %d", Plural(days, "day"), store.Day(a.Renewal), r.Score, c.RenewalHealth)
 		}
@@ -44,11 +44,11 @@ func (c Config) Risks(a store.Account, r Result, now time.Time) []store.Risk {
 			add(RuleStalled, "onboarding stalled: no milestone done for %d days (next: %s)", since, next)
 		}
 	}
-	if a.NPS != nil && *a.NPS <= c.DetractorMax && !a.NPSDate.IsZero() && daysBetween(a.NPSDate, now) <= c.DetractorDays {
+	if a.NPS != nil && *a.NPS <= c.DetractorMax && !a.NPSDate.IsZero() && store.DaysBetween(a.NPSDate, now) <= c.DetractorDays {
 		add(RuleDetractor, "NPS detractor: answered %d on %s", *a.NPS, store.Day(a.NPSDate))
 	}
 	if allowed, ok := c.TouchDays[a.Tier]; ok && !a.LastTouch.IsZero() {
-		if days := daysBetween(a.LastTouch, now); days > allowed {
+		if days := store.DaysBetween(a.LastTouch, now); days > allowed {
 			add(RuleNoTouch, "no touch for %d days (%s touch allows %d)", days, a.Tier, allowed)
 		}
 	}
@@ -70,5 +70,5 @@ func stalled(a store.Account, now time.Time) (days int, next string, ok bool) {
 	if next == "" || last.IsZero() {
 		return 0, "", false
 	}
-	return daysBetween(last, now), next, true
+	return store.DaysBetween(last, now), next, true
 }
