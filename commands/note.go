@@ -10,9 +10,6 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-// touchKinds are the words that, leading a note, say what kind of touch it was.
-var touchKinds = []string{"call", "meeting", "email", "qbr", "visit", "demo", "note"}
-
 func (c *cmds) noteCommand() bot.Command {
 	return bot.Command{
 		Name:    "note",
@@ -41,7 +38,7 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	kind := "note"
 	first, _, _ := bot.CutWord(text)
 	first = strings.ToLower(strings.TrimRight(first, ":,."))
-	for _, k := range touchKinds {
+	for _, k := range store.TouchKinds {
 		if first == k {
 			kind = k
 		}

@@ -189,6 +189,10 @@ type Team struct {
 	Segment string `bson:"segment,omitempty" json:"segment,omitempty"`
 }
 
+// TouchKinds are the kinds of touch a timeline entry can be; a note that
+// starts with one of these words is logged as that kind.
+var TouchKinds = []string{"call", "meeting", "email", "qbr", "visit", "demo", "note"}
+
 // Touch is one entry of an account's timeline.
 type Touch struct {
 	ID      string    `bson:"_id"`

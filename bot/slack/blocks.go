@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
 )
 
 // Slack's Block Kit limits, from its public docs.
@@ -32,9 +33,8 @@ const (
 	NoteKindBlockID, NoteKindActionID = "note_kind", "kind"
 )
 
-// NoteKinds are the touch kinds the note modal offers, as /cs note knows
-// them; NoteDefaultKind is preselected, as /cs note logs untyped notes.
-var NoteKinds = []string{"call", "meeting", "email", "qbr", "visit", "demo", "note"}
+// NoteKinds are the touch kinds the note modal offers: those /cs note knows.
+var NoteKinds = store.TouchKinds
 
 const NoteDefaultKind = "note"
 
