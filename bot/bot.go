@@ -39,6 +39,16 @@ type Reply struct {
 	Error bool
 	// Share posts the reply for the whole channel instead of only the asker.
 	Share bool
+	// Image is a chart. Platforms that can upload files attach it; the
+	// others show Text, which then carries a text sparkline of the same data.
+	Image *Image
+}
+
+// Image is a rendered PNG.
+type Image struct {
+	// Name is the file name, e.g. "acme-health.png"; Alt describes it.
+	Name, Alt string
+	PNG       []byte
 }
 
 // Field is a short labelled value.

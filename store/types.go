@@ -95,6 +95,13 @@ type Account struct {
 	NPS         *int        `bson:"nps,omitempty" json:"nps,omitempty"`
 	NPSDate     time.Time   `bson:"nps_date,omitempty" json:"nps_date,omitzero"`
 	CSAT        *float64    `bson:"csat,omitempty" json:"csat,omitempty"`
+	// UsageDate and CSATDate say how fresh ActiveUsers/Seats/FeatureAdoption
+	// and CSAT are; TicketsDate when the ticket counts were last derived.
+	UsageDate   time.Time `bson:"usage_date,omitempty" json:"usage_date,omitzero"`
+	CSATDate    time.Time `bson:"csat_date,omitempty" json:"csat_date,omitzero"`
+	TicketsDate time.Time `bson:"tickets_date,omitempty" json:"tickets_date,omitzero"`
+	// Churned is the day a cancellation ended the account; zero while a customer.
+	Churned time.Time `bson:"churned,omitempty" json:"churned,omitzero"`
 	OpenTickets *int        `bson:"open_tickets,omitempty" json:"open_tickets,omitempty"`
 	Escalations int         `bson:"escalations,omitempty" json:"escalations,omitempty"`
 	LastTouch   time.Time   `bson:"last_touch,omitempty" json:"last_touch,omitzero"`
