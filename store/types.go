@@ -92,16 +92,16 @@ type Account struct {
 	// FeatureAdoption is the share of key features in use, 0..1.
 	FeatureAdoption *float64 `bson:"feature_adoption,omitempty" json:"feature_adoption,omitempty"`
 	// NPS is the latest survey answer, 0..10, answered on NPSDate.
-	NPS         *int        `bson:"nps,omitempty" json:"nps,omitempty"`
-	NPSDate     time.Time   `bson:"nps_date,omitempty" json:"nps_date,omitzero"`
-	CSAT        *float64    `bson:"csat,omitempty" json:"csat,omitempty"`
+	NPS     *int      `bson:"nps,omitempty" json:"nps,omitempty"`
+	NPSDate time.Time `bson:"nps_date,omitempty" json:"nps_date,omitzero"`
+	CSAT    *float64  `bson:"csat,omitempty" json:"csat,omitempty"`
 	// UsageDate and CSATDate say how fresh ActiveUsers/Seats/FeatureAdoption
 	// and CSAT are; TicketsDate when the ticket counts were last derived.
 	UsageDate   time.Time `bson:"usage_date,omitempty" json:"usage_date,omitzero"`
 	CSATDate    time.Time `bson:"csat_date,omitempty" json:"csat_date,omitzero"`
 	TicketsDate time.Time `bson:"tickets_date,omitempty" json:"tickets_date,omitzero"`
 	// Churned is the day a cancellation ended the account; zero while a customer.
-	Churned time.Time `bson:"churned,omitempty" json:"churned,omitzero"`
+	Churned     time.Time   `bson:"churned,omitempty" json:"churned,omitzero"`
 	OpenTickets *int        `bson:"open_tickets,omitempty" json:"open_tickets,omitempty"`
 	Escalations int         `bson:"escalations,omitempty" json:"escalations,omitempty"`
 	LastTouch   time.Time   `bson:"last_touch,omitempty" json:"last_touch,omitzero"`
