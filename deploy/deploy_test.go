@@ -55,13 +55,13 @@ func defaultPort(t *testing.T) int {
 	return n
 }
 
-// shutdownGrace is csbot serve's shutdown grace, read from cmd/csbot/serve.go.
+// shutdownGrace is csbot serve's default shutdown grace, read from cmd/csbot/options.go.
 func shutdownGrace(t *testing.T) time.Duration {
 	t.Helper()
-	src := readFile(t, "../cmd/csbot/serve.go")
-	m := regexp.MustCompile(`const shutdownGrace = (\d+) \* time\.Second`).FindStringSubmatch(src)
+	src := readFile(t, "../cmd/csbot/options.go")
+	m := regexp.MustCompile(`const defaultShutdownGrace = (\d+) \* time\.Second`).FindStringSubmatch(src)
 	if m == nil {
-		t.Fatal("cmd/csbot/serve.go: no `const shutdownGrace = N * time.Second` found; update this test")
+		t.Fatal("cmd/csbot/options.go: no `const defaultShutdownGrace = N * time.Second` found; update this test")
 	}
 	n, _ := strconv.Atoi(m[1])
 	return time.Duration(n) * time.Second

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -24,16 +23,11 @@ type check struct {
 // runDoctor checks the configuration and every dependency and prints a
 // pass/fail list; any failure makes it exit 1.
 func runDoctor(ctx context.Context, e env, args []string) error {
-	o := optionsFromEnv(e.getenv)
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&o.DataDir, "data", o.DataDir, "folder of the embedded store (CSBOT_DATA_DIR)")
-	fs.StringVar(&o.MongoURI, "mongodb", o.MongoURI, "MongoDB connection string (MONGODB_URI)")
-	fs.StringVar(&o.ConfigFile, "config", "", "YAML file with health weights and thresholds")
-	if err := fs.Parse(args); err != nil {
+	var cli overrides
+	if err := commonFlags(e, "doctor", &cli).Parse(args); err != nil {
 		return usageError{err}
 	}
-	checks := doctorChecks(ctx, o)
+	checks := doctorChecks(ctx, loadOptions(e.getenv, cli))
 	failed := 0
 	for _, c := range checks {
 		if c.err != nil {
@@ -52,10 +46,7 @@ func runDoctor(ctx context.Context, e env, args []string) error {
 
 func doctorChecks(ctx context.Context, o options) []check {
 	var out []check
-	err := o.loadFile()
-	if err == nil {
-		err = o.Validate()
-	}
+	err := o.Validate()
 	out = append(out, check{name: "config", detail: "environment and --config are valid", err: err,
 		fix: "correct the settings named above (README: Configuration)"})
 

@@ -105,12 +105,8 @@ func version() string {
 
 // flags parses the options common to every command plus extra ones.
 func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (options, []string, error) {
-	o := optionsFromEnv(e.getenv)
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.StringVar(&o.DataDir, "data", o.DataDir, "folder of the embedded store (CSBOT_DATA_DIR)")
-	fs.StringVar(&o.MongoURI, "mongodb", o.MongoURI, "MongoDB connection string (MONGODB_URI); empty = embedded store")
-	fs.StringVar(&o.ConfigFile, "config", "", "YAML file with health weights and thresholds")
+	var cli overrides
+	fs := commonFlags(e, name, &cli)
 	if extra != nil {
 		extra(fs)
 	}
@@ -118,7 +114,7 @@ func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (opt
 	var words []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return o, nil, usageError{err}
+			return options{}, nil, usageError{err}
 		}
 		if fs.NArg() == 0 {
 			break
@@ -126,13 +122,21 @@ func flags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (opt
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if err := o.loadFile(); err != nil {
-		return o, nil, err
-	}
+	o := loadOptions(e.getenv, cli)
 	if err := o.Validate(); err != nil {
 		return o, nil, fmt.Errorf("configuration: %w", err)
 	}
 	return o, words, nil
+}
+
+// commonFlags are the flags every command takes.
+func commonFlags(e env, name string, cli *overrides) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&cli.DataDir, "data", "", "folder of the embedded store (CSBOT_DATA_DIR)")
+	fs.StringVar(&cli.MongoURI, "mongodb", "", "MongoDB connection string (MONGODB_URI); empty = embedded store")
+	fs.StringVar(&cli.ConfigFile, "config", "", "YAML configuration file (CSBOT_CONFIG); the environment overrides it")
+	return fs
 }
 
 func logger(w io.Writer, level slog.Level) *slog.Logger {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,6 +60,10 @@ func TestOptionsValidate(t *testing.T) {
 		}
 		return p
 	}
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		env    map[string]string
@@ -65,26 +72,30 @@ func TestOptionsValidate(t *testing.T) {
 	}{
 		{"defaults", nil, "", ""},
 		{"bad time zone", map[string]string{"CSBOT_TZ": "Mars/Olympus"}, "", `CSBOT_TZ: "Mars/Olympus" is not a time zone`},
-		{"good config file", nil, write("good.yaml", "health:\n  green: 75\n  touch_days: {high: 10, low: 30}\n"), ""},
-		{"unknown key", nil, write("typo.yaml", "health:\n  gren: 75\n"), "line 2: field gren not found"},
+		{"good config file", nil, write("good.yaml", "addr: :9090\nshutdown_grace: 45s\nslack:\n  signing_secret: s\n  bot_token: xoxb-1\nhealth:\n  green: 75\n  touch_days: {high: 10, low: 30}\n"), ""},
+		{"unknown key", nil, write("typo.yaml", "health:\n  gren: 75\n"), `line 2: unknown key "gren"`},
+		{"unknown top-level key", nil, write("top.yaml", "adr: :9090\n"), `line 1: unknown key "adr"`},
+		{"bad value", nil, write("grace.yaml", "shutdown_grace: soon\n"), "line 1: cannot unmarshal"},
 		{"bad weight", nil, write("weights.yaml", "health:\n  weights: {usage: -1}\n"), "health.weights.usage: -1 must not be negative"},
 		{"bands reversed", nil, write("bands.yaml", "health:\n  green: 30\n  yellow: 60\n"), "need 0 <= yellow < green <= 100"},
 		{"missing file", nil, filepath.Join(dir, "nope.yaml"), "read config"},
+		{"bad grace", map[string]string{"CSBOT_SHUTDOWN_GRACE": "forever"}, "", `CSBOT_SHUTDOWN_GRACE: "forever" is not a duration`},
 		{"slack without bot token", map[string]string{"SLACK_SIGNING_SECRET": "s"}, "", "SLACK_BOT_TOKEN: needed"},
 		{"slack app token prefix", map[string]string{"SLACK_APP_TOKEN": "xoxb-wrong", "SLACK_BOT_TOKEN": "xoxb-1"}, "", "SLACK_APP_TOKEN: an app-level token starts with xapp-"},
 		{"slack http mode", map[string]string{"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
+		{"discord", map[string]string{"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_BOT_TOKEN": "t", "DISCORD_APP_ID": "1"}, "", ""},
+		{"discord bad key", map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_BOT_TOKEN": "t", "DISCORD_APP_ID": "1"}, "", "DISCORD_PUBLIC_KEY: not a public key"},
+		{"discord without app id", map[string]string{"DISCORD_BOT_TOKEN": "t"}, "", "DISCORD_APP_ID: needed"},
+		{"teams", map[string]string{"TEAMS_WEBHOOK_SECRET": base64.StdEncoding.EncodeToString(make([]byte, 32))}, "", ""},
+		{"teams bad secret", map[string]string{"TEAMS_WEBHOOK_SECRET": "not base64!"}, "", "TEAMS_WEBHOOK_SECRET: not the base64"},
+		{"short api token", map[string]string{"CSBOT_API_TOKEN": "abc"}, "", "CSBOT_API_TOKEN: too short"},
 		{"secret from a file", map[string]string{"SLACK_SIGNING_SECRET_FILE": write("secret", "s3cret\n"), "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
 		{"unreadable secret file", map[string]string{"SLACK_BOT_TOKEN_FILE": filepath.Join(dir, "missing")}, "", "SLACK_BOT_TOKEN_FILE: open"},
 		{"bad log format", map[string]string{"CSBOT_LOG_FORMAT": "xml"}, "", `CSBOT_LOG_FORMAT: "xml": use text or json`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			o := optionsFromEnv(func(k string) string { return tc.env[k] })
-			o.ConfigFile = tc.config
-			err := o.loadFile()
-			if err == nil {
-				err = o.Validate()
-			}
+			err := loadOptions(func(k string) string { return tc.env[k] }, overrides{ConfigFile: tc.config}).Validate()
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("unexpected error: %v", err)
@@ -94,7 +105,7 @@ func TestOptionsValidate(t *testing.T) {
 		})
 	}
 	o := optionsFromEnv(func(string) string { return "" })
-	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" {
+	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" || o.ShutdownGrace != 20*time.Second {
 		t.Errorf("defaults = %+v", o)
 	}
 	secret := write("token", " xoxb-from-file \n")
@@ -103,6 +114,29 @@ func TestOptionsValidate(t *testing.T) {
 	})
 	if o.Slack.BotToken != "xoxb-from-file" || o.Database != "csbot" {
 		t.Errorf("secret files: bot token %q, database %q; want the file's token, and _FILE ignored for a non-secret", o.Slack.BotToken, o.Database)
+	}
+}
+
+// Defaults < file < environment < flags, setting by setting.
+func TestOptionsPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "csbot.yaml")
+	body := "addr: :7000\ndata_dir: /from/file\ntz: Asia/Tokyo\nshutdown_grace: 45s\nslack:\n  bot_token: xoxb-file\nhealth:\n  green: 80\n"
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CSBOT_CONFIG": file, "CSBOT_ADDR": ":7001", "SLACK_BOT_TOKEN": "xoxb-env", "CSBOT_DATA_DIR": "/from/env"}
+	o := loadOptions(func(k string) string { return env[k] }, overrides{DataDir: "/from/flag"})
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got := []string{o.Addr, o.DataDir, o.TZ, o.ShutdownGrace.String(), o.Slack.BotToken, strconv.Itoa(o.Health.Green), strconv.Itoa(o.Health.Yellow), o.Database}
+	want := []string{":7001", "/from/flag", "Asia/Tokyo", "45s", "xoxb-env", "80", "40", "csbot"}
+	if !slices.Equal(got, want) {
+		t.Errorf("addr, data, tz, grace, slack token, green, yellow, db = %q, want %q", got, want)
+	}
+	// --config wins over CSBOT_CONFIG.
+	if o := loadOptions(func(k string) string { return env[k] }, overrides{ConfigFile: filepath.Join(t.TempDir(), "other.yaml")}); o.Validate() == nil {
+		t.Error("--config naming a missing file was not reported")
 	}
 }
 

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,34 +19,87 @@ import (
 	"github.com/csbot/csbot/store/health"
 )
 
-// options is csbot's whole configuration: environment variables (the
-// contract in DESIGN.md), overridden by command-line flags.
+// defaultShutdownGrace bounds how long in-flight work may take after SIGTERM.
+const defaultShutdownGrace = 20 * time.Second
+
+// options is csbot's whole configuration. Each setting comes from, in
+// rising precedence: its default, the YAML file (--config or CSBOT_CONFIG),
+// its environment variable (the contract in DESIGN.md), a command-line flag.
 type options struct {
-	Addr       string
-	MongoURI   string
-	DataDir    string
-	Database   string
-	TZ         string
-	ConfigFile string
+	Addr     string `yaml:"addr"`
+	MongoURI string `yaml:"mongodb_uri"`
+	DataDir  string `yaml:"data_dir"`
+	Database string `yaml:"database"`
+	TZ       string `yaml:"tz"`
 	// LogFormat is text or json; empty picks text on a terminal, JSON otherwise.
-	LogFormat string
-	// envErrs are problems met while reading the environment.
-	envErrs []error
+	LogFormat string `yaml:"log_format"`
+	// ShutdownGrace is how long in-flight commands and sends may run after SIGTERM.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 	// PlaybooksDir overrides and adds to the built-in playbooks.
-	PlaybooksDir string
+	PlaybooksDir string `yaml:"playbooks_dir"`
 	// ChecklistsDir overrides and adds to the built-in checklist templates.
-	ChecklistsDir string
-	Health        health.Config
-	Slack         slackOptions
+	ChecklistsDir string `yaml:"checklists_dir"`
+	// APIToken turns on the ingest API; requests must carry it as a bearer token.
+	APIToken string         `yaml:"api_token"`
+	Health   health.Config  `yaml:"health"`
+	Slack    slackOptions   `yaml:"slack"`
+	Discord  discordOptions `yaml:"discord"`
+	Teams    teamsOptions   `yaml:"teams"`
+
+	ConfigFile string `yaml:"-"`
+	// errs are problems met while reading the file and the environment.
+	errs []error
 }
 
 // slackOptions turn on Slack: the signing secret serves the HTTP endpoints,
 // the app token Socket Mode; either needs the bot token to answer.
 type slackOptions struct {
-	SigningSecret, BotToken, AppToken, APIURL string
+	SigningSecret string `yaml:"signing_secret"`
+	BotToken      string `yaml:"bot_token"`
+	AppToken      string `yaml:"app_token"`
+	APIURL        string `yaml:"api_url"`
 }
 
 func (s slackOptions) enabled() bool { return s.SigningSecret != "" || s.AppToken != "" }
+
+// discordOptions turn on Discord: the public key serves HTTP interactions,
+// the bot token the gateway and outgoing messages.
+type discordOptions struct {
+	PublicKey string `yaml:"public_key"`
+	BotToken  string `yaml:"bot_token"`
+	AppID     string `yaml:"app_id"`
+	APIURL    string `yaml:"api_url"`
+}
+
+func (d discordOptions) enabled() bool { return d.PublicKey != "" || d.BotToken != "" }
+
+// teamsOptions turn on the Microsoft Teams outgoing webhook.
+type teamsOptions struct {
+	WebhookSecret string `yaml:"webhook_secret"`
+}
+
+func (t teamsOptions) enabled() bool { return t.WebhookSecret != "" }
+
+// setting binds an environment variable to its option.
+type setting struct {
+	env string
+	to  *string
+}
+
+// settings lists every string option's environment variable.
+func (o *options) settings() []setting {
+	return []setting{
+		{"CSBOT_ADDR", &o.Addr}, {"MONGODB_URI", &o.MongoURI}, {"CSBOT_DATA_DIR", &o.DataDir},
+		{"CSBOT_DB", &o.Database}, {"CSBOT_TZ", &o.TZ}, {"CSBOT_LOG_FORMAT", &o.LogFormat},
+		{"CSBOT_PLAYBOOKS_DIR", &o.PlaybooksDir}, {"CSBOT_CHECKLISTS_DIR", &o.ChecklistsDir},
+		{"CSBOT_API_TOKEN", &o.APIToken},
+		{"SLACK_SIGNING_SECRET", &o.Slack.SigningSecret}, {"SLACK_BOT_TOKEN", &o.Slack.BotToken},
+		{"SLACK_APP_TOKEN", &o.Slack.AppToken}, {"SLACK_API_URL", &o.Slack.APIURL},
+		{"DISCORD_PUBLIC_KEY", &o.Discord.PublicKey}, {"DISCORD_BOT_TOKEN", &o.Discord.BotToken},
+		{"DISCORD_APP_ID", &o.Discord.AppID}, {"DISCORD_API_URL", &o.Discord.APIURL},
+		{"TEAMS_WEBHOOK_SECRET", &o.Teams.WebhookSecret},
+	}
+}
 
 // secretVars may also come from a file named by <VAR>_FILE (Docker and
 // Kubernetes secrets mounted as files).
@@ -67,47 +124,58 @@ func withSecretFiles(getenv func(string) string, errs *[]error) func(string) str
 	}
 }
 
-func optionsFromEnv(getenv func(string) string) options {
-	var fileErrs []error
-	getenv = withSecretFiles(getenv, &fileErrs)
+// overrides are settings given on the command line; empty means not given.
+type overrides struct {
+	ConfigFile, DataDir, MongoURI string
+}
+
+// loadOptions reads the configuration in precedence order. Problems are
+// kept in the options for Validate, so doctor can list them all.
+func loadOptions(getenv func(string) string, cli overrides) options {
 	o := options{
-		LogFormat:     getenv("CSBOT_LOG_FORMAT"),
-		Addr:          getenv("CSBOT_ADDR"),
-		MongoURI:      getenv("MONGODB_URI"),
-		DataDir:       getenv("CSBOT_DATA_DIR"),
-		Database:      getenv("CSBOT_DB"),
-		TZ:            getenv("CSBOT_TZ"),
-		PlaybooksDir:  getenv("CSBOT_PLAYBOOKS_DIR"),
-		ChecklistsDir: getenv("CSBOT_CHECKLISTS_DIR"),
-		Health:        health.DefaultConfig(),
-		Slack: slackOptions{
-			SigningSecret: getenv("SLACK_SIGNING_SECRET"),
-			BotToken:      getenv("SLACK_BOT_TOKEN"),
-			AppToken:      getenv("SLACK_APP_TOKEN"),
-			APIURL:        getenv("SLACK_API_URL"),
-		},
+		Addr: ":8080", DataDir: "./data", Database: "csbot", TZ: "UTC",
+		ShutdownGrace: defaultShutdownGrace, Health: health.DefaultConfig(),
 	}
-	setDefault(&o.Addr, ":8080")
-	setDefault(&o.DataDir, "./data")
-	setDefault(&o.Database, "csbot")
-	setDefault(&o.TZ, "UTC")
-	o.envErrs = fileErrs // appended to while reading the variables above
+	o.ConfigFile = cmpOr(cli.ConfigFile, getenv("CSBOT_CONFIG"))
+	if err := o.loadFile(); err != nil {
+		o.errs = append(o.errs, err)
+	}
+	getenv = withSecretFiles(getenv, &o.errs)
+	for _, s := range o.settings() {
+		if v := getenv(s.env); v != "" {
+			*s.to = v
+		}
+	}
+	if v := getenv("CSBOT_SHUTDOWN_GRACE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			o.errs = append(o.errs, fmt.Errorf("CSBOT_SHUTDOWN_GRACE: %q is not a duration (use e.g. 20s or 1m)", v))
+		}
+		o.ShutdownGrace = d
+	}
+	o.DataDir = cmpOr(cli.DataDir, o.DataDir)
+	o.MongoURI = cmpOr(cli.MongoURI, o.MongoURI)
 	return o
 }
 
-func setDefault(v *string, def string) {
-	if *v == "" {
-		*v = def
-	}
+// optionsFromEnv is the configuration without command-line overrides.
+func optionsFromEnv(getenv func(string) string) options {
+	return loadOptions(getenv, overrides{})
 }
 
-// fileConfig is the optional YAML file given with --config.
-type fileConfig struct {
-	Health *health.Config `yaml:"health"`
+func cmpOr(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
 }
+
+// yamlUnknown rewrites yaml.v3's "field x not found in type main.options"
+// into words that name the key and not Go's types.
+var yamlUnknown = regexp.MustCompile(`field (\S+) not found in type \S+`)
 
 // loadFile applies the YAML file's settings; unknown keys are errors that
-// name the line, so a typo never silently falls back to a default.
+// name the key and line, so a typo never silently falls back to a default.
 func (o *options) loadFile() error {
 	if o.ConfigFile == "" {
 		return nil
@@ -116,18 +184,18 @@ func (o *options) loadFile() error {
 	if err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
-	fc := fileConfig{Health: &o.Health}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config %s: %w", o.ConfigFile, err)
+	if err := dec.Decode(o); err != nil && !errors.Is(err, io.EOF) {
+		msg := yamlUnknown.ReplaceAllString(err.Error(), `unknown key "$1"`)
+		return fmt.Errorf("config %s: %s", o.ConfigFile, strings.TrimPrefix(msg, "yaml: "))
 	}
 	return nil
 }
 
-// Validate reports every invalid setting at once.
+// Validate reports every invalid setting at once, each naming its variable.
 func (o options) Validate() error {
-	errs := slices.Clone(o.envErrs)
+	errs := slices.Clone(o.errs)
 	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("CSBOT_LOG_FORMAT: %q: use text or json", o.LogFormat))
 	}
@@ -140,11 +208,33 @@ func (o options) Validate() error {
 	if _, err := time.LoadLocation(o.TZ); err != nil {
 		errs = append(errs, fmt.Errorf("CSBOT_TZ: %q is not a time zone (use e.g. Asia/Tokyo)", o.TZ))
 	}
+	if o.ShutdownGrace <= 0 || o.ShutdownGrace > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("CSBOT_SHUTDOWN_GRACE: %v must be between 1s and 10m", o.ShutdownGrace))
+	}
+	if o.APIToken != "" && len(o.APIToken) < 16 {
+		errs = append(errs, errors.New("CSBOT_API_TOKEN: too short to be a secret; use at least 16 random characters (openssl rand -hex 32)"))
+	}
 	if o.Slack.enabled() && o.Slack.BotToken == "" {
 		errs = append(errs, errors.New("SLACK_BOT_TOKEN: needed to answer in Slack (the xoxb- token of the app's Bot User)"))
 	}
 	if o.Slack.AppToken != "" && !strings.HasPrefix(o.Slack.AppToken, "xapp-") {
 		errs = append(errs, errors.New("SLACK_APP_TOKEN: an app-level token starts with xapp- (Basic Information > App-Level Tokens)"))
+	}
+	if k := o.Discord.PublicKey; k != "" {
+		if b, err := hex.DecodeString(k); err != nil || len(b) != ed25519.PublicKeySize {
+			errs = append(errs, errors.New("DISCORD_PUBLIC_KEY: not a public key; copy the 64 hex characters of General Information > Public Key"))
+		}
+	}
+	if o.Discord.enabled() && o.Discord.AppID == "" {
+		errs = append(errs, errors.New("DISCORD_APP_ID: needed with Discord (General Information > Application ID)"))
+	}
+	if o.Discord.PublicKey != "" && o.Discord.BotToken == "" {
+		errs = append(errs, errors.New("DISCORD_BOT_TOKEN: needed to answer slow commands and send reminders (Bot > Reset Token)"))
+	}
+	if s := o.Teams.WebhookSecret; s != "" {
+		if b, err := base64.StdEncoding.DecodeString(s); err != nil || len(b) < 16 {
+			errs = append(errs, errors.New("TEAMS_WEBHOOK_SECRET: not the base64 security token Teams showed when the outgoing webhook was created"))
+		}
 	}
 	if err := o.Health.Validate(); err != nil {
 		errs = append(errs, err)

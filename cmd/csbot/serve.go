@@ -14,9 +14,6 @@ import (
 	"github.com/csbot/csbot/playbooks"
 )
 
-// shutdownGrace bounds how long in-flight requests may take after SIGTERM.
-const shutdownGrace = 20 * time.Second
-
 func runServe(ctx context.Context, e env, args []string) error {
 	o, _, err := flags(e, "serve", args, nil)
 	if err != nil {
@@ -98,8 +95,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", shutdownGrace)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	log.Info("shutting down", "grace", o.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
