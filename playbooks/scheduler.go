@@ -23,8 +23,9 @@ type Job struct {
 
 // Scheduler runs a table of jobs.
 type Scheduler struct {
-	s   gocron.Scheduler
-	log *slog.Logger
+	s       gocron.Scheduler
+	log     *slog.Logger
+	observe func(job, outcome string, took time.Duration)
 }
 
 // SchedulerConfig says where and how jobs run.
@@ -36,6 +37,9 @@ type SchedulerConfig struct {
 	// Locker, when set, lets each run of a job happen on one replica only
 	// (the store's Locker: one lock document per run).
 	Locker gocron.Locker
+	// Observe, when set, is told of every run of a job on this replica:
+	// "ok" or "error" (a panic counts as an error) and how long it took.
+	Observe func(job, outcome string, took time.Duration)
 }
 
 // NewScheduler schedules the jobs.
@@ -51,7 +55,7 @@ func NewScheduler(ctx context.Context, cfg SchedulerConfig, jobs []Job) (*Schedu
 	if err != nil {
 		return nil, fmt.Errorf("start scheduler: %w", err)
 	}
-	sch := &Scheduler{s: s, log: cfg.Log}
+	sch := &Scheduler{s: s, log: cfg.Log, observe: cfg.Observe}
 	for _, j := range jobs {
 		_, err := s.NewJob(j.When, gocron.NewTask(sch.isolated(ctx, j)),
 			gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
@@ -76,11 +80,16 @@ func (sch *Scheduler) isolated(ctx context.Context, j Job) func() {
 			}()
 			return j.Run(ctx)
 		}()
+		took, outcome := time.Since(start), "ok"
 		if err != nil {
-			log.Error("job failed", "err", err, "took", time.Since(start))
-			return
+			outcome = "error"
+			log.Error("job failed", "err", err, "took", took)
+		} else {
+			log.Info("job done", "took", took)
 		}
-		log.Info("job done", "took", time.Since(start))
+		if sch.observe != nil {
+			sch.observe(j.Name, outcome, took)
+		}
 	}
 }
 

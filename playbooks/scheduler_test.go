@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,7 +34,9 @@ func TestJobsRunIsolated(t *testing.T) {
 			return nil
 		}},
 	}
-	s, err := NewScheduler(context.Background(), SchedulerConfig{Location: time.UTC, Clock: clock, Log: slog.New(slog.DiscardHandler)}, jobs)
+	observed := make(chan [2]string, 10)
+	observe := func(job, outcome string, _ time.Duration) { observed <- [2]string{job, outcome} }
+	s, err := NewScheduler(context.Background(), SchedulerConfig{Location: time.UTC, Clock: clock, Log: slog.New(slog.DiscardHandler), Observe: observe}, jobs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,5 +58,17 @@ func TestJobsRunIsolated(t *testing.T) {
 	}
 	if good.Load() != 1 {
 		t.Errorf("working job ran %d times, want 1", good.Load())
+	}
+	outcomes := map[string]string{}
+	for len(outcomes) < 3 {
+		select {
+		case o := <-observed:
+			outcomes[o[0]] = o[1]
+		case <-time.After(10 * time.Second):
+			t.Fatalf("runs observed: %v; want all three", outcomes)
+		}
+	}
+	if want := map[string]string{"panics": "error", "fails": "error", "works": "ok"}; !maps.Equal(outcomes, want) {
+		t.Errorf("observed outcomes %v, want %v", outcomes, want)
 	}
 }

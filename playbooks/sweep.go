@@ -153,8 +153,9 @@ func DoneClaim(id string) string {
 // SnoozedSuffix joins a reminder's id and the day it was snoozed.
 const SnoozedSuffix = "/snoozed-"
 
-// Sender delivers a reply to a member (a chat adapter's Send).
-type Sender func(ctx context.Context, to bot.Destination, r bot.Reply) error
+// Sender delivers a reply to a member through one of the chat adapters and
+// says which platform it used (for the metrics), also when it failed.
+type Sender func(ctx context.Context, to bot.Destination, r bot.Reply) (platform string, err error)
 
 // Delivery sends what the outbox holds.
 type Delivery struct {
@@ -167,14 +168,26 @@ type Delivery struct {
 	// these local hours; the rest waits in the outbox for the next window.
 	WindowStart, WindowEnd int
 	Fallback               *time.Location
-	// Observe, when set, counts each delivery by kind and outcome (sent,
-	// retry, failed) for the metrics.
-	Observe func(kind, outcome string)
+	// Observe, when set, counts each delivery by kind, platform ("none"
+	// when nothing was sent) and outcome (sent, retry, failed, skipped).
+	Observe func(kind, platform, outcome string)
+	// Draining, once closed, stops a run from starting more sends (shutdown);
+	// a send already started finishes, with ctx bounding how long it may take.
+	Draining <-chan struct{}
 }
 
-func (d *Delivery) observe(kind, outcome string) {
+func (d *Delivery) observe(kind, platform, outcome string) {
 	if d.Observe != nil {
-		d.Observe(kind, outcome)
+		d.Observe(kind, platform, outcome)
+	}
+}
+
+func (d *Delivery) draining() bool {
+	select {
+	case <-d.Draining:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -197,7 +210,7 @@ func (d *Delivery) Run(ctx context.Context, now time.Time) (int, error) {
 	var errs []error
 	start := time.Now()
 	for _, it := range items {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || d.draining() {
 			break // shutting down: what is left waits for the next run
 		}
 		// Each claim's lease starts when the item's turn comes, not at the
@@ -229,24 +242,25 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 		if done, err := d.Store.Claimed(ctx, DoneClaim(it.ID)); err != nil {
 			return false, err
 		} else if done {
-			d.observe(it.Kind, "skipped")
+			d.observe(it.Kind, "none", "skipped")
 			return false, d.Store.MarkSent(mctx, it.ID, d.Owner, now)
 		}
 	}
 	var r bot.Reply
 	if err := json.Unmarshal([]byte(it.Payload), &r); err != nil {
 		d.Log.Error("unreadable outbox payload", "id", it.ID, "err", err)
-		d.observe(it.Kind, "failed")
+		d.observe(it.Kind, "none", "failed")
 		_, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, fmt.Errorf("unreadable payload: %w", err), 1, backoff)
 		return false, errors.Join(err, ferr)
 	}
-	if err := d.Send(ctx, bot.Destination{Member: it.Recipient}, r); err != nil {
+	platform, err := d.Send(ctx, bot.Destination{Member: it.Recipient}, r)
+	if err != nil {
 		final, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
-		d.Log.Warn("delivery failed", "id", it.ID, "attempt", it.Attempts, "final", final, "err", err)
-		d.observe(it.Kind, map[bool]string{true: "failed", false: "retry"}[final])
+		d.Log.Warn("delivery failed", "id", it.ID, "platform", platform, "attempt", it.Attempts, "final", final, "err", err)
+		d.observe(it.Kind, platform, map[bool]string{true: "failed", false: "retry"}[final])
 		return false, ferr
 	}
-	d.observe(it.Kind, "sent")
+	d.observe(it.Kind, platform, "sent")
 	return true, d.Store.MarkSent(mctx, it.ID, d.Owner, now)
 }
 

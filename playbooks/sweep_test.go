@@ -21,16 +21,21 @@ type recorder struct {
 	mu   sync.Mutex
 	sent []string // "member: title"
 	fail error
+	// during, when set, runs inside each send.
+	during func()
 }
 
-func (r *recorder) send(_ context.Context, to bot.Destination, reply bot.Reply) error {
+func (r *recorder) send(_ context.Context, to bot.Destination, reply bot.Reply) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.during != nil {
+		r.during()
+	}
 	if r.fail != nil {
-		return r.fail
+		return "test", r.fail
 	}
 	r.sent = append(r.sent, to.Member+": "+reply.Title)
-	return nil
+	return "test", nil
 }
 
 // The sweep queues each reminder once however often it runs, delivery
@@ -87,7 +92,7 @@ func TestSweepQueuesAndDeliversOnce(t *testing.T) {
 	rec := &recorder{fail: errors.New("slack down")}
 	outcomes := map[string]int{}
 	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "replica-1", Log: slog.New(slog.DiscardHandler),
-		WindowStart: 8, WindowEnd: 19, Fallback: time.UTC, Observe: func(kind, outcome string) { outcomes[kind+"/"+outcome]++ }}
+		WindowStart: 8, WindowEnd: 19, Fallback: time.UTC, Observe: func(kind, platform, outcome string) { outcomes[kind+"/"+platform+"/"+outcome]++ }}
 	if sent, _ := d.Run(ctx, now); sent != 0 {
 		t.Fatalf("sent %d while the sender fails", sent)
 	}
@@ -110,7 +115,7 @@ func TestSweepQueuesAndDeliversOnce(t *testing.T) {
 	if again, err := d.Run(ctx, later.Add(time.Hour)); err != nil || again != 0 {
 		t.Errorf("second delivery run sent %d (err %v), want 0", again, err)
 	}
-	if outcomes["reminder/sent"] != sent || outcomes["reminder/retry"] == 0 || outcomes["reminder/failed"] != 0 {
+	if outcomes["reminder/test/sent"] != sent || outcomes["reminder/test/retry"] == 0 || outcomes["reminder/test/failed"] != 0 {
 		t.Errorf("observed outcomes %v; want %d sent and some retries", outcomes, sent)
 	}
 }
@@ -219,8 +224,44 @@ func TestDeliverySkipsRemindersMarkedDone(t *testing.T) {
 	rec := &recorder{}
 	outcomes := map[string]int{}
 	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), WindowStart: 0, WindowEnd: 24,
-		Observe: func(kind, outcome string) { outcomes[outcome]++ }}
-	if sent, err := d.Run(ctx, now); err != nil || sent != 0 || len(rec.sent) != 0 || outcomes["skipped"] != 2 {
+		Observe: func(kind, platform, outcome string) { outcomes[platform+"/"+outcome]++ }}
+	if sent, err := d.Run(ctx, now); err != nil || sent != 0 || len(rec.sent) != 0 || outcomes["none/skipped"] != 2 {
 		t.Errorf("sent %d %v (err %v), outcomes %v; want both skipped", sent, rec.sent, err, outcomes)
+	}
+}
+
+// Shutdown during a run: the send under way finishes and is marked sent,
+// nothing more starts, and the rest goes out on the next run, once each.
+func TestDeliveryDrainsOnShutdown(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var msgs []playbooks.Message
+	for _, acct := range []string{"acme", "globex", "initech"} {
+		msgs = append(msgs, playbooks.Message{Recipient: "aiko", Playbook: "high-touch", Step: "weekly-check-in",
+			Dues: []playbooks.Due{{Account: acct, DueAt: now}}, Text: "Check in with " + acct})
+	}
+	if _, err := playbooks.Queue(ctx, st, msgs, now); err != nil {
+		t.Fatal(err)
+	}
+	draining := make(chan struct{})
+	rec := &recorder{}
+	rec.during = func() { // SIGTERM arrives while the first message is being sent
+		select {
+		case <-draining:
+		default:
+			close(draining)
+		}
+	}
+	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), WindowStart: 0, WindowEnd: 24, Draining: draining}
+	if sent, err := d.Run(ctx, now); err != nil || sent != 1 {
+		t.Fatalf("run during shutdown sent %d (err %v), want the one under way", sent, err)
+	}
+	restarted := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r2", Log: slog.New(slog.DiscardHandler), WindowStart: 0, WindowEnd: 24}
+	if sent, err := restarted.Run(ctx, now.Add(time.Minute)); err != nil || sent != 2 {
+		t.Fatalf("run after restart sent %d (err %v), want the other 2", sent, err)
+	}
+	if len(rec.sent) != 3 {
+		t.Errorf("sent %v, want 3 messages once each", rec.sent)
 	}
 }

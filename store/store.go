@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,10 +31,11 @@ type Store struct {
 	embedded *embedded
 	log      *slog.Logger
 
-	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks, checklists *mongo.Collection
+	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks, checklists, ledger, leases *mongo.Collection
 
 	shardLocks [indexShards]sync.Mutex
 	closeOnce  sync.Once
+	onError    func(op string, unavailable bool)
 	// The caches are set on the embedded store only.
 	memberCache  *memberCache
 	accountCache *accountCache
@@ -41,7 +43,7 @@ type Store struct {
 
 // collections lists every collection csbot uses, so start-up can create them
 // (and, on the embedded store, their _id lookup index) before first use.
-var collections = []string{"accounts", "members", "identities", "teams", "touches", "health_snapshots", "account_index", "meta", "claims", "outbox", "locks", "checklists"}
+var collections = []string{"accounts", "members", "identities", "teams", "touches", "health_snapshots", "account_index", "meta", "claims", "outbox", "locks", "checklists", "ledger", "leases"}
 
 // Open connects to cfg.URI, or starts the embedded store when it is empty,
 // and prepares collections and indexes. Close releases everything.
@@ -83,6 +85,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.outbox = s.db.Collection("outbox")
 	s.locks = s.db.Collection("locks")
 	s.checklists = s.db.Collection("checklists")
+	s.ledger = s.db.Collection("ledger")
+	s.leases = s.db.Collection("leases")
 	if err := s.prepare(ctx, cfg); err != nil {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
@@ -150,11 +154,21 @@ func (s *Store) stopEmbedded() {
 // fail wraps err with what was being done, marking outages as ErrUnavailable.
 func (s *Store) fail(what string, err error) error {
 	var sel topology.ServerSelectionError
-	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.As(err, &sel) || errors.Is(err, topology.ErrTopologyClosed) || errors.Is(err, mongo.ErrClientDisconnected) {
+	unavailable := mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.As(err, &sel) || errors.Is(err, topology.ErrTopologyClosed) || errors.Is(err, mongo.ErrClientDisconnected)
+	if fn := s.onError; fn != nil {
+		op, _, _ := strings.Cut(what, " ") // "read", "write"...: what may name an account
+		fn(op, unavailable)
+	}
+	if unavailable {
 		return fmt.Errorf("%s: %w: %w", what, ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// OnError sets a function told of every failed database operation: its
+// kind ("read", "write", "ping"...) and whether the database was
+// unreachable. Set it before use; it is for metrics.
+func (s *Store) OnError(fn func(op string, unavailable bool)) { s.onError = fn }
 
 func isNamespaceExists(err error) bool {
 	var ce mongo.CommandError

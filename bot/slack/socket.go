@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -16,10 +17,27 @@ import (
 // maxSocketAck keeps an ack payload under Socket Mode's 20 KB limit.
 const maxSocketAck = 15000
 
+// SocketStatus tells readiness checks and metrics about the Socket Mode
+// connection. The zero value is ready to use.
+type SocketStatus struct {
+	connected atomic.Bool
+	// seen is set once the first connection is up, so that later ones count
+	// as reconnects.
+	seen atomic.Bool
+	// OnReconnect, when set before RunSocket, is called on every reconnect.
+	OnReconnect func()
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (s *SocketStatus) Connected() bool { return s.connected.Load() }
+
 // RunSocket serves the app over Socket Mode until ctx is done. The
 // socketmode client reconnects by itself, with backoff, whenever the
-// connection drops; it only gives up on a bad token.
-func (a *App) RunSocket(ctx context.Context, appToken, botToken, apiURL string) error {
+// connection drops; it only gives up on a bad token. status may be nil.
+func (a *App) RunSocket(ctx context.Context, appToken, botToken, apiURL string, status *SocketStatus) error {
+	if status == nil {
+		status = &SocketStatus{}
+	}
 	api := slack.New(botToken, slack.OptionAppLevelToken(appToken), slack.OptionAPIURL(apiBase(apiURL)))
 	sm := socketmode.New(api)
 	// The events channel is never closed: stop reading it when the client
@@ -28,7 +46,7 @@ func (a *App) RunSocket(ctx context.Context, appToken, botToken, apiURL string) 
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.serveSocket(serveCtx, sm)
+		a.serveSocket(serveCtx, sm, status)
 	}()
 	err := sm.RunContext(ctx)
 	stop()
@@ -39,7 +57,7 @@ func (a *App) RunSocket(ctx context.Context, appToken, botToken, apiURL string) 
 	return fmt.Errorf("slack socket mode: %w (check SLACK_APP_TOKEN)", err)
 }
 
-func (a *App) serveSocket(ctx context.Context, sm *socketmode.Client) {
+func (a *App) serveSocket(ctx context.Context, sm *socketmode.Client, status *SocketStatus) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -48,19 +66,24 @@ func (a *App) serveSocket(ctx context.Context, sm *socketmode.Client) {
 			if !ok {
 				return
 			}
-			a.socketEvent(ctx, sm, evt)
+			a.socketEvent(ctx, sm, evt, status)
 		}
 	}
 }
 
 // socketEvent hands one envelope to the same code the HTTP endpoints use;
 // the ack carries what the HTTP response would.
-func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, status *SocketStatus) {
 	log := a.Log.With("transport", "socket")
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		log.Info("connected")
-	case socketmode.EventTypeConnectionError:
+		status.connected.Store(true)
+		if status.seen.Swap(true) && status.OnReconnect != nil {
+			status.OnReconnect()
+		}
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
+		status.connected.Store(false)
 		log.Warn("connection lost, reconnecting")
 	case socketmode.EventTypeSlashCommand:
 		sc, ok := evt.Data.(slack.SlashCommand)

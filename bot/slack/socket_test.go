@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	csslack "github.com/csbot/csbot/bot/slack"
 )
 
 // The fake Socket Mode server sends one slash command per connection, reads
@@ -54,7 +56,9 @@ func TestSocketModeSurvivesDroppedConnection(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- e.app.RunSocket(ctx, "xapp-test", "xoxb-test", e.slack.srv.URL+"/api") }()
+	var reconnects atomic.Int32
+	status := &csslack.SocketStatus{OnReconnect: func() { reconnects.Add(1) }}
+	go func() { done <- e.app.RunSocket(ctx, "xapp-test", "xoxb-test", e.slack.srv.URL+"/api", status) }()
 	for i := 1; i <= 2; i++ {
 		select {
 		case ack := <-acks:
@@ -64,6 +68,9 @@ func TestSocketModeSurvivesDroppedConnection(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatalf("no ack on connection %d", i)
 		}
+	}
+	if reconnects.Load() < 1 {
+		t.Errorf("reconnects counted %d, want at least 1", reconnects.Load())
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -84,7 +91,9 @@ func TestSocketModeBadTokenReturns(t *testing.T) {
 	defer bad.Close()
 	e := newEnv(t)
 	done := make(chan error, 1)
-	go func() { done <- e.app.RunSocket(context.Background(), "xapp-revoked", "xoxb-test", bad.URL+"/api") }()
+	go func() {
+		done <- e.app.RunSocket(context.Background(), "xapp-revoked", "xoxb-test", bad.URL+"/api", nil)
+	}()
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "invalid_auth") {

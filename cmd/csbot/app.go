@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/csbot/csbot/bot"
@@ -26,6 +27,10 @@ type app struct {
 	router     *bot.Router
 	metrics    *metrics
 	log        *slog.Logger
+	// readiness lists the chat adapters /readyz checks; draining is set
+	// once shutdown begins.
+	readiness []platform
+	draining  atomic.Bool
 }
 
 func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
@@ -51,6 +56,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	m := newMetrics()
+	st.OnError(m.observeStoreError)
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
 	return &app{store: st, engine: engine, playbooks: set, checklists: lists, router: router, metrics: m, log: log}, nil

@@ -23,10 +23,7 @@ import (
 const digestAt = 9 * time.Hour
 
 // jobs is every periodic behaviour of csbot serve, in one table.
-func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) []playbooks.Job {
-	host, _ := os.Hostname()
-	delivery := &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
-		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc, Observe: a.metrics.observeDelivery}
+func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.Logger) []playbooks.Job {
 	// Wall-clock schedules, not intervals from each process's start: every
 	// replica then aims at the same minute, and the run's lock document
 	// lets one of them do it.
@@ -67,6 +64,13 @@ func (a *app) jobs(send playbooks.Sender, loc *time.Location, log *slog.Logger) 
 			return err
 		}},
 	}
+}
+
+// delivery sends the outbox; closing draining stops it starting more sends.
+func (a *app) delivery(send playbooks.Sender, draining <-chan struct{}, loc *time.Location, log *slog.Logger) *playbooks.Delivery {
+	host, _ := os.Hostname()
+	return &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
+		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc, Observe: a.metrics.observeDelivery, Draining: draining}
 }
 
 // queueDigests queues each lead's digest once on a workday at 09:00 local;
@@ -170,15 +174,6 @@ func (a *app) prune(ctx context.Context, now time.Time) error {
 	_, e2 := a.store.PruneLocks(ctx, now.Add(-keepLocks))
 	_, e3 := a.store.PruneClaims(ctx, now.Add(-keepClaims))
 	return errors.Join(e1, e2, e3)
-}
-
-// logSender delivers to the log when no chat platform is configured, so a
-// reminder is visible rather than lost.
-func logSender(log *slog.Logger) playbooks.Sender {
-	return func(ctx context.Context, to bot.Destination, r bot.Reply) error {
-		log.InfoContext(ctx, "message (no chat platform configured)", "to", to.Member, "title", r.Title)
-		return nil
-	}
 }
 
 func runRemind(ctx context.Context, e env, args []string) error {

@@ -263,10 +263,10 @@ func TestHealthAndReadiness(t *testing.T) {
 	if code, body := get("/readyz"); code != 200 || !strings.Contains(body, "ready") {
 		t.Errorf("/readyz = %d %s", code, body)
 	}
-	a.metrics.observeDelivery("reminder", "sent")
+	a.metrics.observeDelivery("reminder", "slack", "sent")
 	a.router.Handle(context.Background(), "console", "nobody", "/cs whoami")
 	code, body := get("/metrics")
-	for _, want := range []string{`csbot_deliveries_total{kind="reminder",outcome="sent"} 1`, `csbot_command_duration_seconds_count{command="none",outcome="error",platform="console"} 1`} {
+	for _, want := range []string{`csbot_deliveries_total{kind="reminder",outcome="sent",platform="slack"} 1`, `csbot_command_duration_seconds_count{command="none",outcome="error",platform="console"} 1`} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("/metrics = %d, lacks %s", code, want)
 		}
@@ -374,9 +374,9 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 	}
 	var sent []string
 	d := &playbooks.Delivery{Store: a.store, Owner: "test", Log: slog.New(slog.DiscardHandler), WindowStart: 8, WindowEnd: 19, Fallback: time.UTC,
-		Send: func(_ context.Context, to bot.Destination, r bot.Reply) error {
+		Send: func(_ context.Context, to bot.Destination, r bot.Reply) (string, error) {
 			sent = append(sent, to.Member+": "+r.Title)
-			return nil
+			return "test", nil
 		}}
 	if _, err := d.Run(ctx, now); err != nil {
 		t.Fatal(err)

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	slackbot "github.com/csbot/csbot/bot/slack"
@@ -28,80 +30,151 @@ func runServe(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	log.Info("store ready", "backend", a.store.Backend())
 
-	loc, _ := time.LoadLocation(o.TZ) // validated in flags
-	send := logSender(log)
+	// work lives until the grace period after SIGTERM ends: in-flight
+	// commands, sends and jobs finish with it; ctx only says "stop taking
+	// new work".
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var running sync.WaitGroup // adapters' Run loops
 
 	mux := a.httpHandler()
-	if o.Slack.enabled() {
-		sl := slackbot.NewApp(slackbot.Deps{
-			Router: a.router,
-			Client: slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(log.With("adapter", "slack"))),
-			Claims: a.store, Store: a.store, Log: log.With("adapter", "slack"),
-		})
-		defer sl.Wait() // deliver answers still in flight
-		send = sl.Send
-		if o.Slack.SigningSecret != "" {
-			slackbot.NewHTTP(sl, o.Slack.SigningSecret).Register(mux)
-			log.Info("slack: HTTP endpoints on")
-		}
-		if o.Slack.AppToken != "" {
-			go func() {
-				if err := sl.RunSocket(ctx, o.Slack.AppToken, o.Slack.BotToken, o.Slack.APIURL); err != nil {
-					log.Error("slack socket mode stopped", "err", err)
-				}
-			}()
-			log.Info("slack: socket mode on")
-		}
+	platforms, err := a.platforms(work, o, mux, log, &running)
+	if err != nil {
+		return err
 	}
+	a.readiness = platforms
 
+	loc, _ := time.LoadLocation(o.TZ) // validated in flags
+	draining := make(chan struct{})
 	// Each job run happens on one replica: the lock document decides.
-	locker := a.store.Locker("", 0, nil)
-	sched, err := playbooks.NewScheduler(ctx, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker}, a.jobs(send, loc, log))
+	locker := countedLocker{Locker: a.store.Locker("", 0, nil), m: a.metrics}
+	delivery := a.delivery(sender(platforms, a.store, log), draining, loc, log)
+	sched, err := playbooks.NewScheduler(work, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker, Observe: a.metrics.observeJob},
+		a.jobs(delivery, loc, log))
 	if err != nil {
 		return err
 	}
 	sched.Start()
-	defer sched.Shutdown()
+	catchingUp := make(chan struct{})
 	go func() {
-		// Catch up a refresh missed while the bot was down, then load the
-		// accounts into the embedded store's cache.
-		if _, err := a.engine.RefreshIfStale(ctx); err != nil {
-			log.Error("catch-up health refresh", "err", err)
-		}
-		// A Monday summary missed while the bot was down goes out now
-		// (queueing it twice is harmless: the outbox id is per day).
-		if now := a.engine.Now().In(loc); now.Weekday() == time.Monday && now.Hour() >= 9 {
-			if err := a.queueSummaries(ctx, now); err != nil {
-				log.Error("catch-up weekly summary", "err", err)
-			}
-		}
-		if n, err := a.store.WarmCache(ctx); err != nil {
-			log.Error("warm account cache", "err", err)
-		} else if n > 0 {
-			log.Info("account cache warm", "accounts", n)
-		}
+		defer close(catchingUp)
+		a.catchUp(work, delivery, loc, log)
 	}()
+	defer func() { <-catchingUp }()
 
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
+		_ = sched.Shutdown()
 		return fmt.Errorf("listen on %s: %w (set CSBOT_ADDR to a free address)", o.Addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return work }}
 	log.Info("serving", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		_ = sched.Shutdown()
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", o.ShutdownGrace)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.ShutdownGrace)
+	return a.shutdown(o.ShutdownGrace, srv, sched, draining, platforms, cancelWork, &running)
+}
+
+// shutdown stops taking work, lets what is in flight finish within grace,
+// then cancels the rest; the outbox keeps whatever was not sent.
+func (a *app) shutdown(grace time.Duration, srv *http.Server, sched *playbooks.Scheduler, draining chan struct{},
+	platforms []platform, cancelWork context.CancelFunc, running *sync.WaitGroup) error {
+	a.log.Info("shutting down", "grace", grace)
+	close(draining)
+	a.draining.Store(true) // /readyz says no, so load balancers stop sending
+	gctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	var httpErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// The HTTP server stops accepting and waits for handlers; then
+		// the adapters' late answers and the running jobs finish.
+		if err := srv.Shutdown(gctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			httpErr = fmt.Errorf("shutdown: %w", err)
+		}
+		for _, p := range platforms {
+			if p.wait != nil {
+				p.wait()
+			}
+		}
+		_ = sched.Shutdown()
+	}()
+	select {
+	case <-done:
+	case <-gctx.Done():
+		a.log.Warn("grace period over; cancelling work still running (unsent messages stay in the outbox)")
 	}
-	return nil
+	cancelWork() // adapters release their leases and close connections
+	running.Wait()
+	<-done
+	return httpErr
+}
+
+// platforms starts the configured chat adapters on mux; their Run loops
+// (Socket Mode, gateway) end when work is cancelled.
+func (a *app) platforms(work context.Context, o options, mux *http.ServeMux, log *slog.Logger, running *sync.WaitGroup) ([]platform, error) {
+	var out []platform
+	if o.Slack.enabled() {
+		slLog := log.With("adapter", "slack")
+		sl := slackbot.NewApp(slackbot.Deps{
+			Router: a.router,
+			Client: slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(slLog)),
+			Claims: a.store, Store: a.store, Log: slLog,
+		})
+		p := platform{name: sl.Name(), send: sl.Send, wait: sl.Wait}
+		if o.Slack.SigningSecret != "" {
+			slackbot.NewHTTP(sl, o.Slack.SigningSecret).Register(mux)
+			slLog.Info("HTTP endpoints on")
+		}
+		if o.Slack.AppToken != "" {
+			status := &slackbot.SocketStatus{OnReconnect: func() { a.metrics.reconnected("slack") }}
+			p.ready = func() error {
+				if !status.Connected() {
+					return errors.New("slack socket mode not connected")
+				}
+				return nil
+			}
+			running.Go(func() {
+				if err := sl.RunSocket(work, o.Slack.AppToken, o.Slack.BotToken, o.Slack.APIURL, status); err != nil {
+					slLog.Error("socket mode stopped", "err", err)
+				}
+			})
+			slLog.Info("socket mode on")
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// catchUp does at start what the scheduler may have missed while the bot
+// was down: messages left in the outbox go out at once, not at the next
+// minute; then it warms the embedded store's account cache.
+func (a *app) catchUp(ctx context.Context, delivery *playbooks.Delivery, loc *time.Location, log *slog.Logger) {
+	if _, err := delivery.Run(ctx, a.engine.Now()); err != nil {
+		log.Error("catch-up delivery", "err", err)
+	}
+	if _, err := a.engine.RefreshIfStale(ctx); err != nil {
+		log.Error("catch-up health refresh", "err", err)
+	}
+	// A Monday summary missed while the bot was down goes out now
+	// (queueing it twice is harmless: the outbox id is per day).
+	if now := a.engine.Now().In(loc); now.Weekday() == time.Monday && now.Hour() >= 9 {
+		if err := a.queueSummaries(ctx, now); err != nil {
+			log.Error("catch-up weekly summary", "err", err)
+		}
+	}
+	if n, err := a.store.WarmCache(ctx); err != nil {
+		log.Error("warm account cache", "err", err)
+	} else if n > 0 {
+		log.Info("account cache warm", "accounts", n)
+	}
 }
 
 func (a *app) httpHandler() *http.ServeMux {
@@ -113,14 +186,33 @@ func (a *app) httpHandler() *http.ServeMux {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := a.store.Ping(ctx); err != nil {
-			a.log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "store unreachable"})
+		if reason := a.notReady(ctx); reason != "" {
+			a.log.Warn("not ready", "reason", reason)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	return mux
+}
+
+// notReady says why this replica should not get traffic, or "".
+func (a *app) notReady(ctx context.Context) string {
+	if a.draining.Load() {
+		return "shutting down"
+	}
+	if err := a.store.Ping(ctx); err != nil {
+		return "store unreachable"
+	}
+	for _, p := range a.readiness {
+		if p.ready == nil {
+			continue
+		}
+		if err := p.ready(); err != nil {
+			return err.Error()
+		}
+	}
+	return ""
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
