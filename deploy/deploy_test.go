@@ -40,9 +40,9 @@ import (
 func defaultPort(t *testing.T) int {
 	t.Helper()
 	src := readFile(t, "../cmd/csbot/options.go")
-	m := regexp.MustCompile(`setDefault\(&o\.Addr, "([^"]*)"\)`).FindStringSubmatch(src)
+	m := regexp.MustCompile(`const defaultAddr = "([^"]*)"`).FindStringSubmatch(src)
 	if m == nil {
-		t.Fatal(`cmd/csbot/options.go: no setDefault(&o.Addr, "...") found; update this test`)
+		t.Fatal(`cmd/csbot/options.go: no const defaultAddr = "..." found; update this test`)
 	}
 	_, port, err := net.SplitHostPort(m[1])
 	if err != nil {
@@ -618,8 +618,8 @@ func TestDeployment(t *testing.T) {
 			}
 			return nil
 		}},
-		{"SLACK_* from the Secret", func() error {
-			for _, name := range []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"} {
+		{"chat and API secrets from the Secret", func() error {
+			for _, name := range []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_PUBLIC_KEY", "DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "TEAMS_WEBHOOK_SECRET", "CSBOT_API_TOKEN"} {
 				e, ok := c.env(name)
 				if !ok || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil || e.ValueFrom.SecretKeyRef.Name != ms.secrets[0].Metadata.Name {
 					return fmt.Errorf("%s does not come from the Secret %q", name, ms.secrets[0].Metadata.Name)
@@ -908,8 +908,8 @@ func TestCompose(t *testing.T) {
 			}
 			return nil
 		}},
-		{"Slack secrets come from the environment", func() error {
-			for _, name := range []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"} {
+		{"chat and API secrets come from the environment", func() error {
+			for _, name := range []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_PUBLIC_KEY", "DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "TEAMS_WEBHOOK_SECRET", "CSBOT_API_TOKEN"} {
 				v, ok := bot.Environment[name]
 				if !ok && bot.EnvFile == nil {
 					return fmt.Errorf("%s: neither in environment nor an env_file", name)

@@ -19,6 +19,10 @@ import (
 	"github.com/csbot/csbot/store/health"
 )
 
+// defaultAddr is where csbot serve listens unless CSBOT_ADDR says otherwise
+// (the deploy manifests' ports and probes follow it).
+const defaultAddr = ":8080"
+
 // defaultShutdownGrace bounds how long in-flight work may take after SIGTERM.
 const defaultShutdownGrace = 20 * time.Second
 
@@ -133,7 +137,7 @@ type overrides struct {
 // kept in the options for Validate, so doctor can list them all.
 func loadOptions(getenv func(string) string, cli overrides) options {
 	o := options{
-		Addr: ":8080", DataDir: "./data", Database: "csbot", TZ: "UTC",
+		Addr: defaultAddr, DataDir: "./data", Database: "csbot", TZ: "UTC",
 		ShutdownGrace: defaultShutdownGrace, Health: health.DefaultConfig(),
 	}
 	o.ConfigFile = cmpOr(cli.ConfigFile, getenv("CSBOT_CONFIG"))
