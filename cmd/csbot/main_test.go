@@ -3,18 +3,14 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -288,12 +284,7 @@ func TestServeAnswersSlack(t *testing.T) {
 		io.WriteString(w, `{"ok":true,"user":{"id":"U0DEMO01"}}`)
 	}))
 	defer fake.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	getenv := testEnv(t, map[string]string{
 		"CSBOT_DATA_DIR": t.TempDir(), "CSBOT_ADDR": addr,
 		"SLACK_SIGNING_SECRET": "shh", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake.URL + "/api/",
@@ -304,15 +295,9 @@ func TestServeAnswersSlack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, io.Discard, getenv) }()
-	body := url.Values{"command": {"/cs"}, "text": {"whoami"}, "user_id": {"U0DEMO01"}, "response_url": {fake.URL + "/respond"}}.Encode()
 	var answer string
 	for range 100 { // wait for the listener
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		mac := hmac.New(sha256.New, []byte("shh"))
-		io.WriteString(mac, "v0:"+ts+":"+body)
-		req, _ := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(body))
-		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+		req := signedSlashCommand(t, addr, "shh", "whoami", fake.URL+"/respond")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			time.Sleep(50 * time.Millisecond)
