@@ -194,6 +194,10 @@ type Team struct {
 	Lead    string `bson:"lead,omitempty" json:"lead,omitempty"`
 	Region  string `bson:"region,omitempty" json:"region,omitempty"`
 	Segment string `bson:"segment,omitempty" json:"segment,omitempty"`
+	// TeamsWebhook is the team's Microsoft Teams Workflows webhook URL, where
+	// csbot posts its digests and reminders. Its sig parameter is a secret:
+	// never log it or show it.
+	TeamsWebhook string `bson:"teams_webhook,omitempty" json:"-"`
 }
 
 // TouchKinds are the kinds of touch a timeline entry can be; a note that
@@ -218,6 +222,9 @@ type Snapshot struct {
 	Score      int            `bson:"score"`
 	Band       string         `bson:"band"`
 	Components map[string]int `bson:"components,omitempty"`
+	// Weights is the version of the health weights that made the score
+	// (health.Config.Version): scores of different versions don't compare.
+	Weights string `bson:"weights,omitempty"`
 }
 
 // SnapshotID is the key of an account's snapshot for a day.
@@ -235,6 +242,12 @@ const HistoryDays = 90
 type History struct {
 	End    string `bson:"end,omitempty"`
 	Scores string `bson:"scores,omitempty"`
+	// Weights is the version of the health weights that made the scores;
+	// empty for a history kept from before versions were recorded.
+	Weights string `bson:"weights,omitempty"`
+	// Restarted is the day a change of weights started this history over,
+	// dropping the scores of the old weights.
+	Restarted string `bson:"restarted,omitempty"`
 }
 
 // Values returns the scores oldest first; -1 marks a day without a score.
@@ -280,8 +293,8 @@ func (h History) Days(end time.Time, n int) []int {
 	return out
 }
 
-// Record sets the score for a day, keeping at most HistoryDays entries.
-// Recording a day older than the window is ignored.
+// Record sets the score for a day, keeping at most HistoryDays entries and
+// the weights version. Recording a day older than the window is ignored.
 func (h History) Record(day time.Time, score int) History {
 	day = UTCDay(day)
 	vals := h.Values()
@@ -316,7 +329,7 @@ func (h History) Record(day time.Time, score int) History {
 			b.WriteString(strconv.Itoa(v))
 		}
 	}
-	return History{End: Day(end), Scores: b.String()}
+	return History{End: Day(end), Scores: b.String(), Weights: h.Weights, Restarted: h.Restarted}
 }
 
 // DaysBetween counts calendar days (UTC) from a to b, negative when a is

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	slackbot "github.com/csbot/csbot/bot/slack"
+	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
@@ -71,13 +72,48 @@ func doctorChecks(ctx context.Context, o options) []check {
 	out = append(out, check{name: "checklists", detail: "built-in templates" + orDir(o.ChecklistsDir), err: err,
 		fix: "fix the file, line and field named above in CSBOT_CHECKLISTS_DIR"})
 
-	if !o.Slack.enabled() {
-		return append(out, check{name: "slack", detail: "not configured (SLACK_SIGNING_SECRET or SLACK_APP_TOKEN turn it on)"})
+	out = append(out, slackCheck(sctx, o))
+	if st != nil {
+		out = append(out, teamsCheck(sctx, o, st))
 	}
-	c = check{name: "slack", fix: "check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token) and that the app is installed"}
-	bot, err := slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(slog.New(slog.DiscardHandler))).AuthTest(sctx)
+	return out
+}
+
+func slackCheck(ctx context.Context, o options) check {
+	if !o.Slack.enabled() {
+		return check{name: "slack", detail: "not configured (SLACK_SIGNING_SECRET or SLACK_APP_TOKEN turn it on)"}
+	}
+	c := check{name: "slack", fix: "check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token) and that the app is installed"}
+	bot, err := slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(slog.New(slog.DiscardHandler))).AuthTest(ctx)
 	c.detail, c.err = "auth.test: bot user "+bot, err
-	return append(out, c)
+	return c
+}
+
+// teamsCheck decodes the outgoing-webhook tokens and counts the teams that
+// have a Workflows webhook for digests and reminders.
+func teamsCheck(ctx context.Context, o options, st *store.Store) check {
+	if !o.Teams.enabled() {
+		return check{name: "teams", detail: "not configured (TEAMS_WEBHOOK_SECRET turns it on)"}
+	}
+	c := check{name: "teams", fix: "paste each outgoing webhook's security token into TEAMS_WEBHOOK_SECRET, comma-separated (README: Connect to Microsoft Teams)"}
+	keys, err := teams.ParseSecrets(o.Teams.WebhookSecret)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	ts, err := st.Teams(ctx)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	hooked := 0
+	for _, t := range ts {
+		if t.TeamsWebhook != "" {
+			hooked++
+		}
+	}
+	c.detail = fmt.Sprintf("%d outgoing-webhook token(s) decode; %d of %d teams have a Workflows webhook (`csbot teams webhook TEAM URL`)", len(keys), hooked, len(ts))
+	return c
 }
 
 // memberZones checks that every member's time zone exists.

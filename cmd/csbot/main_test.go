@@ -83,7 +83,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"discord bad key", map[string]string{"DISCORD_PUBLIC_KEY": "abc", "DISCORD_BOT_TOKEN": "t", "DISCORD_APP_ID": "1"}, "", "DISCORD_PUBLIC_KEY: not a public key"},
 		{"discord without app id", map[string]string{"DISCORD_BOT_TOKEN": "t"}, "", "DISCORD_APP_ID: needed"},
 		{"teams", map[string]string{"TEAMS_WEBHOOK_SECRET": base64.StdEncoding.EncodeToString(make([]byte, 32))}, "", ""},
-		{"teams bad secret", map[string]string{"TEAMS_WEBHOOK_SECRET": "not base64!"}, "", "TEAMS_WEBHOOK_SECRET: not the base64"},
+		{"teams bad secret", map[string]string{"TEAMS_WEBHOOK_SECRET": "not base64!"}, "", "TEAMS_WEBHOOK_SECRET token 1 is not base64"},
 		{"short api token", map[string]string{"CSBOT_API_TOKEN": "abc"}, "", "CSBOT_API_TOKEN: too short"},
 		{"secret from a file", map[string]string{"SLACK_SIGNING_SECRET_FILE": write("secret", "s3cret\n"), "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
 		{"unreadable secret file", map[string]string{"SLACK_BOT_TOKEN_FILE": filepath.Join(dir, "missing")}, "", "SLACK_BOT_TOKEN_FILE: open"},
@@ -432,9 +432,10 @@ func TestDoctor(t *testing.T) {
 		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
 	}))
 	defer slackAPI.Close()
-	good := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": slackAPI.URL + "/api/"})
+	good := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": slackAPI.URL + "/api/",
+		"TEAMS_WEBHOOK_SECRET": base64.StdEncoding.EncodeToString(make([]byte, 32))})
 	out, err := runCmd(t, good, "", "doctor")
-	if err != nil || !strings.Contains(out, "all 6 checks passed") || !strings.Contains(out, "auth.test: bot user U0BOT") {
+	if err != nil || !strings.Contains(out, "all 7 checks passed") || !strings.Contains(out, "auth.test: bot user U0BOT") || !strings.Contains(out, "1 outgoing-webhook token(s) decode; 0 of 0 teams") {
 		t.Errorf("doctor on a good setup: %v\n%s", err, out)
 	}
 	pbDir := t.TempDir()
@@ -444,12 +445,54 @@ func TestDoctor(t *testing.T) {
 	bad := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "CSBOT_TZ": "Mars/Olympus", "CSBOT_PLAYBOOKS_DIR": pbDir,
 		"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_API_URL": slackAPI.URL + "/api/"})
 	out, err = runCmd(t, bad, "", "doctor")
-	if err == nil || !strings.Contains(err.Error(), "3 of 6 checks failed") {
+	if err == nil || !strings.Contains(err.Error(), "3 of 7 checks failed") {
 		t.Errorf("doctor on a bad setup: err = %v\n%s", err, out)
 	}
 	for _, want := range []string{"FAIL config", `CSBOT_TZ: "Mars/Olympus"`, "FAIL playbooks", "evry: unknown field", "FAIL slack", "invalid_auth", "fix: check SLACK_BOT_TOKEN", "ok   store"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestTeamsWebhookCommand(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	if out, err := runCmd(t, getenv, "", "seed", "demo"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	const hook = "https://prod-01.japaneast.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRET"
+	tests := []struct {
+		name string
+		args []string
+		want string // in the output or the error
+		ok   bool
+	}{
+		{"set", []string{"teams", "webhook", "tokyo", hook}, "team tokyo (", true},
+		{"plain http", []string{"teams", "webhook", "tokyo", "http://example.com/hook"}, "must be the https:// address", false},
+		{"unknown team", []string{"teams", "webhook", "tokio", hook}, `no team "tokio"; did you mean "tokyo"?`, false},
+		{"missing url", []string{"teams", "webhook", "tokyo"}, "csbot teams webhook TEAM URL", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runCmd(t, getenv, "", tc.args...)
+			msg := out
+			if err != nil {
+				msg += err.Error()
+			}
+			if (err == nil) != tc.ok || !strings.Contains(msg, tc.want) {
+				t.Errorf("err %v, output %q; want ok=%v and %q", err, out, tc.ok, tc.want)
+			}
+			if strings.Contains(msg, "SECRET") {
+				t.Errorf("the webhook URL's signature was echoed: %q", msg)
+			}
+		})
+	}
+	a, err := openApp(context.Background(), optionsFromEnv(getenv), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if team, err := a.store.Team(context.Background(), "tokyo"); err != nil || team.TeamsWebhook != hook {
+		t.Errorf("tokyo's webhook = %q (err %v), want the URL set", team.TeamsWebhook, err)
 	}
 }

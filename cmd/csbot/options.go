@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/store/health"
 )
 
@@ -77,7 +77,9 @@ type discordOptions struct {
 
 func (d discordOptions) enabled() bool { return d.PublicKey != "" || d.BotToken != "" }
 
-// teamsOptions turn on the Microsoft Teams outgoing webhook.
+// teamsOptions turn on the Microsoft Teams outgoing webhook. Each Teams team
+// that adds it gets a token of its own: the secret may list several,
+// separated by commas.
 type teamsOptions struct {
 	WebhookSecret string `yaml:"webhook_secret"`
 }
@@ -235,9 +237,9 @@ func (o options) Validate() error {
 	if o.Discord.PublicKey != "" && o.Discord.BotToken == "" {
 		errs = append(errs, errors.New("DISCORD_BOT_TOKEN: needed to answer slow commands and send reminders (Bot > Reset Token)"))
 	}
-	if s := o.Teams.WebhookSecret; s != "" {
-		if b, err := base64.StdEncoding.DecodeString(s); err != nil || len(b) < 16 {
-			errs = append(errs, errors.New("TEAMS_WEBHOOK_SECRET: not the base64 security token Teams showed when the outgoing webhook was created"))
+	if o.Teams.enabled() {
+		if _, err := teams.ParseSecrets(o.Teams.WebhookSecret); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := o.Health.Validate(); err != nil {

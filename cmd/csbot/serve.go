@@ -13,6 +13,7 @@ import (
 	"time"
 
 	slackbot "github.com/csbot/csbot/bot/slack"
+	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/playbooks"
 )
 
@@ -149,6 +150,16 @@ func (a *app) platforms(work context.Context, o options, mux *http.ServeMux, log
 			slLog.Info("socket mode on")
 		}
 		out = append(out, p)
+	}
+	if o.Teams.enabled() {
+		tm, err := teams.New(teams.Config{Secret: o.Teams.WebhookSecret},
+			teams.Deps{Router: a.router, Store: a.store, Log: log.With("adapter", "teams")})
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("POST /teams/messages", tm.Handler())
+		out = append(out, platform{name: tm.Name(), send: tm.Send, wait: tm.Wait})
+		log.Info("teams: outgoing webhook endpoint on")
 	}
 	return out, nil
 }

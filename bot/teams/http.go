@@ -1,0 +1,166 @@
+package teams
+
+import (
+	"cmp"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
+)
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 1 << 20
+
+// runTimeout bounds a command whose answer goes out through Workflows.
+const runTimeout = 2 * time.Minute
+
+// incoming is the part of an outgoing webhook's activity csbot reads.
+type incoming struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+	From struct {
+		// AADObjectID is the sender's Entra ID (Azure AD) object id: the
+		// identity csbot knows members by, the same in every team.
+		AADObjectID string `json:"aadObjectId"`
+	} `json:"from"`
+}
+
+// Handler serves POST /teams/messages: Teams' outgoing webhook. The body
+// is read (413 past MaxBody) and its HMAC checked (401) before anything
+// else; a malformed activity gets 400. Outgoing webhooks carry no
+// timestamp, so a replay cannot be told from a retry: TLS and the secret
+// are the protection.
+func (a *Adapter) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "use POST", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if err != nil {
+			http.Error(w, "cannot read request body", http.StatusBadRequest)
+			return
+		}
+		if err := a.verify(r.Header.Get("Authorization"), body); err != nil {
+			a.log.Warn("refused unsigned Teams request", "err", err)
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		var in incoming
+		if err := json.Unmarshal(body, &in); err != nil || in.Type != "message" || in.From.AADObjectID == "" {
+			http.Error(w, "malformed activity: want a message from a user with an aadObjectId", http.StatusBadRequest)
+			return
+		}
+		act := a.respond(r.Context(), in)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(mustJSON(act))
+	})
+}
+
+// verify checks "Authorization: HMAC <base64>", the HMAC-SHA256 of the raw
+// body under one of the decoded secrets, in constant time.
+func (a *Adapter) verify(header string, body []byte) error {
+	scheme, sig, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "HMAC") {
+		return errors.New("no HMAC authorization header")
+	}
+	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(sig))
+	if err != nil {
+		return errors.New("HMAC signature is not base64")
+	}
+	for _, key := range a.keys {
+		mac := hmac.New(sha256.New, key)
+		mac.Write(body)
+		if hmac.Equal(got, mac.Sum(nil)) {
+			return nil
+		}
+	}
+	return errors.New("HMAC signature does not match: check TEAMS_WEBHOOK_SECRET")
+}
+
+// respond runs the command and answers within the window. A command still
+// running then is answered "still working" and delivered through the
+// asker's team's Workflows webhook when it has one; otherwise it is
+// stopped and the asker told to try again.
+func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
+	text := CommandText(in.Text, a.botName)
+	user := in.From.AADObjectID
+	// The answer may outlive the request: it then goes through Workflows.
+	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), runTimeout)
+	done := make(chan bot.Reply, 1)
+	a.work.Add(1)
+	go func() {
+		defer a.work.Done()
+		done <- a.router.Handle(runCtx, Platform, user, text)
+	}()
+	timer := time.NewTimer(a.window)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		cancel()
+		return answer(r, a.botName)
+	case <-timer.C:
+	}
+	lctx, lcancel := context.WithTimeout(ctx, lookupTimeout)
+	defer lcancel()
+	m, url, err := a.askerWebhook(lctx, user)
+	if err != nil {
+		cancel()
+		a.log.Info("slow Teams command stopped", "command", firstWord(text), "reason", err)
+		return answer(bot.Reply{Error: true, Text: fmt.Sprintf(
+			"`%s` takes longer than Teams waits for an answer (5 seconds), so csbot stopped it. Try again in a minute; "+
+				"if it keeps happening, ask a csbot admin to set up a Workflows webhook for your team so slow answers can be posted there.",
+			"/cs "+firstWord(text))}, a.botName)
+	}
+	a.work.Add(1)
+	go func() {
+		defer a.work.Done()
+		defer cancel()
+		r := <-done
+		pctx, pcancel := context.WithTimeout(context.Background(), time.Minute)
+		defer pcancel()
+		if err := a.post(pctx, url, m.Team, render(r, a.botName, memberMention(m))); err != nil {
+			a.log.Error("deliver slow Teams answer", "command", firstWord(text), "team", m.Team, "err", err)
+		}
+	}()
+	return answer(bot.Reply{Text: fmt.Sprintf("Still working on `%s`: the answer will be posted in your team's csbot channel.", "/cs "+firstWord(text))}, a.botName)
+}
+
+// askerWebhook finds the asker and their team's Workflows webhook.
+func (a *Adapter) askerWebhook(ctx context.Context, user string) (store.Member, string, error) {
+	m, err := a.store.MemberByIdentity(ctx, Platform, user)
+	if err != nil {
+		return m, "", fmt.Errorf("find the asker: %w", err)
+	}
+	if m.Team == "" {
+		return m, "", fmt.Errorf("@%s is in no team", m.ID)
+	}
+	url, err := a.webhook(ctx, m.Team)
+	return m, url, err
+}
+
+// firstWord is the command's name as typed, for messages and logs: never
+// the rest of the line, which may be a note's text.
+func firstWord(text string) string {
+	w, rest, _ := bot.CutWord(text)
+	if w == "/cs" || w == "cs" {
+		w, _, _ = bot.CutWord(rest)
+	}
+	return cmp.Or(w, "help")
+}

@@ -1,0 +1,238 @@
+package teams
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrDeliveryFailed is wrapped by every error of a Workflows post that did
+// not reach Teams, after retries.
+var ErrDeliveryFailed = errors.New("teams: delivery failed")
+
+// Limits of Workflows posts.
+const (
+	// postInterval is the gap between two posts to one webhook. Teams
+	// throttles webhooks past 4 requests a second, and Workflows runs flows
+	// asynchronously: spacing the posts keeps the parts of a long message
+	// in order.
+	postInterval = time.Second
+	// maxAttempts bounds the tries of a post failing with a 5xx or a
+	// network error; firstBackoff is the wait after the first failure,
+	// doubling after each further one (250ms, 500ms, 1s, 2s).
+	maxAttempts  = 5
+	firstBackoff = 250 * time.Millisecond
+	// maxRateLimitWaits bounds how often one post waits out a 429, and
+	// maxRetryAfter how long one wait may be.
+	maxRateLimitWaits = 5
+	maxRetryAfter     = 5 * time.Minute
+)
+
+// workflows posts activities to Workflows webhooks, retried on 429, 5xx
+// and network failures and spaced per webhook. Safe for concurrent use.
+type workflows struct {
+	http  *http.Client
+	log   *slog.Logger
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+
+	mu sync.Mutex
+	// next is, per webhook URL, the earliest time of its next post.
+	next map[string]time.Time
+}
+
+func newWorkflows(c *http.Client, log *slog.Logger) *workflows {
+	return &workflows{http: c, log: log, sleep: sleepContext, now: time.Now, next: map[string]time.Time{}}
+}
+
+// sleepContext waits d or until ctx is done.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// postError is one failed try: the HTTP status (0 for a network error),
+// how long Teams asked to wait, and its reason.
+type postError struct {
+	status     int
+	retryAfter time.Duration
+	reason     string
+}
+
+func (e *postError) Error() string {
+	if e.status == 0 {
+		return e.reason
+	}
+	if e.reason == "" {
+		return fmt.Sprintf("HTTP %d %s", e.status, http.StatusText(e.status))
+	}
+	return fmt.Sprintf("HTTP %d %s: %s", e.status, http.StatusText(e.status), e.reason)
+}
+
+// post delivers one activity to a webhook. After a 429 it waits
+// Retry-After; after a 5xx or network error it backs off exponentially;
+// anything else (a 4xx: a deleted or mistyped webhook, a rejected card)
+// fails at once. The URL carries a signature, so it appears in no error or
+// log: team names the webhook instead.
+func (w *workflows) post(ctx context.Context, rawURL, team string, a Activity) error {
+	body := mustJSON(a)
+	// queue: the try waits its turn among the webhook's posts (a first try,
+	// or one after a 429); a retry after a failure waits its backoff only.
+	var earliest time.Time
+	queue := true
+	failures, limited, tries := 0, 0, 0
+	for {
+		if err := w.sleep(ctx, w.book(rawURL, queue, earliest)); err != nil {
+			return w.fail(team, tries, err)
+		}
+		tries++
+		err := w.try(ctx, rawURL, body)
+		if err == nil {
+			return nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return w.fail(team, tries, ctxErr)
+		}
+		var pe *postError
+		if !errors.As(err, &pe) {
+			return w.fail(team, tries, err)
+		}
+		switch {
+		case pe.status == http.StatusTooManyRequests:
+			limited++
+			if limited > maxRateLimitWaits || pe.retryAfter > maxRetryAfter {
+				return w.fail(team, tries, err)
+			}
+			// Teams limits the webhook, not this post: hold them all.
+			w.hold(rawURL, pe.retryAfter)
+			earliest, queue = time.Time{}, true
+		case pe.status == 0 || pe.status >= 500:
+			failures++
+			if failures >= maxAttempts {
+				return w.fail(team, tries, err)
+			}
+			earliest, queue = w.now().Add(firstBackoff<<(failures-1)), false
+		default:
+			return w.fail(team, tries, err)
+		}
+	}
+}
+
+// book returns how long to wait before the next try: not before earliest
+// and, when queue is set, not before the webhook's next free slot, which it
+// takes. Every try pushes the webhook's next post back by postInterval.
+func (w *workflows) book(u string, queue bool, earliest time.Time) time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.now()
+	start := latest(now, earliest)
+	if queue {
+		start = latest(start, w.next[u])
+	}
+	w.next[u] = latest(w.next[u], start.Add(postInterval))
+	for k, t := range w.next { // a few webhooks: drop the idle ones
+		if t.Before(now) {
+			delete(w.next, k)
+		}
+	}
+	return start.Sub(now)
+}
+
+// hold makes every post to u wait d from now.
+func (w *workflows) hold(u string, d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.next[u] = latest(w.next[u], w.now().Add(d))
+}
+
+func latest(t time.Time, more ...time.Time) time.Time {
+	for _, m := range more {
+		if m.After(t) {
+			t = m
+		}
+	}
+	return t
+}
+
+// try makes one POST; errors are *postError and never carry the URL.
+func (w *workflows) try(ctx context.Context, rawURL string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return errors.New("the webhook URL is malformed; set it again with `csbot teams webhook`")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := w.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the rest of a url.Error is the URL
+		}
+		return &postError{reason: err.Error()}
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil // Workflows answers 202 Accepted
+	}
+	return &postError{status: resp.StatusCode, retryAfter: retryAfter(resp.Header.Get("Retry-After"), w.now()), reason: reasonOf(raw)}
+}
+
+// retryAfter reads Retry-After, in seconds or as an HTTP date; one second
+// when missing or unreadable.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if n, err := strconv.Atoi(h); err == nil && n >= 1 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return time.Second
+}
+
+// reasonOf reads Power Automate's error body {"error":{"code","message"}},
+// or a short text; an HTML page says nothing the status does not.
+func reasonOf(b []byte) string {
+	b = bytes.TrimSpace(b)
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	if json.Unmarshal(b, &e) == nil && (e.Error.Code != "" || e.Error.Message != "") {
+		return strings.TrimSpace(clip(e.Error.Code+" "+e.Error.Message, 300))
+	}
+	if s := string(b); len(s) <= 200 && !strings.ContainsAny(s, "<\n{") {
+		return s
+	}
+	return ""
+}
+
+// fail builds the final error of a post and logs it at warn (cancellation
+// at info).
+func (w *workflows) fail(team string, tries int, cause error) error {
+	attrs := []any{"team", team, "tries", tries, "reason", cause.Error()}
+	if errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
+		w.log.Info("teams post abandoned", attrs...)
+	} else {
+		w.log.Warn("teams post failed", attrs...)
+	}
+	return fmt.Errorf("%w: Workflows webhook of team %s: %w", ErrDeliveryFailed, team, cause)
+}
