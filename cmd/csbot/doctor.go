@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/csbot/csbot/bot/discord"
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/checklists"
@@ -72,7 +73,7 @@ func doctorChecks(ctx context.Context, o options) []check {
 	out = append(out, check{name: "checklists", detail: "built-in templates" + orDir(o.ChecklistsDir), err: err,
 		fix: "fix the file, line and field named above in CSBOT_CHECKLISTS_DIR"})
 
-	out = append(out, slackCheck(sctx, o))
+	out = append(out, slackCheck(sctx, o), discordCheck(sctx, o))
 	if st != nil {
 		out = append(out, teamsCheck(sctx, o, st))
 	}
@@ -86,6 +87,16 @@ func slackCheck(ctx context.Context, o options) check {
 	c := check{name: "slack", fix: "check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token) and that the app is installed"}
 	bot, err := slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(slog.New(slog.DiscardHandler))).AuthTest(ctx)
 	c.detail, c.err = "auth.test: bot user "+bot, err
+	return c
+}
+
+func discordCheck(ctx context.Context, o options) check {
+	if !o.Discord.enabled() {
+		return check{name: "discord", detail: "not configured (DISCORD_PUBLIC_KEY or DISCORD_BOT_TOKEN turn it on)"}
+	}
+	c := check{name: "discord", fix: "check DISCORD_BOT_TOKEN (Developer Portal > Bot > Reset Token) and DISCORD_APP_ID (General Information)"}
+	name, err := discord.CheckApplication(ctx, o.Discord.config())
+	c.detail, c.err = "application "+name, err
 	return c
 }
 

@@ -27,6 +27,7 @@ Usage:
   csbot digest --dry-run [--lead ID] [--date DAY]      print the leads' churn-risk digests
   csbot loadtest [--url URL] [--concurrency 50] [--duration 30s]
                                                        load-test the Slack endpoint; p50/p90/p99
+  csbot discord register [--guild ID]                  register /cs and its subcommands with Discord
   csbot teams webhook TEAM URL                         post TEAM's digests and reminders to a Teams channel
   csbot doctor                                         check the configuration and every dependency
   csbot version                                        print the version
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRemind(ctx, e, args)
 	case "digest":
 		return runDigest(ctx, e, args)
+	case "discord":
+		return runDiscord(ctx, e, args)
 	case "teams":
 		return runTeams(ctx, e, args)
 	case "doctor":

@@ -435,7 +435,7 @@ func TestDoctor(t *testing.T) {
 	good := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": slackAPI.URL + "/api/",
 		"TEAMS_WEBHOOK_SECRET": base64.StdEncoding.EncodeToString(make([]byte, 32))})
 	out, err := runCmd(t, good, "", "doctor")
-	if err != nil || !strings.Contains(out, "all 7 checks passed") || !strings.Contains(out, "auth.test: bot user U0BOT") || !strings.Contains(out, "1 outgoing-webhook token(s) decode; 0 of 0 teams") {
+	if err != nil || !strings.Contains(out, "all 8 checks passed") || !strings.Contains(out, "auth.test: bot user U0BOT") || !strings.Contains(out, "1 outgoing-webhook token(s) decode; 0 of 0 teams") {
 		t.Errorf("doctor on a good setup: %v\n%s", err, out)
 	}
 	pbDir := t.TempDir()
@@ -445,7 +445,7 @@ func TestDoctor(t *testing.T) {
 	bad := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "CSBOT_TZ": "Mars/Olympus", "CSBOT_PLAYBOOKS_DIR": pbDir,
 		"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_API_URL": slackAPI.URL + "/api/"})
 	out, err = runCmd(t, bad, "", "doctor")
-	if err == nil || !strings.Contains(err.Error(), "3 of 7 checks failed") {
+	if err == nil || !strings.Contains(err.Error(), "3 of 8 checks failed") {
 		t.Errorf("doctor on a bad setup: err = %v\n%s", err, out)
 	}
 	for _, want := range []string{"FAIL config", `CSBOT_TZ: "Mars/Olympus"`, "FAIL playbooks", "evry: unknown field", "FAIL slack", "invalid_auth", "fix: check SLACK_BOT_TOKEN", "ok   store"} {
@@ -494,5 +494,34 @@ func TestTeamsWebhookCommand(t *testing.T) {
 	defer a.Close()
 	if team, err := a.store.Team(context.Background(), "tokyo"); err != nil || team.TeamsWebhook != hook {
 		t.Errorf("tokyo's webhook = %q (err %v), want the URL set", team.TeamsWebhook, err)
+	}
+}
+
+// csbot discord register against a fake Discord REST API.
+func TestDiscordRegister(t *testing.T) {
+	var puts []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method != http.MethodPut || r.Header.Get("Authorization") != "Bot tok" {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"message":"401: Unauthorized","code":0}`)
+			return
+		}
+		puts = append(puts, r.URL.Path)
+		w.Write(b)
+	}))
+	defer api.Close()
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "DISCORD_BOT_TOKEN": "tok", "DISCORD_APP_ID": "A1", "DISCORD_API_URL": api.URL + "/api/v9/"})
+	out, err := runCmd(t, getenv, "", "discord", "register", "--guild", "G1")
+	if err != nil || !strings.Contains(out, "registered /cs with") || !strings.Contains(out, "in server G1") {
+		t.Fatalf("register: %v\n%s", err, out)
+	}
+	if len(puts) != 1 || puts[0] != "/api/v9/applications/A1/guilds/G1/commands" {
+		t.Errorf("PUTs = %v, want one bulk overwrite of the guild's commands", puts)
+	}
+	bad := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "DISCORD_BOT_TOKEN": "revoked", "DISCORD_APP_ID": "A1", "DISCORD_API_URL": api.URL + "/api/v9/"})
+	if out, err := runCmd(t, bad, "", "discord", "register"); err == nil {
+		t.Errorf("register with a revoked token succeeded:\n%s", out)
 	}
 }

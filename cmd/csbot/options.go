@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/csbot/csbot/bot/discord"
 	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/store/health"
 )
@@ -76,6 +77,10 @@ type discordOptions struct {
 }
 
 func (d discordOptions) enabled() bool { return d.PublicKey != "" || d.BotToken != "" }
+
+func (d discordOptions) config() discord.Config {
+	return discord.Config{PublicKey: d.PublicKey, BotToken: d.BotToken, AppID: d.AppID, APIURL: d.APIURL}
+}
 
 // teamsOptions turn on the Microsoft Teams outgoing webhook. Each Teams team
 // that adds it gets a token of its own: the secret may list several,

@@ -3,13 +3,47 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
 
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/discord"
+	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
 )
+
+// runDiscord registers /cs with Discord: `csbot discord register [--guild ID]`.
+// It overwrites the application's commands, so running it again is safe.
+func runDiscord(ctx context.Context, e env, args []string) error {
+	var guild string
+	o, rest, err := flags(e, "discord", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&guild, "guild", "", "register in this server only (shown at once); default: globally (may take an hour)")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || rest[0] != "register" {
+		return usageError{errors.New("discord what? `csbot discord register [--guild ID]`")}
+	}
+	// The command list is data: no store is needed to describe it.
+	reg := bot.NewRegistry()
+	if err := commands.Register(reg, commands.Deps{}); err != nil {
+		return err
+	}
+	n, err := discord.Register(ctx, o.Discord.config(), reg, guild)
+	if err != nil {
+		return err
+	}
+	where := "globally (Discord may take up to an hour to show it)"
+	if guild != "" {
+		where = "in server " + guild
+	}
+	fmt.Fprintf(e.stdout, "registered /cs with %d subcommands %s\n", n, where)
+	return nil
+}
 
 // runTeams configures Microsoft Teams: `csbot teams webhook TEAM URL` stores
 // the Workflows webhook that team's digests and reminders are posted to.

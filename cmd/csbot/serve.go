@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/csbot/csbot/bot/discord"
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/playbooks"
@@ -150,6 +151,29 @@ func (a *app) platforms(work context.Context, o options, mux *http.ServeMux, log
 			slLog.Info("socket mode on")
 		}
 		out = append(out, p)
+	}
+	if o.Discord.enabled() {
+		dl := log.With("adapter", "discord")
+		dc, err := discord.New(o.Discord.config(), discord.Deps{Router: a.router, Store: a.store, Log: dl,
+			OnReconnect: func() { a.metrics.reconnected("discord") }})
+		if err != nil {
+			return nil, err
+		}
+		if o.Discord.PublicKey != "" {
+			mux.Handle("POST /discord/interactions", dc.Handler())
+			dl.Info("HTTP interactions endpoint on")
+		}
+		running.Go(func() {
+			if err := dc.Run(work); err != nil {
+				dl.Error("gateway stopped", "err", err)
+			}
+		})
+		out = append(out, platform{name: dc.Name(), send: dc.Send, wait: dc.Wait, ready: func() error {
+			if !dc.Connected() {
+				return errors.New("discord gateway not connected")
+			}
+			return nil
+		}})
 	}
 	if o.Teams.enabled() {
 		tm, err := teams.New(teams.Config{Secret: o.Teams.WebhookSecret},

@@ -1,0 +1,97 @@
+package discord
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/csbot/csbot/bot"
+)
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 1 << 20
+
+// maxSkew is how far a signature's timestamp may be from now.
+const maxSkew = 5 * time.Minute
+
+// Handler serves POST /discord/interactions: the Ed25519 signature over
+// timestamp and body is checked first (401 when missing, forged or older
+// than 5 minutes), a PING gets a PONG, and everything else goes where the
+// gateway's interactions go. Oversized bodies get 413, malformed ones 400.
+func (a *Adapter) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if err != nil {
+			http.Error(w, "cannot read request body", http.StatusBadRequest)
+			return
+		}
+		if !a.verify(r, body, time.Now()) {
+			a.Log.Warn("discord: refused unsigned request", "remote", r.RemoteAddr)
+			http.Error(w, "invalid request signature", http.StatusUnauthorized)
+			return
+		}
+		var i discordgo.Interaction
+		if err := json.Unmarshal(body, &i); err != nil || i.Type == 0 || i.ID == "" {
+			http.Error(w, "malformed interaction", http.StatusBadRequest)
+			return
+		}
+		// A signed request stays valid for 5 minutes: the claim makes a
+		// replay, on whichever replica, do nothing. Autocomplete only reads.
+		if i.Type != discordgo.InteractionPing && i.Type != discordgo.InteractionApplicationCommandAutocomplete {
+			won, err := a.Store.Claim(r.Context(), "discord-interaction/"+i.ID, time.Now())
+			if err != nil {
+				a.Log.Warn("discord: claim interaction", "err", err)
+				writeJSON(w, answer(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}))
+				return
+			}
+			if !won {
+				a.Log.Warn("discord: refused replayed interaction", "interaction", i.ID)
+				http.Error(w, "replayed request", http.StatusUnauthorized)
+				return
+			}
+		}
+		resp, then, err := a.interact(r.Context(), &i)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, resp)
+		if then != nil {
+			// Follow-ups need the response to have reached Discord.
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			a.work.Go(then)
+		}
+	})
+}
+
+// verify checks the signature's age, then the signature itself.
+// discordgo.VerifyInteraction checks the signature but not the age.
+func (a *Adapter) verify(r *http.Request, body []byte, now time.Time) bool {
+	if a.key == nil {
+		return false
+	}
+	secs, err := strconv.ParseInt(r.Header.Get("X-Signature-Timestamp"), 10, 64)
+	if err != nil || now.Sub(time.Unix(secs, 0)).Abs() > maxSkew {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return discordgo.VerifyInteraction(r, a.key)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,408 @@
+package discord
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/internal/suggest"
+	"github.com/csbot/csbot/store"
+)
+
+const (
+	// runTimeout bounds one command; the interaction token lasts 15 minutes.
+	runTimeout = 2 * time.Minute
+	// deliverTimeout bounds the follow-ups of one answer.
+	deliverTimeout = time.Minute
+	// maxAutocomplete is the most autocomplete choices Discord shows.
+	maxAutocomplete = 25
+	// maxModalTitle is Discord's limit on a modal's title.
+	maxModalTitle = 45
+	// noteInputID names the note modal's text input.
+	noteInputID = "text"
+	// refPrefix keys button values saved in the store's meta collection.
+	refPrefix = "discord-button/"
+)
+
+// errBadPayload marks an interaction csbot cannot read (HTTP 400).
+var errBadPayload = errors.New("discord: unreadable interaction")
+
+// response is an interaction's initial response in Discord's wire format.
+// discordgo's InteractionResponse drops an empty list of autocomplete
+// choices, which Discord requires, so csbot writes its own.
+type response struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data any                               `json:"data,omitempty"`
+}
+
+type autocompleteData struct {
+	Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+}
+
+// interact handles one interaction, whichever transport brought it, and
+// returns the initial response, and what to do once Discord has it (nil
+// for nothing): follow-ups, or completing a deferred answer.
+func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (response, func(), error) {
+	if i.Type == discordgo.InteractionPing {
+		return response{Type: discordgo.InteractionResponsePong}, nil, nil
+	}
+	user := userOf(i)
+	if user == "" || i.Token == "" {
+		return response{}, nil, fmt.Errorf("%w: no user or token", errBadPayload)
+	}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		line, err := a.cmds.line(i.ApplicationCommandData())
+		if err != nil {
+			a.Log.Warn("unknown Discord command", "command", i.ApplicationCommandData().Name, "err", err)
+			return answer(bot.Reply{Error: true, Text: "csbot cannot run that: " + err.Error()}), nil, nil
+		}
+		return a.run(ctx, i, user, line)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return a.autocomplete(ctx, i, user), nil, nil
+	case discordgo.InteractionMessageComponent:
+		id := i.MessageComponentData().CustomID
+		kind, value, err := a.resolve(ctx, id)
+		if errors.Is(err, errBadPayload) {
+			return response{}, nil, err
+		}
+		if err != nil {
+			return answer(bot.Reply{Error: true, Text: err.Error()}), nil, nil
+		}
+		switch kind {
+		case kindRun:
+			return a.run(ctx, i, user, value)
+		case kindNote:
+			if _, err := a.Store.MemberByIdentity(ctx, "discord", user); err != nil {
+				// The router words the refusal: not registered, or an outage.
+				return a.run(ctx, i, user, "note "+quote(value))
+			}
+			// The modal carries the button's id, so its submission finds
+			// the account the same way.
+			return noteModal(id, value), nil, nil
+		}
+		return response{}, nil, fmt.Errorf("%w: button %q", errBadPayload, id)
+	case discordgo.InteractionModalSubmit:
+		d := i.ModalSubmitData()
+		kind, slug, err := a.resolve(ctx, d.CustomID)
+		if errors.Is(err, errBadPayload) {
+			return response{}, nil, err
+		}
+		if err != nil {
+			return answer(bot.Reply{Error: true, Text: err.Error()}), nil, nil
+		}
+		if kind != kindNote {
+			return response{}, nil, fmt.Errorf("%w: modal %q", errBadPayload, d.CustomID)
+		}
+		return a.run(ctx, i, user, "note "+quote(slug)+" "+strings.TrimSpace(inputValue(d.Components, noteInputID)))
+	}
+	return response{}, nil, fmt.Errorf("%w: type %d", errBadPayload, i.Type)
+}
+
+func userOf(i *discordgo.Interaction) string {
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		return i.Member.User.ID
+	case i.User != nil:
+		return i.User.ID
+	}
+	return ""
+}
+
+// resolve reads a button's or modal's custom id, fetching a value that was
+// too long for it from the store.
+func (a *Adapter) resolve(ctx context.Context, id string) (kind, value string, err error) {
+	kind, value, key, ok := parseCustomID(id)
+	if !ok {
+		return "", "", fmt.Errorf("%w: custom id %q", errBadPayload, id)
+	}
+	if key == "" {
+		return kind, value, nil
+	}
+	value, err = a.Store.Meta(ctx, refPrefix+key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", "", errors.New("csbot no longer knows what this button does. Type the command instead; `/cs help` lists them")
+	case err != nil:
+		a.Log.Warn("read Discord button", "key", key, "err", err)
+		return "", "", errors.New("csbot cannot reach its database right now, try again in a minute")
+	}
+	return kind, value, nil
+}
+
+// run runs a command line for a Discord user. An answer ready within the
+// ack window goes back at once; a slow command, or an answer with a chart
+// (a file cannot ride on the HTTP answer), is deferred and completed by
+// editing the original response.
+func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, user, line string) (response, func(), error) {
+	done := make(chan bot.Reply, 1)
+	// The answer may outlive the request: it is delivered through the
+	// interaction's webhook.
+	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), runTimeout)
+	a.work.Go(func() {
+		defer cancel()
+		done <- a.Router.Handle(runCtx, "discord", user, line)
+	})
+	wait := a.ackWindow
+	if a.slow(line) {
+		wait = 0
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		if r.Image == nil {
+			msgs := Render(r)
+			a.saveRefs(ctx, msgs[0])
+			return messageResponse(msgs[0], r.Share), a.followUps(i, msgs[1:], r.Share), nil
+		}
+		return deferredResponse(r.Share), func() { a.complete(i, r.Share, r) }, nil
+	case <-timer.C:
+	}
+	// Whether the answer will be shared is fixed now: the user said so.
+	share := wantsShare(line)
+	return deferredResponse(share), func() { a.complete(i, share, <-done) }, nil
+}
+
+// answer is an immediate reply that runs no command.
+func answer(r bot.Reply) response {
+	return messageResponse(Render(r)[0], false)
+}
+
+// slow reports whether the command is marked slow in the registry.
+func (a *Adapter) slow(line string) bool {
+	name, _, _ := bot.CutWord(line)
+	c, ok := a.Router.Registry().Lookup(name)
+	return ok && c.Slow
+}
+
+func wantsShare(line string) bool {
+	words := bot.Tokenize(line)
+	return len(words) > 1 && strings.EqualFold(words[len(words)-1], "share")
+}
+
+func flags(share bool) discordgo.MessageFlags {
+	if share {
+		return 0
+	}
+	return discordgo.MessageFlagsEphemeral
+}
+
+func messageResponse(m Message, share bool) response {
+	return response{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: &discordgo.InteractionResponseData{
+		Embeds: m.Embeds, Components: m.Components, Flags: flags(share),
+	}}
+}
+
+func deferredResponse(share bool) response {
+	return response{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &discordgo.InteractionResponseData{Flags: flags(share)}}
+}
+
+// complete finishes a deferred answer: it edits the original response
+// into the first message and sends the rest as follow-ups. When the reply
+// is shared differently than the deferral promised (an error answering a
+// shared request), the placeholder is deleted and all goes as follow-ups.
+func (a *Adapter) complete(i *discordgo.Interaction, deferredShare bool, r bot.Reply) {
+	ctx, cancel := context.WithTimeout(context.Background(), deliverTimeout)
+	defer cancel()
+	msgs := Render(r)
+	if r.Share != deferredShare {
+		if err := a.rest.call(ctx, "delete deferred answer", func(opts ...discordgo.RequestOption) error {
+			return a.rest.InteractionResponseDelete(i, opts...)
+		}); err != nil {
+			a.Log.Error("deliver Discord answer", "err", err)
+			return
+		}
+		a.sendFollowUps(ctx, i, msgs, r.Share)
+		return
+	}
+	first := msgs[0]
+	if err := a.saveRefsErr(ctx, first); err != nil {
+		a.Log.Error("deliver Discord answer", "err", err)
+		return
+	}
+	err := a.rest.call(ctx, "edit deferred answer", func(opts ...discordgo.RequestOption) error {
+		edit := &discordgo.WebhookEdit{Embeds: &first.Embeds, Components: &first.Components, Files: files(first)}
+		if edit.Components == nil || *edit.Components == nil {
+			edit.Components = &[]discordgo.MessageComponent{}
+		}
+		_, err := a.rest.InteractionResponseEdit(i, edit, opts...)
+		return err
+	})
+	if err != nil {
+		a.Log.Error("deliver Discord answer", "err", err)
+		return
+	}
+	a.sendFollowUps(ctx, i, msgs[1:], r.Share)
+}
+
+// followUps returns the delivery of msgs after the initial response, or
+// nil when there are none.
+func (a *Adapter) followUps(i *discordgo.Interaction, msgs []Message, share bool) func() {
+	if len(msgs) == 0 {
+		return nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), deliverTimeout)
+		defer cancel()
+		a.sendFollowUps(ctx, i, msgs, share)
+	}
+}
+
+func (a *Adapter) sendFollowUps(ctx context.Context, i *discordgo.Interaction, msgs []Message, share bool) {
+	for _, m := range msgs {
+		if err := a.saveRefsErr(ctx, m); err != nil {
+			a.Log.Error("deliver Discord answer", "err", err)
+			return
+		}
+		err := a.rest.call(ctx, "send follow-up", func(opts ...discordgo.RequestOption) error {
+			_, err := a.rest.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+				Embeds: m.Embeds, Components: m.Components, Files: files(m), Flags: flags(share),
+			}, opts...)
+			return err
+		})
+		if err != nil {
+			a.Log.Error("deliver Discord answer", "err", err)
+			return
+		}
+	}
+}
+
+// saveRefs saves the button values of m that its custom ids only name. A
+// failure leaves those buttons answering that they are unknown.
+func (a *Adapter) saveRefs(ctx context.Context, m Message) {
+	if err := a.saveRefsErr(ctx, m); err != nil {
+		a.Log.Warn("save Discord buttons", "err", err)
+	}
+}
+
+func (a *Adapter) saveRefsErr(ctx context.Context, m Message) error {
+	for key, value := range m.Refs {
+		if err := a.Store.SetMeta(ctx, refPrefix+key, value); err != nil {
+			return fmt.Errorf("save the command of a Discord button: %w", err)
+		}
+	}
+	return nil
+}
+
+// noteModal is the "Log a touch" form; its submission runs
+// `note <slug> <text>`, and a note starting with call, meeting... is
+// logged as that kind of touch.
+func noteModal(customID, slug string) response {
+	return response{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
+		CustomID: customID,
+		Title:    clipText("Log a touch · "+slug, maxModalTitle),
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.TextInput{
+				CustomID: noteInputID, Label: "What happened, what was agreed", Style: discordgo.TextInputParagraph,
+				Placeholder: clipText("Start with "+strings.Join(store.TouchKinds, ", ")+" to set the kind", 100),
+				Required:    true, MaxLength: maxNoteText,
+			},
+		}}},
+	}}
+}
+
+// inputValue finds a text input's value in a modal submission.
+func inputValue(components []discordgo.MessageComponent, id string) string {
+	for _, c := range components {
+		switch c := c.(type) {
+		case *discordgo.ActionsRow:
+			if v := inputValue(c.Components, id); v != "" {
+				return v
+			}
+		case *discordgo.TextInput:
+			if c.CustomID == id {
+				return c.Value
+			}
+		}
+	}
+	return ""
+}
+
+// autocomplete offers up to 25 accounts for an account option, to
+// registered members only.
+func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction, user string) response {
+	resp := response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: autocompleteData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
+	b, given, err := a.cmds.find(i.ApplicationCommandData())
+	if err != nil {
+		return resp
+	}
+	i2 := slices.IndexFunc(given, func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o.Focused })
+	if i2 < 0 {
+		return resp
+	}
+	if spec, ok := b.option(given[i2].Name); !ok || !spec.autocomplete {
+		return resp
+	}
+	if _, err := a.Store.MemberByIdentity(ctx, "discord", user); err != nil {
+		return resp
+	}
+	rows, err := a.Store.AccountRows(ctx)
+	if err != nil {
+		a.Log.Warn("autocomplete accounts", "err", err)
+		return resp
+	}
+	typed, _ := given[i2].Value.(string)
+	resp.Data = autocompleteData{Choices: accountChoices(rows, typed)}
+	return resp
+}
+
+// accountChoices lists accounts whose slug or name starts with what was
+// typed, by name, then the names nearest to it by suggest.Closest.
+func accountChoices(rows []store.AccountRow, typed string) []*discordgo.ApplicationCommandOptionChoice {
+	typed = strings.ToLower(strings.TrimSpace(typed))
+	type named struct {
+		lower string
+		row   store.AccountRow
+	}
+	var prefixed []named
+	lowers := make([]string, len(rows))
+	for i, r := range rows {
+		lowers[i] = strings.ToLower(r.Name)
+		if strings.HasPrefix(r.Slug, typed) || strings.HasPrefix(lowers[i], typed) {
+			prefixed = append(prefixed, named{lowers[i], r})
+		}
+	}
+	slices.SortFunc(prefixed, func(x, y named) int {
+		return cmp.Or(cmp.Compare(x.lower, y.lower), cmp.Compare(x.row.Slug, y.row.Slug))
+	})
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	seen := map[string]bool{}
+	add := func(r store.AccountRow) {
+		if len(choices) == maxAutocomplete || seen[r.Slug] || len(r.Slug) > maxCustomID {
+			return
+		}
+		seen[r.Slug] = true
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: clipText(r.Name+" ("+r.Slug+")", 100), Value: r.Slug})
+	}
+	for _, p := range prefixed {
+		add(p.row)
+	}
+	if len(choices) == maxAutocomplete || typed == "" {
+		return choices
+	}
+	// The fuzzy pass compares names sharing the first letter typed: a typo
+	// there is rare, and edit distances over every name and slug of 10,000
+	// accounts took 0.36 s a keystroke (15 ms so; BenchmarkAccountChoices).
+	first, _ := utf8.DecodeRuneInString(typed)
+	byName := map[string]store.AccountRow{}
+	var names []string
+	for i, r := range rows {
+		if n, _ := utf8.DecodeRuneInString(lowers[i]); n == first {
+			byName[r.Name] = r
+			names = append(names, r.Name)
+		}
+	}
+	for _, n := range suggest.Closest(typed, names, maxAutocomplete) {
+		add(byName[n])
+	}
+	return choices
+}
