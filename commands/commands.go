@@ -38,6 +38,9 @@ type Store interface {
 	Assignment(ctx context.Context, newHire string) (store.Assignment, error)
 	Assignments(ctx context.Context) ([]store.Assignment, error)
 	UpdateAssignment(ctx context.Context, newHire string, change func(*store.Assignment) error) (store.Assignment, error)
+	RevenueEvents(ctx context.Context) ([]store.RevenueEvent, error)
+	Responses(ctx context.Context) ([]store.Response, error)
+	UsageOn(ctx context.Context, day string) ([]store.Usage, error)
 }
 
 // Scorer scores accounts and saves them with their derived data.
@@ -46,6 +49,7 @@ type Scorer interface {
 	Save(ctx context.Context, a store.Account) error
 	Now() time.Time
 	Config() health.Config
+	Why(ctx context.Context, a store.Account) (health.Explanation, error)
 }
 
 // Deps are the commands' dependencies.
@@ -77,6 +81,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.whoamiCommand(),
 		c.teamCommand(),
 		c.checklistCommand(),
+		c.kpiCommand(),
 	)
 }
 

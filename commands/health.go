@@ -3,10 +3,13 @@ package commands
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/chart"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -17,16 +20,27 @@ func (c *cmds) healthCommand() bot.Command {
 		Usage:   "<account> [share]",
 		Summary: "health score, band, trend, components, owner, renewal and risks",
 		Help: "The score (0-100) weighs usage, engagement, satisfaction, support and onboarding; " +
-			"green >= 70, yellow 40-69, red < 40. Add `share` to post the answer for the whole channel.",
-		Examples: []string{"/cs health acme", "/cs health \"Sakura Logistics\" share"},
+			"green >= 70, yellow 40-69, red < 40. Add `why` to see what each component contributes, " +
+			"how fresh its data is and what changed since last week, `chart` for the last 90 days as a picture. " +
+			"Add `share` to post the answer for the whole channel.",
+		Examples: []string{"/cs health acme", "/cs health \"Sakura Logistics\" share", "/cs health acme why", "/cs health acme chart"},
 		Handler:  c.health,
 	}
 }
 
 func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	a, share, err := c.accountArg(ctx, req)
+	args, view := viewArg(req.Args)
+	sub := *req
+	sub.Args = args
+	a, share, err := c.accountArg(ctx, &sub)
 	if err != nil {
 		return bot.Reply{}, err
+	}
+	switch view {
+	case "why":
+		return c.healthWhy(ctx, a, share)
+	case "chart":
+		return c.healthChart(a, share)
 	}
 	owner, err := c.memberName(ctx, a.Owner)
 	if err != nil {
@@ -41,7 +55,7 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 		Footer: freshness(now, a),
 		Fields: []bot.Field{
 			{Name: "Score", Value: scoreText(as.Score, as.Band)},
-			{Name: "Trend", Value: trendText(as.Trend)},
+			{Name: "Trend", Value: trendText(as, now)},
 			{Name: "Tier", Value: string(a.Tier) + " touch"},
 			{Name: "Owner", Value: owner},
 			{Name: "Phase", Value: string(a.Phase)},
@@ -53,20 +67,64 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 			{ID: "onboarding", Label: "Onboarding", Value: "onboarding " + a.Slug},
 		},
 	}
-	var comps []string
-	for _, comp := range as.Components {
+	// From the account document alone: plain /cs health reads nothing more.
+	if stale := c.Health.Config().StaleInputs(a, as.Result, now); len(stale) > 0 {
+		parts := make([]string, len(stale))
+		for i, in := range stale {
+			parts[i] = inputText(in)
+		}
+		r.Fields = slices.Insert(r.Fields, 2, bot.Field{Name: "Stale inputs", Value: strings.Join(parts, "; ")})
+	}
+	r.Sections = append(r.Sections, bot.Section{Title: "Components", Lines: componentLines(as.Result)})
+	r.Sections = append(r.Sections, bot.Section{Title: "Risks", Lines: riskLines(as.Risks)})
+	return r, nil
+}
+
+// viewArg takes `why` or `chart` off the arguments: the last word, or the
+// one before a final `share`. The account name comes first, so a lone
+// word is always the account.
+func viewArg(args []string) ([]string, string) {
+	n := len(args)
+	for _, i := range []int{n - 1, n - 2} {
+		if i < 1 || i == n-2 && !strings.EqualFold(args[n-1], "share") {
+			continue
+		}
+		if w := strings.ToLower(args[i]); w == "why" || w == "chart" {
+			return slices.Delete(slices.Clone(args), i, i+1), w
+		}
+	}
+	return args, ""
+}
+
+// componentLines shows what each component adds to the score.
+func componentLines(r health.Result) []string {
+	var lines []string
+	for _, comp := range r.Components {
 		line := fmt.Sprintf("%-12s %3d  x %2.0f%% = %4.1f", comp.Name, comp.Score, 100*comp.Weight, comp.Contribution())
 		if comp.Detail != "" {
 			line += "  " + comp.Detail
 		}
-		comps = append(comps, line)
+		lines = append(lines, line)
 	}
-	if len(as.Missing) > 0 {
-		comps = append(comps, fmt.Sprintf("No data for %s: left out, the other weights re-normalised.", strings.Join(as.Missing, ", ")))
+	if len(r.Missing) > 0 {
+		lines = append(lines, fmt.Sprintf("No data for %s: left out, the other weights re-normalised.", strings.Join(r.Missing, ", ")))
 	}
-	r.Sections = append(r.Sections, bot.Section{Title: "Components", Lines: comps})
-	r.Sections = append(r.Sections, bot.Section{Title: "Risks", Lines: riskLines(as.Risks)})
-	return r, nil
+	return lines
+}
+
+// inputText says how fresh an input is, flagging a stale one.
+func inputText(in health.Input) string {
+	switch {
+	case in.Date.IsZero() && in.Limit == 0:
+		return in.Name + ": none yet" // e.g. no milestone done
+	case in.Date.IsZero():
+		return in.Name + ": date unknown"
+	}
+	s := fmt.Sprintf("%s from %s (%s)", in.Name, store.Day(in.Date), health.Ago(in.Age))
+	if in.Stale {
+		s += fmt.Sprintf(", stale: older than %s", days(in.Limit))
+	}
+	return s
 }
 
 // accountArg resolves the account named by the arguments, which may end
@@ -90,7 +148,8 @@ func scoreText(score int, band string) string {
 	return fmt.Sprintf("%d/100 (%s)", score, band)
 }
 
-func trendText(t health.Trend) string {
+func trendText(as health.Assessment, now time.Time) string {
+	t, note := as.Trend, restartNote(as.History, now, len(as.Trend.Series))
 	var parts []string
 	if t.Delta7 != nil {
 		parts = append(parts, signed(*t.Delta7)+" in 7 days")
@@ -98,10 +157,37 @@ func trendText(t health.Trend) string {
 	if t.Delta30 != nil {
 		parts = append(parts, signed(*t.Delta30)+" in 30 days")
 	}
-	if len(parts) == 0 {
-		return "no history yet"
+	s := "no history yet"
+	if len(parts) > 0 {
+		s = strings.Join(parts, ", ") + "  " + scoreSparkline(t.Series)
 	}
-	return strings.Join(parts, ", ") + "  " + health.Sparkline(t.Series)
+	if note != "" {
+		s += "; " + note
+	}
+	return s
+}
+
+// restartNote says when the weights changed, if that restarted the
+// history within the last window days.
+func restartNote(h store.History, now time.Time, window int) string {
+	day, err := time.Parse(time.DateOnly, h.Restarted)
+	if err != nil || store.DaysBetween(day, now) >= window {
+		return ""
+	}
+	return fmt.Sprintf("weights changed on %s; trend restarts", h.Restarted)
+}
+
+// scoreSparkline draws daily scores (-1: none) on the fixed 0..100 scale,
+// so lines of different accounts compare.
+func scoreSparkline(series []int) string {
+	vals := make([]float64, len(series))
+	for i, v := range series {
+		vals[i] = float64(v)
+		if v < 0 {
+			vals[i] = math.NaN()
+		}
+	}
+	return chart.SparklineScale(vals, 0, 100)
 }
 
 func renewalText(now, renewal time.Time) string {

@@ -40,6 +40,10 @@ type AccountRow struct {
 	Band    string
 	Delta30 *int
 	Risks   []Risk
+	// Onboarding, for KPIs (YYYY-MM-DD, empty without milestones): when it
+	// began, when its last milestone was due, and when the last was done
+	// (empty while any is open).
+	OnboardStart, OnboardLastDue, OnboardDone string
 }
 
 // Rows are gob-encoded into one binary field per shard: the index is a

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -22,6 +24,9 @@ type Adapter struct {
 	// prompt shows "> " before each command: on for a terminal, off for pipes.
 	prompt bool
 	mu     sync.Mutex
+	// ImageDir is where replies' images (charts) are saved for the user to
+	// open; empty means the system's temporary folder.
+	ImageDir string
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -73,7 +78,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			if !a.prompt {
 				a.write("> "+line+"\n", true)
 			}
-			a.write(Render(a.router.Handle(ctx, a.Name(), a.user, line))+"\n", true)
+			a.write(a.show(a.router.Handle(ctx, a.Name(), a.user, line))+"\n", true)
 		}
 	}
 }
@@ -84,8 +89,30 @@ func (a *Adapter) Send(_ context.Context, to bot.Destination, r bot.Reply) error
 	if to.Channel != "" {
 		dest = "#" + to.Channel
 	}
-	a.write(fmt.Sprintf("[to %s]\n%s\n", dest, Render(r)), true)
+	a.write(fmt.Sprintf("[to %s]\n%s\n", dest, a.show(r)), true)
 	return nil
+}
+
+// show renders a reply and saves its image, if any, to a file of its own
+// in ImageDir, naming the file: a terminal cannot show a PNG.
+func (a *Adapter) show(r bot.Reply) string {
+	text := Render(r)
+	if r.Image == nil {
+		return text
+	}
+	f, err := os.CreateTemp(a.ImageDir, "csbot-*-"+filepath.Base(r.Image.Name))
+	if err != nil {
+		return text + fmt.Sprintf("\n[chart not saved: %v]", err)
+	}
+	_, err = f.Write(r.Image.PNG)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return text + fmt.Sprintf("\n[chart not saved: %v]", err)
+	}
+	return text + "\n[chart saved to " + f.Name() + "]"
 }
 
 func (a *Adapter) write(s string, show bool) {

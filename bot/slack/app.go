@@ -118,9 +118,10 @@ func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 	defer timer.Stop()
 	select {
 	case r := <-done:
+		r = noteDM(r)
 		msgs := Render(r)
-		if len(msgs) > 1 {
-			// The rest follow the answer, which goes back at once.
+		if len(msgs) > 1 || r.Image != nil {
+			// The rest, and the image, follow the answer, which goes back at once.
 			a.work.Go(func() {
 				time.Sleep(100 * time.Millisecond)
 				a.later(sc, r, msgs[1:])
@@ -142,7 +143,7 @@ func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 	a.work.Add(1)
 	go func() {
 		defer a.work.Done()
-		r := <-done
+		r := noteDM(<-done)
 		a.later(sc, r, Render(r))
 	}()
 	return ackBody{ResponseType: "ephemeral", Text: "Working on it…"}
@@ -155,6 +156,8 @@ func (a *App) slow(text string) bool {
 	return ok && c.Slow
 }
 
+// later delivers the rest of a slash command's answer through its
+// response_url, then its image, which a response_url cannot carry.
 func (a *App) later(sc slack.SlashCommand, r bot.Reply, msgs []Message) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -163,6 +166,53 @@ func (a *App) later(sc slack.SlashCommand, r bot.Reply, msgs []Message) {
 			a.Log.Error("deliver slash command answer", "command", firstWord(sc.Text), "err", err)
 			return
 		}
+	}
+	a.sendImage(ctx, r, sharedIn(r, sc.ChannelID), "", sc.UserID)
+}
+
+// dmNote tells the asker where the image of an answer only they see went.
+const dmNote = "The chart is in your direct messages with csbot."
+
+// noteDM adds dmNote to an answer with an image that only its asker sees:
+// Slack cannot show a file to one person in a channel, so sendImage puts
+// it in their DM.
+func noteDM(r bot.Reply) bot.Reply {
+	if r.Image != nil && !r.Share {
+		r.Text = strings.TrimSpace(r.Text + "\n" + dmNote)
+	}
+	return r
+}
+
+// sharedIn is the channel a shared answer's image goes to; "" (the
+// asker's DM) for an answer only the asker sees.
+func sharedIn(r bot.Reply, channel string) string {
+	if r.Share {
+		return channel
+	}
+	return ""
+}
+
+// sendImage shares a reply's image after its text: in channel (in thread
+// when set), else in user's DM; when the channel refuses it (csbot is not a
+// member there) it goes to user's DM instead. The text carries a sparkline
+// of the same data, so a failure is logged and nothing more.
+func (a *App) sendImage(ctx context.Context, r bot.Reply, channel, thread, user string) {
+	if r.Image == nil {
+		return
+	}
+	if channel != "" {
+		err := a.Client.Upload(ctx, channel, thread, *r.Image, r.Title)
+		if err == nil {
+			return
+		}
+		if user == "" {
+			a.Log.Error("share chart", "channel", channel, "err", err)
+			return
+		}
+		a.Log.Warn("share chart in the channel failed, sending it by DM", "channel", channel, "err", err)
+	}
+	if err := a.Client.UploadDM(ctx, user, *r.Image, r.Title); err != nil {
+		a.Log.Error("send chart by DM", "err", err)
 	}
 }
 
@@ -208,6 +258,9 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 		return
 	}
 	r := a.handle(ctx, user, text)
+	if thread != "" {
+		r = noteDM(r)
+	}
 	for _, m := range Render(r) {
 		var err error
 		switch {
@@ -224,6 +277,14 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 			a.Log.Error("answer Slack event", "event", eventID, "err", err)
 			return
 		}
+	}
+	switch {
+	case thread == "": // the DM the question came from
+		a.sendImage(ctx, r, channel, "", "")
+	case r.Share:
+		a.sendImage(ctx, r, channel, thread, user)
+	default:
+		a.sendImage(ctx, r, "", "", user)
 	}
 }
 
@@ -303,12 +364,14 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 func (a *App) reply(ic slack.InteractionCallback, r bot.Reply) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	r = noteDM(r)
 	for _, m := range Render(r) {
 		if err := a.Client.Respond(ctx, ic.ResponseURL, m, r.Share); err != nil {
 			a.Log.Error("answer interaction", "err", err)
 			return
 		}
 	}
+	a.sendImage(ctx, r, sharedIn(r, ic.Channel.ID), "", ic.User.ID)
 }
 
 // Name implements bot.Adapter.
@@ -324,6 +387,7 @@ func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
 				return err
 			}
 		}
+		a.sendImage(ctx, r, to.Channel, "", "")
 		return nil
 	}
 	m, err := a.Store.Member(ctx, to.Member)
@@ -334,5 +398,9 @@ func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
 	if user == "" {
 		return fmt.Errorf("send to @%s on Slack: no Slack account linked (`/cs team member %s slack:U...`)", to.Member, to.Member)
 	}
-	return a.Client.DM(ctx, user, msgs...)
+	if err := a.Client.DM(ctx, user, msgs...); err != nil {
+		return err
+	}
+	a.sendImage(ctx, r, "", "", user)
+	return nil
 }

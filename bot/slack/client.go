@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/csbot/csbot/bot"
 )
 
 // ErrDeliveryFailed is wrapped by every error of a message, modal or
@@ -59,6 +61,9 @@ var methodPerMinute = map[string]int{
 	"users.info":         100, // Tier 4
 	"views.open":         100, // Tier 4
 	"auth.test":          100, // special, generous
+	// File uploads (Tier 4); sharing one also books its channel's slot.
+	"files.getUploadURLExternal":   100,
+	"files.completeUploadExternal": 100,
 }
 
 // Client is csbot's outbound Slack client: the Web API calls csbot makes
@@ -257,6 +262,53 @@ func msgOptions(m Message) []slack.MsgOption {
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
 	}
 	return opts
+}
+
+// maxAltText is Slack's limit on an uploaded image's alt text.
+const maxAltText = 1000
+
+// Upload shares an image in a channel, in the thread of threadTS when set,
+// through Slack's external upload flow: files.getUploadURLExternal for an
+// upload URL, a POST of the bytes to it, files.completeUploadExternal to
+// share the file under title. Each step is retried like any call.
+func (c *Client) Upload(ctx context.Context, channel, threadTS string, img bot.Image, title string) error {
+	if len(img.PNG) == 0 {
+		return fmt.Errorf("%w: upload %s: the file is empty", ErrDeliveryFailed, img.Name)
+	}
+	var u *slack.GetUploadURLExternalResponse
+	err := c.do(ctx, call{method: "files.getUploadURLExternal", label: img.Name, delivery: true}, func(ctx context.Context) error {
+		var err error
+		u, err = c.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{
+			FileName: img.Name, FileSize: len(img.PNG), AltTxt: clip(img.Alt, maxAltText),
+		})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = c.do(ctx, call{method: "upload_url", key: "upload_url", label: img.Name, delivery: true}, func(ctx context.Context) error {
+		// A fresh reader per try: a retry sends the whole file again.
+		return c.api.UploadToURL(ctx, slack.UploadToURLParameters{UploadURL: u.UploadURL, Reader: bytes.NewReader(img.PNG), Filename: img.Name})
+	})
+	if err != nil {
+		return err
+	}
+	s := call{method: "files.completeUploadExternal", channel: channel, label: img.Name, delivery: true}
+	return c.do(ctx, s, func(ctx context.Context) error {
+		_, err := c.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
+			Files: []slack.FileSummary{{ID: u.FileID, Title: title}}, Channel: channel, ThreadTimestamp: threadTS,
+		})
+		return err
+	})
+}
+
+// UploadDM shares an image in a user's direct message channel.
+func (c *Client) UploadDM(ctx context.Context, userID string, img bot.Image, title string) error {
+	ch, err := c.dmChannel(ctx, userID)
+	if err != nil {
+		return err
+	}
+	return c.Upload(ctx, ch, "", img, title)
 }
 
 // responsePayload is what csbot posts to a response_url.

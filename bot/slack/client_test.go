@@ -72,6 +72,9 @@ type apiCall struct {
 	JSON   map[string]any
 	Auth   string // the Authorization header
 	Status int    // what the fake answered
+	// File is the file an upload_url received, with its form name.
+	File     []byte
+	FileName string
 }
 
 // fakeReply is a scripted answer; hangup closes the connection instead.
@@ -86,7 +89,8 @@ type fakeReply struct {
 // views.*, JSON) POSTs to /api/<method> authenticated by the bot token
 // (slack-go sends it as the "token" form value on form methods and as
 // Authorization: Bearer on JSON ones; Slack accepts both), answered with
-// JSON {"ok":...}. /hooks/... stands in for response_urls.
+// JSON {"ok":...}. /hooks/... stands in for response_urls, /upload/...
+// for the upload URLs of files.getUploadURLExternal (multipart POSTs).
 type fakeSlack struct {
 	t     *testing.T
 	clock *fakeClock
@@ -124,6 +128,8 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
 	case strings.HasPrefix(r.URL.Path, "/hooks/"):
 		c.Method = "response_url"
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		c.Method = "upload_url"
 	default:
 		http.NotFound(w, r)
 		return
@@ -131,12 +137,21 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		f.t.Errorf("%s: method %s, want POST", c.Method, r.Method)
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+	switch ct := r.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "application/json"):
 		b, _ := io.ReadAll(r.Body)
 		if err := json.Unmarshal(b, &c.JSON); err != nil {
 			f.t.Errorf("%s: body is not JSON: %v", c.Method, err)
 		}
-	} else {
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		file, hdr, err := r.FormFile("file")
+		if err != nil {
+			f.t.Errorf("%s: no file in the multipart body: %v", c.Method, err)
+			break
+		}
+		c.File, _ = io.ReadAll(file)
+		c.FileName = hdr.Filename
+	default:
 		if err := r.ParseForm(); err != nil {
 			f.t.Errorf("%s: body is not a form: %v", c.Method, err)
 		}
@@ -213,6 +228,12 @@ func (f *fakeSlack) defaultReply(c apiCall) fakeReply {
 		return fakeReply{body: `{"ok":true,"user_id":"UBOT","team_id":"T1","bot_id":"B1"}`}
 	case "response_url":
 		return fakeReply{body: `{"ok":true}`}
+	case "files.getUploadURLExternal":
+		return fakeReply{body: fmt.Sprintf(`{"ok":true,"upload_url":%q,"file_id":"F1"}`, f.srv.URL+"/upload/v1/F1")}
+	case "upload_url":
+		return fakeReply{body: fmt.Sprintf("OK - %d", len(c.File))}
+	case "files.completeUploadExternal":
+		return fakeReply{body: `{"ok":true,"files":[{"id":"F1","title":"chart"}]}`}
 	}
 	return fakeReply{body: `{"ok":false,"error":"unknown_method"}`}
 }

@@ -35,12 +35,15 @@ type fakeSlack struct {
 	calls []call
 	// ws serves Socket Mode connections at /ws when set.
 	ws http.HandlerFunc
+	// refuse is a channel whose file shares fail with not_in_channel.
+	refuse string
 }
 
 type call struct {
 	Method string
 	Form   url.Values
 	JSON   map[string]any // JSON posts: response_url, views.open
+	Size   int            // bytes posted to an upload URL
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -52,8 +55,11 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		}
 		body, _ := io.ReadAll(r.Body)
 		c := call{Method: strings.TrimPrefix(r.URL.Path, "/api/")}
-		if strings.HasPrefix(r.URL.Path, "/respond/") {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/respond/"):
 			c.Method = "response_url"
+		case strings.HasPrefix(r.URL.Path, "/upload/"):
+			c.Method, c.Size = "upload_url", len(body)
 		}
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			_ = json.Unmarshal(body, &c.JSON)
@@ -74,6 +80,16 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			io.WriteString(w, `{"ok":true,"channel":{"id":"D0AIKO"}}`)
 		case "chat.postMessage":
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000100"}`, c.Form.Get("channel"))
+		case "files.getUploadURLExternal":
+			fmt.Fprintf(w, `{"ok":true,"upload_url":"http://%s/upload/v1/F1","file_id":"F1"}`, r.Host)
+		case "upload_url":
+			fmt.Fprintf(w, "OK - %d", c.Size)
+		case "files.completeUploadExternal":
+			if ch := c.Form.Get("channel_id"); ch != "" && ch == f.refuse {
+				io.WriteString(w, `{"ok":false,"error":"not_in_channel"}`)
+				return
+			}
+			io.WriteString(w, `{"ok":true,"files":[{"id":"F1"}]}`)
 		default:
 			io.WriteString(w, `{"ok":true}`)
 		}

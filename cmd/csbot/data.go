@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
 
+	"github.com/csbot/csbot/ingest"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/importer"
@@ -55,12 +57,19 @@ func runSeed(ctx context.Context, e env, args []string) error {
 }
 
 func runImport(ctx context.Context, e env, args []string) error {
-	o, rest, err := flags(e, "import", args, nil)
+	var dryRun bool
+	o, rest, err := flags(e, "import", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&dryRun, "dry-run", false, "check every row and report; write nothing")
+	})
 	if err != nil {
 		return err
 	}
-	if len(rest) != 2 || rest[0] != "accounts" {
-		return usageError{errors.New("import what? `csbot import accounts FILE` (CSV with a header row, or JSON)")}
+	if len(rest) != 2 {
+		return usageError{errors.New("import what? `csbot import accounts|metrics|nps|csat|responses|tickets|touches|churn FILE` (CSV with a header row, or JSON)")}
+	}
+	kind, survey, err := ingest.ParseKind(rest[0])
+	if err != nil {
+		return usageError{err}
 	}
 	data, err := os.ReadFile(rest[1])
 	if err != nil {
@@ -71,7 +80,14 @@ func runImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	rep, err := importer.ImportAccounts(ctx, a.store, a.engine, rest[1], data)
+	if kind != ingest.Accounts {
+		return importEvents(ctx, e, a, ingest.Batch{Kind: kind, Survey: survey, DryRun: dryRun}, rest[1], data)
+	}
+	var saver importer.Saver = a.engine
+	if dryRun {
+		saver = discard{}
+	}
+	rep, err := importer.ImportAccounts(ctx, a.store, saver, rest[1], data)
 	if err != nil {
 		return err
 	}
@@ -79,8 +95,38 @@ func runImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s: %v\n", rest[1], re)
 	}
 	fmt.Fprintf(e.stdout, "%d created, %d updated, %d unchanged, %d rejected\n", rep.Created, rep.Updated, rep.Unchanged, len(rep.Errors))
+	if dryRun {
+		fmt.Fprintln(e.stdout, "dry run: nothing was written")
+	}
 	if len(rep.Errors) > 0 {
 		return fmt.Errorf("%d rows rejected; fix them and import again (good rows were saved, re-importing them changes nothing)", len(rep.Errors))
+	}
+	return nil
+}
+
+// discard is the account saver of a dry run.
+type discard struct{}
+
+func (discard) Save(context.Context, store.Account) error { return nil }
+
+// importEvents imports usage, survey answers, tickets, touches or revenue
+// events through the same validation as the ingest API.
+func importEvents(ctx context.Context, e env, a *app, b ingest.Batch, name string, data []byte) error {
+	items, err := ingest.ReadFile(b.Kind, name, data)
+	if err != nil {
+		return err
+	}
+	b.Items = items
+	res, err := ingest.New(a.store, a.engine, a.log).Ingest(ctx, b)
+	if err != nil {
+		return err
+	}
+	for _, ie := range res.Errors {
+		fmt.Fprintf(e.stdout, "%s: %v\n", name, ie)
+	}
+	fmt.Fprintf(e.stdout, "%s: %s\n", name, res.Message)
+	if res.Rejected > 0 {
+		return fmt.Errorf("%d rows rejected; fix them and import again (re-importing the good rows changes nothing)", res.Rejected)
 	}
 	return nil
 }

@@ -22,7 +22,8 @@ Usage:
   csbot serve                                          run the bot: HTTP endpoints and scheduler
   csbot seed demo                                      load demo teams, members and accounts
   csbot seed admin ID "Full Name"                      create the first admin
-  csbot import accounts FILE                           import accounts from CSV or JSON
+  csbot import KIND FILE [--dry-run]                   import from CSV or JSON; KIND is accounts, metrics,
+                                                       nps, csat, responses, tickets, touches or churn
   csbot remind --dry-run [--at TIME]                   print the reminders due
   csbot digest --dry-run [--lead ID] [--date DAY]      print the leads' churn-risk digests
   csbot loadtest [--url URL] [--concurrency 50] [--duration 30s]

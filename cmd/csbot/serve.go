@@ -12,9 +12,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/csbot/csbot/api"
 	"github.com/csbot/csbot/bot/discord"
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/bot/teams"
+	"github.com/csbot/csbot/ingest"
 	"github.com/csbot/csbot/playbooks"
 )
 
@@ -45,6 +47,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	a.readiness = platforms
+	if o.APIToken != "" {
+		mux.Handle(api.Prefix, api.New(o.APIToken, ingest.New(a.store, a.engine, log), log.With("component", "api")))
+		log.Info("ingest API on", "path", api.Prefix)
+	}
 
 	loc, _ := time.LoadLocation(o.TZ) // validated in flags
 	draining := make(chan struct{})

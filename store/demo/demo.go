@@ -22,6 +22,7 @@ type Repo interface {
 	Meta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
 	SaveAssignment(ctx context.Context, a store.Assignment) error
+	EventRepo
 }
 
 // Saver scores and writes an account with its index row and today's
@@ -44,9 +45,10 @@ type Result struct {
 const MetaKey = "demo-seeded"
 
 // Seed writes the demo organisation built by Data(now): teams, members,
-// accounts (through s, so scores and index rows are computed) and their
-// history snapshots. It is idempotent: once the marker is set a second call
-// writes nothing and returns Result{Skipped: true}. The marker is written
+// accounts (through s, so scores and index rows are computed), their
+// history snapshots and the events of Events(now). It is idempotent: once
+// the marker is set a second call writes nothing and returns
+// Result{Skipped: true}. The marker is written
 // last, so an interrupted seed is redone in full (every write is an upsert).
 func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 	if _, err := r.Meta(ctx, MetaKey); err == nil {
@@ -84,6 +86,9 @@ func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 		return res, fmt.Errorf("demo seed: snapshots: %w", err)
 	}
 	res.Snapshots = len(snaps)
+	if err := seedEvents(ctx, r, now); err != nil {
+		return res, err
+	}
 	if err := r.SetMeta(ctx, MetaKey, store.Day(now)); err != nil {
 		return res, fmt.Errorf("demo seed: %w", err)
 	}

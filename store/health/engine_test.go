@@ -53,8 +53,17 @@ func account(t *testing.T, ctx context.Context, s *store.Store, slug string) sto
 	return a
 }
 
+// version is the weights version of DefaultConfig, which the engines of
+// these tests use.
+var version = DefaultConfig().Version()
+
+// checkSnapshot compares a stored snapshot with want; want.Weights
+// defaults to version.
 func checkSnapshot(t *testing.T, ctx context.Context, s *store.Store, slug string, day time.Time, want store.Snapshot) {
 	t.Helper()
+	if want.Weights == "" {
+		want.Weights = version
+	}
 	got, err := s.Snapshot(ctx, slug, day)
 	if err != nil {
 		t.Fatalf("snapshot %s %s: %v", slug, store.Day(day), err)
@@ -92,7 +101,7 @@ func TestEngineSave(t *testing.T) {
 	// usage 80, engagement (high, 20 days) 1 - 13/21 = .381 -> 38, support 100 - 40 = 60;
 	// weights .35, .2, .15 of .7: (28 + 7.6 + 9) / .7 = 44.6 / .7 = 63.71 -> 64, yellow.
 	want := acme
-	want.History = store.History{End: "2026-11-02", Scores: "85" + strings.Repeat(",", 30) + "64"}
+	want.History = store.History{End: "2026-11-02", Scores: "85" + strings.Repeat(",", 30) + "64", Weights: version}
 	want.UpdatedAt = now
 	got := account(t, ctx, s, "acme")
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -271,8 +280,8 @@ func TestEngineRefresh(t *testing.T) {
 	}
 	// Only the history changes in the account documents.
 	wantHist := map[string]store.History{
-		"acme":  {End: "2026-11-02", Scores: "95" + strings.Repeat(",", 30) + "74"},
-		"beta":  {End: "2026-11-02", Scores: "20"},
+		"acme":  {End: "2026-11-02", Scores: "95" + strings.Repeat(",", 30) + "74", Weights: version},
+		"beta":  {End: "2026-11-02", Scores: "20", Weights: version},
 		"gamma": {},
 	}
 	for _, a := range accounts {
@@ -329,7 +338,7 @@ func TestEngineRefresh(t *testing.T) {
 	if diff := cmp.Diff(append(append([]int{95}, blanks(29)...), 74, 88), account(t, ctx, s, "acme").History.Values()); diff != "" {
 		t.Errorf("acme history (-want +got):\n%s", diff)
 	}
-	if h := account(t, ctx, s, "beta").History; h != (store.History{End: "2026-11-03", Scores: "20,20"}) {
+	if h := account(t, ctx, s, "beta").History; h != (store.History{End: "2026-11-03", Scores: "20,20", Weights: version}) {
 		t.Errorf("beta history = %+v, want 20,20 ending 2026-11-03", h)
 	}
 	checkSnapshot(t, ctx, s, "acme", day2, store.Snapshot{ID: "acme/2026-11-03", Account: "acme", Date: "2026-11-03",
@@ -406,7 +415,10 @@ func TestEngineAssess(t *testing.T) {
 		// 25 - 45 = -20 over 7 days; nothing 30..33 days back
 		Trend: Trend{Delta7: ptr(-20), Series: series},
 		Risks: []store.Risk{{Rule: RuleRedBand, Reason: "health 25 is in the red band (below 40)"}},
+		// the unversioned history is adopted by the weights in force
+		History: store.History{End: a.History.End, Scores: a.History.Scores, Weights: version},
 	}
+	want.Weights = version
 	if diff := cmp.Diff(want, got, approx); diff != "" {
 		t.Errorf("Assess (-want +got):\n%s", diff)
 	}

@@ -4,6 +4,8 @@
 package health
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -52,6 +54,18 @@ type Config struct {
 	// DetractorMax is the highest NPS answer that counts as a detractor, within DetractorDays.
 	DetractorMax  int `yaml:"detractor_max"`
 	DetractorDays int `yaml:"detractor_days"`
+	// Stale says how old each input may be before replies flag it.
+	Stale StaleDays `yaml:"stale_days"`
+}
+
+// StaleDays are the ages, in days, past which an input is stale.
+type StaleDays struct {
+	// Usage is for active users, seats and feature adoption (UsageDate).
+	Usage int `yaml:"usage"`
+	// Survey is for the latest NPS and CSAT answers.
+	Survey int `yaml:"survey"`
+	// Tickets is for the open ticket and escalation counts (TicketsDate).
+	Tickets int `yaml:"tickets"`
 }
 
 // DefaultConfig returns the defaults of DOMAIN.md.
@@ -65,6 +79,7 @@ func DefaultConfig() Config {
 		RenewalDays: 90, RenewalHealth: 60,
 		StallDays:    14,
 		DetractorMax: 6, DetractorDays: 30,
+		Stale: StaleDays{Usage: 7, Survey: 180, Tickets: 7},
 	}
 }
 
@@ -95,7 +110,8 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("health.touch_days.%s: %d must be positive", tier, days))
 		}
 	}
-	for name, v := range map[string]int{"drop_points": c.DropPoints, "drop_days": c.DropDays, "renewal_days": c.RenewalDays, "stall_days": c.StallDays, "detractor_days": c.DetractorDays} {
+	for name, v := range map[string]int{"drop_points": c.DropPoints, "drop_days": c.DropDays, "renewal_days": c.RenewalDays, "stall_days": c.StallDays, "detractor_days": c.DetractorDays,
+		"stale_days.usage": c.Stale.Usage, "stale_days.survey": c.Stale.Survey, "stale_days.tickets": c.Stale.Tickets} {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("health.%s: %d must be positive", name, v))
 		}
@@ -128,6 +144,9 @@ type Result struct {
 	Components []Component
 	// Missing names the components left out for lack of data.
 	Missing []string
+	// Weights is the version of the weights that made the score (set by
+	// Engine.Assess; see Config.Version).
+	Weights string
 }
 
 // Band names the band of a score.
@@ -192,10 +211,7 @@ func (c Config) measure(name string, a store.Account, now time.Time) (int, strin
 			return 0, "", false
 		}
 		days := store.DaysBetween(a.LastTouch, now)
-		allowed := c.TouchDays[a.Tier]
-		if allowed == 0 {
-			allowed = 90 // tech touch: automation, people step in on signals
-		}
+		allowed := c.allowance(a.Tier)
 		// Full marks within half the allowance, nothing at twice it.
 		score := 1 - (float64(days)-float64(allowed)/2)/(1.5*float64(allowed))
 		return pct(clamp01(score)), fmt.Sprintf("last touch %s", Ago(days)), true
@@ -252,6 +268,36 @@ func (c Config) measure(name string, a store.Account, now time.Time) (int, strin
 		return pct((float64(onTime) + 0.5*float64(late)) / float64(due)), fmt.Sprintf("%d of %d due milestones on time", onTime, due), true
 	}
 	return 0, "", false
+}
+
+// allowance is the touch gap the engagement measure allows a tier.
+func (c Config) allowance(t store.Tier) int {
+	if days := c.TouchDays[t]; days > 0 {
+		return days
+	}
+	return 90 // tech touch: automation, people step in on signals
+}
+
+// Version is a short stable hash of what in the configuration shapes a
+// score: each weight's share of the total (only shares count, so 35/20/...
+// and 0.35/0.2/... are one version) and the touch allowances engagement
+// uses. Bands and risk thresholds change no score, so they keep the version.
+func (c Config) Version() string {
+	var b strings.Builder
+	total := 0.0
+	for _, name := range componentOrder {
+		total += max(c.Weights[name], 0)
+	}
+	for _, name := range componentOrder {
+		if w := c.Weights[name]; w > 0 {
+			fmt.Fprintf(&b, "%s=%.6f;", name, w/total)
+		}
+	}
+	for _, t := range store.Tiers {
+		fmt.Fprintf(&b, "%s=%d;", t, c.allowance(t))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:4])
 }
 
 // Plural writes "1 open ticket" or "3 open tickets".

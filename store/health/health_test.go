@@ -451,6 +451,10 @@ func TestValidate(t *testing.T) {
 			[]string{"health.stall_days: 0 must be positive"}},
 		{"zero detractor_days", func(c *Config) { c.DetractorDays = 0 },
 			[]string{"health.detractor_days: 0 must be positive"}},
+		{"zero stale_days.usage", func(c *Config) { c.Stale.Usage = 0 },
+			[]string{"health.stale_days.usage: 0 must be positive"}},
+		{"negative stale_days", func(c *Config) { c.Stale.Survey, c.Stale.Tickets = -1, -7 },
+			[]string{"health.stale_days.survey: -1 must be positive", "health.stale_days.tickets: -7 must be positive"}},
 		{"every problem reported at once", func(c *Config) {
 			c.Weights["happiness"] = 1
 			c.Yellow = 90

@@ -1,7 +1,6 @@
 package health
 
 import (
-	"strings"
 	"time"
 
 	"github.com/csbot/csbot/store"
@@ -41,21 +40,4 @@ func delta(past []int, today, back int) *int {
 		}
 	}
 	return nil
-}
-
-// Sparkline draws scores on a fixed 0..100 scale, so lines of different
-// accounts compare; a blank marks a day without a score.
-func Sparkline(series []int) string {
-	const bars = "▁▂▃▄▅▆▇█"
-	runes := []rune(bars)
-	var b strings.Builder
-	for _, v := range series {
-		if v < 0 {
-			b.WriteRune(' ')
-			continue
-		}
-		i := min(v*len(runes)/101, len(runes)-1)
-		b.WriteRune(runes[i])
-	}
-	return b.String()
 }

@@ -2,7 +2,6 @@ package health
 
 import (
 	"testing"
-	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -76,43 +75,5 @@ func TestTrendSeriesLength(t *testing.T) {
 	// 40 - 99 = -59 from day 30; nothing at 7..10 days back
 	if diff := cmp.Diff(Trend{Delta30: ptr(-59), Series: want}, got); diff != "" {
 		t.Errorf("TrendOf (-want +got):\n%s", diff)
-	}
-}
-
-func TestSparkline(t *testing.T) {
-	tests := []struct {
-		name   string
-		series []int
-		want   string
-	}{
-		{"empty", nil, ""},
-		// bar index = v*8/101: each bar spans 12 or 13 points
-		{"bar boundaries",
-			[]int{0, 12, 13, 25, 26, 37, 38, 50, 51, 63, 64, 75, 76, 88, 89, 100},
-			"▁▁▂▂▃▃▄▄▅▅▆▆▇▇██"},
-		{"blank for a missing day", []int{-1, 50, -1}, " ▄ "},
-		{"all missing", []int{-1, -1}, "  "},
-		// a fixed scale: close scores look alike instead of being stretched
-		// from bottom to top, and a flat line stays where it is
-		{"fixed scale, close values", []int{60, 61, 62}, "▅▅▅"},
-		{"fixed scale, flat low", []int{5, 5}, "▁▁"},
-		{"fixed scale, flat high", []int{100, 100}, "██"},
-		{"fixed scale, flat middle", []int{50, 50, 50}, "▄▄▄"},
-		{"above 100 is the top bar", []int{150}, "█"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := Sparkline(tc.series)
-			if got != tc.want {
-				t.Errorf("Sparkline(%v) = %q, want %q", tc.series, got, tc.want)
-			}
-			if n := utf8.RuneCountInString(got); n != len(tc.series) {
-				t.Errorf("Sparkline(%v) has %d runes, want one per day (%d)", tc.series, n, len(tc.series))
-			}
-		})
-	}
-	// The same score draws the same bar whatever the rest of the line.
-	if a, b := Sparkline([]int{40, 90}), Sparkline([]int{40, 10}); []rune(a)[0] != []rune(b)[0] {
-		t.Errorf("score 40 drawn as %q next to 90 but %q next to 10", []rune(a)[0], []rune(b)[0])
 	}
 }

@@ -9,10 +9,43 @@ import (
 	"strings"
 )
 
-// parseCSV reads a header row and then one account per record. Line
-// numbers are those where each record starts, so a quoted cell spanning
-// several lines does not shift the lines reported after it.
+// parseCSV reads a header row and then one account per record.
 func parseCSV(name string, data []byte) ([]row, error) {
+	t, err := ReadCSV(name, data, exampleHeader())
+	if err != nil {
+		return nil, err
+	}
+	h, err := parseHeader(t.Header)
+	if err != nil {
+		return nil, fmt.Errorf("%s: header on line %d: %w; nothing was imported", name, t.HeaderLine, err)
+	}
+	rows := make([]row, 0, len(t.Records))
+	for _, r := range t.Records {
+		p, err := parseRow(h, r.Cells)
+		rows = append(rows, row{line: r.Line, p: p, err: err})
+	}
+	return rows, nil
+}
+
+// Table is a CSV file as text: its header row and its non-blank records.
+type Table struct {
+	Header     []string
+	HeaderLine int
+	Records    []Record
+}
+
+// Record is one CSV record and the line where it starts.
+type Record struct {
+	Line  int
+	Cells []string
+}
+
+// ReadCSV reads a header row and the records after it, skipping blank
+// ones; example is a header to suggest when the file is empty. Line numbers
+// are those where each record starts, so a quoted cell spanning several
+// lines does not shift the lines reported after it. Package ingest reads
+// its files with it too, so every import takes the same CSV dialects.
+func ReadCSV(name string, data []byte, example string) (Table, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = delimiter(data)
 	cr.FieldsPerRecord = -1 // a short or long row is that row's error, not the file's
@@ -21,31 +54,26 @@ func parseCSV(name string, data []byte) ([]row, error) {
 		head, err = cr.Read()
 	}
 	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: empty; the first row must name the columns, e.g. %s", name, exampleHeader())
+		return Table{}, fmt.Errorf("%s: empty; the first row must name the columns, e.g. %s", name, example)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w; nothing was imported", name, err)
+		return Table{}, fmt.Errorf("%s: %w; nothing was imported", name, err)
 	}
-	h, err := parseHeader(head)
-	if err != nil {
-		line, _ := cr.FieldPos(0)
-		return nil, fmt.Errorf("%s: header on line %d: %w; nothing was imported", name, line, err)
-	}
-	var rows []row
+	t := Table{Header: head}
+	t.HeaderLine, _ = cr.FieldPos(0)
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return rows, nil
+			return t, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w; nothing was imported", name, err)
+			return Table{}, fmt.Errorf("%s: %w; nothing was imported", name, err)
 		}
 		if isBlank(rec) {
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		p, err := parseRow(h, rec)
-		rows = append(rows, row{line: line, p: p, err: err})
+		t.Records = append(t.Records, Record{Line: line, Cells: rec})
 	}
 }
 

@@ -99,24 +99,38 @@ var (
 // parseFile picks the format by extension, else by content, and parses
 // every row without touching the store.
 func parseFile(name string, data []byte) ([]row, error) {
+	isJSON, data, err := Format(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if isJSON {
+		return parseJSON(name, data)
+	}
+	return parseCSV(name, data)
+}
+
+// Format tells whether the file called name holds JSON (else CSV) by its
+// extension, else by its content, and returns data without a UTF-8 byte
+// order mark. It refuses UTF-16 text and anything that is neither.
+func Format(name string, data []byte) (isJSON bool, text []byte, err error) {
 	if bytes.HasPrefix(data, utf16LE) || bytes.HasPrefix(data, utf16BE) {
-		return nil, fmt.Errorf("%s: UTF-16 text; export the sheet as \"CSV UTF-8\"", name)
+		return false, nil, fmt.Errorf("%s: UTF-16 text; export the sheet as \"CSV UTF-8\"", name)
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv", ".tsv":
-		return parseCSV(name, data)
+		return false, data, nil
 	case ".json":
-		return parseJSON(name, data)
+		return true, data, nil
 	}
 	trimmed := bytes.TrimSpace(data)
 	switch {
 	case len(trimmed) > 0 && (trimmed[0] == '[' || trimmed[0] == '{'):
-		return parseJSON(name, data)
+		return true, data, nil
 	case looksLikeText(data):
-		return parseCSV(name, data)
+		return false, data, nil
 	}
-	return nil, fmt.Errorf("%s: %s", name, notTable)
+	return false, nil, fmt.Errorf("%s: %s", name, notTable)
 }
 
 // looksLikeText reports whether data could be a CSV file: UTF-8 text with

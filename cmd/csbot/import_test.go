@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// `csbot import nps FILE`: a dry run writes nothing, the import applies the
+// good rows and reports the bad one by line, a re-import changes nothing.
+func TestImportNPS(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": filepath.Join(dir, "data")})
+	if out, err := runCmd(t, getenv, "", "seed", "demo"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	file := filepath.Join(dir, "nps.csv")
+	body := "id,account,score,at\n" +
+		"nps-1,tenjin-retail-group,2," + today + "\n" +
+		"nps-2,tenjin-retail-grup,9," + today + "\n"
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	nps := func() string {
+		a, err := openApp(context.Background(), optionsFromEnv(getenv), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		acct, err := a.store.Account(context.Background(), "tenjin-retail-group")
+		if err != nil || acct.NPS == nil {
+			return "none"
+		}
+		return acct.NPSDate.Format(time.DateOnly) + " " + strconv.Itoa(*acct.NPS)
+	}
+	before := nps()
+
+	steps := []struct {
+		args    []string
+		wantErr bool
+		want    []string
+		nps     string
+	}{
+		{[]string{"import", "--dry-run", "nps", file}, true, []string{`line 3 (nps-2): account: no account "tenjin-retail-grup" (did you mean tenjin-retail-group?)`, "dry run: 1 valid, 1 refused; nothing was written"}, before},
+		{[]string{"import", "nps", file}, true, []string{"line 3 (nps-2)", "1 applied, 0 unchanged; 1 refused and skipped"}, today + " 2"},
+		{[]string{"import", "nps", file, "--dry-run=false"}, true, []string{"0 applied, 1 unchanged; 1 refused"}, today + " 2"},
+	}
+	for _, st := range steps {
+		out, err := runCmd(t, getenv, "", st.args...)
+		if (err != nil) != st.wantErr || err != nil && !strings.Contains(err.Error(), "1 rows rejected") {
+			t.Errorf("csbot %v: err = %v", st.args, err)
+		}
+		for _, w := range st.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("csbot %v: output lacks %q:\n%s", st.args, w, out)
+			}
+		}
+		if got := nps(); got != st.nps {
+			t.Errorf("after csbot %v: tenjin NPS %q, want %q", st.args, got, st.nps)
+		}
+	}
+	if _, err := runCmd(t, getenv, "", "import", "sales", file); err == nil || !strings.Contains(err.Error(), `unknown kind "sales"`) {
+		t.Errorf("import sales: err = %v, want an unknown kind", err)
+	}
+}

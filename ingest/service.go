@@ -1,0 +1,289 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/csbot/csbot/internal/suggest"
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/importer"
+)
+
+// Service validates batches and applies them, for the API and for
+// `csbot import`: the ledger first, then the account fields health reads,
+// derived from the ledger, then a rescore of the accounts that changed.
+type Service struct {
+	st  *store.Store
+	eng *health.Engine
+	log *slog.Logger
+	// mu applies one batch at a time, so two batches never derive the same
+	// account from the same stale read and lose each other's fields.
+	mu sync.Mutex
+}
+
+// New returns a service writing to st and rescoring through eng.
+func New(st *store.Store, eng *health.Engine, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{st: st, eng: eng, log: log}
+}
+
+// Batch is one batch of items of a kind.
+type Batch struct {
+	Kind Kind
+	// Survey is the survey kind of responses that name none (nps, csat).
+	Survey string
+	Items  []Item
+	// DryRun validates without writing; Accepted then counts the valid items.
+	DryRun bool
+}
+
+// Result is what became of a batch. Items with errors were skipped; the
+// others were applied, each whole: Accepted of them were new or changed
+// something, Unchanged were identical re-sends.
+type Result struct {
+	Kind      Kind `json:"kind"`
+	Accepted  int  `json:"accepted"`
+	Unchanged int  `json:"unchanged"`
+	Rejected  int  `json:"rejected"`
+	// Rescored counts the accounts whose health was recomputed.
+	Rescored int         `json:"rescored"`
+	DryRun   bool        `json:"dry_run,omitempty"`
+	Errors   []ItemError `json:"errors"`
+	Message  string      `json:"message"`
+}
+
+// ItemError is what is wrong with one item; the item changed nothing.
+type ItemError struct {
+	// Index is the item's 0-based position in the batch.
+	Index int `json:"index"`
+	// Line is where a CSV record starts; 0 for JSON.
+	Line    int    `json:"line,omitempty"`
+	ID      string `json:"id,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e ItemError) Error() string {
+	where := fmt.Sprintf("items[%d]", e.Index)
+	if e.Line > 0 {
+		where = fmt.Sprintf("line %d", e.Line)
+	}
+	if e.ID != "" {
+		where += " (" + e.ID + ")"
+	}
+	if e.Field != "" {
+		return where + ": " + e.Field + ": " + e.Message
+	}
+	return where + ": " + e.Message
+}
+
+// Ingest validates every item of b and applies the good ones. It fails
+// only when the batch cannot be applied at all (the store is down); the
+// error then says so and a re-send is safe.
+func (s *Service) Ingest(ctx context.Context, b Batch) (Result, error) {
+	if len(b.Items) > MaxItems {
+		return Result{}, requestErr("%d items, more than %d: split the batch", len(b.Items), MaxItems)
+	}
+	if !b.DryRun {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	start := time.Now()
+	var (
+		res Result
+		err error
+	)
+	switch b.Kind {
+	case Accounts:
+		res, err = s.accounts(ctx, b)
+	case Usage:
+		res, err = run(ctx, s, usageSpec, b, s.applyUsage)
+	case Responses:
+		res, err = run(ctx, s, responseSpec, b, s.applyResponses)
+	case Tickets:
+		res, err = run(ctx, s, ticketSpec, b, s.applyTickets)
+	case Touches:
+		res, err = run(ctx, s, touchSpec, b, s.applyTouches)
+	case Revenue:
+		res, err = run(ctx, s, revenueSpec, b, s.applyRevenue)
+	default:
+		return Result{}, fmt.Errorf("ingest: unknown kind %q", b.Kind)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("ingest %s: %w (nothing is lost: re-send the batch)", b.Kind, err)
+	}
+	res.Kind, res.DryRun = b.Kind, b.DryRun
+	res.summarise()
+	s.log.Info("ingested", "kind", b.Kind, "accepted", res.Accepted, "unchanged", res.Unchanged, "rejected", res.Rejected, "rescored", res.Rescored, "dry_run", b.DryRun, "took", time.Since(start).Round(time.Millisecond))
+	return res, nil
+}
+
+func (r *Result) summarise() {
+	if r.Errors == nil {
+		r.Errors = []ItemError{}
+	}
+	seen := map[int]bool{}
+	for _, e := range r.Errors {
+		seen[e.Index] = true
+	}
+	r.Rejected = len(seen)
+	switch {
+	case r.DryRun:
+		r.Message = fmt.Sprintf("dry run: %d valid, %d refused; nothing was written", r.Accepted, r.Rejected)
+	case r.Rejected == 0:
+		r.Message = fmt.Sprintf("%d applied, %d unchanged", r.Accepted, r.Unchanged)
+	default:
+		r.Message = fmt.Sprintf("%d applied, %d unchanged; %d refused and skipped (see errors): fix them and send them again, re-sending the others changes nothing", r.Accepted, r.Unchanged, r.Rejected)
+	}
+}
+
+// applyFunc writes valid items and derives the account fields they feed.
+// It returns how many items were new or different and the accounts whose
+// fields changed, to be rescored and saved.
+type applyFunc[T any] func(ctx context.Context, items []T, accounts map[string]store.Account) (changed int, touched []store.Account, err error)
+
+// run validates and applies a batch of one event kind.
+func run[T any](ctx context.Context, s *Service, sp *spec[T], b Batch, apply applyFunc[T]) (Result, error) {
+	c := checkCtx{now: s.eng.Now(), survey: b.Survey}
+	var res Result
+	var valid []T
+	known := accountLookup{s: s, accounts: map[string]store.Account{}}
+	for i, it := range b.Items {
+		v, errs := sp.parse(it, c)
+		if len(errs) == 0 {
+			msg, err := known.check(ctx, sp.acct(v))
+			if err != nil {
+				return res, err
+			}
+			if msg != "" {
+				errs = []ItemError{{Field: "account", Message: msg}}
+			}
+		}
+		for _, e := range errs {
+			e.Index, e.Line, e.ID = i, it.Line, sp.id(v)
+			res.Errors = append(res.Errors, e)
+		}
+		if len(errs) == 0 {
+			valid = append(valid, v)
+		}
+	}
+	if b.DryRun {
+		res.Accepted = len(valid)
+		return res, nil
+	}
+	changed, touched, err := apply(ctx, valid, known.accounts)
+	if err != nil {
+		return res, err
+	}
+	if err := s.eng.SaveAll(ctx, touched); err != nil {
+		return res, err
+	}
+	res.Accepted, res.Unchanged, res.Rescored = changed, len(valid)-changed, len(touched)
+	return res, nil
+}
+
+// accountLookup reads each account of a batch once and explains unknown ones.
+type accountLookup struct {
+	s        *Service
+	accounts map[string]store.Account
+	unknown  map[string]string
+	slugs    []string // every slug, read on the first unknown account
+}
+
+// maxSuggested bounds the unknown accounts that get a did-you-mean: each
+// compares against every slug, and a file of wrong slugs needs no more.
+const maxSuggested = 50
+
+// check returns why slug is not an account, or "".
+func (l *accountLookup) check(ctx context.Context, slug string) (string, error) {
+	if _, ok := l.accounts[slug]; ok {
+		return "", nil
+	}
+	if msg, ok := l.unknown[slug]; ok {
+		return msg, nil
+	}
+	a, err := l.s.st.Account(ctx, slug)
+	if err == nil {
+		l.accounts[slug] = a
+		return "", nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	if l.unknown == nil {
+		rows, err := l.s.st.AccountRows(ctx)
+		if err != nil {
+			return "", err
+		}
+		l.unknown = map[string]string{}
+		for _, r := range rows {
+			l.slugs = append(l.slugs, r.Slug)
+		}
+	}
+	msg := fmt.Sprintf("no account %q; import it first (csbot import accounts, POST /api/v1/accounts)", slug)
+	if len(l.unknown) < maxSuggested {
+		if near := suggest.Closest(slug, l.slugs, 3); len(near) > 0 {
+			msg = fmt.Sprintf("no account %q (did you mean %s?)", slug, strings.Join(near, ", "))
+		}
+	}
+	l.unknown[slug] = msg
+	return msg, nil
+}
+
+// accounts upserts accounts through package importer, the same validation
+// and merge as `csbot import accounts`, and rescores them in bulk.
+func (s *Service) accounts(ctx context.Context, b Batch) (Result, error) {
+	raws := make([]json.RawMessage, len(b.Items))
+	for i, it := range b.Items {
+		if it.raw == nil {
+			return Result{}, requestErr("accounts come as JSON objects")
+		}
+		raws[i] = it.raw
+	}
+	arr, err := json.Marshal(raws)
+	if err != nil {
+		return Result{}, err
+	}
+	var col collector
+	rep, err := importer.ImportAccounts(ctx, s.st, &col, "items.json", arr)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Accepted: rep.Created + rep.Updated, Unchanged: rep.Unchanged}
+	for _, re := range rep.Errors {
+		e := ItemError{Index: re.Line - 1, ID: re.Slug, Message: re.Reason}
+		if name, rest, ok := strings.Cut(re.Reason, ": "); ok && slices.Contains(fieldNames(Accounts), name) {
+			e.Field, e.Message = name, rest
+		}
+		res.Errors = append(res.Errors, e)
+	}
+	if b.DryRun {
+		res.Accepted += res.Unchanged
+		res.Unchanged = 0
+		return res, nil
+	}
+	if err := s.eng.SaveAll(ctx, col.accounts); err != nil {
+		return Result{}, err
+	}
+	res.Rescored = len(col.accounts)
+	return res, nil
+}
+
+// collector is the importer's Saver: it gathers the accounts to save, so
+// that they are scored and written in bulk.
+type collector struct{ accounts []store.Account }
+
+func (c *collector) Save(_ context.Context, a store.Account) error {
+	c.accounts = append(c.accounts, a)
+	return nil
+}

@@ -1,0 +1,53 @@
+package health
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/csbot/csbot/store"
+)
+
+// SaveAll writes a set of accounts whole, as Save does one: today's score
+// in the history, the index row and today's snapshot; an account without
+// data gets its row but no snapshot, and the other accounts are untouched.
+func TestEngineSaveAll(t *testing.T) {
+	s, ctx := openStore(t)
+	c := &clock{now}
+	e := NewEngine(s, DefaultConfig(), c.now)
+	other := store.Account{Slug: "other", Name: "Other", Tier: store.TierLow, Phase: store.PhaseAdoption, Seats: 10, ActiveUsers: 10}
+	if err := s.SaveAccount(ctx, other, store.AccountRow{Slug: "other", Band: "stale"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SaveAll(ctx, nil); err != nil {
+		t.Fatalf("SaveAll(nothing) = %v", err)
+	}
+	accounts := []store.Account{
+		{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Phase: store.PhaseAdoption, Owner: "aiko", Seats: 100, ActiveUsers: 80, ARR: 5000},
+		{Slug: "gamma", Name: "Gamma Inc", Tier: store.TierTech, Phase: store.PhaseOnboarding},
+	}
+	if err := e.SaveAll(ctx, accounts); err != nil {
+		t.Fatal(err)
+	}
+	acme := account(t, ctx, s, "acme")
+	if acme.ARR != 5000 || acme.ActiveUsers != 80 || !acme.UpdatedAt.Equal(now) {
+		t.Errorf("acme saved as %+v, want its fields and now as update time", acme)
+	}
+	if got := acme.History.Values(); len(got) == 0 || got[len(got)-1] != 80 {
+		t.Errorf("acme history %v, want today's 80 last", got)
+	}
+	wantRows := []store.AccountRow{
+		{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Owner: "aiko", Team: "tokyo-enterprise", Phase: store.PhaseAdoption, ARR: 5000, Score: 80, Band: Green},
+		{Slug: "gamma", Name: "Gamma Inc", Tier: store.TierTech, Phase: store.PhaseOnboarding, Score: -1, Band: NoData},
+		{Slug: "other", Band: "stale"},
+	}
+	if diff := cmp.Diff(wantRows, rows(t, ctx, s)); diff != "" {
+		t.Errorf("index rows (-want +got):\n%s", diff)
+	}
+	sn, err := s.Snapshot(ctx, "acme", now)
+	if err != nil || sn.Score != 80 || sn.Band != Green {
+		t.Errorf("acme snapshot = %+v, %v; want today's 80 green", sn, err)
+	}
+	checkNoSnapshot(t, ctx, s, "gamma", now)
+	checkNoSnapshot(t, ctx, s, "other", now)
+}

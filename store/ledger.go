@@ -1,0 +1,379 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// The ledger keeps the ingested events (events.go) in a few packed
+// documents read by _id: a full scan of 10,000 small documents costs about
+// a second on the embedded store, one _id read about a millisecond. Each
+// document holds a gob-encoded list of items sorted by key and a version for
+// compare-and-swap:
+//
+//	usage/<YYYY-MM-DD>   every account's usage row of that day
+//	responses/<n>        survey answers, n = fnv32a(id) % ledgerBuckets
+//	revenue/<n>          revenue events, likewise
+//	tickets/<account>    one account's tickets
+//
+// An item's key decides its document, so re-sending it always lands on the
+// copy it replaces.
+
+// ledgerBuckets is fixed: changing it would orphan the items of the old layout.
+const ledgerBuckets = 16
+
+type ledgerDoc struct {
+	ID    string `bson:"_id"`
+	V     int64  `bson:"v"`
+	Items []byte `bson:"items"`
+}
+
+// ledgerKind says where the items of one event type live and when two
+// versions of an item are the same.
+type ledgerKind[T any] struct {
+	name string
+	doc  func(T) string
+	key  func(T) string
+	same func(a, b T) bool
+	// clean normalises an item before it is stored: times in UTC at the
+	// millisecond MongoDB keeps, so that a value copied onto an account
+	// compares equal to the ledger's.
+	clean func(T) T
+}
+
+var usageKind = ledgerKind[Usage]{
+	name: "usage",
+	doc:  func(u Usage) string { return "usage/" + u.Day },
+	key:  Usage.Key,
+	same: func(a, b Usage) bool {
+		return a.Account == b.Account && a.Day == b.Day && a.Active == b.Active && a.Seats == b.Seats && samePtr(a.Adoption, b.Adoption)
+	},
+	clean: func(u Usage) Usage { return u },
+}
+
+var responseKind = ledgerKind[Response]{
+	name: "responses",
+	doc:  func(r Response) string { return bucket("responses", r.ID) },
+	key:  func(r Response) string { return r.ID },
+	same: func(a, b Response) bool {
+		return a.ID == b.ID && a.Account == b.Account && a.Kind == b.Kind && a.Score == b.Score && a.At.Equal(b.At)
+	},
+	clean: func(r Response) Response { r.At = ms(r.At); return r },
+}
+
+var ticketKind = ledgerKind[Ticket]{
+	name: "tickets",
+	doc:  func(t Ticket) string { return "tickets/" + t.Account },
+	key:  func(t Ticket) string { return t.ID },
+	same: func(a, b Ticket) bool {
+		return a.ID == b.ID && a.Account == b.Account && a.Opened.Equal(b.Opened) && a.Escalated == b.Escalated &&
+			(a.Closed == nil) == (b.Closed == nil) && (a.Closed == nil || a.Closed.Equal(*b.Closed))
+	},
+	clean: func(t Ticket) Ticket {
+		t.Opened = ms(t.Opened)
+		if t.Closed != nil {
+			c := ms(*t.Closed)
+			t.Closed = &c
+		}
+		return t
+	},
+}
+
+var revenueKind = ledgerKind[RevenueEvent]{
+	name: "revenue",
+	doc:  func(e RevenueEvent) string { return bucket("revenue", e.ID) },
+	key:  func(e RevenueEvent) string { return e.ID },
+	same: func(a, b RevenueEvent) bool {
+		return a.ID == b.ID && a.Account == b.Account && a.Type == b.Type && a.ARR == b.ARR && a.At.Equal(b.At)
+	},
+	clean: func(e RevenueEvent) RevenueEvent { e.At = ms(e.At); return e },
+}
+
+func bucket(prefix, id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%s/%d", prefix, h.Sum32()%ledgerBuckets)
+}
+
+func bucketIDs(prefix string) []string {
+	ids := make([]string, ledgerBuckets)
+	for n := range ids {
+		ids[n] = fmt.Sprintf("%s/%d", prefix, n)
+	}
+	return ids
+}
+
+func samePtr[T comparable](a, b *T) bool {
+	return a == b || a != nil && b != nil && *a == *b
+}
+
+// PutUsage stores usage rows by account and day, replacing earlier rows of
+// the same key. It returns the rows that were new or different.
+func (s *Store) PutUsage(ctx context.Context, rows []Usage) (changed []Usage, err error) {
+	return putLedger(ctx, s, usageKind, rows)
+}
+
+// UsageOn returns every account's usage row of one day (YYYY-MM-DD), in no
+// particular order. It reads one document.
+func (s *Store) UsageOn(ctx context.Context, day string) ([]Usage, error) {
+	return readLedger[Usage](ctx, s, "usage", "usage/"+day)
+}
+
+// PutResponses stores survey answers by id and returns the new or different ones.
+func (s *Store) PutResponses(ctx context.Context, rs []Response) (changed []Response, err error) {
+	return putLedger(ctx, s, responseKind, rs)
+}
+
+// Responses returns every survey answer, in no particular order. It reads
+// ledgerBuckets documents.
+func (s *Store) Responses(ctx context.Context) ([]Response, error) {
+	return readLedger[Response](ctx, s, "responses", bucketIDs("responses")...)
+}
+
+// PutTickets stores tickets by id and returns the new or different ones. A
+// ticket is re-sent whole when it changes (closed, escalated).
+func (s *Store) PutTickets(ctx context.Context, ts []Ticket) (changed []Ticket, err error) {
+	return putLedger(ctx, s, ticketKind, ts)
+}
+
+// Tickets returns one account's tickets, in no particular order. It reads
+// one document.
+func (s *Store) Tickets(ctx context.Context, account string) ([]Ticket, error) {
+	return readLedger[Ticket](ctx, s, "tickets", "tickets/"+account)
+}
+
+// PutRevenue stores revenue events by id and returns the new or different ones.
+func (s *Store) PutRevenue(ctx context.Context, evs []RevenueEvent) (changed []RevenueEvent, err error) {
+	return putLedger(ctx, s, revenueKind, evs)
+}
+
+// RevenueEvents returns every revenue event, in no particular order. It
+// reads ledgerBuckets documents.
+func (s *Store) RevenueEvents(ctx context.Context) ([]RevenueEvent, error) {
+	return readLedger[RevenueEvent](ctx, s, "revenue", bucketIDs("revenue")...)
+}
+
+// putLedger merges items into their documents, one document at a time, so
+// every item is written whole or not at all. Of items with the same key the
+// last wins. On error, changed holds what the documents merged before it
+// took.
+func putLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], items []T) (changed []T, err error) {
+	last := map[string]int{}
+	for i, it := range items {
+		last[k.key(it)] = i
+	}
+	byDoc := map[string][]T{}
+	for i, it := range items {
+		if last[k.key(it)] != i {
+			continue // a later item of the same key wins
+		}
+		it = k.clean(it)
+		byDoc[k.doc(it)] = append(byDoc[k.doc(it)], it)
+	}
+	ids := make([]string, 0, len(byDoc))
+	for id := range byDoc {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		c, err := mergeLedger(ctx, s, k, id, byDoc[id])
+		if err != nil {
+			return changed, err
+		}
+		changed = append(changed, c...)
+	}
+	return changed, nil
+}
+
+// mergeLedger writes put into document id with compare-and-swap on its
+// version; on the embedded store, whose filtered updates are not atomic,
+// the read-merge-write also runs under the document's casLock stripe.
+func mergeLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], id string, put []T) ([]T, error) {
+	defer s.casLock("ledger", id)()
+	for range 20 {
+		var d ledgerDoc
+		err := s.ledger.FindOne(ctx, byID(id)).Decode(&d)
+		missing := errors.Is(err, mongo.ErrNoDocuments)
+		if err != nil && !missing {
+			return nil, s.fail("read ledger "+id, err)
+		}
+		old, err := decodeLedger[T](d)
+		if err != nil {
+			return nil, err
+		}
+		items := make(map[string]T, len(old)+len(put))
+		for _, it := range old {
+			items[k.key(it)] = it
+		}
+		var changed []T
+		for _, it := range put {
+			if prev, had := items[k.key(it)]; !had || !k.same(prev, it) {
+				changed = append(changed, it)
+			}
+			items[k.key(it)] = it
+		}
+		if len(changed) == 0 {
+			return nil, nil
+		}
+		merged := make([]T, 0, len(items))
+		for _, it := range items {
+			merged = append(merged, it)
+		}
+		slices.SortFunc(merged, func(a, b T) int { return cmp.Compare(k.key(a), k.key(b)) })
+		data, err := encodeLedger(merged)
+		if err != nil {
+			return nil, fmt.Errorf("encode ledger %s: %w", id, err)
+		}
+		if missing {
+			_, err = s.ledger.InsertOne(ctx, ledgerDoc{ID: id, V: 1, Items: data})
+			if mongo.IsDuplicateKeyError(err) {
+				continue
+			}
+			if err != nil {
+				return nil, s.fail("write ledger "+id, err)
+			}
+			return changed, nil
+		}
+		res, err := s.ledger.ReplaceOne(ctx, s.casFilter(id, bson.D{{Key: "v", Value: d.V}}), ledgerDoc{ID: id, V: d.V + 1, Items: data})
+		if err != nil {
+			return nil, s.fail("write ledger "+id, err)
+		}
+		if res.MatchedCount == 1 {
+			return changed, nil
+		}
+	}
+	return nil, fmt.Errorf("write ledger %s: too much contention, try again", id)
+}
+
+// readLedger decodes the items of the given documents; missing ones are empty.
+func readLedger[T any](ctx context.Context, s *Store, what string, ids ...string) ([]T, error) {
+	var out []T
+	for _, id := range ids {
+		var d ledgerDoc
+		err := s.ledger.FindOne(ctx, byID(id)).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, s.fail("read "+what, err)
+		}
+		items, err := decodeLedger[T](d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+func decodeLedger[T any](d ledgerDoc) ([]T, error) {
+	if len(d.Items) == 0 {
+		return nil, nil
+	}
+	var items []T
+	if err := gob.NewDecoder(bytes.NewReader(d.Items)).Decode(&items); err != nil {
+		return nil, fmt.Errorf("decode ledger %s: %w", d.ID, err)
+	}
+	return items, nil
+}
+
+func encodeLedger[T any](items []T) ([]byte, error) {
+	var buf bytes.Buffer
+	err := gob.NewEncoder(&buf).Encode(items)
+	return buf.Bytes(), err
+}
+
+// GobEncode packs a usage row by hand: gob leaves out a pointer to a zero
+// value, which would turn a measured 0% feature adoption into "unknown".
+func (u Usage) GobEncode() ([]byte, error) {
+	b := make([]byte, 0, len(u.Account)+len(u.Day)+24)
+	b = binary.AppendUvarint(b, uint64(len(u.Account)))
+	b = append(b, u.Account...)
+	b = binary.AppendUvarint(b, uint64(len(u.Day)))
+	b = append(b, u.Day...)
+	b = binary.AppendVarint(b, int64(u.Active))
+	b = binary.AppendVarint(b, int64(u.Seats))
+	if u.Adoption != nil {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(*u.Adoption))
+	}
+	return b, nil
+}
+
+// GobDecode unpacks what GobEncode packed.
+func (u *Usage) GobDecode(b []byte) error {
+	bad := errors.New("corrupt usage row")
+	str := func() (string, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || uint64(len(b)-w) < n {
+			return "", false
+		}
+		s := string(b[w : w+int(n)])
+		b = b[w+int(n):]
+		return s, true
+	}
+	num := func() (int, bool) {
+		v, w := binary.Varint(b)
+		b = b[max(w, 0):]
+		return int(v), w > 0
+	}
+	var ok [4]bool
+	*u = Usage{}
+	u.Account, ok[0] = str()
+	u.Day, ok[1] = str()
+	u.Active, ok[2] = num()
+	u.Seats, ok[3] = num()
+	if ok != [4]bool{true, true, true, true} {
+		return bad
+	}
+	switch len(b) {
+	case 0:
+	case 8:
+		v := math.Float64frombits(binary.LittleEndian.Uint64(b))
+		u.Adoption = &v
+	default:
+		return bad
+	}
+	return nil
+}
+
+// PutTouches writes timeline entries by their id (an ingested touch keeps
+// the CRM's id) and returns the new or different ones; an identical
+// re-send writes nothing. Of entries with the same id the last wins.
+func (s *Store) PutTouches(ctx context.Context, ts []Touch) (changed []Touch, err error) {
+	last := map[string]int{}
+	for i, t := range ts {
+		last[t.ID] = i
+	}
+	var models []mongo.WriteModel
+	for i, t := range ts {
+		if last[t.ID] != i {
+			continue
+		}
+		t.At = ms(t.At)
+		var old Touch
+		err := s.findByID(ctx, s.touches, t.ID, &old)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && old.Account == t.Account && old.Kind == t.Kind && old.Author == t.Author && old.Text == t.Text && old.At.Equal(t.At) {
+			continue
+		}
+		changed = append(changed, t)
+		models = append(models, mongo.NewReplaceOneModel().SetFilter(byID(t.ID)).SetReplacement(t).SetUpsert(true))
+	}
+	if err := s.bulk(ctx, s.touches, models); err != nil {
+		return nil, err
+	}
+	return changed, nil
+}
