@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/csbot/csbot/internal/suggest"
@@ -27,6 +28,9 @@ type Service struct {
 	// mu applies one batch at a time, so two batches never derive the same
 	// account from the same stale read and lose each other's fields.
 	mu sync.Mutex
+	// background is set while Run applies pending accounts; kick wakes it.
+	background atomic.Bool
+	kick       chan struct{}
 }
 
 // New returns a service writing to st and rescoring through eng.
@@ -34,7 +38,82 @@ func New(st *store.Store, eng *health.Engine, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, eng: eng, log: log}
+	return &Service{st: st, eng: eng, log: log, kick: make(chan struct{}, 1)}
+}
+
+// applyChunk is how many pending accounts one step of ApplyPending writes.
+const applyChunk = 1000
+
+// Run applies pending accounts in the background until ctx is done: at
+// start (what a stopped csbot left), after each batch, and every minute.
+// While it runs, Ingest answers once a batch is in the ledger and its
+// accounts' new fields are pending, and leaves the rescoring to Run.
+func (s *Service) Run(ctx context.Context) {
+	s.background.Store(true)
+	defer s.background.Store(false)
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := s.ApplyPending(ctx); err != nil {
+			s.log.Error("apply ingested changes; they stay pending and are retried", "applied", n, "err", err)
+		} else if n > 0 {
+			s.log.Info("ingested changes applied", "accounts", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-tick.C:
+		}
+	}
+}
+
+// ApplyPending rescores and writes the pending accounts, a chunk at a
+// time, then clears them, and returns how many it applied. A change that
+// arrives for an account while it is being applied stays pending for the
+// next pass; a pass cut short is redone whole (writing an account twice is
+// harmless), since clearing rewrites every pending document and is done
+// once.
+func (s *Service) ApplyPending(ctx context.Context) (int, error) {
+	pend, err := s.st.Pending(ctx)
+	if err != nil || len(pend) == 0 {
+		return 0, err
+	}
+	for start := 0; start < len(pend); start += applyChunk {
+		chunk := pend[start:min(start+applyChunk, len(pend))]
+		accounts := make([]store.Account, len(chunk))
+		for i, p := range chunk {
+			accounts[i] = p.Account
+		}
+		if err := s.eng.SaveAll(ctx, accounts); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.st.ClearPending(ctx, pend); err != nil {
+		return 0, err
+	}
+	return len(pend), nil
+}
+
+// settle hands the accounts a batch changed to the rescoring: pending in
+// the store first, so that nothing is lost, then applied at once, or by
+// Run when it is running.
+func (s *Service) settle(ctx context.Context, accounts []store.Account) error {
+	if len(accounts) == 0 {
+		return nil
+	}
+	if err := s.st.PutPending(ctx, accounts); err != nil {
+		return err
+	}
+	if s.background.Load() {
+		select {
+		case s.kick <- struct{}{}:
+		default: // a pass is already due
+		}
+		return nil
+	}
+	_, err := s.ApplyPending(ctx)
+	return err
 }
 
 // Batch is one batch of items of a kind.
@@ -56,10 +135,13 @@ type Result struct {
 	Unchanged int  `json:"unchanged"`
 	Rejected  int  `json:"rejected"`
 	// Rescored counts the accounts whose health was recomputed.
-	Rescored int         `json:"rescored"`
-	DryRun   bool        `json:"dry_run,omitempty"`
-	Errors   []ItemError `json:"errors"`
-	Message  string      `json:"message"`
+	Rescored int `json:"rescored"`
+	// Pending says the rescoring of those accounts runs in the background
+	// (csbot serve): their health shows the new data within seconds.
+	Pending bool        `json:"rescoring_pending,omitempty"`
+	DryRun  bool        `json:"dry_run,omitempty"`
+	Errors  []ItemError `json:"errors"`
+	Message string      `json:"message"`
 }
 
 // ItemError is what is wrong with one item; the item changed nothing.
@@ -145,6 +227,9 @@ func (r *Result) summarise() {
 	default:
 		r.Message = fmt.Sprintf("%d applied, %d unchanged; %d refused and skipped (see errors): fix them and send them again, re-sending the others changes nothing", r.Accepted, r.Unchanged, r.Rejected)
 	}
+	if r.Pending {
+		r.Message += fmt.Sprintf("; the health of %d accounts is being recomputed in the background", r.Rescored)
+	}
 }
 
 // applyFunc writes valid items and derives the account fields they feed.
@@ -185,17 +270,20 @@ func run[T any](ctx context.Context, s *Service, sp *spec[T], b Batch, apply app
 	if err != nil {
 		return res, err
 	}
-	if err := s.eng.SaveAll(ctx, touched); err != nil {
+	if err := s.settle(ctx, touched); err != nil {
 		return res, err
 	}
 	res.Accepted, res.Unchanged, res.Rescored = changed, len(valid)-changed, len(touched)
+	res.Pending = len(touched) > 0 && s.background.Load()
 	return res, nil
 }
 
-// accountLookup reads each account of a batch once and explains unknown ones.
+// accountLookup reads each account of a batch once, its pending copy when
+// it has one, and explains unknown ones.
 type accountLookup struct {
 	s        *Service
 	accounts map[string]store.Account
+	pending  map[string]store.Account // nil until the first lookup
 	unknown  map[string]string
 	slugs    []string // every slug, read on the first unknown account
 }
@@ -211,6 +299,20 @@ func (l *accountLookup) check(ctx context.Context, slug string) (string, error) 
 	}
 	if msg, ok := l.unknown[slug]; ok {
 		return msg, nil
+	}
+	if l.pending == nil {
+		pend, err := l.s.st.Pending(ctx)
+		if err != nil {
+			return "", err
+		}
+		l.pending = make(map[string]store.Account, len(pend))
+		for _, p := range pend {
+			l.pending[p.Account.Slug] = p.Account
+		}
+	}
+	if a, ok := l.pending[slug]; ok {
+		l.accounts[slug] = a
+		return "", nil
 	}
 	a, err := l.s.st.Account(ctx, slug)
 	if err == nil {
@@ -253,6 +355,13 @@ func (s *Service) accounts(ctx context.Context, b Batch) (Result, error) {
 	arr, err := json.Marshal(raws)
 	if err != nil {
 		return Result{}, err
+	}
+	if !b.DryRun {
+		// The importer merges into stored accounts: apply pending changes
+		// first, or writing those later would undo this import.
+		if _, err := s.ApplyPending(ctx); err != nil {
+			return Result{}, err
+		}
 	}
 	var col collector
 	rep, err := importer.ImportAccounts(ctx, s.st, &col, "items.json", arr)

@@ -405,3 +405,94 @@ func TestConcurrentBatches(t *testing.T) {
 		t.Errorf("acme = %d users, NPS %v; want both batches' fields (90, 10)", acme.ActiveUsers, fmt.Sprint(acme.NPS))
 	}
 }
+
+// With Run going (csbot serve), a batch answers once it is in the ledger
+// and its accounts are pending; a second batch on the same account builds
+// on the pending copy, and Run applies both.
+func TestBackgroundRescoring(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc, st := newService(t)
+	ingest := func(k Kind, body string) Result {
+		t.Helper()
+		items, err := DecodeJSON(k, []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.Ingest(ctx, Batch{Kind: k, Items: items})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// Both batches go pending before the applier starts: the second must
+	// derive from the first's pending copy, not the stored account.
+	svc.background.Store(true)
+	if res := ingest(Usage, `[{"account": "acme", "day": "2026-03-09", "active_users": 90, "seats": 100}]`); !res.Pending || res.Rescored != 1 {
+		t.Fatalf("usage batch = %+v, want 1 account pending", res)
+	}
+	ingest(Responses, `[{"id": "n1", "account": "acme", "kind": "nps", "score": 10, "at": "2026-03-09"}]`)
+	if acme, _ := st.Account(ctx, "acme"); acme.ActiveUsers != 50 {
+		t.Fatalf("acme written before the applier ran: %d users", acme.ActiveUsers)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); svc.Run(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pend, err := st.Pending(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pend) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still pending after 30 s: %d accounts", len(pend))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	acme, err := st.Account(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acme.ActiveUsers != 90 || acme.NPS == nil || *acme.NPS != 10 {
+		t.Errorf("acme = %d users, NPS %v; want both batches' fields (90, 10)", acme.ActiveUsers, fmt.Sprint(acme.NPS))
+	}
+	if v, ok := acme.History.At(now); !ok || v < 0 {
+		t.Errorf("acme not rescored today: history %+v", acme.History)
+	}
+	cancel()
+	<-done
+}
+
+// Pending accounts survive a restart and the next start applies them.
+func TestPendingSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	cfg := storetest.Config(t)
+	st := storetest.OpenConfig(t, cfg)
+	eng := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	zero := 0
+	acme := store.Account{Slug: "acme", Name: "Acme", Tier: store.TierHigh, Phase: store.PhaseAdoption, Seats: 10, ActiveUsers: 5, NPS: &zero}
+	if err := eng.SaveAll(ctx, []store.Account{acme}); err != nil {
+		t.Fatal(err)
+	}
+	acme.ActiveUsers = 9
+	if err := st.PutPending(ctx, []store.Account{acme}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(ctx); err != nil { // csbot stops before applying
+		t.Fatal(err)
+	}
+	st2 := storetest.OpenConfig(t, cfg)
+	svc := New(st2, health.NewEngine(st2, health.DefaultConfig(), func() time.Time { return now }), slog.New(slog.DiscardHandler))
+	if n, err := svc.ApplyPending(ctx); err != nil || n != 1 {
+		t.Fatalf("ApplyPending after restart = %d, %v; want 1", n, err)
+	}
+	got, err := st2.Account(ctx, "acme")
+	if err != nil || got.ActiveUsers != 9 || got.NPS == nil || *got.NPS != 0 {
+		t.Errorf("acme after restart = %d users, NPS %v (err %v); want 9 and an NPS of 0 kept", got.ActiveUsers, fmt.Sprint(got.NPS), err)
+	}
+	if pend, err := st2.Pending(ctx); err != nil || len(pend) != 0 {
+		t.Errorf("pending after apply = %d, %v; want none", len(pend), err)
+	}
+}

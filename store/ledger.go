@@ -196,35 +196,50 @@ func putLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], items []T)
 	return changed, nil
 }
 
-// mergeLedger writes put into document id with compare-and-swap on its
-// version; on the embedded store, whose filtered updates are not atomic,
-// the read-merge-write also runs under the document's casLock stripe.
+// mergeLedger writes put into document id and returns the items that were
+// new or different.
 func mergeLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], id string, put []T) ([]T, error) {
-	defer s.casLock("ledger", id)()
-	for range 20 {
-		var d ledgerDoc
-		err := s.ledger.FindOne(ctx, byID(id)).Decode(&d)
-		missing := errors.Is(err, mongo.ErrNoDocuments)
-		if err != nil && !missing {
-			return nil, s.fail("read ledger "+id, err)
-		}
-		old, err := decodeLedger[T](d)
-		if err != nil {
-			return nil, err
-		}
-		items := make(map[string]T, len(old)+len(put))
-		for _, it := range old {
-			items[k.key(it)] = it
-		}
-		var changed []T
+	var changed []T
+	err := editLedger(ctx, s, k, id, func(items map[string]T) bool {
+		changed = changed[:0]
 		for _, it := range put {
 			if prev, had := items[k.key(it)]; !had || !k.same(prev, it) {
 				changed = append(changed, it)
 			}
 			items[k.key(it)] = it
 		}
-		if len(changed) == 0 {
-			return nil, nil
+		return len(changed) > 0
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changed, nil
+}
+
+// editLedger applies edit to the items of document id, keyed by k.key, and
+// writes the result when edit reports a change, with compare-and-swap on
+// the document's version (edit may run again on a newer copy); on the
+// embedded store, whose filtered updates are not atomic, the
+// read-edit-write also runs under the document's casLock stripe.
+func editLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], id string, edit func(items map[string]T) bool) error {
+	defer s.casLock("ledger", id)()
+	for range 20 {
+		var d ledgerDoc
+		err := s.ledger.FindOne(ctx, byID(id)).Decode(&d)
+		missing := errors.Is(err, mongo.ErrNoDocuments)
+		if err != nil && !missing {
+			return s.fail("read ledger "+id, err)
+		}
+		old, err := decodeLedger[T](d)
+		if err != nil {
+			return err
+		}
+		items := make(map[string]T, len(old))
+		for _, it := range old {
+			items[k.key(it)] = it
+		}
+		if !edit(items) {
+			return nil
 		}
 		merged := make([]T, 0, len(items))
 		for _, it := range items {
@@ -233,7 +248,7 @@ func mergeLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], id strin
 		slices.SortFunc(merged, func(a, b T) int { return cmp.Compare(k.key(a), k.key(b)) })
 		data, err := encodeLedger(merged)
 		if err != nil {
-			return nil, fmt.Errorf("encode ledger %s: %w", id, err)
+			return fmt.Errorf("encode ledger %s: %w", id, err)
 		}
 		if missing {
 			_, err = s.ledger.InsertOne(ctx, ledgerDoc{ID: id, V: 1, Items: data})
@@ -241,19 +256,19 @@ func mergeLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], id strin
 				continue
 			}
 			if err != nil {
-				return nil, s.fail("write ledger "+id, err)
+				return s.fail("write ledger "+id, err)
 			}
-			return changed, nil
+			return nil
 		}
 		res, err := s.ledger.ReplaceOne(ctx, s.casFilter(id, bson.D{{Key: "v", Value: d.V}}), ledgerDoc{ID: id, V: d.V + 1, Items: data})
 		if err != nil {
-			return nil, s.fail("write ledger "+id, err)
+			return s.fail("write ledger "+id, err)
 		}
 		if res.MatchedCount == 1 {
-			return changed, nil
+			return nil
 		}
 	}
-	return nil, fmt.Errorf("write ledger %s: too much contention, try again", id)
+	return fmt.Errorf("write ledger %s: too much contention, try again", id)
 }
 
 // readLedger decodes the items of the given documents; missing ones are empty.

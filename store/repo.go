@@ -295,6 +295,38 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 	return s.bulk(ctx, s.snapshots, models)
 }
 
+// AddSnapshots records the snapshots of accounts that have none for their
+// day yet: a day's snapshot is its first computation (the nightly refresh,
+// or the first write of the day), so a busy day of rescoring costs inserts,
+// which the embedded store does about 20 times faster than replacements.
+func (s *Store) AddSnapshots(ctx context.Context, snaps []Snapshot) error {
+	for start := 0; start < len(snaps); start += 1000 {
+		part := snaps[start:min(start+1000, len(snaps))]
+		docs := make([]any, len(part))
+		for i, sn := range part {
+			docs[i] = sn
+		}
+		_, err := s.snapshots.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) {
+			continue // those days were recorded already
+		}
+		if err != nil {
+			return s.fail("write health_snapshots", err)
+		}
+	}
+	return nil
+}
+
+func onlyDuplicates(errs []mongo.BulkWriteError) bool {
+	for _, e := range errs {
+		if e.Code != 11000 {
+			return false
+		}
+	}
+	return true
+}
+
 // bulkBatch bounds one bulk write. The embedded FerretDB (v1, SQLite) keeps
 // a database connection open for every existing document an update command
 // replaces until the command ends, from a pool of 100: a bulk write that

@@ -213,6 +213,33 @@ func TestSnapshotsUpsert(t *testing.T) {
 	}
 }
 
+// AddSnapshots keeps a day's first snapshot and adds the missing ones, in
+// batches larger than one insert command.
+func TestAddSnapshotsKeepsTheFirstOfADay(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	day := time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+	snap := func(slug string, score int) store.Snapshot {
+		return store.Snapshot{ID: store.SnapshotID(slug, day), Account: slug, Date: store.Day(day), Score: score, Band: "yellow"}
+	}
+	if err := s.AddSnapshots(ctx, []store.Snapshot{snap("acme", 50)}); err != nil {
+		t.Fatal(err)
+	}
+	batch := []store.Snapshot{snap("acme", 64)}
+	for i := range 1200 {
+		batch = append(batch, snap(fmt.Sprintf("bulk-%04d", i), i%101))
+	}
+	if err := s.AddSnapshots(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Snapshot(ctx, "acme", day); err != nil || got.Score != 50 {
+		t.Errorf("acme = %+v, %v; want the first snapshot of the day (50)", got, err)
+	}
+	if got, err := s.Snapshot(ctx, "bulk-1199", day); err != nil || got.Score != 1199%101 {
+		t.Errorf("bulk-1199 = %+v, %v; want it added", got, err)
+	}
+}
+
 // Replacing many existing documents in one call once hung the embedded store
 // (FerretDB holds a connection per replaced document until the command ends).
 func TestBulkReplaceOfManyExistingDocuments(t *testing.T) {

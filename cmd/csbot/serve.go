@@ -48,7 +48,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	a.readiness = platforms
 	if o.APIToken != "" {
-		mux.Handle(api.Prefix, api.New(o.APIToken, ingest.New(a.store, a.engine, log), log.With("component", "api")))
+		svc := ingest.New(a.store, a.engine, log.With("component", "ingest"))
+		running.Go(func() { svc.Run(work) }) // rescoring of ingested data, in the background
+		mux.Handle(api.Prefix, api.New(o.APIToken, svc, log.With("component", "api")))
 		log.Info("ingest API on", "path", api.Prefix)
 	}
 

@@ -17,7 +17,7 @@ type Repo interface {
 	PutAccounts(ctx context.Context, as []store.Account) error
 	EachAccount(ctx context.Context, fn func(store.Account) error) error
 	SaveHistories(ctx context.Context, hs map[string]store.History) error
-	SaveSnapshots(ctx context.Context, snaps []store.Snapshot) error
+	AddSnapshots(ctx context.Context, snaps []store.Snapshot) error
 	PutRows(ctx context.Context, rows []store.AccountRow) error
 	Meta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
@@ -104,7 +104,7 @@ func (e *Engine) Save(ctx context.Context, a store.Account) error {
 	if as.Score < 0 {
 		return nil
 	}
-	return e.repo.SaveSnapshots(ctx, []store.Snapshot{snapshot(a.Slug, now, as.Result)})
+	return e.repo.AddSnapshots(ctx, []store.Snapshot{snapshot(a.Slug, now, as.Result)})
 }
 
 const refreshedKey = "health-refreshed"
@@ -198,7 +198,7 @@ func (e *Engine) scoreAll(teamOf map[string]string, accounts []store.Account) sc
 
 // saveDerived writes the snapshots and index rows.
 func (sc scored) saveDerived(ctx context.Context, repo Repo) error {
-	if err := repo.SaveSnapshots(ctx, sc.snaps); err != nil {
+	if err := repo.AddSnapshots(ctx, sc.snaps); err != nil {
 		return err
 	}
 	return repo.PutRows(ctx, sc.rows)

@@ -110,10 +110,12 @@ func TestEngineSave(t *testing.T) {
 	if diff := cmp.Diff(append(append([]int{85}, blanks(29)...), 64), got.History.Values()); diff != "" {
 		t.Errorf("history values (-want +got):\n%s", diff)
 	}
-	checkSnapshot(t, ctx, s, "acme", now, store.Snapshot{
+	// A day's snapshot is its first computation.
+	firstSnapshot := store.Snapshot{
 		ID: "acme/2026-11-02", Account: "acme", Date: "2026-11-02", Score: 64, Band: Yellow,
 		Components: map[string]int{Usage: 80, Engagement: 38, Support: 60},
-	})
+	}
+	checkSnapshot(t, ctx, s, "acme", now, firstSnapshot)
 	// now + 60 days = 2027-01-01; health 64 is not below 60, so no renewal risk.
 	// 64 - 85 = -21 over 30 days.
 	wantRow := store.AccountRow{
@@ -129,7 +131,7 @@ func TestEngineSave(t *testing.T) {
 		t.Errorf("index rows (-want +got):\n%s", diff)
 	}
 
-	t.Run("second save the same day replaces today's score", func(t *testing.T) {
+	t.Run("second save the same day replaces today's score, the snapshot keeps the first", func(t *testing.T) {
 		more := got
 		more.ActiveUsers = 100
 		if err := e.Save(ctx, more); err != nil {
@@ -140,10 +142,7 @@ func TestEngineSave(t *testing.T) {
 		if diff := cmp.Diff(append(append([]int{85}, blanks(29)...), 74), a.History.Values()); diff != "" {
 			t.Errorf("history values (-want +got):\n%s", diff)
 		}
-		checkSnapshot(t, ctx, s, "acme", now, store.Snapshot{
-			ID: "acme/2026-11-02", Account: "acme", Date: "2026-11-02", Score: 74, Band: Green,
-			Components: map[string]int{Usage: 100, Engagement: 38, Support: 60},
-		})
+		checkSnapshot(t, ctx, s, "acme", now, firstSnapshot)
 		row := wantRow
 		row.Score, row.Band, row.Delta30 = 74, Green, ptr(-11)
 		row.Risks = []store.Risk{{Rule: RuleNoTouch, Reason: "no touch for 20 days (high touch allows 14)"}}
@@ -173,10 +172,7 @@ func TestEngineSave(t *testing.T) {
 			Components: map[string]int{Usage: 100, Engagement: 33, Support: 60},
 		})
 		// yesterday's snapshot is kept
-		checkSnapshot(t, ctx, s, "acme", now, store.Snapshot{
-			ID: "acme/2026-11-02", Account: "acme", Date: "2026-11-02", Score: 74, Band: Green,
-			Components: map[string]int{Usage: 100, Engagement: 38, Support: 60},
-		})
+		checkSnapshot(t, ctx, s, "acme", now, firstSnapshot)
 	})
 
 	t.Run("no data: no history, no snapshot, row without score", func(t *testing.T) {

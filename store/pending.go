@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Pending accounts are ingested changes waiting to be rescored and written:
+// an ingest batch derives the accounts' new fields from the ledger, keeps
+// them here (a few packed documents, quick to write), and answers; a
+// background pass then writes the accounts, their snapshots and index rows,
+// which on the embedded store costs a few milliseconds per account. Kept in
+// the store, nothing is lost if csbot stops in between: the next start
+// applies what is left.
+//
+//	pending/<n>   accounts waiting, n = fnv32a(slug) % ledgerBuckets
+
+// PendingAccount is an account waiting to be applied. Seq tells a later
+// change of the same account from the one being applied.
+type PendingAccount struct {
+	Account Account
+	Seq     int64
+}
+
+// pendingEntry is a PendingAccount as stored: the account as BSON, which
+// keeps what gob would drop (a pointer to zero: an NPS of 0, no open tickets).
+type pendingEntry struct {
+	Slug string
+	Seq  int64
+	Doc  []byte
+}
+
+var pendingKind = ledgerKind[pendingEntry]{
+	name:  "pending",
+	doc:   func(e pendingEntry) string { return bucket("pending", e.Slug) },
+	key:   func(e pendingEntry) string { return e.Slug },
+	same:  func(a, b pendingEntry) bool { return a.Seq == b.Seq },
+	clean: func(e pendingEntry) pendingEntry { return e },
+}
+
+// pendingSeq orders pending changes within a process; across replicas the
+// clock's nanoseconds do, which only matters for the same account changed
+// on two replicas within the same instant.
+var pendingSeq atomic.Int64
+
+// PutPending records accounts to apply, replacing earlier pending copies.
+func (s *Store) PutPending(ctx context.Context, accounts []Account) error {
+	entries := make([]pendingEntry, len(accounts))
+	for i, a := range accounts {
+		doc, err := bson.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("pending account %s: %w", a.Slug, err)
+		}
+		seq := max(time.Now().UnixNano(), pendingSeq.Add(1))
+		pendingSeq.Store(seq)
+		entries[i] = pendingEntry{Slug: a.Slug, Seq: seq, Doc: doc}
+	}
+	_, err := putLedger(ctx, s, pendingKind, entries)
+	return err
+}
+
+// Pending returns the accounts waiting, by slug.
+func (s *Store) Pending(ctx context.Context) ([]PendingAccount, error) {
+	entries, err := readLedger[pendingEntry](ctx, s, "pending accounts", bucketIDs("pending")...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PendingAccount, len(entries))
+	for i, e := range entries {
+		if err := bson.Unmarshal(e.Doc, &out[i].Account); err != nil {
+			return nil, fmt.Errorf("pending account %s: %w", e.Slug, err)
+		}
+		out[i].Seq = e.Seq
+	}
+	slices.SortFunc(out, func(a, b PendingAccount) int { return strings.Compare(a.Account.Slug, b.Account.Slug) })
+	return out, nil
+}
+
+// ClearPending removes applied accounts, unless a newer change of the same
+// account arrived meanwhile: that one stays for the next pass.
+func (s *Store) ClearPending(ctx context.Context, applied []PendingAccount) error {
+	byDoc := map[string]map[string]int64{}
+	for _, p := range applied {
+		id := bucket("pending", p.Account.Slug)
+		if byDoc[id] == nil {
+			byDoc[id] = map[string]int64{}
+		}
+		byDoc[id][p.Account.Slug] = p.Seq
+	}
+	for id, seqs := range byDoc {
+		err := editLedger(ctx, s, pendingKind, id, func(items map[string]pendingEntry) bool {
+			dropped := false
+			for slug, seq := range seqs {
+				if e, ok := items[slug]; ok && e.Seq == seq {
+					delete(items, slug)
+					dropped = true
+				}
+			}
+			return dropped
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
