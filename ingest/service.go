@@ -41,8 +41,11 @@ func New(st *store.Store, eng *health.Engine, log *slog.Logger) *Service {
 	return &Service{st: st, eng: eng, log: log, kick: make(chan struct{}, 1)}
 }
 
-// applyChunk is how many pending accounts one step of ApplyPending writes.
-const applyChunk = 1000
+// applyChunk is how many pending accounts one step of ApplyPending writes:
+// a batch's worth, since each step also rewrites the account index's 32
+// shards (1.4 s a step on the embedded store; 14 s for 10,000 accounts in
+// steps of 1,000).
+const applyChunk = MaxItems
 
 // Run applies pending accounts in the background until ctx is done: at
 // start (what a stopped csbot left), after each batch, and every minute.
