@@ -4,29 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/csbot/csbot/api"
 	"github.com/csbot/csbot/ingest"
+	"github.com/csbot/csbot/internal/golden"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/storetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const token = "test-token-0123456789abcdef"
 
@@ -197,12 +191,12 @@ func TestBatchAndReplay(t *testing.T) {
 	if first.code != http.StatusOK {
 		t.Fatalf("status %d: %s", first.code, first.body)
 	}
-	golden(t, "tickets-first.golden", indent(t, first.body))
+	golden.Assert(t, "tickets-first.golden", indent(t, first.body))
 	again := post(t, srv, "/api/v1/tickets", "Bearer "+token, "application/json", strings.NewReader(body))
 	if again.code != http.StatusOK {
 		t.Fatalf("replay: status %d: %s", again.code, again.body)
 	}
-	golden(t, "tickets-replay.golden", indent(t, again.body))
+	golden.Assert(t, "tickets-replay.golden", indent(t, again.body))
 
 	acme, err := st.Account(context.Background(), "acme")
 	if err != nil {
@@ -250,27 +244,6 @@ func indent(t *testing.T, b []byte) []byte {
 		t.Fatalf("%v: %s", err, b)
 	}
 	return buf.Bytes()
-}
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
 }
 
 // BenchmarkIngestUsage10k posts 10,000 usage rows, one per account, to the

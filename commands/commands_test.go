@@ -3,13 +3,12 @@ package commands_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/csbot/csbot/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -21,8 +20,6 @@ import (
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/storetest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var now = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
@@ -127,18 +124,8 @@ func TestGoldenReplies(t *testing.T) {
 // file under -update.
 func assertGolden(t *testing.T, name, line, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", line, diff)
+	if !golden.Assert(t, name+".golden", []byte(got)) {
+		t.Logf("the reply to %s", line)
 	}
 }
 

@@ -3,15 +3,14 @@ package playbooks_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // the DST tests must not depend on the machine's zoneinfo
+
+	"github.com/csbot/csbot/internal/golden"
 
 	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/playbooks"
@@ -20,39 +19,9 @@ import (
 )
 
 // The golden files are rewritten with `go test ./playbooks -run Digest -update`.
-// Another test file of the package may define -update too; define it only
-// when nobody has (package variables and the internal test package
-// initialise before this init).
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
-
-func digestUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
 func digestGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "digest-"+name+".golden")
-	if digestUpdate() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got+"\n" != string(want) {
-		t.Errorf("%s differs from the rendered digest (run with -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Assert(t, "digest-"+name+".golden", []byte(got+"\n"))
 }
 
 // Mon 2026-03-09 12:00 UTC: Monday in Tokyo (21:00) and New York (08:00);

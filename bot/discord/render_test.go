@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/csbot/csbot/internal/golden"
+
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/csbot/csbot/bot"
@@ -84,7 +86,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := enc.Encode(Render(tt.reply)); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "render-"+tt.name, buf.Bytes())
+			golden.Assert(t, "render-"+tt.name+".golden", buf.Bytes())
 		})
 	}
 }

@@ -3,20 +3,14 @@ package teams
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func healthReply() bot.Reply {
 	return bot.Reply{
@@ -44,27 +38,6 @@ func healthReply() bot.Reply {
 		},
 		Footer: "as of 2026-11-25 10:00 UTC · account data updated 2026-11-25",
 		Image:  &bot.Image{Name: "acme-health.png", Alt: "health over 90 days", PNG: []byte("\x89PNG")},
-	}
-}
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
 	}
 }
 
@@ -115,7 +88,7 @@ func TestAnswerGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, "answer-"+tt.name+".golden", indented(answer(tt.reply, "csbot")))
+			golden.Assert(t, "answer-"+tt.name+".golden", indented(answer(tt.reply, "csbot")))
 		})
 	}
 }
@@ -139,7 +112,7 @@ func TestWorkflowsGolden(t *testing.T) {
 			for _, c := range render(tt.reply, "csbot", tt.who) {
 				msgs = append(msgs, message(c))
 			}
-			golden(t, "workflows-"+tt.name+".golden", indented(msgs))
+			golden.Assert(t, "workflows-"+tt.name+".golden", indented(msgs))
 		})
 	}
 }
