@@ -148,7 +148,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		return nil, err
 	}
 	a.client = client
-	a.rest = &rest{Session: newSession(cfg.BotToken, client), sleep: sleepContext, log: d.Log}
+	a.rest = &rest{Session: newSession(cfg.BotToken, client), sleep: bot.Sleep, log: d.Log}
 	cmds, err := newCommandSet(d.Router.Registry())
 	if err != nil {
 		return nil, err
@@ -226,16 +226,4 @@ func (t rebase) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2 := r.Clone(r.Context())
 	r2.URL, r2.Host = u, u.Host
 	return t.next.RoundTrip(r2)
-}
-
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

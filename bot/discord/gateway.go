@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/csbot/csbot/bot"
 	"github.com/gorilla/websocket"
 )
 
@@ -44,7 +45,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		default:
 			a.gw.Store(gwElsewhere)
 		}
-		if sleepContext(ctx, a.ttl) != nil {
+		if bot.Sleep(ctx, a.ttl) != nil {
 			return nil
 		}
 	}

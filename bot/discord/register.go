@@ -46,7 +46,7 @@ func restClient(cfg Config) (*rest, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rest{Session: newSession(cfg.BotToken, client), sleep: sleepContext, log: slog.Default()}, nil
+	return &rest{Session: newSession(cfg.BotToken, client), sleep: bot.Sleep, log: slog.Default()}, nil
 }
 
 // CheckApplication reads the application the bot token belongs to, for

@@ -125,7 +125,7 @@ func NewClient(token, apiURL string, opts ...ClientOption) *Client {
 	c := &Client{
 		http:         &http.Client{Timeout: 30 * time.Second},
 		apiURL:       apiURL,
-		sleep:        sleepContext,
+		sleep:        bot.Sleep,
 		now:          time.Now,
 		log:          slog.Default(),
 		nextSend:     map[string]time.Time{},
@@ -140,21 +140,6 @@ func NewClient(token, apiURL string, opts ...ClientOption) *Client {
 	}
 	c.api = slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(c.http))
 	return c
-}
-
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // DM sends msgs to a user's direct message channel, in order, opening it

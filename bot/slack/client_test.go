@@ -570,21 +570,6 @@ func TestDeliverContextCancelledDuringRetryAfter(t *testing.T) {
 	}
 }
 
-func TestDeliverDefaultSleep(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	start := time.Now()
-	if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Errorf("sleepContext(cancelled) = %v", err)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Error("sleepContext did not stop at cancellation")
-	}
-	if err := sleepContext(context.Background(), time.Millisecond); err != nil {
-		t.Errorf("sleepContext(1ms) = %v", err)
-	}
-}
-
 func TestRateLimitPerChannel(t *testing.T) {
 	t.Run("same channel waits", func(t *testing.T) {
 		e := newTestEnv(t)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/csbot/csbot/bot"
 )
 
 // ErrDeliveryFailed is wrapped by every error of a Workflows post that did
@@ -52,22 +54,7 @@ type workflows struct {
 }
 
 func newWorkflows(c *http.Client, log *slog.Logger) *workflows {
-	return &workflows{http: c, log: log, sleep: sleepContext, now: time.Now, next: map[string]time.Time{}}
-}
-
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &workflows{http: c, log: log, sleep: bot.Sleep, now: time.Now, next: map[string]time.Time{}}
 }
 
 // postError is one failed try: the HTTP status (0 for a network error),
