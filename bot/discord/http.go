@@ -3,7 +3,6 @@ package discord
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,9 +13,6 @@ import (
 	"github.com/csbot/csbot/bot"
 )
 
-// MaxBody is the largest request body accepted.
-const MaxBody = 1 << 20
-
 // maxSkew is how far a signature's timestamp may be from now.
 const maxSkew = 5 * time.Minute
 
@@ -26,14 +22,8 @@ const maxSkew = 5 * time.Minute
 // gateway's interactions go. Oversized bodies get 413, malformed ones 400.
 func (a *Adapter) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			http.Error(w, "cannot read request body", http.StatusBadRequest)
+		body, ok := bot.ReadBody(w, r)
+		if !ok {
 			return
 		}
 		if !a.verify(r, body, time.Now()) {

@@ -208,7 +208,7 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 		notes[i] = interaction(2, aiko, slash([]string{"note"}, str("account", "acme"), str("text", "call went well")))
 	}
 	note := notes[0]
-	big := strings.Repeat("a", discord.MaxBody+1)
+	big := strings.Repeat("a", bot.MaxBody+1)
 	noSig := http.Header{"Content-Type": {"application/json"}, "X-Signature-Timestamp": {strconv.FormatInt(time.Now().Unix(), 10)}}
 	badHex := sign(e.key, note, time.Now())
 	badHex.Set("X-Signature-Ed25519", "zz"+badHex.Get("X-Signature-Ed25519")[2:])

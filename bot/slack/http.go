@@ -10,12 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/csbot/csbot/bot"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
-
-// MaxBody is the largest request body accepted.
-const MaxBody = 1 << 20
 
 // HTTP serves Slack's signed HTTP endpoints.
 type HTTP struct {
@@ -37,19 +35,13 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 	mux.Handle("POST /slack/interactions", h.verified(h.interactions))
 }
 
-// verified reads the body (413 past MaxBody) and checks Slack's v0 signature
+// verified reads the body (413 past bot.MaxBody) and checks Slack's v0 signature
 // and its timestamp (401 when missing, forged, older than 5 minutes, or a
 // replay of a request already served) before anything else happens.
 func (h *HTTP) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			http.Error(w, "cannot read request body", http.StatusBadRequest)
+		body, ok := bot.ReadBody(w, r)
+		if !ok {
 			return
 		}
 		sv, err := slack.NewSecretsVerifier(r.Header, h.secret)

@@ -208,7 +208,7 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 		{"missing signature", "/slack/commands", note, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, 401},
 		{"stale", "/slack/commands", note, sign(note, time.Now().Add(-6*time.Minute), secret), 401},
 		{"body changed after signing", "/slack/commands", note + "x", sign(note, time.Now(), secret), 401},
-		{"too large", "/slack/commands", strings.Repeat("a", csslack.MaxBody+1), sign(strings.Repeat("a", csslack.MaxBody+1), time.Now(), secret), 413},
+		{"too large", "/slack/commands", strings.Repeat("a", bot.MaxBody+1), sign(strings.Repeat("a", bot.MaxBody+1), time.Now(), secret), 413},
 		{"malformed command", "/slack/commands", "text=health", sign("text=health", time.Now(), secret), 400},
 		{"malformed event", "/slack/events", "{not json", sign("{not json", time.Now(), secret), 400},
 		{"malformed interaction", "/slack/interactions", "payload=%7Bnope", sign("payload=%7Bnope", time.Now(), secret), 400},

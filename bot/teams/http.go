@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -17,9 +16,6 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/store"
 )
-
-// MaxBody is the largest request body accepted.
-const MaxBody = 1 << 20
 
 // runTimeout bounds a command whose answer goes out through Workflows.
 const runTimeout = 2 * time.Minute
@@ -36,7 +32,7 @@ type incoming struct {
 }
 
 // Handler serves POST /teams/messages: Teams' outgoing webhook. The body
-// is read (413 past MaxBody) and its HMAC checked (401) before anything
+// is read (413 past bot.MaxBody) and its HMAC checked (401) before anything
 // else; a malformed activity gets 400. Outgoing webhooks carry no
 // timestamp, so a replay cannot be told from a retry: TLS and the secret
 // are the protection.
@@ -47,14 +43,8 @@ func (a *Adapter) Handler() http.Handler {
 			http.Error(w, "use POST", http.StatusMethodNotAllowed)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			http.Error(w, "cannot read request body", http.StatusBadRequest)
+		body, ok := bot.ReadBody(w, r)
+		if !ok {
 			return
 		}
 		if err := a.verify(r.Header.Get("Authorization"), body); err != nil {

@@ -245,7 +245,7 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	note := activity(kenjiAAD, "<at>csbot</at> note kumo-robotics call went well")
-	big := strings.Repeat("a", MaxBody+1)
+	big := strings.Repeat("a", bot.MaxBody+1)
 	otherKey := base64.StdEncoding.EncodeToString([]byte("another 32-byte key, not Teams'!"))
 	noUser := `{"type":"message","text":"<at>csbot</at> note kumo-robotics hi","from":{"id":"29:1","name":"X"}}`
 	update := `{"type":"conversationUpdate","from":{"aadObjectId":"` + kenjiAAD + `"}}`

@@ -88,7 +88,10 @@ func Setup(ctx context.Context, cfg store.Config, n int) (*Target, error) {
 	full := httptest.NewServer(mux)
 	t.closers = append(t.closers, full.Close, app.Wait)
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(http.MaxBytesReader(w, r.Body, slackbot.MaxBody))
+		body, ok := bot.ReadBody(w, r)
+		if !ok {
+			return
+		}
 		sv, err := slack.NewSecretsVerifier(r.Header, t.Secret)
 		if err == nil {
 			_, _ = sv.Write(body)
