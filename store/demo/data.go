@@ -283,6 +283,13 @@ func build(sp spec, day time.Time) store.Account {
 	if sp.renewIn > 0 {
 		a.Renewal = day.AddDate(0, 0, sp.renewIn)
 	}
+	// How fresh the inputs are (fixed, so the draws above stay as they
+	// were): usage rows come daily up to yesterday (see usageOf), ticket
+	// counts are today's, the last CSAT answer was nine days ago.
+	if yesterday := store.UTCDay(day).AddDate(0, 0, -1); !a.PhaseStart.After(yesterday) {
+		a.UsageDate = yesterday
+	}
+	a.TicketsDate, a.CSATDate = store.UTCDay(day), ago(9)
 
 	// History: from the start of onboarding (or 90 days back) to yesterday,
 	// shaped by the profile and ending near the score the engine computes today.
@@ -360,22 +367,32 @@ func series(d draw, p profile, rg ranges, today, n int) []int {
 	return out
 }
 
-// snapshots turns the accounts' histories into the daily snapshot documents.
+// snapshots turns the accounts' histories into the daily snapshot
+// documents. The demo has no past inputs, so a past day's components are
+// today's moved by the day's difference in score: enough for `/cs health
+// <account> why` to show a breakdown and what drove the change.
 func snapshots(accounts []store.Account) []store.Snapshot {
 	cfg := health.DefaultConfig()
+	version := cfg.Version()
 	var out []store.Snapshot
 	for _, a := range accounts {
 		end, err := time.Parse(time.DateOnly, a.History.End)
 		if err != nil {
 			continue
 		}
+		now := cfg.Score(a, end)
 		vals := a.History.Values()
 		for i, v := range vals {
 			if v < 0 {
 				continue
 			}
 			day := end.AddDate(0, 0, i-len(vals)+1)
-			out = append(out, store.Snapshot{ID: store.SnapshotID(a.Slug, day), Account: a.Slug, Date: store.Day(day), Score: v, Band: cfg.Band(v)})
+			comps := make(map[string]int, len(now.Components))
+			for _, c := range now.Components {
+				comps[c.Name] = max(0, min(100, c.Score+v-now.Score))
+			}
+			out = append(out, store.Snapshot{ID: store.SnapshotID(a.Slug, day), Account: a.Slug, Date: store.Day(day), Score: v, Band: cfg.Band(v),
+				Components: comps, Weights: version})
 		}
 	}
 	return out
