@@ -238,6 +238,22 @@ func derive[V any](accounts map[string]store.Account, by map[string]V, fn func(*
 }
 
 // sameDerived compares the account fields ingest derives.
+// withDerived copies the fields ingest derives (those sameDerived compares:
+// keep the two in step) from pending onto the account as stored now, so
+// that applying a pending change never undoes an edit made since (a new
+// owner, a note, a playbook). The last touch is the later of the two: a
+// note may be newer than any touch ingested.
+func withDerived(cur, pending store.Account) store.Account {
+	cur.ActiveUsers, cur.Seats, cur.FeatureAdoption, cur.UsageDate = pending.ActiveUsers, pending.Seats, pending.FeatureAdoption, pending.UsageDate
+	cur.NPS, cur.NPSDate, cur.CSAT, cur.CSATDate = pending.NPS, pending.NPSDate, pending.CSAT, pending.CSATDate
+	cur.OpenTickets, cur.Escalations, cur.TicketsDate = pending.OpenTickets, pending.Escalations, pending.TicketsDate
+	cur.ARR, cur.Churned = pending.ARR, pending.Churned
+	if pending.LastTouch.After(cur.LastTouch) {
+		cur.LastTouch = pending.LastTouch
+	}
+	return cur
+}
+
 func sameDerived(a, b store.Account) bool {
 	return a.ActiveUsers == b.ActiveUsers && a.Seats == b.Seats && samePtr(a.FeatureAdoption, b.FeatureAdoption) && a.UsageDate.Equal(b.UsageDate) &&
 		samePtr(a.NPS, b.NPS) && a.NPSDate.Equal(b.NPSDate) && samePtr(a.CSAT, b.CSAT) && a.CSATDate.Equal(b.CSATDate) &&

@@ -28,6 +28,9 @@ type Service struct {
 	// mu applies one batch at a time, so two batches never derive the same
 	// account from the same stale read and lose each other's fields.
 	mu sync.Mutex
+	// applyMu makes one pass of ApplyPending at a time, and keeps passes
+	// away from an accounts import, which merges into stored accounts.
+	applyMu sync.Mutex
 	// background is set while Run applies pending accounts; kick wakes it.
 	background atomic.Bool
 	kick       chan struct{}
@@ -72,21 +75,31 @@ func (s *Service) Run(ctx context.Context) {
 }
 
 // ApplyPending rescores and writes the pending accounts, a chunk at a
-// time, then clears them, and returns how many it applied. A change that
-// arrives for an account while it is being applied stays pending for the
-// next pass; a pass cut short is redone whole (writing an account twice is
-// harmless), since clearing rewrites every pending document and is done
-// once.
+// time, then clears them, and returns how many it applied. Each pending
+// account lends its derived fields to the account as stored now (an edit
+// made meanwhile stays). A change that arrives for an account while it is
+// being applied stays pending for the next pass; a pass cut short is redone
+// whole (writing an account twice is harmless), since clearing rewrites
+// every pending document and is done once.
 func (s *Service) ApplyPending(ctx context.Context) (int, error) {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
 	pend, err := s.st.Pending(ctx)
 	if err != nil || len(pend) == 0 {
 		return 0, err
 	}
 	for start := 0; start < len(pend); start += applyChunk {
 		chunk := pend[start:min(start+applyChunk, len(pend))]
-		accounts := make([]store.Account, len(chunk))
-		for i, p := range chunk {
-			accounts[i] = p.Account
+		accounts := make([]store.Account, 0, len(chunk))
+		for _, p := range chunk {
+			cur, err := s.st.Account(ctx, p.Account.Slug)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // deleted since: nothing to apply to
+			}
+			if err != nil {
+				return 0, err
+			}
+			accounts = append(accounts, withDerived(cur, p.Account))
 		}
 		if err := s.eng.SaveAll(ctx, accounts); err != nil {
 			return 0, err
@@ -361,10 +374,12 @@ func (s *Service) accounts(ctx context.Context, b Batch) (Result, error) {
 	}
 	if !b.DryRun {
 		// The importer merges into stored accounts: apply pending changes
-		// first, or writing those later would undo this import.
+		// first, and let no pass run until the import is written.
 		if _, err := s.ApplyPending(ctx); err != nil {
 			return Result{}, err
 		}
+		s.applyMu.Lock()
+		defer s.applyMu.Unlock()
 	}
 	var col collector
 	rep, err := importer.ImportAccounts(ctx, s.st, &col, "items.json", arr)

@@ -496,3 +496,37 @@ func TestPendingSurvivesRestart(t *testing.T) {
 		t.Errorf("pending after apply = %d, %v; want none", len(pend), err)
 	}
 }
+
+// Applying a pending change keeps what was edited meanwhile: only the
+// fields ingest derives come from the pending copy.
+func TestApplyPendingKeepsLaterEdits(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t)
+	svc.background.Store(true) // leave the batch pending
+	items, err := DecodeJSON(Usage, []byte(`[{"account": "acme", "day": "2026-03-09", "active_users": 90, "seats": 100}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Ingest(ctx, Batch{Kind: Usage, Items: items}); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile someone reassigns the account and logs a note.
+	acme, err := st.Account(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme.Region, acme.LastTouch = "Osaka", now
+	if err := svc.eng.Save(ctx, acme); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.ApplyPending(ctx); err != nil || n != 1 {
+		t.Fatalf("ApplyPending = %d, %v; want 1", n, err)
+	}
+	got, err := st.Account(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ActiveUsers != 90 || got.Region != "Osaka" || !got.LastTouch.Equal(now) {
+		t.Errorf("acme = %d users, region %q, last touch %v; want 90, Osaka, %v", got.ActiveUsers, got.Region, got.LastTouch, now)
+	}
+}
