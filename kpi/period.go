@@ -71,8 +71,16 @@ func (p Period) endDay() string { return p.End.Format(time.DateOnly) }
 // String writes the period's dates, e.g. "2026-10-27 to 2026-11-25".
 func (p Period) String() string { return p.FirstDay() + " to " + p.LastDay() }
 
-// Contains reports whether t falls inside the period.
-func (p Period) Contains(t time.Time) bool { return !t.Before(p.Start) && t.Before(p.End) }
+// Contains reports whether t falls inside the period. A time of exactly
+// midnight UTC is how a date given without a time ("2026-04-01") is
+// stored: it counts on that calendar date, whatever the period's zone, or
+// west of UTC a cancellation dated the 1st would fall in the month before.
+func (p Period) Contains(t time.Time) bool {
+	if u := t.UTC(); u.Equal(dateOf(u)) {
+		return p.containsDay(u.Format(time.DateOnly))
+	}
+	return !t.Before(p.Start) && t.Before(p.End)
+}
 
 // containsDay reports whether a YYYY-MM-DD date falls inside the period.
 func (p Period) containsDay(day string) bool {

@@ -108,3 +108,30 @@ func FuzzPeriods(f *testing.F) {
 		}
 	})
 }
+
+// A date without a time counts on its calendar date in any zone; a time
+// counts where it falls in the period's zone.
+func TestPeriodContainsDates(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q2 := kpi.Period{Start: time.Date(2026, 4, 1, 0, 0, 0, 0, ny), End: time.Date(2026, 7, 1, 0, 0, 0, 0, ny)}
+	tests := []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"date on the first day", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), true},
+		{"date the day before", time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC), false},
+		{"date on the last day", time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), true},
+		{"date the day after", time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), false},
+		{"time late on Mar 31 in New York", time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC), false},
+		{"time early on Apr 1 in New York", time.Date(2026, 4, 1, 5, 0, 0, 0, time.UTC), true},
+	}
+	for _, tc := range tests {
+		if got := q2.Contains(tc.at); got != tc.want {
+			t.Errorf("%s: Contains(%v) = %v, want %v", tc.name, tc.at, got, tc.want)
+		}
+	}
+}
