@@ -138,7 +138,7 @@ func NewBook(scope Scope, rows []store.AccountRow, revenue []store.RevenueEvent,
 		}
 	}
 	slices.SortStableFunc(evs, func(x, y store.RevenueEvent) int {
-		return cmp.Or(strings.Compare(x.Account, y.Account), x.At.Compare(y.At))
+		return cmp.Or(strings.Compare(x.Account, y.Account), x.At.Compare(y.At), strings.Compare(x.ID, y.ID)) // as ingest orders them
 	})
 	for start := 0; start < len(evs); {
 		end := start + 1
