@@ -416,7 +416,7 @@ var errStaleCommand = errors.New("this Discord command is not one csbot knows an
 
 // find returns the subcommand an interaction names and its options.
 func (cs *commandSet) find(d discordgo.ApplicationCommandInteractionData) (*branch, []*discordgo.ApplicationCommandInteractionDataOption, error) {
-	if d.Name != RootCommand || len(d.Options) == 0 {
+	if d.Name != RootCommand || len(d.Options) == 0 || d.Options[0] == nil {
 		return nil, nil, errStaleCommand
 	}
 	top := d.Options[0]
@@ -427,7 +427,7 @@ func (cs *commandSet) find(d discordgo.ApplicationCommandInteractionData) (*bran
 		switch {
 		case top.Type == discordgo.ApplicationCommandOptionSubCommand && c.plain != nil:
 			return c.plain, top.Options, nil
-		case top.Type == discordgo.ApplicationCommandOptionSubCommandGroup && c.group != nil && len(top.Options) > 0:
+		case top.Type == discordgo.ApplicationCommandOptionSubCommandGroup && c.group != nil && len(top.Options) > 0 && top.Options[0] != nil:
 			for _, b := range c.group {
 				if b.name == top.Options[0].Name {
 					return b, top.Options[0].Options, nil
@@ -447,7 +447,9 @@ func (cs *commandSet) line(d discordgo.ApplicationCommandInteractionData) (strin
 	}
 	values := map[string]any{}
 	for _, o := range given {
-		values[o.Name] = o.Value
+		if o != nil {
+			values[o.Name] = o.Value
+		}
 	}
 	out := slices.Clone(b.words)
 	for _, o := range b.opts {

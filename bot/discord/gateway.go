@@ -95,14 +95,18 @@ func (a *Adapter) holdGateway(ctx context.Context) error {
 		case <-tick.C:
 		}
 		now := time.Now()
-		held, err := a.Store.AcquireLease(ctx, LeaseName, a.owner, a.ttl, now)
+		// A renewal must not outlast the lease: a stalled store would
+		// leave this replica connected after another one took over.
+		rctx, cancel := context.WithTimeout(ctx, a.ttl/3)
+		held, err := a.Store.AcquireLease(rctx, LeaseName, a.owner, a.ttl, now)
+		cancel()
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case err != nil:
 			// Let go while the lease is surely still ours: after it
 			// expires another replica may connect too.
-			if now.Add(a.ttl / 3).After(renewed.Add(a.ttl)) {
+			if time.Since(renewed) >= a.ttl/2 {
 				return fmt.Errorf("cannot renew the gateway lease, disconnecting before it expires: %w", err)
 			}
 			a.Log.Warn("discord: cannot renew the gateway lease", "err", err)
@@ -118,6 +122,21 @@ func (a *Adapter) holdGateway(ctx context.Context) error {
 // gatewayInteraction answers an interaction from the gateway through the
 // interaction callback endpoint, with what the HTTP path writes back.
 func (a *Adapter) gatewayInteraction(ctx context.Context, i *discordgo.Interaction) {
+	defer func() { // a goroutine of its own: a panic here would end csbot
+		if p := recover(); p != nil {
+			a.Log.Error("discord: interaction panicked", "panic", p)
+		}
+	}()
+	// Two replicas may hold the gateway for a moment around a lease
+	// takeover: the claim makes the interaction run once.
+	if i.Type != discordgo.InteractionPing && i.Type != discordgo.InteractionApplicationCommandAutocomplete {
+		if won, err := a.Store.Claim(ctx, "discord-interaction/"+i.ID, time.Now()); err != nil || !won {
+			if err != nil {
+				a.Log.Warn("discord: claim interaction", "err", err)
+			}
+			return
+		}
+	}
 	resp, then, err := a.interact(ctx, i)
 	if err != nil {
 		a.Log.Warn("discord: unreadable interaction", "err", err)

@@ -520,3 +520,19 @@ func BenchmarkHTTPCommand(b *testing.B) {
 		}
 	}
 }
+
+// Malformed option lists (a null where an option should be) get an
+// answer, not a crash.
+func TestNullOptionsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	for _, data := range []map[string]any{
+		{"id": "9", "name": "cs", "type": 1, "options": []any{nil}},
+		{"id": "9", "name": "cs", "type": 1, "options": []any{map[string]any{"name": "health", "type": 1, "options": []any{nil}}}},
+		{"id": "9", "name": "cs", "type": 1, "options": []any{map[string]any{"name": "team", "type": 2, "options": []any{nil}}}},
+	} {
+		code, body := e.send(t, interaction(2, aiko, data))
+		if code != 200 || !strings.Contains(body, `"type":4`) {
+			t.Errorf("options %v: %d %s; want an answer", data["options"], code, body)
+		}
+	}
+}
