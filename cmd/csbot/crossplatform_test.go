@@ -87,7 +87,7 @@ func TestSameFactsOnEveryPlatform(t *testing.T) {
 	var running sync.WaitGroup
 	defer func() { cancel(); running.Wait() }()
 	mux := a.httpHandler()
-	if _, err := a.platforms(work, o, mux, slog.New(slog.DiscardHandler), &running); err != nil {
+	if _, err := a.platforms(work, work, o, mux, slog.New(slog.DiscardHandler), &running); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(mux)

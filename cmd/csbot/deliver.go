@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/store"
 )
+
+// maxSend bounds one delivery, inside the 5-minute claim the outbox gives it.
+const maxSend = 4 * time.Minute
 
 // platform is one chat adapter as csbot serve runs it.
 type platform struct {
@@ -38,7 +42,11 @@ func sender(platforms []platform, members interface {
 		names := make([]string, len(platforms))
 		for i, p := range platforms {
 			if m.Identities[p.name] != "" {
-				return p.name, p.send(ctx, to, r)
+				// Within the outbox claim's lease, or another replica may
+				// send it too while rate limits keep this one waiting.
+				sctx, cancel := context.WithTimeout(ctx, maxSend)
+				defer cancel()
+				return p.name, p.send(sctx, to, r)
 			}
 			names[i] = p.name
 		}

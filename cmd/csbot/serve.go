@@ -36,13 +36,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	// work lives until the grace period after SIGTERM ends: in-flight
 	// commands, sends and jobs finish with it; ctx only says "stop taking
-	// new work".
+	// new work". listen ends first, at SIGTERM: connections that bring new
+	// work by themselves (the Discord gateway) close then.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	listen, stopListening := context.WithCancel(work)
+	defer stopListening()
 	var running sync.WaitGroup // adapters' Run loops
 
 	mux := a.httpHandler()
-	platforms, err := a.platforms(work, o, mux, log, &running)
+	platforms, err := a.platforms(work, listen, o, mux, log, &running)
 	if err != nil {
 		return err
 	}
@@ -88,11 +91,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
+	stopListening()
 	return a.shutdown(o.ShutdownGrace, srv, sched, draining, platforms, cancelWork, &running)
 }
 
 // shutdown stops taking work, lets what is in flight finish within grace,
-// then cancels the rest; the outbox keeps whatever was not sent.
+// then cancels the rest and returns: the outbox keeps whatever was not sent,
+// and a command still running past the grace is abandoned.
 func (a *app) shutdown(grace time.Duration, srv *http.Server, sched *playbooks.Scheduler, draining chan struct{},
 	platforms []platform, cancelWork context.CancelFunc, running *sync.WaitGroup) error {
 	a.log.Info("shutting down", "grace", grace)
@@ -100,14 +105,13 @@ func (a *app) shutdown(grace time.Duration, srv *http.Server, sched *playbooks.S
 	a.draining.Store(true) // /readyz says no, so load balancers stop sending
 	gctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	var httpErr error
-	done := make(chan struct{})
+	done := make(chan error, 1)
 	go func() {
-		defer close(done)
 		// The HTTP server stops accepting and waits for handlers; then
 		// the adapters' late answers and the running jobs finish.
-		if err := srv.Shutdown(gctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			httpErr = fmt.Errorf("shutdown: %w", err)
+		var err error
+		if e := srv.Shutdown(gctx); e != nil && !errors.Is(e, http.ErrServerClosed) && !errors.Is(e, context.DeadlineExceeded) {
+			err = fmt.Errorf("shutdown: %w", e)
 		}
 		for _, p := range platforms {
 			if p.wait != nil {
@@ -115,21 +119,22 @@ func (a *app) shutdown(grace time.Duration, srv *http.Server, sched *playbooks.S
 			}
 		}
 		_ = sched.Shutdown()
+		done <- err
 	}()
+	var err error
 	select {
-	case <-done:
+	case err = <-done:
 	case <-gctx.Done():
 		a.log.Warn("grace period over; cancelling work still running (unsent messages stay in the outbox)")
 	}
 	cancelWork() // adapters release their leases and close connections
 	running.Wait()
-	<-done
-	return httpErr
+	return err
 }
 
 // platforms starts the configured chat adapters on mux; their Run loops
 // (Socket Mode, gateway) end when work is cancelled.
-func (a *app) platforms(work context.Context, o options, mux *http.ServeMux, log *slog.Logger, running *sync.WaitGroup) ([]platform, error) {
+func (a *app) platforms(work, listen context.Context, o options, mux *http.ServeMux, log *slog.Logger, running *sync.WaitGroup) ([]platform, error) {
 	var out []platform
 	if o.Slack.enabled() {
 		slLog := log.With("adapter", "slack")
@@ -172,16 +177,14 @@ func (a *app) platforms(work context.Context, o options, mux *http.ServeMux, log
 			dl.Info("HTTP interactions endpoint on")
 		}
 		running.Go(func() {
-			if err := dc.Run(work); err != nil {
+			if err := dc.Run(listen); err != nil {
 				dl.Error("gateway stopped", "err", err)
 			}
 		})
-		out = append(out, platform{name: dc.Name(), send: dc.Send, wait: dc.Wait, ready: func() error {
-			if !dc.Connected() {
-				return errors.New("discord gateway not connected")
-			}
-			return nil
-		}})
+		// No readiness hook: one replica holds the gateway and it brings
+		// no HTTP traffic, so its state (logs, csbot_adapter_reconnects_total)
+		// must not take a replica, or all of them in turn, out of service.
+		out = append(out, platform{name: dc.Name(), send: dc.Send, wait: dc.Wait})
 	}
 	if o.Teams.enabled() {
 		tm, err := teams.New(teams.Config{Secret: o.Teams.WebhookSecret},
