@@ -2,15 +2,19 @@ package ingest
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/csbot/csbot/bot"
 
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
@@ -34,6 +38,8 @@ type Service struct {
 	// background is set while Run applies pending accounts; kick wakes it.
 	background atomic.Bool
 	kick       chan struct{}
+	// owner names this service in the store-wide batch lease.
+	owner string
 }
 
 // New returns a service writing to st and rescoring through eng.
@@ -41,7 +47,38 @@ func New(st *store.Store, eng *health.Engine, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, eng: eng, log: log, kick: make(chan struct{}, 1)}
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:8])
+	return &Service{st: st, eng: eng, log: log, kick: make(chan struct{}, 1), owner: owner}
+}
+
+// batchLeaseTTL bounds how long a batch may hold the store-wide batch
+// lease; a batch of MaxItems takes about a second.
+const batchLeaseTTL = 2 * time.Minute
+
+// batchLease makes batches one at a time across processes too (replicas
+// on MongoDB, `csbot import` beside `csbot serve`), as mu does within one:
+// two batches deriving the same account from the same stale copy would
+// lose one's fields. It waits for the lease as long as ctx allows.
+func (s *Service) batchLease(ctx context.Context) (release func(), err error) {
+	for {
+		held, err := s.st.AcquireLease(ctx, "ingest-batch", s.owner, batchLeaseTTL, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		if held {
+			return func() {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if err := s.st.ReleaseLease(rctx, "ingest-batch", s.owner); err != nil {
+					s.log.Warn("release the ingest batch lease; it expires by itself", "err", err)
+				}
+			}, nil
+		}
+		if err := bot.Sleep(ctx, 50*time.Millisecond); err != nil {
+			return nil, fmt.Errorf("another csbot is applying a batch: %w", err)
+		}
+	}
 }
 
 // applyChunk is how many pending accounts one step of ApplyPending writes:
@@ -195,6 +232,11 @@ func (s *Service) Ingest(ctx context.Context, b Batch) (Result, error) {
 	if !b.DryRun {
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		release, err := s.batchLease(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("ingest %s: %w (nothing was written: re-send the batch)", b.Kind, err)
+		}
+		defer release()
 	}
 	start := time.Now()
 	var (

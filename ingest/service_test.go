@@ -530,3 +530,40 @@ func TestApplyPendingKeepsLaterEdits(t *testing.T) {
 		t.Errorf("acme = %d users, region %q, last touch %v; want 90, Osaka, %v", got.ActiveUsers, got.Region, got.LastTouch, now)
 	}
 }
+
+// Two csbot processes (two services on one store) apply batches one at a
+// time too: neither loses the other's fields.
+func TestBatchesAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	first, st := newService(t)
+	second := New(st, first.eng, slog.New(slog.DiscardHandler))
+	errs := make(chan error, 2)
+	for i, body := range []string{
+		`[{"account": "acme", "day": "2026-03-09", "active_users": 90, "seats": 100}]`,
+		`[{"id": "n1", "account": "acme", "kind": "nps", "score": 10, "at": "2026-03-09"}]`,
+	} {
+		svc, k := first, Usage
+		if i == 1 {
+			svc, k = second, Responses
+		}
+		go func() {
+			items, err := DecodeJSON(k, []byte(body))
+			if err == nil {
+				_, err = svc.Ingest(ctx, Batch{Kind: k, Items: items})
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	acme, err := st.Account(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acme.ActiveUsers != 90 || acme.NPS == nil || *acme.NPS != 10 {
+		t.Errorf("acme = %d users, NPS %v; want both batches' fields (90, 10)", acme.ActiveUsers, fmt.Sprint(acme.NPS))
+	}
+}
