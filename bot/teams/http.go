@@ -23,6 +23,11 @@ const runTimeout = 2 * time.Minute
 // incoming is the part of an outgoing webhook's activity csbot reads.
 type incoming struct {
 	Type string `json:"type"`
+	// ID names the activity within its conversation.
+	ID           string `json:"id"`
+	Conversation struct {
+		ID string `json:"id"`
+	} `json:"conversation"`
 	Text string `json:"text"`
 	From struct {
 		// AADObjectID is the sender's Entra ID (Azure AD) object id: the
@@ -34,8 +39,8 @@ type incoming struct {
 // Handler serves POST /teams/messages: Teams' outgoing webhook. The body
 // is read (413 past bot.MaxBody) and its HMAC checked (401) before anything
 // else; a malformed activity gets 400. Outgoing webhooks carry no
-// timestamp, so a replay cannot be told from a retry: TLS and the secret
-// are the protection.
+// timestamp; an activity already handled (its conversation and id, on any
+// replica) is refused with 401, so a captured request cannot run twice.
 func (a *Adapter) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -57,10 +62,26 @@ func (a *Adapter) Handler() http.Handler {
 			http.Error(w, "malformed activity: want a message from a user with an aadObjectId", http.StatusBadRequest)
 			return
 		}
-		act := a.respond(r.Context(), in)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(mustJSON(act))
+		if in.ID != "" {
+			won, err := a.store.Claim(r.Context(), "teams-activity/"+in.Conversation.ID+"/"+in.ID, time.Now())
+			if err != nil {
+				a.log.Warn("claim Teams activity", "err", err)
+				reply(w, answer(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}, a.botName))
+				return
+			}
+			if !won {
+				a.log.Warn("refused replayed Teams activity")
+				http.Error(w, "replayed request", http.StatusUnauthorized)
+				return
+			}
+		}
+		reply(w, a.respond(r.Context(), in))
 	})
+}
+
+func reply(w http.ResponseWriter, act Activity) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(mustJSON(act))
 }
 
 // verify checks "Authorization: HMAC <base64>", the HMAC-SHA256 of the raw

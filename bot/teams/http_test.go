@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -175,10 +177,13 @@ func newEnv(t testing.TB, extra ...bot.Command) *env {
 	return e
 }
 
-// activity is an outgoing webhook request as Teams sends it.
+var activitySeq atomic.Int64
+
+// activity is an outgoing webhook request as Teams sends it; each has an id
+// of its own.
 func activity(aad, text string) string {
 	b, _ := json.Marshal(map[string]any{
-		"type": "message", "id": "1485983408511", "timestamp": "2026-11-25T09:30:08.5Z", "localTimestamp": "2026-11-25T18:30:08.5+09:00",
+		"type": "message", "id": strconv.FormatInt(1485983408511+activitySeq.Add(1), 10), "timestamp": "2026-11-25T09:30:08.5Z", "localTimestamp": "2026-11-25T18:30:08.5+09:00",
 		"serviceUrl": "https://smba.trafficmanager.net/apac/", "channelId": "msteams",
 		"from":         map[string]any{"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw", "name": "Kenji Watanabe", "aadObjectId": aad},
 		"conversation": map[string]any{"isGroup": true, "id": "19:253b1f341670408fb6fe51050b6e5ceb@thread.skype;messageid=1485983408511", "conversationType": "channel", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"},
@@ -454,5 +459,18 @@ func BenchmarkHandler(b *testing.B) {
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Kumo Robotics") {
 			b.Fatalf("%d %s", rec.Code, rec.Body)
 		}
+	}
+}
+
+// A signed activity sent again (a captured request) is refused: an
+// outgoing webhook has no timestamp, its id is what tells.
+func TestReplayedActivityIsRefused(t *testing.T) {
+	e := newEnv(t)
+	whoami := activity(kenjiAAD, "<at>csbot</at> whoami")
+	if code, body := e.post(t, whoami, sign(whoami, secret)); code != 200 || !strings.Contains(body, "Kenji Watanabe") {
+		t.Fatalf("first send: %d %s", code, body)
+	}
+	if code, body := e.post(t, whoami, sign(whoami, secret)); code != 401 {
+		t.Errorf("replay: %d %s, want 401", code, body)
 	}
 }

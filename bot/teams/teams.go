@@ -71,6 +71,8 @@ type Store interface {
 	Member(ctx context.Context, id string) (store.Member, error)
 	MemberByIdentity(ctx context.Context, platform, userID string) (store.Member, error)
 	Team(ctx context.Context, id string) (store.Team, error)
+	// Claim records an activity as handled; false when it was already.
+	Claim(ctx context.Context, id string, at time.Time) (bool, error)
 }
 
 // Deps are the adapter's collaborators.
