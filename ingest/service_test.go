@@ -373,36 +373,43 @@ func TestCSVItemsReportLines(t *testing.T) {
 
 // The same account in two concurrent batches: both derivations land.
 func TestConcurrentBatches(t *testing.T) {
-	ctx := context.Background()
-	svc, st := newService(t)
-	errs := make(chan error, 2)
-	for _, body := range []string{
-		`[{"account": "acme", "day": "2026-03-09", "active_users": 90, "seats": 100}]`,
-		`[{"id": "n1", "account": "acme", "kind": "nps", "score": 10, "at": "2026-03-09"}]`,
-	} {
-		go func() {
-			k := Usage
-			if strings.Contains(body, "nps") {
-				k = Responses
+	for _, processes := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d processes", processes), func(t *testing.T) {
+			ctx := context.Background()
+			first, st := newService(t)
+			// A second service on the same store stands for another csbot
+			// process: the store-wide batch lease keeps them apart.
+			svcs := []*Service{first, first}
+			if processes == 2 {
+				svcs[1] = New(st, first.eng, slog.New(slog.DiscardHandler))
 			}
-			items, err := DecodeJSON(k, []byte(body))
-			if err == nil {
-				_, err = svc.Ingest(ctx, Batch{Kind: k, Items: items})
+			errs := make(chan error, 2)
+			for i, body := range []string{
+				`[{"account": "acme", "day": "2026-03-09", "active_users": 90, "seats": 100}]`,
+				`[{"id": "n1", "account": "acme", "kind": "nps", "score": 10, "at": "2026-03-09"}]`,
+			} {
+				k := []Kind{Usage, Responses}[i]
+				go func() {
+					items, err := DecodeJSON(k, []byte(body))
+					if err == nil {
+						_, err = svcs[i].Ingest(ctx, Batch{Kind: k, Items: items})
+					}
+					errs <- err
+				}()
 			}
-			errs <- err
-		}()
-	}
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
-	acme, err := st.Account(ctx, "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if acme.ActiveUsers != 90 || acme.NPS == nil || *acme.NPS != 10 {
-		t.Errorf("acme = %d users, NPS %v; want both batches' fields (90, 10)", acme.ActiveUsers, fmt.Sprint(acme.NPS))
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			acme, err := st.Account(ctx, "acme")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if acme.ActiveUsers != 90 || acme.NPS == nil || *acme.NPS != 10 {
+				t.Errorf("acme = %d users, NPS %v; want both batches' fields (90, 10)", acme.ActiveUsers, fmt.Sprint(acme.NPS))
+			}
+		})
 	}
 }
 
@@ -528,42 +535,5 @@ func TestApplyPendingKeepsLaterEdits(t *testing.T) {
 	}
 	if got.ActiveUsers != 90 || got.Region != "Osaka" || !got.LastTouch.Equal(now) {
 		t.Errorf("acme = %d users, region %q, last touch %v; want 90, Osaka, %v", got.ActiveUsers, got.Region, got.LastTouch, now)
-	}
-}
-
-// Two csbot processes (two services on one store) apply batches one at a
-// time too: neither loses the other's fields.
-func TestBatchesAcrossProcesses(t *testing.T) {
-	ctx := context.Background()
-	first, st := newService(t)
-	second := New(st, first.eng, slog.New(slog.DiscardHandler))
-	errs := make(chan error, 2)
-	for i, body := range []string{
-		`[{"account": "acme", "day": "2026-03-09", "active_users": 90, "seats": 100}]`,
-		`[{"id": "n1", "account": "acme", "kind": "nps", "score": 10, "at": "2026-03-09"}]`,
-	} {
-		svc, k := first, Usage
-		if i == 1 {
-			svc, k = second, Responses
-		}
-		go func() {
-			items, err := DecodeJSON(k, []byte(body))
-			if err == nil {
-				_, err = svc.Ingest(ctx, Batch{Kind: k, Items: items})
-			}
-			errs <- err
-		}()
-	}
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
-	acme, err := st.Account(ctx, "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if acme.ActiveUsers != 90 || acme.NPS == nil || *acme.NPS != 10 {
-		t.Errorf("acme = %d users, NPS %v; want both batches' fields (90, 10)", acme.ActiveUsers, fmt.Sprint(acme.NPS))
 	}
 }
