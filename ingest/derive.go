@@ -139,10 +139,6 @@ func (s *Service) applyRevenue(ctx context.Context, evs []store.RevenueEvent, ac
 	if err != nil {
 		return 0, nil, err
 	}
-	changed, err := s.st.PutRevenue(ctx, evs)
-	if err != nil {
-		return 0, nil, err
-	}
 	after := map[string]store.RevenueEvent{}
 	for _, e := range before {
 		after[e.ID] = e
@@ -153,9 +149,7 @@ func (s *Service) applyRevenue(ctx context.Context, evs []store.RevenueEvent, ac
 			affected[old.Account] = true // an event moved to another account leaves this one
 		}
 		affected[e.Account] = true
-		after[e.ID] = e
 	}
-	old, cur := byAccount(before, affected), byAccount(slices.Collect(maps.Values(after)), affected)
 	for slug := range affected {
 		if _, ok := accounts[slug]; !ok {
 			a, err := s.st.Account(ctx, slug)
@@ -165,21 +159,60 @@ func (s *Service) applyRevenue(ctx context.Context, evs []store.RevenueEvent, ac
 			accounts[slug] = a
 		}
 	}
+	if bases := revenueBases(before, affected, accounts); len(bases) > 0 {
+		// Before the events: a batch cut short after this is re-sent whole
+		// and derives the same ARR from the same base.
+		if _, err := s.st.PutRevenue(ctx, bases); err != nil {
+			return 0, nil, err
+		}
+		for _, b := range bases {
+			after[b.ID] = b
+		}
+	}
+	changed, err := s.st.PutRevenue(ctx, evs)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, e := range evs {
+		after[e.ID] = e
+	}
+	cur := byAccount(slices.Collect(maps.Values(after)), affected)
 	return len(changed), derive(accounts, affected, func(a *store.Account, _ bool) {
 		evs := cur[a.Slug]
 		if len(evs) == 0 {
 			return
 		}
 		arr, churned, fixed := foldARR(evs)
-		if !fixed {
-			prev, _, _ := foldARR(old[a.Slug])
-			arr += a.ARR - prev
-		}
 		a.ARR = max(arr, 0)
 		if fixed {
 			a.Churned = churned
 		}
 	}), nil
+}
+
+// revenueBases returns the base events (store.RevenueBase) of the affected
+// accounts that have none yet: their ARR as it stands, less what earlier
+// events (ingested before bases were kept) already moved it by.
+func revenueBases(before []store.RevenueEvent, affected map[string]bool, accounts map[string]store.Account) []store.RevenueEvent {
+	based := map[string]bool{}
+	for _, e := range before {
+		if e.Type == store.RevenueBase {
+			based[e.Account] = true
+		}
+	}
+	var out []store.RevenueEvent
+	for _, slug := range slices.Sorted(maps.Keys(affected)) {
+		a, ok := accounts[slug]
+		if based[slug] || !ok {
+			continue
+		}
+		base := a.ARR
+		if prev, _, fixed := foldARR(byAccount(before, map[string]bool{a.Slug: true})[a.Slug]); !fixed {
+			base -= prev
+		}
+		out = append(out, store.RevenueEvent{ID: store.RevenueBase + "/" + a.Slug, Account: a.Slug, Type: store.RevenueBase, ARR: max(base, 0)})
+	}
+	return out
 }
 
 // foldARR replays events from an ARR of 0. fixed reports whether the
@@ -188,6 +221,8 @@ func (s *Service) applyRevenue(ctx context.Context, evs []store.RevenueEvent, ac
 func foldARR(evs []store.RevenueEvent) (arr int64, churned time.Time, fixed bool) {
 	for _, e := range evs {
 		switch e.Type {
+		case store.RevenueBase:
+			arr = e.ARR
 		case store.RevenueNew, store.RevenueRenewal:
 			arr, churned, fixed = e.ARR, time.Time{}, true
 		case store.RevenueExpansion:

@@ -537,3 +537,47 @@ func TestApplyPendingKeepsLaterEdits(t *testing.T) {
 		t.Errorf("acme = %d users, region %q, last touch %v; want 90, Osaka, %v", got.ActiveUsers, got.Region, got.LastTouch, now)
 	}
 }
+
+// ARR is the account's base (its ARR before the first revenue event) plus
+// the events: a batch re-sent after being cut short between the ledger and
+// the account repairs the account, and an event moved to another account
+// leaves the first one.
+func TestRevenueFromBase(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t) // acme 100,000; beta 20,000
+	revenue := func(body string) {
+		t.Helper()
+		items, err := DecodeJSON(Revenue, []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Ingest(ctx, Batch{Kind: Revenue, Items: items}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	arr := func(slug string) int64 {
+		t.Helper()
+		a, err := st.Account(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.ARR
+	}
+	// A batch that stopped after writing the ledger: base and event stored,
+	// the account not yet changed.
+	if _, err := st.PutRevenue(ctx, []store.RevenueEvent{
+		{ID: "base/acme", Account: "acme", Type: store.RevenueBase, ARR: 100000},
+		{ID: "e3", Account: "acme", Type: store.RevenueExpansion, ARR: 10000, At: day("2026-03-01")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	revenue(`[{"id": "e3", "account": "acme", "type": "expansion", "arr": 10000, "at": "2026-03-01"}]`)
+	if got := arr("acme"); got != 110000 {
+		t.Errorf("acme after the re-send = %d, want 110,000", got)
+	}
+	revenue(`[{"id": "e1", "account": "acme", "type": "expansion", "arr": 5000, "at": "2026-03-02"}]`)
+	revenue(`[{"id": "e1", "account": "beta", "type": "expansion", "arr": 5000, "at": "2026-03-02"}]`)
+	if a, b := arr("acme"), arr("beta"); a != 110000 || b != 25000 {
+		t.Errorf("after moving e1: acme %d, beta %d; want 110,000 and 25,000", a, b)
+	}
+}

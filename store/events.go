@@ -52,6 +52,10 @@ const (
 	RevenueExpansion    = "expansion"
 	RevenueContraction  = "contraction"
 	RevenueCancellation = "cancellation"
+	// RevenueBase is written by csbot, not sent: the ARR an account had
+	// before its first revenue event, dated at the zero time so it comes
+	// first. ARR is then always the base plus the events.
+	RevenueBase = "base"
 )
 
 // RevenueEvent is a change of an account's recurring revenue. ARR is the
