@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -97,6 +98,9 @@ func LineWith(title, yLabel string, pts []Point, width, height int, o Options) (
 	dots.Shape = draw.CircleGlyph{}
 	p.Add(dots)
 
+	// Reference lines are named under the title, not in a legend, which
+	// would sit on top of the data wherever the line runs.
+	var labels []string
 	for _, r := range o.Rules {
 		f := plotter.NewFunction(func(float64) float64 { return r.Y })
 		f.Color = cmpColor(r.Color, color.Gray{Y: 0x80})
@@ -104,11 +108,13 @@ func LineWith(title, yLabel string, pts []Point, width, height int, o Options) (
 		f.Samples = 2
 		p.Add(f)
 		if r.Label != "" {
-			p.Legend.Add(r.Label, f)
+			labels = append(labels, r.Label)
 		}
 		p.Y.Min, p.Y.Max = min(p.Y.Min, r.Y), max(p.Y.Max, r.Y)
 	}
-	p.Legend.Top = true
+	if len(labels) > 0 {
+		p.Title.Text += "\ndashed: " + strings.Join(labels, ", ")
+	}
 	if o.YMax > o.YMin {
 		p.Y.Min, p.Y.Max = o.YMin, o.YMax
 	}
