@@ -205,7 +205,7 @@ func TestBatchAndReplay(t *testing.T) {
 	if acme.OpenTickets == nil || *acme.OpenTickets != 1 || acme.Escalations != 1 {
 		t.Errorf("acme: %v open tickets, %d escalated; want 1 and 1", acme.OpenTickets, acme.Escalations)
 	}
-	tickets, err := st.Tickets(context.Background(), "acme")
+	tickets, err := st.Tickets(context.Background())
 	if err != nil || len(tickets) != 2 {
 		t.Errorf("ledger holds %d tickets of acme (%v), want 2", len(tickets), err)
 	}

@@ -72,34 +72,53 @@ func (s *Service) applyResponses(ctx context.Context, rs []store.Response, accou
 }
 
 func (s *Service) applyTickets(ctx context.Context, ts []store.Ticket, accounts map[string]store.Account) (int, []store.Account, error) {
+	before, err := s.st.Tickets(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
 	changed, err := s.st.PutTickets(ctx, ts)
 	if err != nil {
 		return 0, nil, err
 	}
+	byID := make(map[string]store.Ticket, len(before)+len(ts))
+	for _, t := range before {
+		byID[t.ID] = t
+	}
 	news := map[string]bool{}
 	for _, t := range changed {
 		news[t.Account] = true
+		if old, ok := byID[t.ID]; ok && old.Account != t.Account {
+			news[old.Account] = true // moved: the old account has one ticket less
+		}
+	}
+	for _, t := range ts {
+		byID[t.ID] = t
 	}
 	type counts struct{ open, escalated int }
 	derived := map[string]counts{}
+	for slug := range news {
+		derived[slug] = counts{}
+	}
 	for _, t := range ts {
-		if _, ok := derived[t.Account]; ok {
-			continue
-		}
-		all, err := s.st.Tickets(ctx, t.Account)
-		if err != nil {
-			return 0, nil, err
-		}
-		var c counts
-		for _, t := range all {
-			if t.Closed == nil {
-				c.open++
-				if t.Escalated {
-					c.escalated++
-				}
+		derived[t.Account] = counts{}
+	}
+	for slug := range derived {
+		if _, ok := accounts[slug]; !ok {
+			a, err := s.st.Account(ctx, slug)
+			if err != nil {
+				return 0, nil, err
 			}
+			accounts[slug] = a
 		}
-		derived[t.Account] = c
+	}
+	for _, t := range byID {
+		if c, ok := derived[t.Account]; ok && t.Closed == nil {
+			c.open++
+			if t.Escalated {
+				c.escalated++
+			}
+			derived[t.Account] = c
+		}
 	}
 	now := s.eng.Now().UTC().Truncate(time.Millisecond)
 	return len(changed), derive(accounts, derived, func(a *store.Account, c counts) {

@@ -581,3 +581,32 @@ func TestRevenueFromBase(t *testing.T) {
 		t.Errorf("after moving e1: acme %d, beta %d; want 110,000 and 25,000", a, b)
 	}
 }
+
+// A ticket re-sent under another account moves there: it is counted once.
+func TestTicketMovesBetweenAccounts(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t)
+	open := func(slug string) int {
+		t.Helper()
+		a, err := st.Account(ctx, slug)
+		if err != nil || a.OpenTickets == nil {
+			return -1
+		}
+		return *a.OpenTickets
+	}
+	for _, body := range []string{
+		`[{"id": "ZD-1", "account": "acme", "opened": "2026-03-02"}]`,
+		`[{"id": "ZD-1", "account": "beta", "opened": "2026-03-02"}]`,
+	} {
+		items, err := DecodeJSON(Tickets, []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Ingest(ctx, Batch{Kind: Tickets, Items: items}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, b := open("acme"), open("beta"); a != 0 || b != 1 {
+		t.Errorf("open tickets: acme %d, beta %d; want 0 and 1", a, b)
+	}
+}

@@ -25,7 +25,8 @@ import (
 //	usage/<YYYY-MM-DD>   every account's usage row of that day
 //	responses/<n>        survey answers, n = fnv32a(id) % ledgerBuckets
 //	revenue/<n>          revenue events, likewise
-//	tickets/<account>    one account's tickets
+//	tickets/<n>          support tickets, likewise (by id: a ticket moved to
+//	                     another account replaces its old copy)
 //
 // An item's key decides its document, so re-sending it always lands on the
 // copy it replaces.
@@ -74,7 +75,7 @@ var responseKind = ledgerKind[Response]{
 
 var ticketKind = ledgerKind[Ticket]{
 	name: "tickets",
-	doc:  func(t Ticket) string { return "tickets/" + t.Account },
+	doc:  func(t Ticket) string { return bucket("tickets", t.ID) },
 	key:  func(t Ticket) string { return t.ID },
 	same: func(a, b Ticket) bool {
 		return a.ID == b.ID && a.Account == b.Account && a.Opened.Equal(b.Opened) && a.Escalated == b.Escalated &&
@@ -147,10 +148,9 @@ func (s *Store) PutTickets(ctx context.Context, ts []Ticket) (changed []Ticket, 
 	return putLedger(ctx, s, ticketKind, ts)
 }
 
-// Tickets returns one account's tickets, in no particular order. It reads
-// one document.
-func (s *Store) Tickets(ctx context.Context, account string) ([]Ticket, error) {
-	return readLedger[Ticket](ctx, s, "tickets", "tickets/"+account)
+// Tickets returns every ticket, in no particular order.
+func (s *Store) Tickets(ctx context.Context) ([]Ticket, error) {
+	return readLedger[Ticket](ctx, s, "tickets", bucketIDs("tickets")...)
 }
 
 // PutRevenue stores revenue events by id and returns the new or different ones.

@@ -111,7 +111,7 @@ func TestPutEventsReplayAndChange(t *testing.T) {
 				c, err := s.PutTickets(ctx, []store.Ticket{{ID: "t1", Account: "acme", Opened: at, Closed: &closed}, tickets[1]})
 				return len(c), err
 			},
-			read: func() (int, error) { r, err := s.Tickets(ctx, "acme"); return len(r), err },
+			read: func() (int, error) { r, err := s.Tickets(ctx); return len(r), err },
 			want: 2,
 		},
 		{
@@ -149,7 +149,7 @@ func TestPutEventsReplayAndChange(t *testing.T) {
 	}
 
 	// Times come back in UTC at millisecond precision, as MongoDB keeps them.
-	ts, err := s.Tickets(ctx, "acme")
+	ts, err := s.Tickets(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestLedgerConcurrentWritersBothLand(t *testing.T) {
 		wg.Go(func() {
 			for i := range perWriter {
 				// One item per call, so the two writers interleave on the
-				// same usage day and the same tickets document.
+				// same usage day and the same tickets documents.
 				u := store.Usage{Account: fmt.Sprintf("w%d-%02d", w, i), Day: "2026-03-02", Active: i, Seats: 100}
 				if _, err := s.PutUsage(ctx, []store.Usage{u}); err != nil {
 					errs <- err
@@ -196,7 +196,7 @@ func TestLedgerConcurrentWritersBothLand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tickets, err := s.Tickets(ctx, "acme")
+	tickets, err := s.Tickets(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
