@@ -124,6 +124,16 @@ func (s *Store) Backend() string {
 	return "MongoDB"
 }
 
+// EmbeddedURI is the loopback address the embedded store serves the MongoDB
+// wire protocol on, or "" with MONGODB_URI: for tools and tests that speak
+// to it as to any server.
+func (s *Store) EmbeddedURI() string {
+	if s.embedded == nil {
+		return ""
+	}
+	return s.embedded.uri
+}
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx, nil); err != nil {

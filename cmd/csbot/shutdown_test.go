@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/storetest"
 )
 
 // slowSlack is a fake Slack Web API whose users.info and chat.postMessage
@@ -216,4 +218,103 @@ func TestReadinessFollowsAdapters(t *testing.T) {
 	if code, reason := ready(); code != 503 || reason != "shutting down" {
 		t.Errorf("draining: %d %q", code, reason)
 	}
+}
+
+// proxy forwards TCP connections to a database server; stop cuts every
+// connection and stops listening, start listens again on the same address:
+// the database going away and coming back, as the driver sees it.
+type proxy struct {
+	t       *testing.T
+	addr    string
+	backend string
+	mu      sync.Mutex
+	ln      net.Listener
+	conns   []net.Conn
+}
+
+func (p *proxy) start() {
+	p.t.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b, err := net.Dial("tcp", p.backend)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, b)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(b, c); b.Close() }()
+			go func() { _, _ = io.Copy(c, b); c.Close() }()
+		}
+	}()
+}
+
+func (p *proxy) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ln.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// /readyz follows the database: 503 while it is unreachable, 200 once it
+// answers again, without a restart of csbot.
+func TestReadinessFollowsTheStore(t *testing.T) {
+	if os.Getenv("MONGODB_URI") != "" {
+		t.Skip("runs against an embedded store it can cut off")
+	}
+	db := storetest.Open(t)
+	u, err := url.Parse(db.EmbeddedURI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{t: t, addr: "127.0.0.1:0", backend: u.Host}
+	p.start()
+	defer p.stop()
+	o := optionsFromEnv(testEnv(t, map[string]string{}))
+	o.MongoURI = "mongodb://" + p.addr + "/?serverSelectionTimeoutMS=1000"
+	a, err := openApp(context.Background(), o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	srv := httptest.NewServer(a.httpHandler())
+	defer srv.Close()
+	ready := func() int {
+		resp, err := http.Get(srv.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitFor := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for got := ready(); got != want; got = ready() {
+			if time.Now().After(deadline) {
+				t.Fatalf("/readyz = %d for 30 s, want %d", got, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor(200)
+	p.stop() // the database goes away
+	waitFor(503)
+	p.start() // and comes back on the same address
+	waitFor(200)
 }
