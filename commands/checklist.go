@@ -52,7 +52,6 @@ func (c *cmds) checklist(ctx context.Context, req *bot.Request) (bot.Reply, erro
 	case "assign":
 		return c.checklistAssign(ctx, me, args)
 	case "done", "help":
-		_, rest, _ := bot.CutWord(req.Text)
 		if len(args) == 0 {
 			return bot.Reply{}, bot.UsageErrorf("Which item? Give its number or the start of its name (`/cs checklist mine` lists them).")
 		}
@@ -60,7 +59,6 @@ func (c *cmds) checklist(ctx context.Context, req *bot.Request) (bot.Reply, erro
 			return bot.Reply{}, bot.Errorf("You can only tick your own checklist items, not @%s's.", handle(args[0]))
 		}
 		if strings.HasPrefix(args[0], "@") {
-			_, rest, _ = bot.CutWord(rest)
 			args = args[1:]
 			if len(args) == 0 {
 				return bot.Reply{}, bot.UsageErrorf("Which item?")

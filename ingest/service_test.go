@@ -26,8 +26,6 @@ func day(s string) time.Time {
 	return t
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // newService opens a real store with one CSM and three accounts.
 func newService(t testing.TB) (*Service, *store.Store) {
 	t.Helper()

@@ -44,7 +44,7 @@ func NewScope(me store.Member, word, region string, tier store.Tier) (Scope, err
 		case wide(me):
 			word = "all"
 		case me.Has(store.RoleLead) && me.Team != "":
-			word, team = "team", me.Team
+			word = "team"
 		default:
 			word = "mine"
 		}
