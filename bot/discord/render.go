@@ -50,9 +50,6 @@ var bandColour = map[string]int{
 // errorColour marks refusals and failures without a band.
 const errorColour = 0xFAA61A
 
-// fence opens and closes a code block.
-const fence = "```"
-
 // Custom id kinds of buttons and the note modal.
 const (
 	kindRun  = "run"  // the value is a command line
@@ -88,7 +85,7 @@ func Render(r bot.Reply) []Message {
 			text = "⚠️ " + text
 		}
 		for _, l := range strings.Split(text, "\n") {
-			e.addLine(line{text: esc(l)})
+			e.addLine(bot.Line{Text: esc(l)})
 		}
 	}
 	for _, f := range r.Fields {
@@ -96,15 +93,15 @@ func Render(r bot.Reply) []Message {
 	}
 	for _, s := range r.Sections {
 		if t := strings.TrimSpace(s.Title); t != "" {
-			e.addLine(line{text: "**" + esc(t) + "**", gap: true})
+			e.addLine(bot.Line{Text: "**" + esc(t) + "**", Gap: true})
 		}
 		for i, l := range s.Lines {
-			code := aligned(l)
+			code := bot.Aligned(l)
 			text := l
 			if !code {
 				text = esc(l)
 			}
-			e.addLine(line{text: text, code: code, gap: i == 0 && strings.TrimSpace(s.Title) == ""})
+			e.addLine(bot.Line{Text: text, Code: code, Gap: i == 0 && strings.TrimSpace(s.Title) == ""})
 		}
 	}
 	e.flush()
@@ -116,17 +113,6 @@ func Render(r bot.Reply) []Message {
 	return addButtons(msgs, r.Buttons)
 }
 
-// line is one line of an embed description; code lines go in a code block.
-type line struct {
-	text string
-	code bool
-	// gap asks for a blank line before it unless it opens an embed.
-	gap bool
-}
-
-// fenceCost is what a run of code lines adds: "```\n" and "\n```".
-const fenceCost = 2 * (len(fence) + 1)
-
 // embedder fills embeds in order, starting a new one when the next piece
 // does not fit: a description line after fields (Discord shows the
 // description first), a 26th field, or a size over the limits.
@@ -134,7 +120,7 @@ type embedder struct {
 	colour int
 	embeds []*discordgo.MessageEmbed
 	cur    *discordgo.MessageEmbed
-	lines  []line
+	lines  []bot.Line
 	// size is cur's text so far, descSize its description's share.
 	size, descSize int
 }
@@ -144,42 +130,28 @@ func (e *embedder) newEmbed() *discordgo.MessageEmbed {
 }
 
 func (e *embedder) flush() {
-	e.cur.Description = join(e.lines)
+	e.cur.Description = bot.JoinLines(e.lines)
 	if e.cur.Title != "" || e.cur.Description != "" || len(e.cur.Fields) > 0 || len(e.embeds) == 0 {
 		e.embeds = append(e.embeds, e.cur)
 	}
 	e.cur, e.lines, e.size, e.descSize = e.newEmbed(), nil, 0, 0
 }
 
-func (e *embedder) lineCost(l line) int {
-	n := size(l.text)
-	if len(e.lines) > 0 {
-		n++ // the newline before it
-		if l.gap {
-			n++
-		}
-	}
-	if l.code && (len(e.lines) == 0 || !e.lines[len(e.lines)-1].code) {
-		n += fenceCost
-	}
-	return n
-}
-
-func (e *embedder) addLine(l line) {
+func (e *embedder) addLine(l bot.Line) {
 	limit := maxDescription
-	if l.code {
-		limit -= fenceCost
+	if l.Code {
+		limit -= bot.FenceCost
 	}
-	for _, piece := range splitText(l.text, limit) {
-		p := line{text: piece, code: l.code, gap: l.gap}
-		c := e.lineCost(p)
+	for _, piece := range splitText(l.Text, limit) {
+		p := bot.Line{Text: piece, Code: l.Code, Gap: l.Gap}
+		c := p.Cost(e.lines, size)
 		if len(e.cur.Fields) > 0 || e.descSize+c > maxDescription || e.size+c > maxEmbedText {
 			e.flush()
-			c = e.lineCost(p)
+			c = p.Cost(e.lines, size)
 		}
 		e.lines = append(e.lines, p)
 		e.size, e.descSize = e.size+c, e.descSize+c
-		l.gap = false
+		l.Gap = false
 	}
 }
 
@@ -200,27 +172,6 @@ func (e *embedder) addField(f bot.Field) {
 		Name: name, Value: value, Inline: size(value) <= inlineField && !strings.Contains(value, "\n"),
 	})
 	e.size += c
-}
-
-// join writes lines as a description, fencing each run of code lines.
-func join(lines []line) string {
-	var b strings.Builder
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-			if l.gap {
-				b.WriteByte('\n')
-			}
-		}
-		if l.code && (i == 0 || !lines[i-1].code) {
-			b.WriteString(fence + "\n")
-		}
-		b.WriteString(l.text)
-		if l.code && (i == len(lines)-1 || !lines[i+1].code) {
-			b.WriteString("\n" + fence)
-		}
-	}
-	return b.String()
 }
 
 // pack puts embeds into messages of at most maxEmbeds and maxMessageText,
@@ -343,9 +294,6 @@ func refKey(id string) string {
 	_, _, key, _ := parseCustomID(id)
 	return key
 }
-
-// aligned reports whether a line lays out columns with runs of spaces.
-func aligned(s string) bool { return strings.Contains(strings.TrimRight(s, " "), "  ") }
 
 // esc escapes Discord markdown in text outside `code` spans and links, so
 // names such as "foo_bar_baz" show as written; backticks stay markup.

@@ -135,7 +135,7 @@ func TestRenderSplitsWithinLimits(t *testing.T) {
 			}
 			for _, l := range tc.reply.Sections {
 				for _, want := range l.Lines {
-					if !strings.Contains(strings.ReplaceAll(text.String(), "\n", ""), strings.ReplaceAll(want, "\n", "")) && len(want) < maxDescription-fenceCost {
+					if !strings.Contains(strings.ReplaceAll(text.String(), "\n", ""), strings.ReplaceAll(want, "\n", "")) && len(want) < maxDescription-bot.FenceCost {
 						t.Errorf("line %.40q... lost", want)
 					}
 				}
@@ -165,8 +165,8 @@ func checkMessage(t *testing.T, i int, m Message) {
 		if e.Footer != nil && size(e.Footer.Text) > 2048 {
 			t.Errorf("message %d: footer of %d", i, size(e.Footer.Text))
 		}
-		if strings.Count(e.Description, fence)%2 != 0 {
-			t.Errorf("message %d: unbalanced code fence", i)
+		if strings.Count(e.Description, bot.Fence)%2 != 0 {
+			t.Errorf("message %d: unbalanced code bot.Fence", i)
 		}
 		for _, f := range e.Fields {
 			if n, v := size(f.Name), size(f.Value); n < 1 || n > maxFieldName || v < 1 || v > maxFieldValue {

@@ -38,9 +38,6 @@ var NoteKinds = store.TouchKinds
 
 const NoteDefaultKind = "note"
 
-// fence opens and closes a mrkdwn code block.
-const fence = "```"
-
 var bandEmoji = map[string]string{
 	"green":  ":large_green_circle:",
 	"yellow": ":large_yellow_circle:",
@@ -69,9 +66,9 @@ func Render(r bot.Reply) []Message {
 		if r.Error {
 			text = ":warning: " + text
 		}
-		var lines []line
+		var lines []bot.Line
 		for _, l := range strings.Split(text, "\n") {
-			lines = append(lines, line{text: esc(l)})
+			lines = append(lines, bot.Line{Text: esc(l)})
 		}
 		body = append(body, sections(lines)...)
 	}
@@ -85,12 +82,12 @@ func Render(r bot.Reply) []Message {
 		body = append(body, slack.NewSectionBlock(nil, chunk, nil))
 	}
 	for _, s := range r.Sections {
-		var lines []line
+		var lines []bot.Line
 		if t := strings.TrimSpace(s.Title); t != "" {
-			lines = append(lines, line{text: "*" + esc(t) + "*"})
+			lines = append(lines, bot.Line{Text: "*" + esc(t) + "*"})
 		}
 		for _, l := range s.Lines {
-			lines = append(lines, line{text: esc(l), code: aligned(l)})
+			lines = append(lines, bot.Line{Text: esc(l), Code: bot.Aligned(l)})
 		}
 		body = append(body, sections(lines)...)
 	}
@@ -143,75 +140,35 @@ func paginate(fallback string, head, body, tail []slack.Block) []Message {
 	return msgs
 }
 
-// line is one escaped mrkdwn line; code lines go inside a code block.
-type line struct {
-	text string
-	code bool
-}
-
-// aligned reports whether a line lays out columns with runs of spaces.
-func aligned(s string) bool { return strings.Contains(strings.TrimRight(s, " "), "  ") }
-
-// fenceCost is what wrapping a run of code lines adds: "```\n" and "\n```".
-const fenceCost = 2 * (len(fence) + 1)
-
 // sections packs lines into mrkdwn section blocks of at most maxSectionText
 // runes each, cutting only between lines unless one line alone is too long.
 // Runs of code lines are fenced in every block they reach.
-func sections(lines []line) []slack.Block {
+func sections(lines []bot.Line) []slack.Block {
 	var blocks []slack.Block
-	var cur []line
+	var cur []bot.Line
 	size := 0
 	flush := func() {
-		if text := join(cur); strings.TrimSpace(text) != "" {
+		if text := bot.JoinLines(cur); strings.TrimSpace(text) != "" {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(text), nil, nil))
 		}
 		cur, size = nil, 0
 	}
-	cost := func(l line) int {
-		n := utf8.RuneCountInString(l.text)
-		if len(cur) > 0 {
-			n++ // the newline before it
-		}
-		if l.code && (len(cur) == 0 || !cur[len(cur)-1].code) {
-			n += fenceCost
-		}
-		return n
-	}
 	for _, l := range lines {
 		limit := maxSectionText
-		if l.code {
-			limit -= fenceCost
+		if l.Code {
+			limit -= bot.FenceCost
 		}
-		for _, piece := range split(l.text, limit) {
-			p := line{text: piece, code: l.code}
-			if len(cur) > 0 && size+cost(p) > maxSectionText {
+		for _, piece := range split(l.Text, limit) {
+			p := bot.Line{Text: piece, Code: l.Code}
+			if len(cur) > 0 && size+p.Cost(cur, utf8.RuneCountInString) > maxSectionText {
 				flush()
 			}
-			size += cost(p)
+			size += p.Cost(cur, utf8.RuneCountInString)
 			cur = append(cur, p)
 		}
 	}
 	flush()
 	return blocks
-}
-
-// join writes lines as mrkdwn, fencing each run of code lines.
-func join(lines []line) string {
-	var b strings.Builder
-	for i, l := range lines {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		if l.code && (i == 0 || !lines[i-1].code) {
-			b.WriteString(fence + "\n")
-		}
-		b.WriteString(l.text)
-		if l.code && (i == len(lines)-1 || !lines[i+1].code) {
-			b.WriteString("\n" + fence)
-		}
-	}
-	return b.String()
 }
 
 // split cuts s into pieces of at most n runes, never inside an escape.

@@ -261,8 +261,8 @@ func checkLimits(t *testing.T, msgs []Message) {
 			case *slack.SectionBlock:
 				if b.Text != nil {
 					text(where, b.Text.Text, maxSectionText)
-					if strings.Count(b.Text.Text, fence)%2 != 0 {
-						t.Errorf("%s: unbalanced code fence", where)
+					if strings.Count(b.Text.Text, bot.Fence)%2 != 0 {
+						t.Errorf("%s: unbalanced code bot.Fence", where)
 					}
 				}
 				if len(b.Fields) > maxFields {
@@ -309,7 +309,7 @@ func TestBlocksSplitLongLine(t *testing.T) {
 		for _, b := range msgs[0].Blocks {
 			s := b.(*slack.SectionBlock).Text.Text
 			if sep == "  " {
-				s = strings.TrimSuffix(strings.TrimPrefix(s, fence+"\n"), "\n"+fence)
+				s = strings.TrimSuffix(strings.TrimPrefix(s, bot.Fence+"\n"), "\n"+bot.Fence)
 			}
 			got.WriteString(s)
 		}

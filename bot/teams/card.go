@@ -238,7 +238,7 @@ func textLines(lines []string) []Element {
 		if len(out) > 0 {
 			e.Spacing = "None"
 		}
-		if aligned(l) {
+		if bot.Aligned(l) {
 			e.FontType = "Monospace"
 			e.Text = strings.ReplaceAll(e.Text, " ", "\u00a0")
 		}
@@ -246,9 +246,6 @@ func textLines(lines []string) []Element {
 	}
 	return out
 }
-
-// aligned reports whether a line lays out columns with runs of spaces.
-func aligned(s string) bool { return strings.Contains(strings.TrimRight(s, " "), "  ") }
 
 // factSets turns fields into FactSets, each small enough for a card.
 func factSets(fields []bot.Field) []Element {

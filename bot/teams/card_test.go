@@ -201,7 +201,7 @@ func TestRenderLimits(t *testing.T) {
 					continue
 				}
 				want := string(mustJSON(l))
-				if aligned(l) {
+				if bot.Aligned(l) {
 					want = string(mustJSON(strings.ReplaceAll(l, " ", "\u00a0")))
 				}
 				if n := strings.Count(text, want); n != 1 {
