@@ -38,6 +38,11 @@ func newTestApp(t *testing.T) *app {
 	return a
 }
 
+// optionsFromEnv is the configuration without command-line overrides.
+func optionsFromEnv(getenv func(string) string) options {
+	return loadOptions(getenv, overrides{})
+}
+
 func testEnv(t *testing.T, vars map[string]string) func(string) string {
 	t.Helper()
 	if uri := os.Getenv("MONGODB_URI"); uri != "" {

@@ -169,11 +169,6 @@ func loadOptions(getenv func(string) string, cli overrides) options {
 	return o
 }
 
-// optionsFromEnv is the configuration without command-line overrides.
-func optionsFromEnv(getenv func(string) string) options {
-	return loadOptions(getenv, overrides{})
-}
-
 func cmpOr(v, def string) string {
 	if v != "" {
 		return v
