@@ -178,7 +178,7 @@ func (s *Service) applyRevenue(ctx context.Context, evs []store.RevenueEvent, ac
 			accounts[slug] = a
 		}
 	}
-	if bases := revenueBases(before, affected, accounts); len(bases) > 0 {
+	if bases := revenueBases(byAccount(before, affected), affected, accounts); len(bases) > 0 {
 		// Before the events: a batch cut short after this is re-sent whole
 		// and derives the same ARR from the same base.
 		if _, err := s.st.PutRevenue(ctx, bases); err != nil {
@@ -210,23 +210,19 @@ func (s *Service) applyRevenue(ctx context.Context, evs []store.RevenueEvent, ac
 }
 
 // revenueBases returns the base events (store.RevenueBase) of the affected
-// accounts that have none yet: their ARR as it stands, less what earlier
-// events (ingested before bases were kept) already moved it by.
-func revenueBases(before []store.RevenueEvent, affected map[string]bool, accounts map[string]store.Account) []store.RevenueEvent {
-	based := map[string]bool{}
-	for _, e := range before {
-		if e.Type == store.RevenueBase {
-			based[e.Account] = true
-		}
-	}
+// accounts that have none yet among their events before (in time order):
+// their ARR as it stands, less what earlier events (ingested before bases
+// were kept) already moved it by.
+func revenueBases(before map[string][]store.RevenueEvent, affected map[string]bool, accounts map[string]store.Account) []store.RevenueEvent {
 	var out []store.RevenueEvent
 	for _, slug := range slices.Sorted(maps.Keys(affected)) {
+		evs := before[slug]
 		a, ok := accounts[slug]
-		if based[slug] || !ok {
+		if !ok || len(evs) > 0 && evs[0].Type == store.RevenueBase { // a base sorts first
 			continue
 		}
 		base := a.ARR
-		if prev, _, fixed := foldARR(byAccount(before, map[string]bool{a.Slug: true})[a.Slug]); !fixed {
+		if prev, _, fixed := foldARR(evs); !fixed {
 			base -= prev
 		}
 		out = append(out, store.RevenueEvent{ID: store.RevenueBase + "/" + a.Slug, Account: a.Slug, Type: store.RevenueBase, ARR: max(base, 0)})
