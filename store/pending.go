@@ -44,10 +44,12 @@ var pendingKind = ledgerKind[pendingEntry]{
 	clean: func(e pendingEntry) pendingEntry { return e },
 }
 
-// pendingSeq orders pending changes within a process; across replicas the
-// clock's nanoseconds do, which only matters for the same account changed
-// on two replicas within the same instant.
+// pendingSeq numbers pending changes. It starts at the clock's
+// nanoseconds, so numbers keep growing across restarts and two processes
+// practically never share one.
 var pendingSeq atomic.Int64
+
+func init() { pendingSeq.Store(time.Now().UnixNano()) }
 
 // PutPending records accounts to apply, replacing earlier pending copies.
 func (s *Store) PutPending(ctx context.Context, accounts []Account) error {
@@ -57,9 +59,7 @@ func (s *Store) PutPending(ctx context.Context, accounts []Account) error {
 		if err != nil {
 			return fmt.Errorf("pending account %s: %w", a.Slug, err)
 		}
-		seq := max(time.Now().UnixNano(), pendingSeq.Add(1))
-		pendingSeq.Store(seq)
-		entries[i] = pendingEntry{Slug: a.Slug, Seq: seq, Doc: doc}
+		entries[i] = pendingEntry{Slug: a.Slug, Seq: pendingSeq.Add(1), Doc: doc}
 	}
 	_, err := putLedger(ctx, s, pendingKind, entries)
 	return err
