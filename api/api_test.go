@@ -19,6 +19,7 @@ import (
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -27,7 +28,7 @@ const token = "test-token-0123456789abcdef"
 var now = time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
 
 // newServer serves the API over real HTTP on a real store with two accounts.
-func newServer(t *testing.T, token string) (*httptest.Server, *store.Store) {
+func newServer(t *testing.T, token string) (*httptest.Server, *mongostore.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)

@@ -226,7 +226,7 @@ func alertReply(p Progress, ip ItemProgress, hire store.Member, mentor, title st
 	}
 }
 
-// Enqueuer is the outbox (store.Store).
+// Enqueuer is the outbox (mongostore.Store).
 type Enqueuer interface {
 	Enqueue(ctx context.Context, it store.OutboxItem) (bool, error)
 }

@@ -18,13 +18,14 @@ import (
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
 var now = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
 type fixture struct {
-	st     *store.Store
+	st     *mongostore.Store
 	router *bot.Router
 }
 
@@ -194,7 +195,7 @@ func assertRefused(t *testing.T, f fixture, user, line string, want []string) {
 }
 
 // snapshot captures what commands may change.
-func snapshot(t testing.TB, st *store.Store) map[string]any {
+func snapshot(t testing.TB, st *mongostore.Store) map[string]any {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := st.AccountRows(ctx)

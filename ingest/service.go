@@ -20,13 +20,14 @@ import (
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/importer"
+	"github.com/csbot/csbot/store/mongostore"
 )
 
 // Service validates batches and applies them, for the API and for
 // `csbot import`: the ledger first, then the account fields health reads,
 // derived from the ledger, then a rescore of the accounts that changed.
 type Service struct {
-	st  *store.Store
+	st  *mongostore.Store
 	eng *health.Engine
 	log *slog.Logger
 	// mu applies one batch at a time, so two batches never derive the same
@@ -43,7 +44,7 @@ type Service struct {
 }
 
 // New returns a service writing to st and rescoring through eng.
-func New(st *store.Store, eng *health.Engine, log *slog.Logger) *Service {
+func New(st *mongostore.Store, eng *health.Engine, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}

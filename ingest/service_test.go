@@ -12,6 +12,7 @@ import (
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -27,7 +28,7 @@ func day(s string) time.Time {
 }
 
 // newService opens a real store with one CSM and three accounts.
-func newService(t testing.TB) (*Service, *store.Store) {
+func newService(t testing.TB) (*Service, *mongostore.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)

@@ -43,8 +43,6 @@ type DigestStore interface {
 	SetMeta(ctx context.Context, key, value string) error
 }
 
-var _ DigestStore = (*store.Store)(nil)
-
 // Digest is one team lead's churn-risk digest for one local date.
 type Digest struct {
 	Lead store.Member

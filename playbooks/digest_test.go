@@ -15,6 +15,7 @@ import (
 	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -52,7 +53,10 @@ func digestRow(slug, name, team, owner string, arr int64, score int, band string
 
 // digestOrg is two teams with leads in two time zones, a lead without a
 // team, and a team whose named lead lacks the lead role.
-func digestOrg(t testing.TB) *store.Store {
+// The MongoDB store is what csbot passes as the DigestStore.
+var _ playbooks.DigestStore = (*mongostore.Store)(nil)
+
+func digestOrg(t testing.TB) *mongostore.Store {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -88,7 +92,7 @@ func digestOrg(t testing.TB) *store.Store {
 	return st
 }
 
-func digestPut(t testing.TB, st *store.Store, rows ...store.AccountRow) {
+func digestPut(t testing.TB, st *mongostore.Store, rows ...store.AccountRow) {
 	t.Helper()
 	if err := st.PutRows(context.Background(), rows); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,11 @@
 package store
 
-import "time"
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+)
 
 // The event kinds csbot ingests from analytics, survey, support and CRM
 // tools. Each carries a client-supplied id or a natural key, so re-sending
@@ -67,4 +72,57 @@ type RevenueEvent struct {
 	Type    string    `bson:"type" json:"type"`
 	ARR     int64     `bson:"arr" json:"arr"`
 	At      time.Time `bson:"at" json:"at"`
+}
+
+// GobEncode packs a usage row by hand: gob leaves out a pointer to a zero
+// value, which would turn a measured 0% feature adoption into "unknown".
+func (u Usage) GobEncode() ([]byte, error) {
+	b := make([]byte, 0, len(u.Account)+len(u.Day)+24)
+	b = binary.AppendUvarint(b, uint64(len(u.Account)))
+	b = append(b, u.Account...)
+	b = binary.AppendUvarint(b, uint64(len(u.Day)))
+	b = append(b, u.Day...)
+	b = binary.AppendVarint(b, int64(u.Active))
+	b = binary.AppendVarint(b, int64(u.Seats))
+	if u.Adoption != nil {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(*u.Adoption))
+	}
+	return b, nil
+}
+
+// GobDecode unpacks what GobEncode packed.
+func (u *Usage) GobDecode(b []byte) error {
+	bad := errors.New("corrupt usage row")
+	str := func() (string, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || uint64(len(b)-w) < n {
+			return "", false
+		}
+		s := string(b[w : w+int(n)])
+		b = b[w+int(n):]
+		return s, true
+	}
+	num := func() (int, bool) {
+		v, w := binary.Varint(b)
+		b = b[max(w, 0):]
+		return int(v), w > 0
+	}
+	var ok [4]bool
+	*u = Usage{}
+	u.Account, ok[0] = str()
+	u.Day, ok[1] = str()
+	u.Active, ok[2] = num()
+	u.Seats, ok[3] = num()
+	if ok != [4]bool{true, true, true, true} {
+		return bad
+	}
+	switch len(b) {
+	case 0:
+	case 8:
+		v := math.Float64frombits(binary.LittleEndian.Uint64(b))
+		u.Adoption = &v
+	default:
+		return bad
+	}
+	return nil
 }

@@ -1,29 +1,10 @@
 package store
 
 import (
-	"cmp"
-	"context"
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-// The outbox makes every outgoing reminder and digest durable and
-// exactly-once per replica set: a message is written first (Enqueue, with a
-// deterministic _id, so a re-run of the sweep or a second replica cannot queue
-// it twice), then claimed by one sender (ClaimForSend), sent, and marked sent
-// (MarkSent) or failed (MarkFailed, retried with backoff until the last try,
-// then left visible by OutboxFailed). A sender that crashes between claim and
-// mark leaves a lease that expires; OutboxDue then lists the item again.
-//
-// Delivery is at-least-once across a crash: a sender that dies after the chat
-// platform accepted the message but before MarkSent is retried once its lease
-// expires. Nothing is lost; a duplicate needs a crash inside that window.
 
 // Outbox statuses.
 const (
@@ -89,46 +70,10 @@ var idEscaper = strings.NewReplacer("%", "%25", "/", "%2F")
 // or it was already marked sent, failed or unlocked.
 var ErrNotOwner = errors.New("store: not held by this owner")
 
-// Enqueue writes it as pending and reports whether it is new. An item with
-// the same id already queued, sent or failed is left alone (false, nil): the
-// unique _id decides, atomically on both backends. An empty ID is computed
-// with OutboxID; status, attempts and claim fields are reset; a zero
-// CreatedAt is set to the current time. It does not scan.
-func (s *Store) Enqueue(ctx context.Context, it OutboxItem) (bool, error) {
-	if it.ID == "" {
-		it.ID = OutboxID(it.Kind, it.Playbook, it.Step, it.Account, it.Recipient, it.Due)
-	}
-	if it.Kind == "" || it.Recipient == "" {
-		return false, fmt.Errorf("enqueue %q: kind and recipient are required", it.ID)
-	}
-	if it.CreatedAt.IsZero() {
-		it.CreatedAt = time.Now()
-	}
-	it.Status, it.Attempts, it.Final, it.LastError = StatusPending, 0, false, ""
-	it.Owner, it.ClaimedUntil, it.SentAt = "", time.Time{}, time.Time{}
-	it.Due, it.NextTry, it.CreatedAt = ms(it.Due), ms(it.NextTry), ms(it.CreatedAt)
-	it.UpdatedAt = it.CreatedAt
-	_, err := s.outbox.InsertOne(ctx, it)
-	if mongo.IsDuplicateKeyError(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, s.fail("write outbox", err)
-	}
-	return true, nil
-}
-
-// Outbox reads one item by id. It does not scan.
-func (s *Store) Outbox(ctx context.Context, id string) (OutboxItem, error) {
-	var it OutboxItem
-	err := s.findByID(ctx, s.outbox, id, &it)
-	return it, err
-}
-
-// claimable says whether an item may be claimed for sending at now: pending
+// Claimable says whether an item may be claimed for sending at now: pending
 // and due, held by a sender whose lease has expired, or failed but not
 // finally and due for another try.
-func (it OutboxItem) claimable(now time.Time) bool {
+func (it OutboxItem) Claimable(now time.Time) bool {
 	switch it.Status {
 	case StatusPending:
 		return !it.NextTry.After(now)
@@ -140,172 +85,6 @@ func (it OutboxItem) claimable(now time.Time) bool {
 	return false
 }
 
-// ClaimForSend makes owner the sender of the item until now+lease and counts
-// an attempt, if the item is claimable (pending and due, sending under an
-// expired lease, or failed-but-retryable with NextTry <= now). Of concurrent
-// callers exactly one gets true: across replicas on MongoDB (the write is a
-// compare-and-swap on status, owner and attempts), and across goroutines on
-// the embedded store (which serialises it in process; see casLock). It
-// returns the item as claimed, or, when the claim is refused, as it stands
-// (e.g. already sent). A missing item is an error wrapping ErrNotFound. It
-// does not scan.
-func (s *Store) ClaimForSend(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (OutboxItem, bool, error) {
-	if owner == "" || lease <= 0 {
-		return OutboxItem{}, false, fmt.Errorf("claim outbox %q: owner and a positive lease are required", id)
-	}
-	it, err := s.outboxTransition(ctx, id, func(it *OutboxItem) error {
-		if !it.claimable(now) {
-			return errRefused
-		}
-		it.Status, it.Owner, it.ClaimedUntil = StatusSending, owner, ms(now.Add(lease))
-		it.Attempts++
-		it.UpdatedAt = ms(now)
-		return nil
-	})
-	if errors.Is(err, errRefused) {
-		return it, false, nil
-	}
-	return it, err == nil, err
-}
-
-// MarkSent records that owner sent the item. It fails with ErrNotOwner
-// unless the item is being sent by owner; a lease that expired without
-// another replica taking over is still accepted, since the message did go
-// out. It does not scan.
-func (s *Store) MarkSent(ctx context.Context, id, owner string, now time.Time) error {
-	_, err := s.outboxTransition(ctx, id, func(it *OutboxItem) error {
-		if it.Status != StatusSending || it.Owner != owner {
-			return fmt.Errorf("mark outbox %q sent by %s: %w (status %s, owner %s)", id, owner, ErrNotOwner, it.Status, it.Owner)
-		}
-		it.Status, it.SentAt, it.ClaimedUntil, it.LastError = StatusSent, ms(now), time.Time{}, ""
-		it.UpdatedAt = ms(now)
-		return nil
-	})
-	return err
-}
-
-// MarkFailed records that owner's attempt failed with sendErr. Once the
-// item's attempts reach maxAttempts (at least 1) the failure is final:
-// OutboxFailed lists it and it is not retried. Otherwise it may be claimed
-// again from now+backoff(attempts) (a nil backoff retries at once). It fails
-// with ErrNotOwner unless the item is being sent by owner. It does not scan.
-func (s *Store) MarkFailed(ctx context.Context, id, owner string, now time.Time, sendErr error, maxAttempts int, backoff func(attempt int) time.Duration) (bool, error) {
-	var final bool
-	_, err := s.outboxTransition(ctx, id, func(it *OutboxItem) error {
-		if it.Status != StatusSending || it.Owner != owner {
-			return fmt.Errorf("mark outbox %q failed by %s: %w (status %s, owner %s)", id, owner, ErrNotOwner, it.Status, it.Owner)
-		}
-		final = it.Attempts >= max(maxAttempts, 1)
-		it.Status, it.Final, it.ClaimedUntil = StatusFailed, final, time.Time{}
-		it.LastError = "unknown error"
-		if sendErr != nil {
-			it.LastError = sendErr.Error()
-		}
-		it.NextTry = time.Time{}
-		if !final {
-			it.NextTry = ms(now)
-			if backoff != nil {
-				it.NextTry = ms(now.Add(backoff(it.Attempts)))
-			}
-		}
-		it.UpdatedAt = ms(now)
-		return nil
-	})
-	return final && err == nil, err
-}
-
-// errRefused stops a transition that does not apply, without error.
-var errRefused = errors.New("transition refused")
-
-// outboxTransition reads the item by _id, lets change decide and edit it,
-// and writes it back only if nobody changed it in between. On MongoDB the
-// write is a compare-and-swap on the fields every transition changes
-// (status, owner, attempts); a lost race reads again and re-decides. On the
-// embedded store the whole read-decide-write runs under casLock instead, and
-// the write filters on _id alone, the only filter FerretDB's SQLite handler
-// pushes down to its index (any other field would decode every document of
-// the collection). It returns the item as written, or as read when change
-// refused (with change's error).
-func (s *Store) outboxTransition(ctx context.Context, id string, change func(*OutboxItem) error) (OutboxItem, error) {
-	defer s.casLock("outbox", id)()
-	for range 20 {
-		var old OutboxItem
-		if err := s.findByID(ctx, s.outbox, id, &old); err != nil {
-			return old, err
-		}
-		it := old
-		if err := change(&it); err != nil {
-			return old, err
-		}
-		res, err := s.outbox.ReplaceOne(ctx, s.casFilter(id, bson.D{
-			{Key: "status", Value: old.Status},
-			{Key: "owner", Value: old.Owner},
-			{Key: "attempts", Value: old.Attempts},
-		}), it)
-		if err != nil {
-			return old, s.fail("write outbox", err)
-		}
-		if res.MatchedCount == 1 {
-			return it, nil
-		}
-	}
-	return OutboxItem{}, fmt.Errorf("write outbox %q: too much contention, try again", id)
-}
-
-// OutboxDue lists the items a sender should claim at now: pending and due,
-// sending under an expired lease (a crashed sender), and failed-but-retryable
-// with NextTry <= now, ordered by due time. It scans the outbox (on the
-// embedded store every document is decoded), so it belongs in a background
-// sweep, not on a command's path.
-func (s *Store) OutboxDue(ctx context.Context, now time.Time) ([]OutboxItem, error) {
-	items, err := s.outboxWhere(ctx, bson.D{
-		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{StatusPending, StatusSending, StatusFailed}}}},
-		{Key: "final", Value: false},
-	})
-	items = slices.DeleteFunc(items, func(it OutboxItem) bool { return !it.claimable(now) })
-	slices.SortFunc(items, func(a, b OutboxItem) int {
-		return cmp.Or(a.Due.Compare(b.Due), strings.Compare(a.ID, b.ID))
-	})
-	return items, err
-}
-
-// OutboxFailed lists the items that failed for good, newest failure first,
-// for `/cs status`. It scans the outbox: keep it to admin commands and
-// background jobs.
-func (s *Store) OutboxFailed(ctx context.Context) ([]OutboxItem, error) {
-	items, err := s.outboxWhere(ctx, bson.D{{Key: "status", Value: StatusFailed}, {Key: "final", Value: true}})
-	slices.SortFunc(items, func(a, b OutboxItem) int {
-		return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), strings.Compare(a.ID, b.ID))
-	})
-	return items, err
-}
-
-func (s *Store) outboxWhere(ctx context.Context, filter bson.D) ([]OutboxItem, error) {
-	cur, err := s.outbox.Find(ctx, filter)
-	if err != nil {
-		return nil, s.fail("read outbox", err)
-	}
-	var out []OutboxItem
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, s.fail("read outbox", err)
-	}
-	return out, nil
-}
-
-// PruneOutbox deletes items sent before the cutoff and reports how many. A
-// deleted item no longer stops its message being queued again, so the
-// cutoff must lie before anything a sweep could still produce. It scans the
-// outbox: run it from a nightly job.
-func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.outbox.DeleteMany(ctx, bson.D{
-		{Key: "status", Value: StatusSent},
-		{Key: "sentAt", Value: bson.D{{Key: "$lt", Value: ms(before)}}},
-	})
-	if err != nil {
-		return 0, s.fail("prune outbox", err)
-	}
-	return res.DeletedCount, nil
-}
-
-// ms is t as the store keeps it: UTC, to the millisecond (BSON dates).
-func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+// Millis is t in UTC to the millisecond, as BSON stores it, so a value
+// read back compares equal to the one written.
+func Millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

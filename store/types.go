@@ -1,11 +1,13 @@
-// Package store holds csbot's domain types and its MongoDB repository. With no
-// MONGODB_URI it starts an embedded FerretDB (SQLite) in-process and talks to
-// it through the same driver, so every code path is the MongoDB one.
+// Package store holds csbot's domain: accounts, members, teams, touches,
+// health history, checklists, outbox items and ledger events, with the
+// rules that need no database. The MongoDB repository that keeps them is
+// package mongostore; consumers depend on the small interfaces they need.
 package store
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -369,4 +371,42 @@ func Slugify(name string) string {
 		s = strings.TrimRight(s[:MaxSlug], "-")
 	}
 	return s
+}
+
+// Clone copies the member's roles and chat links, so changing the copy
+// leaves the original alone.
+func (m Member) Clone() Member {
+	m.Roles = slices.Clone(m.Roles)
+	m.Identities = maps.Clone(m.Identities)
+	return m
+}
+
+// PendingAccount is an account waiting to be applied. Seq tells a later
+// change of the same account from the one being applied.
+type PendingAccount struct {
+	Account Account
+	Seq     int64
+}
+
+// ErrIdentityTaken is returned when a chat user is already linked to another member.
+var ErrIdentityTaken = errors.New("store: chat identity already linked to another member")
+
+// Clone copies everything of an account a caller could change in place:
+// the milestones and the values behind pointers.
+func (a Account) Clone() Account {
+	a.Playbooks = slices.Clone(a.Playbooks)
+	a.Milestones = slices.Clone(a.Milestones)
+	for i, m := range a.Milestones {
+		a.Milestones[i].Done = clonePtr(m.Done)
+	}
+	a.FeatureAdoption, a.NPS, a.CSAT, a.OpenTickets = clonePtr(a.FeatureAdoption), clonePtr(a.NPS), clonePtr(a.CSAT), clonePtr(a.OpenTickets)
+	return a
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -22,11 +22,12 @@ import (
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
 type env struct {
-	st      *store.Store
+	st      *mongostore.Store
 	discord *fakeDiscord
 	ad      *discord.Adapter
 	srv     *httptest.Server

@@ -23,6 +23,7 @@ import (
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -111,7 +112,7 @@ func (f *fakeSlack) called(method string) []call {
 }
 
 type env struct {
-	st    *store.Store
+	st    *mongostore.Store
 	slack *fakeSlack
 	app   *csslack.App
 	srv   *httptest.Server

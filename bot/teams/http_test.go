@@ -20,9 +20,9 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/commands"
-	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -102,7 +102,7 @@ func (f *fakeWorkflows) received() []Activity {
 }
 
 type env struct {
-	st    *store.Store
+	st    *mongostore.Store
 	reg   *bot.Registry
 	a     *Adapter
 	flows *fakeWorkflows

@@ -16,11 +16,12 @@ import (
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 )
 
 // app is the wired program: store, health engine and command router.
 type app struct {
-	store      *store.Store
+	store      *mongostore.Store
 	engine     *health.Engine
 	playbooks  *playbooks.Set
 	checklists *checklists.Set
@@ -34,7 +35,7 @@ type app struct {
 }
 
 func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
-	st, err := store.Open(ctx, store.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: log})
+	st, err := mongostore.Open(ctx, mongostore.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
-	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 )
 
 // check is one line of `csbot doctor`: what was checked, what was found,
@@ -55,7 +55,7 @@ func doctorChecks(ctx context.Context, o options) []check {
 	c := check{name: "store", fix: "check MONGODB_URI (reachable, credentials), or that CSBOT_DATA_DIR is writable"}
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	st, err := store.Open(sctx, store.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: slog.New(slog.DiscardHandler)})
+	st, err := mongostore.Open(sctx, mongostore.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: slog.New(slog.DiscardHandler)})
 	if err == nil {
 		defer st.Close(context.WithoutCancel(ctx))
 		c.detail = st.Backend() + ", database " + o.Database
@@ -102,7 +102,7 @@ func discordCheck(ctx context.Context, o options) check {
 
 // teamsCheck decodes the outgoing-webhook tokens and counts the teams that
 // have a Workflows webhook for digests and reminders.
-func teamsCheck(ctx context.Context, o options, st *store.Store) check {
+func teamsCheck(ctx context.Context, o options, st *mongostore.Store) check {
 	if !o.Teams.enabled() {
 		return check{name: "teams", detail: "not configured (TEAMS_WEBHOOK_SECRET turns it on)"}
 	}
@@ -128,7 +128,7 @@ func teamsCheck(ctx context.Context, o options, st *store.Store) check {
 }
 
 // memberZones checks that every member's time zone exists.
-func memberZones(ctx context.Context, st *store.Store) check {
+func memberZones(ctx context.Context, st *mongostore.Store) check {
 	c := check{name: "time zones", fix: "set a valid zone with `/cs team member <id> tz:Asia/Tokyo`"}
 	members, err := st.Members(ctx)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/internal/loadtest"
-	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 )
 
 func runLoadtest(ctx context.Context, e env, args []string) error {
@@ -54,7 +54,7 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	fmt.Fprintf(e.stdout, "setting up %d accounts in an embedded store (about a minute for 10,000)...\n", *accounts)
-	t, err := loadtest.Setup(ctx, store.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}, *accounts)
+	t, err := loadtest.Setup(ctx, mongostore.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}, *accounts)
 	if err != nil {
 		return err
 	}

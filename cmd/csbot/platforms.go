@@ -13,6 +13,7 @@ import (
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 )
 
 // runDiscord registers /cs with Discord: `csbot discord register [--guild ID]`.
@@ -81,7 +82,7 @@ func runTeams(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-func unknownTeam(ctx context.Context, st *store.Store, id string) error {
+func unknownTeam(ctx context.Context, st *mongostore.Store, id string) error {
 	teams, err := st.Teams(ctx)
 	if err != nil {
 		return err

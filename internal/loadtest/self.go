@@ -17,9 +17,9 @@ import (
 	"github.com/csbot/csbot/bot"
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/commands"
-	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 )
 
 // Target is csbot's Slack endpoint and a bare one beside it, both on
@@ -51,9 +51,9 @@ func (t *Target) Form(user string) func(int) url.Values {
 // embedded store in cfg with n synthetic accounts (about a minute for
 // 10,000), a fake Slack Web API for its guest checks, and the bare
 // endpoint, which only verifies the signature and answers 200.
-func Setup(ctx context.Context, cfg store.Config, n int) (*Target, error) {
+func Setup(ctx context.Context, cfg mongostore.Config, n int) (*Target, error) {
 	t := &Target{Secret: "loadtest-secret", Accounts: n}
-	st, err := store.Open(ctx, cfg)
+	st, err := mongostore.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

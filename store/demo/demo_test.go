@@ -13,6 +13,7 @@ import (
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -274,7 +275,7 @@ func TestSeed(t *testing.T) {
 
 // failingRepo fails SetMeta, as if the seed were interrupted at the end.
 type failingRepo struct {
-	*store.Store
+	*mongostore.Store
 	failMeta bool
 }
 
@@ -307,7 +308,7 @@ func TestSeedRedoneAfterInterruption(t *testing.T) {
 	}
 }
 
-func sortedRows(t *testing.T, st *store.Store) []store.AccountRow {
+func sortedRows(t *testing.T, st *mongostore.Store) []store.AccountRow {
 	t.Helper()
 	rows, err := st.AccountRows(context.Background())
 	if err != nil {
@@ -317,7 +318,7 @@ func sortedRows(t *testing.T, st *store.Store) []store.AccountRow {
 	return rows
 }
 
-func allAccounts(t *testing.T, st *store.Store) []store.Account {
+func allAccounts(t *testing.T, st *mongostore.Store) []store.Account {
 	t.Helper()
 	var out []store.Account
 	if err := st.EachAccount(context.Background(), func(a store.Account) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -19,7 +20,7 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func openStore(t *testing.T) (*store.Store, context.Context) {
+func openStore(t *testing.T) (*mongostore.Store, context.Context) {
 	t.Helper()
 	ctx := context.Background()
 	s := storetest.Open(t)
@@ -34,7 +35,7 @@ func openStore(t *testing.T) (*store.Store, context.Context) {
 	return s, ctx
 }
 
-func rows(t *testing.T, ctx context.Context, s *store.Store) []store.AccountRow {
+func rows(t *testing.T, ctx context.Context, s *mongostore.Store) []store.AccountRow {
 	t.Helper()
 	rs, err := s.AccountRows(ctx)
 	if err != nil {
@@ -44,7 +45,7 @@ func rows(t *testing.T, ctx context.Context, s *store.Store) []store.AccountRow 
 	return rs
 }
 
-func account(t *testing.T, ctx context.Context, s *store.Store, slug string) store.Account {
+func account(t *testing.T, ctx context.Context, s *mongostore.Store, slug string) store.Account {
 	t.Helper()
 	a, err := s.Account(ctx, slug)
 	if err != nil {
@@ -59,7 +60,7 @@ var version = DefaultConfig().Version()
 
 // checkSnapshot compares a stored snapshot with want; want.Weights
 // defaults to version.
-func checkSnapshot(t *testing.T, ctx context.Context, s *store.Store, slug string, day time.Time, want store.Snapshot) {
+func checkSnapshot(t *testing.T, ctx context.Context, s *mongostore.Store, slug string, day time.Time, want store.Snapshot) {
 	t.Helper()
 	if want.Weights == "" {
 		want.Weights = version
@@ -73,7 +74,7 @@ func checkSnapshot(t *testing.T, ctx context.Context, s *store.Store, slug strin
 	}
 }
 
-func checkNoSnapshot(t *testing.T, ctx context.Context, s *store.Store, slug string, day time.Time) {
+func checkNoSnapshot(t *testing.T, ctx context.Context, s *mongostore.Store, slug string, day time.Time) {
 	t.Helper()
 	if sn, err := s.Snapshot(ctx, slug, day); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("snapshot %s %s = %+v, %v; want ErrNotFound", slug, store.Day(day), sn, err)

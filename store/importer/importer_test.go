@@ -13,6 +13,7 @@ import (
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -30,7 +31,7 @@ func day(s string) time.Time {
 
 // env is a real store with two members and the real health engine.
 type env struct {
-	st    *store.Store
+	st    *mongostore.Store
 	eng   *health.Engine
 	saves int
 }

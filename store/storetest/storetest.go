@@ -11,16 +11,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/csbot/csbot/store/mongostore"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/csbot/csbot/store"
 )
 
 // Config returns a store configuration private to t.
-func Config(tb testing.TB) store.Config {
+func Config(tb testing.TB) mongostore.Config {
 	tb.Helper()
-	return store.Config{
+	return mongostore.Config{
 		URI:      os.Getenv("MONGODB_URI"),
 		DataDir:  tb.TempDir(),
 		Database: "csbot_test_" + rand.Text()[:10],
@@ -29,16 +28,16 @@ func Config(tb testing.TB) store.Config {
 }
 
 // Open opens a store private to t and closes (and on MongoDB drops) it at the end.
-func Open(tb testing.TB) *store.Store {
+func Open(tb testing.TB) *mongostore.Store {
 	tb.Helper()
 	return OpenConfig(tb, Config(tb))
 }
 
 // OpenConfig opens a store with cfg and cleans it up at the end of the test.
-func OpenConfig(tb testing.TB, cfg store.Config) *store.Store {
+func OpenConfig(tb testing.TB, cfg mongostore.Config) *mongostore.Store {
 	tb.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, cfg)
+	s, err := mongostore.Open(ctx, cfg)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -53,7 +52,7 @@ func OpenConfig(tb testing.TB, cfg store.Config) *store.Store {
 	return s
 }
 
-func drop(tb testing.TB, cfg store.Config) {
+func drop(tb testing.TB, cfg mongostore.Config) {
 	ctx := context.Background()
 	c, err := mongo.Connect(options.Client().ApplyURI(cfg.URI))
 	if err != nil {

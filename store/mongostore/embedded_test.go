@@ -1,4 +1,4 @@
-package store
+package mongostore
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/csbot/csbot/store/mongostore/embedded"
 )
 
 // The _id lookup index is what makes the embedded store usable; pin that
@@ -20,12 +22,12 @@ func TestEmbeddedIDLookupUsesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(ctx)
-	db, err := s.embedded.sqlite("plan")
+	db, err := s.embedded.SQLite("plan")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tables, err := collectionTables(ctx, db)
+	tables, err := embedded.CollectionTables(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

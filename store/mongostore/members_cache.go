@@ -1,10 +1,10 @@
-package store
+package mongostore
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"sync"
+
+	"github.com/csbot/csbot/store"
 )
 
 // memberCache keeps every member and chat link in memory. Only the embedded
@@ -14,7 +14,7 @@ import (
 type memberCache struct {
 	mu      sync.Mutex
 	loaded  bool
-	members map[string]Member
+	members map[string]store.Member
 	links   map[string]string // identityID -> member id
 }
 
@@ -25,19 +25,19 @@ func (c *memberCache) invalidate() {
 }
 
 // get returns the member with id, loading the cache on first use.
-func (c *memberCache) get(ctx context.Context, s *Store, fn func(members map[string]Member, links map[string]string) (Member, bool)) (Member, bool, error) {
+func (c *memberCache) get(ctx context.Context, s *Store, fn func(members map[string]store.Member, links map[string]string) (store.Member, bool)) (store.Member, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.loaded {
-		members, err := all[Member](ctx, s, s.members)
+		members, err := all[store.Member](ctx, s, s.members)
 		if err != nil {
-			return Member{}, false, err
+			return store.Member{}, false, err
 		}
 		links, err := all[identity](ctx, s, s.identities)
 		if err != nil {
-			return Member{}, false, err
+			return store.Member{}, false, err
 		}
-		c.members = make(map[string]Member, len(members))
+		c.members = make(map[string]store.Member, len(members))
 		for _, m := range members {
 			c.members[m.ID] = m
 		}
@@ -49,12 +49,4 @@ func (c *memberCache) get(ctx context.Context, s *Store, fn func(members map[str
 	}
 	m, ok := fn(c.members, c.links)
 	return m.Clone(), ok, nil
-}
-
-// Clone copies the member's roles and chat links, so changing the copy
-// leaves the original alone.
-func (m Member) Clone() Member {
-	m.Roles = slices.Clone(m.Roles)
-	m.Identities = maps.Clone(m.Identities)
-	return m
 }

@@ -1,4 +1,4 @@
-package store
+package mongostore
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/csbot/csbot/store"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -20,13 +21,6 @@ import (
 // applies what is left.
 //
 //	pending/<n>   accounts waiting, n = fnv32a(slug) % ledgerBuckets
-
-// PendingAccount is an account waiting to be applied. Seq tells a later
-// change of the same account from the one being applied.
-type PendingAccount struct {
-	Account Account
-	Seq     int64
-}
 
 // pendingEntry is a PendingAccount as stored: the account as BSON, which
 // keeps what gob would drop (a pointer to zero: an NPS of 0, no open tickets).
@@ -52,7 +46,7 @@ var pendingSeq atomic.Int64
 func init() { pendingSeq.Store(time.Now().UnixNano()) }
 
 // PutPending records accounts to apply, replacing earlier pending copies.
-func (s *Store) PutPending(ctx context.Context, accounts []Account) error {
+func (s *Store) PutPending(ctx context.Context, accounts []store.Account) error {
 	entries := make([]pendingEntry, len(accounts))
 	for i, a := range accounts {
 		doc, err := bson.Marshal(a)
@@ -66,25 +60,25 @@ func (s *Store) PutPending(ctx context.Context, accounts []Account) error {
 }
 
 // Pending returns the accounts waiting, by slug.
-func (s *Store) Pending(ctx context.Context) ([]PendingAccount, error) {
+func (s *Store) Pending(ctx context.Context) ([]store.PendingAccount, error) {
 	entries, err := readLedger[pendingEntry](ctx, s, "pending accounts", bucketIDs("pending")...)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]PendingAccount, len(entries))
+	out := make([]store.PendingAccount, len(entries))
 	for i, e := range entries {
 		if err := bson.Unmarshal(e.Doc, &out[i].Account); err != nil {
 			return nil, fmt.Errorf("pending account %s: %w", e.Slug, err)
 		}
 		out[i].Seq = e.Seq
 	}
-	slices.SortFunc(out, func(a, b PendingAccount) int { return strings.Compare(a.Account.Slug, b.Account.Slug) })
+	slices.SortFunc(out, func(a, b store.PendingAccount) int { return strings.Compare(a.Account.Slug, b.Account.Slug) })
 	return out, nil
 }
 
 // ClearPending removes applied accounts, unless a newer change of the same
 // account arrived meanwhile: that one stays for the next pass.
-func (s *Store) ClearPending(ctx context.Context, applied []PendingAccount) error {
+func (s *Store) ClearPending(ctx context.Context, applied []store.PendingAccount) error {
 	byDoc := map[string]map[string]int64{}
 	for _, p := range applied {
 		id := bucket("pending", p.Account.Slug)

@@ -1,4 +1,4 @@
-package store_test
+package mongostore_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -173,7 +174,7 @@ func TestMembersAndIdentities(t *testing.T) {
 func TestDataSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	cfg := storetest.Config(t)
-	s, err := store.Open(ctx, cfg)
+	s, err := mongostore.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
-package store
+package mongostore
 
 import (
-	"slices"
 	"sync"
+
+	"github.com/csbot/csbot/store"
 )
 
 // accountCache keeps account documents of the embedded store in memory.
@@ -12,7 +13,7 @@ import (
 // reads a second) off the path of every `/cs health`.
 type accountCache struct {
 	mu       sync.Mutex
-	accounts map[string]Account
+	accounts map[string]store.Account
 	// gen counts writes; a read that raced a write does not fill the cache.
 	gen uint64
 	// complete is set once the cache holds every account (after a warm-up
@@ -24,16 +25,16 @@ type accountCache struct {
 // maxCachedAccounts bounds memory: past it the cache starts over.
 const maxCachedAccounts = 50000
 
-func (c *accountCache) get(slug string) (Account, bool, uint64) {
+func (c *accountCache) get(slug string) (store.Account, bool, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	a, ok := c.accounts[slug]
-	return a.clone(), ok, c.gen
+	return a.Clone(), ok, c.gen
 }
 
 // fill caches a document read from the database, unless a write happened
 // since the read began (gen is what get returned).
-func (c *accountCache) fill(a Account, gen uint64) {
+func (c *accountCache) fill(a store.Account, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
@@ -42,12 +43,12 @@ func (c *accountCache) fill(a Account, gen uint64) {
 	c.put(a)
 }
 
-func (c *accountCache) put(a Account) {
+func (c *accountCache) put(a store.Account) {
 	if c.accounts == nil || len(c.accounts) >= maxCachedAccounts {
-		c.accounts = map[string]Account{}
+		c.accounts = map[string]store.Account{}
 		c.complete = false
 	}
-	c.accounts[a.Slug] = a.clone()
+	c.accounts[a.Slug] = a.Clone()
 }
 
 // warmed marks the cache complete if no write happened since gen.
@@ -60,21 +61,21 @@ func (c *accountCache) warmed(gen uint64) {
 }
 
 // all returns copies of every account, or false when the cache may lack some.
-func (c *accountCache) all() ([]Account, bool) {
+func (c *accountCache) all() ([]store.Account, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.complete {
 		return nil, false
 	}
-	out := make([]Account, 0, len(c.accounts))
+	out := make([]store.Account, 0, len(c.accounts))
 	for _, a := range c.accounts {
-		out = append(out, a.clone())
+		out = append(out, a.Clone())
 	}
 	return out, true
 }
 
 // wroteHistories records a successful SaveHistories.
-func (c *accountCache) wroteHistories(hs map[string]History) {
+func (c *accountCache) wroteHistories(hs map[string]store.History) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
@@ -87,7 +88,7 @@ func (c *accountCache) wroteHistories(hs map[string]History) {
 }
 
 // wrote records a write: the new document when known, else the slugs to forget.
-func (c *accountCache) wrote(a *Account, forget ...string) {
+func (c *accountCache) wrote(a *store.Account, forget ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
@@ -98,24 +99,4 @@ func (c *accountCache) wrote(a *Account, forget ...string) {
 		delete(c.accounts, s)
 		c.complete = false
 	}
-}
-
-// clone copies everything of an account a caller could change in place:
-// the milestones and the values behind pointers.
-func (a Account) clone() Account {
-	a.Playbooks = slices.Clone(a.Playbooks)
-	a.Milestones = slices.Clone(a.Milestones)
-	for i, m := range a.Milestones {
-		a.Milestones[i].Done = clonePtr(m.Done)
-	}
-	a.FeatureAdoption, a.NPS, a.CSAT, a.OpenTickets = clonePtr(a.FeatureAdoption), clonePtr(a.NPS), clonePtr(a.CSAT), clonePtr(a.OpenTickets)
-	return a
-}
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
 }

@@ -1,4 +1,4 @@
-package store
+package mongostore
 
 import (
 	"context"
@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/csbot/csbot/store"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Account reads one account by slug.
-func (s *Store) Account(ctx context.Context, slug string) (Account, error) {
+func (s *Store) Account(ctx context.Context, slug string) (store.Account, error) {
 	var gen uint64
 	if s.accountCache != nil {
 		a, ok, g := s.accountCache.get(slug)
@@ -21,7 +22,7 @@ func (s *Store) Account(ctx context.Context, slug string) (Account, error) {
 		}
 		gen = g
 	}
-	var a Account
+	var a store.Account
 	if err := s.findByID(ctx, s.accounts, slug, &a); err != nil {
 		return a, err
 	}
@@ -34,7 +35,7 @@ func (s *Store) Account(ctx context.Context, slug string) (Account, error) {
 // SaveAccount writes the account and its row in the account index. The
 // account document is the truth; the row is derived and rebuilt nightly, so a
 // crash between the two writes heals itself.
-func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) error {
+func (s *Store) SaveAccount(ctx context.Context, a store.Account, row store.AccountRow) error {
 	if a.Slug == "" || row.Slug != a.Slug {
 		return fmt.Errorf("save account: slug %q and index row %q must match", a.Slug, row.Slug)
 	}
@@ -49,12 +50,12 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, row AccountRow) erro
 	if err != nil {
 		return err
 	}
-	return s.PutRows(ctx, []AccountRow{row})
+	return s.PutRows(ctx, []store.AccountRow{row})
 }
 
 // PutAccounts writes many accounts in bulk, without their index rows: the
 // caller follows with a refresh (health.Engine.Refresh) that derives them.
-func (s *Store) PutAccounts(ctx context.Context, as []Account) error {
+func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 	models := make([]mongo.WriteModel, len(as))
 	for i, a := range as {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(a.Slug)).SetReplacement(a).SetUpsert(true)
@@ -74,7 +75,7 @@ func (s *Store) PutAccounts(ctx context.Context, as []Account) error {
 
 // SaveHistories sets the health history of many accounts, leaving every other
 // field alone so that a nightly refresh cannot undo a concurrent edit.
-func (s *Store) SaveHistories(ctx context.Context, hs map[string]History) error {
+func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) error {
 	models := make([]mongo.WriteModel, 0, len(hs))
 	slugs := make([]string, 0, len(hs))
 	for slug, h := range hs {
@@ -105,7 +106,7 @@ func (s *Store) WarmCache(ctx context.Context) (int, error) {
 	}
 	_, _, gen := s.accountCache.get("")
 	n := 0
-	err := s.scanAccounts(ctx, func(a Account) error {
+	err := s.scanAccounts(ctx, func(a store.Account) error {
 		s.accountCache.fill(a, gen)
 		n++
 		return nil
@@ -119,7 +120,7 @@ func (s *Store) WarmCache(ctx context.Context) (int, error) {
 // EachAccount calls fn for every account. It scans the whole collection
 // (from memory once the embedded store's cache is warm), so it belongs in
 // background jobs and imports, never on a command's hot path.
-func (s *Store) EachAccount(ctx context.Context, fn func(Account) error) error {
+func (s *Store) EachAccount(ctx context.Context, fn func(store.Account) error) error {
 	if s.accountCache != nil {
 		if all, ok := s.accountCache.all(); ok {
 			for _, a := range all {
@@ -133,14 +134,14 @@ func (s *Store) EachAccount(ctx context.Context, fn func(Account) error) error {
 	return s.scanAccounts(ctx, fn)
 }
 
-func (s *Store) scanAccounts(ctx context.Context, fn func(Account) error) error {
+func (s *Store) scanAccounts(ctx context.Context, fn func(store.Account) error) error {
 	cur, err := s.accounts.Find(ctx, bson.D{})
 	if err != nil {
 		return s.fail("read accounts", err)
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	for cur.Next(ctx) {
-		var a Account
+		var a store.Account
 		if err := cur.Decode(&a); err != nil {
 			return fmt.Errorf("decode account: %w", err)
 		}
@@ -155,32 +156,32 @@ func (s *Store) scanAccounts(ctx context.Context, fn func(Account) error) error 
 }
 
 // Member reads one member by id.
-func (s *Store) Member(ctx context.Context, id string) (Member, error) {
+func (s *Store) Member(ctx context.Context, id string) (store.Member, error) {
 	if s.memberCache != nil {
-		return s.cachedMember(ctx, func(ms map[string]Member, _ map[string]string) (Member, bool) {
+		return s.cachedMember(ctx, func(ms map[string]store.Member, _ map[string]string) (store.Member, bool) {
 			m, ok := ms[id]
 			return m, ok
 		}, id)
 	}
-	var m Member
+	var m store.Member
 	err := s.findByID(ctx, s.members, id, &m)
 	return m, err
 }
 
-func (s *Store) cachedMember(ctx context.Context, find func(map[string]Member, map[string]string) (Member, bool), key string) (Member, error) {
+func (s *Store) cachedMember(ctx context.Context, find func(map[string]store.Member, map[string]string) (store.Member, bool), key string) (store.Member, error) {
 	m, ok, err := s.memberCache.get(ctx, s, find)
 	if err != nil {
-		return Member{}, err
+		return store.Member{}, err
 	}
 	if !ok {
-		return Member{}, fmt.Errorf("member %q: %w", key, ErrNotFound)
+		return store.Member{}, fmt.Errorf("member %q: %w", key, store.ErrNotFound)
 	}
 	return m, nil
 }
 
 // Members returns every member. The organisation is small (hundreds at most).
-func (s *Store) Members(ctx context.Context) ([]Member, error) {
-	return all[Member](ctx, s, s.members)
+func (s *Store) Members(ctx context.Context) ([]store.Member, error) {
+	return all[store.Member](ctx, s, s.members)
 }
 
 type identity struct {
@@ -192,28 +193,25 @@ func identityID(platform, userID string) string { return platform + ":" + userID
 
 // MemberByIdentity maps a chat user to a member. The console platform's user
 // id is the member id itself: whoever runs the console already has the data.
-func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (Member, error) {
+func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (store.Member, error) {
 	if platform == "console" {
 		return s.Member(ctx, userID)
 	}
 	if s.memberCache != nil {
-		return s.cachedMember(ctx, func(ms map[string]Member, links map[string]string) (Member, bool) {
+		return s.cachedMember(ctx, func(ms map[string]store.Member, links map[string]string) (store.Member, bool) {
 			m, ok := ms[links[identityID(platform, userID)]]
 			return m, ok
 		}, identityID(platform, userID))
 	}
 	var id identity
 	if err := s.findByID(ctx, s.identities, identityID(platform, userID), &id); err != nil {
-		return Member{}, err
+		return store.Member{}, err
 	}
 	return s.Member(ctx, id.Member)
 }
 
-// ErrIdentityTaken is returned when a chat user is already linked to another member.
-var ErrIdentityTaken = errors.New("store: chat identity already linked to another member")
-
 // SaveMember writes a member and the identity links that find it from chat.
-func (s *Store) SaveMember(ctx context.Context, m Member) error {
+func (s *Store) SaveMember(ctx context.Context, m store.Member) error {
 	if s.memberCache != nil {
 		// Drop the cache after the writes too, whatever they managed to do.
 		defer s.memberCache.invalidate()
@@ -222,9 +220,9 @@ func (s *Store) SaveMember(ctx context.Context, m Member) error {
 		var id identity
 		err := s.findByID(ctx, s.identities, identityID(platform, user), &id)
 		if err == nil && id.Member != m.ID {
-			return fmt.Errorf("link %s user %s to %s: %w (it belongs to %s)", platform, user, m.ID, ErrIdentityTaken, id.Member)
+			return fmt.Errorf("link %s user %s to %s: %w (it belongs to %s)", platform, user, m.ID, store.ErrIdentityTaken, id.Member)
 		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
@@ -242,7 +240,7 @@ func (s *Store) SaveMember(ctx context.Context, m Member) error {
 		return err
 	}
 	for _, l := range links {
-		if l.Member == m.ID && !m.hasIdentity(l.ID) {
+		if l.Member == m.ID && !hasIdentity(m, l.ID) {
 			if _, err := s.identities.DeleteOne(ctx, byID(l.ID)); err != nil {
 				return s.fail("write identities", err)
 			}
@@ -251,7 +249,7 @@ func (s *Store) SaveMember(ctx context.Context, m Member) error {
 	return nil
 }
 
-func (m Member) hasIdentity(id string) bool {
+func hasIdentity(m store.Member, id string) bool {
 	for platform, user := range m.Identities {
 		if identityID(platform, user) == id {
 			return true
@@ -261,25 +259,25 @@ func (m Member) hasIdentity(id string) bool {
 }
 
 // Team reads one team by id.
-func (s *Store) Team(ctx context.Context, id string) (Team, error) {
-	var t Team
+func (s *Store) Team(ctx context.Context, id string) (store.Team, error) {
+	var t store.Team
 	err := s.findByID(ctx, s.teams, id, &t)
 	return t, err
 }
 
 // Teams returns every team.
-func (s *Store) Teams(ctx context.Context) ([]Team, error) {
-	return all[Team](ctx, s, s.teams)
+func (s *Store) Teams(ctx context.Context) ([]store.Team, error) {
+	return all[store.Team](ctx, s, s.teams)
 }
 
 // SaveTeam writes a team.
-func (s *Store) SaveTeam(ctx context.Context, t Team) error {
+func (s *Store) SaveTeam(ctx context.Context, t store.Team) error {
 	return s.replace(ctx, s.teams, t.ID, t)
 }
 
 // AddTouch appends an entry to an account's timeline. Its id is derived from
 // account, time and author, so a retried write does not log it twice.
-func (s *Store) AddTouch(ctx context.Context, t Touch) error {
+func (s *Store) AddTouch(ctx context.Context, t store.Touch) error {
 	if t.ID == "" {
 		t.ID = fmt.Sprintf("%s/%s/%s", t.Account, t.At.UTC().Format(time.RFC3339Nano), t.Author)
 	}
@@ -287,7 +285,7 @@ func (s *Store) AddTouch(ctx context.Context, t Touch) error {
 }
 
 // SaveSnapshots upserts daily health snapshots by their id.
-func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
+func (s *Store) SaveSnapshots(ctx context.Context, snaps []store.Snapshot) error {
 	models := make([]mongo.WriteModel, len(snaps))
 	for i, sn := range snaps {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(sn.ID)).SetReplacement(sn).SetUpsert(true)
@@ -299,7 +297,7 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []Snapshot) error {
 // day yet: a day's snapshot is its first computation (the nightly refresh,
 // or the first write of the day), so a busy day of rescoring costs inserts,
 // which the embedded store does about 20 times faster than replacements.
-func (s *Store) AddSnapshots(ctx context.Context, snaps []Snapshot) error {
+func (s *Store) AddSnapshots(ctx context.Context, snaps []store.Snapshot) error {
 	for start := 0; start < len(snaps); start += 1000 {
 		part := snaps[start:min(start+1000, len(snaps))]
 		docs := make([]any, len(part))
@@ -345,9 +343,9 @@ func (s *Store) bulk(ctx context.Context, c *mongo.Collection, models []mongo.Wr
 }
 
 // Snapshot reads one account's snapshot of a day.
-func (s *Store) Snapshot(ctx context.Context, slug string, day time.Time) (Snapshot, error) {
-	var sn Snapshot
-	err := s.findByID(ctx, s.snapshots, SnapshotID(slug, day), &sn)
+func (s *Store) Snapshot(ctx context.Context, slug string, day time.Time) (store.Snapshot, error) {
+	var sn store.Snapshot
+	err := s.findByID(ctx, s.snapshots, store.SnapshotID(slug, day), &sn)
 	return sn, err
 }
 
@@ -388,7 +386,7 @@ func (s *Store) PruneClaims(ctx context.Context, before time.Time) (int64, error
 func (s *Store) Claimed(ctx context.Context, id string) (bool, error) {
 	var c claim
 	err := s.findByID(ctx, s.claims, id, &c)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err

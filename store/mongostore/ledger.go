@@ -1,15 +1,15 @@
-package store
+package mongostore
 
 import (
+	"github.com/csbot/csbot/store"
+
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -53,52 +53,52 @@ type ledgerKind[T any] struct {
 	clean func(T) T
 }
 
-var usageKind = ledgerKind[Usage]{
+var usageKind = ledgerKind[store.Usage]{
 	name: "usage",
-	doc:  func(u Usage) string { return "usage/" + u.Day },
-	key:  Usage.Key,
-	same: func(a, b Usage) bool {
+	doc:  func(u store.Usage) string { return "usage/" + u.Day },
+	key:  store.Usage.Key,
+	same: func(a, b store.Usage) bool {
 		return a.Account == b.Account && a.Day == b.Day && a.Active == b.Active && a.Seats == b.Seats && samePtr(a.Adoption, b.Adoption)
 	},
-	clean: func(u Usage) Usage { return u },
+	clean: func(u store.Usage) store.Usage { return u },
 }
 
-var responseKind = ledgerKind[Response]{
+var responseKind = ledgerKind[store.Response]{
 	name: "responses",
-	doc:  func(r Response) string { return bucket("responses", r.ID) },
-	key:  func(r Response) string { return r.ID },
-	same: func(a, b Response) bool {
+	doc:  func(r store.Response) string { return bucket("responses", r.ID) },
+	key:  func(r store.Response) string { return r.ID },
+	same: func(a, b store.Response) bool {
 		return a.ID == b.ID && a.Account == b.Account && a.Kind == b.Kind && a.Score == b.Score && a.At.Equal(b.At)
 	},
-	clean: func(r Response) Response { r.At = ms(r.At); return r },
+	clean: func(r store.Response) store.Response { r.At = store.Millis(r.At); return r },
 }
 
-var ticketKind = ledgerKind[Ticket]{
+var ticketKind = ledgerKind[store.Ticket]{
 	name: "tickets",
-	doc:  func(t Ticket) string { return bucket("tickets", t.ID) },
-	key:  func(t Ticket) string { return t.ID },
-	same: func(a, b Ticket) bool {
+	doc:  func(t store.Ticket) string { return bucket("tickets", t.ID) },
+	key:  func(t store.Ticket) string { return t.ID },
+	same: func(a, b store.Ticket) bool {
 		return a.ID == b.ID && a.Account == b.Account && a.Opened.Equal(b.Opened) && a.Escalated == b.Escalated &&
 			(a.Closed == nil) == (b.Closed == nil) && (a.Closed == nil || a.Closed.Equal(*b.Closed))
 	},
-	clean: func(t Ticket) Ticket {
-		t.Opened = ms(t.Opened)
+	clean: func(t store.Ticket) store.Ticket {
+		t.Opened = store.Millis(t.Opened)
 		if t.Closed != nil {
-			c := ms(*t.Closed)
+			c := store.Millis(*t.Closed)
 			t.Closed = &c
 		}
 		return t
 	},
 }
 
-var revenueKind = ledgerKind[RevenueEvent]{
+var revenueKind = ledgerKind[store.RevenueEvent]{
 	name: "revenue",
-	doc:  func(e RevenueEvent) string { return bucket("revenue", e.ID) },
-	key:  func(e RevenueEvent) string { return e.ID },
-	same: func(a, b RevenueEvent) bool {
+	doc:  func(e store.RevenueEvent) string { return bucket("revenue", e.ID) },
+	key:  func(e store.RevenueEvent) string { return e.ID },
+	same: func(a, b store.RevenueEvent) bool {
 		return a.ID == b.ID && a.Account == b.Account && a.Type == b.Type && a.ARR == b.ARR && a.At.Equal(b.At)
 	},
-	clean: func(e RevenueEvent) RevenueEvent { e.At = ms(e.At); return e },
+	clean: func(e store.RevenueEvent) store.RevenueEvent { e.At = store.Millis(e.At); return e },
 }
 
 func bucket(prefix, id string) string {
@@ -121,47 +121,47 @@ func samePtr[T comparable](a, b *T) bool {
 
 // PutUsage stores usage rows by account and day, replacing earlier rows of
 // the same key. It returns the rows that were new or different.
-func (s *Store) PutUsage(ctx context.Context, rows []Usage) (changed []Usage, err error) {
+func (s *Store) PutUsage(ctx context.Context, rows []store.Usage) (changed []store.Usage, err error) {
 	return putLedger(ctx, s, usageKind, rows)
 }
 
 // UsageOn returns every account's usage row of one day (YYYY-MM-DD), in no
 // particular order. It reads one document.
-func (s *Store) UsageOn(ctx context.Context, day string) ([]Usage, error) {
-	return readLedger[Usage](ctx, s, "usage", "usage/"+day)
+func (s *Store) UsageOn(ctx context.Context, day string) ([]store.Usage, error) {
+	return readLedger[store.Usage](ctx, s, "usage", "usage/"+day)
 }
 
 // PutResponses stores survey answers by id and returns the new or different ones.
-func (s *Store) PutResponses(ctx context.Context, rs []Response) (changed []Response, err error) {
+func (s *Store) PutResponses(ctx context.Context, rs []store.Response) (changed []store.Response, err error) {
 	return putLedger(ctx, s, responseKind, rs)
 }
 
 // Responses returns every survey answer, in no particular order. It reads
 // ledgerBuckets documents.
-func (s *Store) Responses(ctx context.Context) ([]Response, error) {
-	return readLedger[Response](ctx, s, "responses", bucketIDs("responses")...)
+func (s *Store) Responses(ctx context.Context) ([]store.Response, error) {
+	return readLedger[store.Response](ctx, s, "responses", bucketIDs("responses")...)
 }
 
 // PutTickets stores tickets by id and returns the new or different ones. A
 // ticket is re-sent whole when it changes (closed, escalated).
-func (s *Store) PutTickets(ctx context.Context, ts []Ticket) (changed []Ticket, err error) {
+func (s *Store) PutTickets(ctx context.Context, ts []store.Ticket) (changed []store.Ticket, err error) {
 	return putLedger(ctx, s, ticketKind, ts)
 }
 
 // Tickets returns every ticket, in no particular order.
-func (s *Store) Tickets(ctx context.Context) ([]Ticket, error) {
-	return readLedger[Ticket](ctx, s, "tickets", bucketIDs("tickets")...)
+func (s *Store) Tickets(ctx context.Context) ([]store.Ticket, error) {
+	return readLedger[store.Ticket](ctx, s, "tickets", bucketIDs("tickets")...)
 }
 
 // PutRevenue stores revenue events by id and returns the new or different ones.
-func (s *Store) PutRevenue(ctx context.Context, evs []RevenueEvent) (changed []RevenueEvent, err error) {
+func (s *Store) PutRevenue(ctx context.Context, evs []store.RevenueEvent) (changed []store.RevenueEvent, err error) {
 	return putLedger(ctx, s, revenueKind, evs)
 }
 
 // RevenueEvents returns every revenue event, in no particular order. It
 // reads ledgerBuckets documents.
-func (s *Store) RevenueEvents(ctx context.Context) ([]RevenueEvent, error) {
-	return readLedger[RevenueEvent](ctx, s, "revenue", bucketIDs("revenue")...)
+func (s *Store) RevenueEvents(ctx context.Context) ([]store.RevenueEvent, error) {
+	return readLedger[store.RevenueEvent](ctx, s, "revenue", bucketIDs("revenue")...)
 }
 
 // putLedger merges items into their documents, one document at a time, so
@@ -309,63 +309,10 @@ func encodeLedger[T any](items []T) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// GobEncode packs a usage row by hand: gob leaves out a pointer to a zero
-// value, which would turn a measured 0% feature adoption into "unknown".
-func (u Usage) GobEncode() ([]byte, error) {
-	b := make([]byte, 0, len(u.Account)+len(u.Day)+24)
-	b = binary.AppendUvarint(b, uint64(len(u.Account)))
-	b = append(b, u.Account...)
-	b = binary.AppendUvarint(b, uint64(len(u.Day)))
-	b = append(b, u.Day...)
-	b = binary.AppendVarint(b, int64(u.Active))
-	b = binary.AppendVarint(b, int64(u.Seats))
-	if u.Adoption != nil {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(*u.Adoption))
-	}
-	return b, nil
-}
-
-// GobDecode unpacks what GobEncode packed.
-func (u *Usage) GobDecode(b []byte) error {
-	bad := errors.New("corrupt usage row")
-	str := func() (string, bool) {
-		n, w := binary.Uvarint(b)
-		if w <= 0 || uint64(len(b)-w) < n {
-			return "", false
-		}
-		s := string(b[w : w+int(n)])
-		b = b[w+int(n):]
-		return s, true
-	}
-	num := func() (int, bool) {
-		v, w := binary.Varint(b)
-		b = b[max(w, 0):]
-		return int(v), w > 0
-	}
-	var ok [4]bool
-	*u = Usage{}
-	u.Account, ok[0] = str()
-	u.Day, ok[1] = str()
-	u.Active, ok[2] = num()
-	u.Seats, ok[3] = num()
-	if ok != [4]bool{true, true, true, true} {
-		return bad
-	}
-	switch len(b) {
-	case 0:
-	case 8:
-		v := math.Float64frombits(binary.LittleEndian.Uint64(b))
-		u.Adoption = &v
-	default:
-		return bad
-	}
-	return nil
-}
-
 // PutTouches writes timeline entries by their id (an ingested touch keeps
 // the CRM's id) and returns the new or different ones; an identical
 // re-send writes nothing. Of entries with the same id the last wins.
-func (s *Store) PutTouches(ctx context.Context, ts []Touch) (changed []Touch, err error) {
+func (s *Store) PutTouches(ctx context.Context, ts []store.Touch) (changed []store.Touch, err error) {
 	last := map[string]int{}
 	for i, t := range ts {
 		last[t.ID] = i
@@ -375,10 +322,10 @@ func (s *Store) PutTouches(ctx context.Context, ts []Touch) (changed []Touch, er
 		if last[t.ID] != i {
 			continue
 		}
-		t.At = ms(t.At)
-		var old Touch
+		t.At = store.Millis(t.At)
+		var old store.Touch
 		err := s.findByID(ctx, s.touches, t.ID, &old)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
 		if err == nil && old.Account == t.Account && old.Kind == t.Kind && old.Author == t.Author && old.Text == t.Text && old.At.Equal(t.At) {

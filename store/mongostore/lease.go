@@ -1,6 +1,8 @@
-package store
+package mongostore
 
 import (
+	"github.com/csbot/csbot/store"
+
 	"context"
 	"errors"
 	"fmt"
@@ -35,7 +37,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.D
 	if owner == "" || ttl <= 0 {
 		return false, fmt.Errorf("acquire lease %q: an owner and a positive ttl are required", name)
 	}
-	expires := ms(now.Add(ttl))
+	expires := store.Millis(now.Add(ttl))
 	_, err := s.leases.InsertOne(ctx, leaseDoc{ID: name, Owner: owner, Expires: expires, Version: 1})
 	if err == nil {
 		return true, nil
@@ -67,7 +69,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string) error {
 		d.Owner, d.Expires = "", time.Time{}
 		return nil
 	})
-	if errors.Is(err, errLeaseUnchanged) || errors.Is(err, ErrNotFound) {
+	if errors.Is(err, errLeaseUnchanged) || errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	return err

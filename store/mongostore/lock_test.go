@@ -1,4 +1,4 @@
-package store_test
+package mongostore_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -155,7 +156,7 @@ func TestPruneLocks(t *testing.T) {
 // signalLocker reports every Lock outcome, so the test knows when both
 // schedulers have decided.
 type signalLocker struct {
-	l    *store.Locker
+	l    *mongostore.Locker
 	done chan error
 }
 

@@ -1,4 +1,7 @@
-package store
+// Package embedded runs FerretDB (v1, SQLite handler) inside the csbot
+// process, so csbot works with no MongoDB: the store talks to it over the
+// MongoDB wire protocol with the same driver as to a real server.
+package embedded
 
 import (
 	"context"
@@ -14,15 +17,17 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver FerretDB also uses
 )
 
-// embedded is an in-process FerretDB serving the SQLite files in dir.
-type embedded struct {
+// Server is an in-process FerretDB serving the SQLite files in a folder.
+type Server struct {
 	dir    string
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
-func startEmbedded(ctx context.Context, dir string, log *slog.Logger) (*embedded, error) {
+// Start serves the SQLite files in dir ("data" when empty), creating the
+// folder when missing. Stop ends it.
+func Start(ctx context.Context, dir string, log *slog.Logger) (*Server, error) {
 	if dir == "" {
 		dir = "data"
 	}
@@ -50,7 +55,7 @@ func startEmbedded(ctx context.Context, dir string, log *slog.Logger) (*embedded
 		return nil, fmt.Errorf("embedded store in %s: %w", abs, err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &embedded{dir: abs, cancel: cancel, done: make(chan struct{})}
+	e := &Server{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
@@ -60,7 +65,8 @@ func startEmbedded(ctx context.Context, dir string, log *slog.Logger) (*embedded
 	return e, nil
 }
 
-func (e *embedded) stop() {
+// Stop ends the server, waiting up to 10 seconds for it.
+func (e *Server) Stop() {
 	e.cancel()
 	select {
 	case <-e.done:
@@ -68,18 +74,18 @@ func (e *embedded) stop() {
 	}
 }
 
-// indexIDLookups works around FerretDB v1's SQLite handler: it queries
+// IndexIDLookups works around FerretDB v1's SQLite handler: it queries
 // `_ferretdb_sjson->'$._id' = ?` but indexes `_ferretdb_sjson->"_id"`, which
 // SQLite does not treat as the same expression, so every _id lookup scans
 // the table. An index on the exact query expression turns the scan into a
 // search (measured: 138 ms -> 1.4 ms per lookup over 10,000 accounts).
-func (e *embedded) indexIDLookups(ctx context.Context, database string) error {
-	db, err := e.sqlite(database)
+func (e *Server) IndexIDLookups(ctx context.Context, database string) error {
+	db, err := e.SQLite(database)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tables, err := collectionTables(ctx, db)
+	tables, err := CollectionTables(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -92,7 +98,9 @@ func (e *embedded) indexIDLookups(ctx context.Context, database string) error {
 	return nil
 }
 
-func (e *embedded) sqlite(database string) (*sql.DB, error) {
+// SQLite opens the SQLite file of a database, for checks FerretDB cannot
+// make (which index a query uses). Close it after use.
+func (e *Server) SQLite(database string) (*sql.DB, error) {
 	path := filepath.Join(e.dir, database+".sqlite")
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -101,8 +109,8 @@ func (e *embedded) sqlite(database string) (*sql.DB, error) {
 	return db, nil
 }
 
-// collectionTables maps FerretDB's collections to their SQLite tables.
-func collectionTables(ctx context.Context, db *sql.DB) (map[string]string, error) {
+// CollectionTables maps FerretDB's collections to their SQLite tables.
+func CollectionTables(ctx context.Context, db *sql.DB) (map[string]string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name, table_name FROM _ferretdb_collections`)
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: list collections: %w", err)
@@ -147,3 +155,9 @@ func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
 func (h minLevel) WithGroup(name string) slog.Handler {
 	return minLevel{h.Handler.WithGroup(name), h.level}
 }
+
+// URI is the address the server speaks the MongoDB wire protocol on.
+func (e *Server) URI() string { return e.uri }
+
+// Dir is the absolute path of the data folder.
+func (e *Server) Dir() string { return e.dir }

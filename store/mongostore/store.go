@@ -1,4 +1,8 @@
-package store
+// Package mongostore is csbot's store on MongoDB (driver v2): the
+// repository behind the domain types of package store. With no MONGODB_URI
+// it starts the embedded FerretDB (package embedded) in-process and talks
+// to it through the same driver, so every code path is the MongoDB one.
+package mongostore
 
 import (
 	"context"
@@ -13,6 +17,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore/embedded"
 )
 
 // Config says where the data lives.
@@ -28,7 +35,7 @@ type Config struct {
 type Store struct {
 	client   *mongo.Client
 	db       *mongo.Database
-	embedded *embedded
+	embedded *embedded.Server
 	log      *slog.Logger
 
 	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks, checklists, ledger, leases *mongo.Collection
@@ -57,14 +64,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{log: cfg.Logger}
 	uri := cfg.URI
 	if uri == "" {
-		emb, err := startEmbedded(ctx, cfg.DataDir, cfg.Logger)
+		emb, err := embedded.Start(ctx, cfg.DataDir, cfg.Logger)
 		if err != nil {
 			return nil, err
 		}
 		s.embedded = emb
 		s.memberCache = &memberCache{}
 		s.accountCache = &accountCache{}
-		uri = emb.uri
+		uri = emb.URI()
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetAppName("csbot"))
 	if err != nil {
@@ -111,7 +118,7 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 		}
 	}
 	if s.embedded != nil {
-		return s.embedded.indexIDLookups(ctx, cfg.Database)
+		return s.embedded.IndexIDLookups(ctx, cfg.Database)
 	}
 	return nil
 }
@@ -119,7 +126,7 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 // Backend names what the store runs on, for logs and the console banner.
 func (s *Store) Backend() string {
 	if s.embedded != nil {
-		return "embedded FerretDB (SQLite) in " + s.embedded.dir
+		return "embedded FerretDB (SQLite) in " + s.embedded.Dir()
 	}
 	return "MongoDB"
 }
@@ -131,7 +138,7 @@ func (s *Store) EmbeddedURI() string {
 	if s.embedded == nil {
 		return ""
 	}
-	return s.embedded.uri
+	return s.embedded.URI()
 }
 
 // Ping checks that the database answers.
@@ -157,7 +164,7 @@ func (s *Store) Close(ctx context.Context) error {
 
 func (s *Store) stopEmbedded() {
 	if s.embedded != nil {
-		s.embedded.stop()
+		s.embedded.Stop()
 	}
 }
 
@@ -170,7 +177,7 @@ func (s *Store) fail(what string, err error) error {
 		fn(op, unavailable)
 	}
 	if unavailable {
-		return fmt.Errorf("%s: %w: %w", what, ErrUnavailable, err)
+		return fmt.Errorf("%s: %w: %w", what, store.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -200,7 +207,7 @@ func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 func (s *Store) findByID(ctx context.Context, c *mongo.Collection, id string, out any) error {
 	err := c.FindOne(ctx, byID(id)).Decode(out)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return fmt.Errorf("%s %q: %w", c.Name(), id, ErrNotFound)
+		return fmt.Errorf("%s %q: %w", c.Name(), id, store.ErrNotFound)
 	}
 	if err != nil {
 		return s.fail("read "+c.Name(), err)

@@ -1,4 +1,4 @@
-package store_test
+package mongostore_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -23,7 +24,7 @@ func reminder(account, recipient string) store.OutboxItem {
 	}
 }
 
-func enqueue(t *testing.T, s *store.Store, it store.OutboxItem) string {
+func enqueue(t *testing.T, s *mongostore.Store, it store.OutboxItem) string {
 	t.Helper()
 	created, err := s.Enqueue(context.Background(), it)
 	if err != nil || !created {
@@ -32,7 +33,7 @@ func enqueue(t *testing.T, s *store.Store, it store.OutboxItem) string {
 	return store.OutboxID(it.Kind, it.Playbook, it.Step, it.Account, it.Recipient, it.Due)
 }
 
-func claim(t *testing.T, s *store.Store, id, owner string, now time.Time, lease time.Duration) (store.OutboxItem, bool) {
+func claim(t *testing.T, s *mongostore.Store, id, owner string, now time.Time, lease time.Duration) (store.OutboxItem, bool) {
 	t.Helper()
 	it, ok, err := s.ClaimForSend(context.Background(), id, owner, now, lease)
 	if err != nil {
@@ -41,7 +42,7 @@ func claim(t *testing.T, s *store.Store, id, owner string, now time.Time, lease 
 	return it, ok
 }
 
-func dueIDs(t *testing.T, s *store.Store, now time.Time) []string {
+func dueIDs(t *testing.T, s *mongostore.Store, now time.Time) []string {
 	t.Helper()
 	items, err := s.OutboxDue(context.Background(), now)
 	if err != nil {
@@ -193,7 +194,7 @@ func TestClaimForSendTwoReplicas(t *testing.T) {
 	b := a
 	if cfg.URI != "" {
 		var err error
-		if b, err = store.Open(ctx, cfg); err != nil {
+		if b, err = mongostore.Open(ctx, cfg); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close(ctx) })
@@ -202,7 +203,7 @@ func TestClaimForSendTwoReplicas(t *testing.T) {
 		id := enqueue(t, a, reminder(fmt.Sprintf("acct-%d", round), "aiko"))
 		var claimers []func() (bool, error)
 		for i := range 10 {
-			for name, st := range map[string]*store.Store{"replica-a": a, "replica-b": b} {
+			for name, st := range map[string]*mongostore.Store{"replica-a": a, "replica-b": b} {
 				claimers = append(claimers, func() (bool, error) {
 					_, ok, err := st.ClaimForSend(ctx, id, fmt.Sprintf("%s-%d", name, i), t0, time.Minute)
 					return ok, err
@@ -344,7 +345,7 @@ func TestMarkFailedRetriesWithBackoffThenGivesUp(t *testing.T) {
 func TestOutboxSurvivesCrash(t *testing.T) {
 	ctx := context.Background()
 	cfg := storetest.Config(t)
-	s, err := store.Open(ctx, cfg)
+	s, err := mongostore.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,147 @@
+package mongostore
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+
+	"github.com/csbot/csbot/store"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// Rows are gob-encoded into one binary field per shard: the index is a
+// derived cache that csbot rebuilds, and gob decodes 10,000 rows about ten
+// times faster than JSON (measured: 10 ms against 99 ms), which is most of
+// a list command's time.
+
+// indexShards is fixed: changing it would orphan the rows of the old layout.
+const indexShards = 32
+
+type indexShard struct {
+	ID   string `bson:"_id"`
+	V    int64  `bson:"v"`
+	Rows []byte `bson:"rows"`
+}
+
+func shardNum(slug string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(slug))
+	return h.Sum32() % indexShards
+}
+
+// AccountRows returns every account row, in no particular order.
+func (s *Store) AccountRows(ctx context.Context) ([]store.AccountRow, error) {
+	cur, err := s.index.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, s.fail("read account index", err)
+	}
+	var shards []indexShard
+	if err := cur.All(ctx, &shards); err != nil {
+		return nil, s.fail("read account index", err)
+	}
+	var rows []store.AccountRow
+	for _, sh := range shards {
+		part, err := decodeRows(sh)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, part...)
+	}
+	return rows, nil
+}
+
+func decodeRows(sh indexShard) ([]store.AccountRow, error) {
+	var rows []store.AccountRow
+	if len(sh.Rows) == 0 {
+		return nil, nil
+	}
+	if err := gob.NewDecoder(bytes.NewReader(sh.Rows)).Decode(&rows); err != nil {
+		return nil, fmt.Errorf("decode account index %s: %w", sh.ID, err)
+	}
+	return rows, nil
+}
+
+func encodeRows(rows []store.AccountRow) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(rows); err != nil {
+		return nil, fmt.Errorf("encode account index: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// PutRows writes rows into the account index, replacing the rows of the same
+// accounts and keeping all others.
+func (s *Store) PutRows(ctx context.Context, rows []store.AccountRow) error {
+	byShard := map[uint32][]store.AccountRow{}
+	for _, r := range rows {
+		n := shardNum(r.Slug)
+		byShard[n] = append(byShard[n], r)
+	}
+	for n, part := range byShard {
+		if err := s.mergeShard(ctx, n, part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeShard replaces rows in one shard document. Shards carry a version and
+// are written with compare-and-swap, so replicas sharing a MongoDB never lose
+// each other's rows. The embedded FerretDB does not apply a filtered update
+// atomically (measured: concurrent compare-and-swap writers lost rows), so
+// writers in this process also take the shard's lock; the embedded store
+// serves one process only.
+func (s *Store) mergeShard(ctx context.Context, n uint32, put []store.AccountRow) error {
+	s.shardLocks[n].Lock()
+	defer s.shardLocks[n].Unlock()
+	id := fmt.Sprintf("shard-%02d", n)
+	replaced := map[string]bool{}
+	for _, r := range put {
+		replaced[r.Slug] = true
+	}
+	for range 20 {
+		var sh indexShard
+		err := s.index.FindOne(ctx, byID(id)).Decode(&sh)
+		missing := errors.Is(err, mongo.ErrNoDocuments)
+		if err != nil && !missing {
+			return s.fail("read account index", err)
+		}
+		rows, err := decodeRows(sh)
+		if err != nil {
+			return err
+		}
+		rows = slices.DeleteFunc(rows, func(r store.AccountRow) bool { return replaced[r.Slug] })
+		rows = append(rows, put...)
+		slices.SortFunc(rows, func(a, b store.AccountRow) int { return strings.Compare(a.Slug, b.Slug) })
+		data, err := encodeRows(rows)
+		if err != nil {
+			return err
+		}
+		if missing {
+			_, err = s.index.InsertOne(ctx, indexShard{ID: id, V: 1, Rows: data})
+			if mongo.IsDuplicateKeyError(err) {
+				continue
+			}
+			if err != nil {
+				return s.fail("write account index", err)
+			}
+			return nil
+		}
+		res, err := s.index.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: id}, {Key: "v", Value: sh.V}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "rows", Value: data}, {Key: "v", Value: sh.V + 1}}}})
+		if err != nil {
+			return s.fail("write account index", err)
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
+	}
+	return fmt.Errorf("write account index %s: too much contention, try again", id)
+}
