@@ -33,10 +33,10 @@ func newServer(t *testing.T, token string) (*httptest.Server, *mongostore.Store)
 	ctx := context.Background()
 	st := storetest.Open(t)
 	eng := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
-	if err := eng.SaveAll(ctx, []store.Account{
-		{Slug: "acme", Name: "Acme", Tier: store.TierHigh, Phase: store.PhaseAdoption, Seats: 100, ActiveUsers: 50},
-		{Slug: "beta", Name: "Beta", Tier: store.TierLow, Phase: store.PhaseAdoption},
-	}); err != nil {
+	if err := eng.Put(ctx,
+		store.Account{Slug: "acme", Name: "Acme", Tier: store.TierHigh, Phase: store.PhaseAdoption, Seats: 100, ActiveUsers: 50},
+		store.Account{Slug: "beta", Name: "Beta", Tier: store.TierLow, Phase: store.PhaseAdoption},
+	); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)

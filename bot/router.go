@@ -117,6 +117,10 @@ func (rt *Router) failure(ctx context.Context, what string, err error) Reply {
 		rt.log.WarnContext(ctx, "store unavailable", "during", what, "err", err)
 		return errorReply("csbot cannot reach its database right now, try again in a minute.")
 	}
+	if errors.Is(err, store.ErrConflict) {
+		rt.log.WarnContext(ctx, "write conflict", "during", what, "err", err)
+		return errorReply("Someone else changed this at the same moment and csbot could not apply your change on top after several tries; nothing was changed. Try again.")
+	}
 	rt.log.ErrorContext(ctx, "command failed", "during", what, "err", err)
 	return errorReply(fmt.Sprintf("Something went wrong (%s). It has been logged; try again, or tell a csbot admin if it keeps happening.", what))
 }

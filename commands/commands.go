@@ -25,10 +25,10 @@ type Store interface {
 	AccountRows(ctx context.Context) ([]store.AccountRow, error)
 	Member(ctx context.Context, id string) (store.Member, error)
 	Members(ctx context.Context) ([]store.Member, error)
-	SaveMember(ctx context.Context, m store.Member) error
+	UpdateMember(ctx context.Context, id string, change func(m *store.Member, found bool) error) (store.Member, error)
 	Team(ctx context.Context, id string) (store.Team, error)
 	Teams(ctx context.Context) ([]store.Team, error)
-	SaveTeam(ctx context.Context, t store.Team) error
+	UpdateTeam(ctx context.Context, id string, change func(t *store.Team, found bool) error) (store.Team, error)
 	AddTouch(ctx context.Context, t store.Touch) error
 	OutboxFailed(ctx context.Context) ([]store.OutboxItem, error)
 	Outbox(ctx context.Context, id string) (store.OutboxItem, error)
@@ -46,7 +46,7 @@ type Store interface {
 // Scorer scores accounts and saves them with their derived data.
 type Scorer interface {
 	Assess(a store.Account) health.Assessment
-	Save(ctx context.Context, a store.Account) error
+	Update(ctx context.Context, slug string, change func(*store.Account) error) (store.Account, error)
 	Now() time.Time
 	Config() health.Config
 	Why(ctx context.Context, a store.Account) (health.Explanation, error)
@@ -185,4 +185,13 @@ func freshness(now time.Time, a store.Account) string {
 		s += " · account data updated " + a.UpdatedAt.UTC().Format("2006-01-02")
 	}
 	return s
+}
+
+// later is the later of two times: a touch logged now never moves an
+// account's last touch back past one logged meanwhile.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -80,7 +80,7 @@ func newFixture(t testing.TB) fixture {
 		{Slug: "globex", Name: "Globex", Tier: store.TierTech, ARR: 6000, Phase: store.PhaseAdoption, Owner: "ken"},
 	}
 	for _, a := range accounts {
-		must(engine.Save(ctx, a))
+		must(engine.Put(ctx, a))
 	}
 	set, err := playbooks.Load("")
 	must(err)

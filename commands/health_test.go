@@ -28,7 +28,7 @@ func withKitsune(t testing.TB, f fixture) {
 	a := store.Account{Slug: "kitsune", Name: "Kitsune Games", Tier: store.TierLow, Region: "Osaka", ARR: 30000, Phase: store.PhaseAdoption,
 		Owner: "aiko", Seats: 50, ActiveUsers: 40, UsageDate: day(-8), NPS: ptr(8), NPSDate: day(-30),
 		OpenTickets: ptr(1), TicketsDate: day(-8), LastTouch: day(-10)}
-	if err := engine.Save(ctx, a); err != nil {
+	if err := engine.Put(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	at = now
@@ -37,7 +37,7 @@ func withKitsune(t testing.TB, f fixture) {
 		t.Fatal(err)
 	}
 	a.ActiveUsers, a.UsageDate, a.OpenTickets, a.CSAT = 20, day(-1), ptr(4), ptr(4.0)
-	if err := engine.Save(ctx, a); err != nil {
+	if err := engine.Put(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -31,7 +31,7 @@ func withEvents(t testing.TB, f fixture) fixture {
 		{Slug: "umbrella", Name: "Umbrella", Tier: store.TierTech, ARR: 8000, Owner: "aiko", Phase: store.PhaseOnboarding, PhaseStart: day(-70),
 			Milestones: []store.Milestone{{Name: "Kickoff held", Due: day(-67), Done: ptr(day(-66))}, {Name: "Live", Due: day(-40)}}},
 	} {
-		if err := engine.Save(ctx, a); err != nil {
+		if err := engine.Put(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -48,8 +48,11 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if err := c.Store.AddTouch(ctx, store.Touch{Account: a.Slug, Kind: kind, Author: req.Member.ID, Text: text, At: now.UTC()}); err != nil {
 		return bot.Reply{}, err
 	}
-	a.LastTouch = now.UTC()
-	if err := c.Health.Save(ctx, a); err != nil {
+	a, err = c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
+		a.LastTouch = later(a.LastTouch, now.UTC())
+		return nil
+	})
+	if err != nil {
 		return bot.Reply{}, err
 	}
 	after := c.Health.Assess(a)

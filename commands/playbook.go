@@ -75,18 +75,27 @@ func (c *cmds) playbook(ctx context.Context, req *bot.Request) (bot.Reply, error
 
 // startStop records that a playbook runs, or no longer runs, for an account.
 func (c *cmds) startStop(ctx context.Context, me store.Member, start bool, pb playbooks.Playbook, a store.Account) (bot.Reply, error) {
-	since, running := a.Started(pb.Name)
-	switch {
-	case start && running:
-		return bot.Reply{Title: "Already running", Text: fmt.Sprintf("%s has run for %s since %s.", pb.Name, a.Name, store.Day(since))}, nil
-	case !start && !running:
-		return bot.Reply{}, bot.Errorf("%s was not started for %s.", pb.Name, a.Name)
-	case start:
-		a.Playbooks = append(slices.Clone(a.Playbooks), store.ActivePlaybook{Name: pb.Name, Started: c.Health.Now().UTC(), By: me.ID})
-	default:
-		a.Playbooks = slices.DeleteFunc(slices.Clone(a.Playbooks), func(p store.ActivePlaybook) bool { return p.Name == pb.Name })
+	var already *bot.Reply
+	a, err := c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
+		already = nil
+		since, running := a.Started(pb.Name)
+		switch {
+		case start && running:
+			already = &bot.Reply{Title: "Already running", Text: fmt.Sprintf("%s has run for %s since %s.", pb.Name, a.Name, store.Day(since))}
+			return errUnchanged
+		case !start && !running:
+			return bot.Errorf("%s was not started for %s.", pb.Name, a.Name)
+		case start:
+			a.Playbooks = append(a.Playbooks, store.ActivePlaybook{Name: pb.Name, Started: c.Health.Now().UTC(), By: me.ID})
+		default:
+			a.Playbooks = slices.DeleteFunc(a.Playbooks, func(p store.ActivePlaybook) bool { return p.Name == pb.Name })
+		}
+		return nil
+	})
+	if already != nil {
+		return *already, nil
 	}
-	if err := c.Health.Save(ctx, a); err != nil {
+	if err != nil {
 		return bot.Reply{}, err
 	}
 	if !start {

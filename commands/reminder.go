@@ -78,8 +78,10 @@ func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bo
 		if err := c.Store.AddTouch(ctx, touch); err != nil {
 			return bot.Reply{}, err
 		}
-		a.LastTouch = now
-		if err := c.Health.Save(ctx, a); err != nil {
+		if a, err = c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
+			a.LastTouch = later(a.LastTouch, now)
+			return nil
+		}); err != nil {
 			return bot.Reply{}, err
 		}
 		r.Text = fmt.Sprintf("Marked %s for %s done and logged it on the timeline.", step, a.Name)

@@ -226,33 +226,31 @@ func (c *cmds) teamMember(ctx context.Context, me store.Member, id string, args 
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	m, err := c.Store.Member(ctx, id)
-	isNew := errors.Is(err, store.ErrNotFound)
-	if err != nil && !isNew {
-		return bot.Reply{}, err
-	}
-	if isNew {
-		if opts["name"] == "" || opts["roles"] == "" {
-			return bot.Reply{}, bot.UsageErrorf("@%s is new: give at least name:\"Full Name\" and roles:csm.", id)
+	// The rules are checked on the copy written: a change made meanwhile
+	// by someone else is seen and checked again.
+	var isNew bool
+	m, err := c.Store.UpdateMember(ctx, id, func(m *store.Member, found bool) error {
+		isNew = !found
+		if isNew {
+			if opts["name"] == "" || opts["roles"] == "" {
+				return bot.UsageErrorf("@%s is new: give at least name:\"Full Name\" and roles:csm.", id)
+			}
+			if !me.Has(store.RoleAdmin) {
+				m.Team = me.Team // a lead's new member joins the lead's team
+			}
 		}
-		m = store.Member{ID: id}
-		if !me.Has(store.RoleAdmin) {
-			m.Team = me.Team // a lead's new member joins the lead's team
+		before := m.Clone()
+		for k, v := range opts {
+			if err := c.setMemberField(ctx, m, k, v); err != nil {
+				return err
+			}
 		}
+		return leadMayChange(me, before, *m, isNew)
+	})
+	if errors.Is(err, store.ErrIdentityTaken) {
+		return bot.Reply{}, bot.Errorf("%v", err)
 	}
-	before := m.Clone()
-	for k, v := range opts {
-		if err := c.setMemberField(ctx, &m, k, v); err != nil {
-			return bot.Reply{}, err
-		}
-	}
-	if err := leadMayChange(me, before, m, isNew); err != nil {
-		return bot.Reply{}, err
-	}
-	if err := c.Store.SaveMember(ctx, m); err != nil {
-		if errors.Is(err, store.ErrIdentityTaken) {
-			return bot.Reply{}, bot.Errorf("%v", err)
-		}
+	if err != nil {
 		return bot.Reply{}, err
 	}
 	r, err := c.memberReply(ctx, m)
@@ -335,42 +333,39 @@ func (c *cmds) teamSet(ctx context.Context, me store.Member, id string, args []s
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	t, err := c.Store.Team(ctx, id)
-	isNew := errors.Is(err, store.ErrNotFound)
-	if err != nil && !isNew {
-		return bot.Reply{}, err
-	}
-	if isNew {
-		if opts["name"] == "" {
-			return bot.Reply{}, bot.UsageErrorf("Team %s is new: give it a name:\"...\".", id)
+	var isNew bool
+	t, err := c.Store.UpdateTeam(ctx, id, func(t *store.Team, found bool) error {
+		isNew = !found
+		if isNew && opts["name"] == "" {
+			return bot.UsageErrorf("Team %s is new: give it a name:\"...\".", id)
 		}
-		t = store.Team{ID: id}
-	}
-	if !me.Has(store.RoleAdmin) {
-		_, newLead := opts["lead"]
-		if isNew || t.Lead != me.ID || newLead {
-			return bot.Reply{}, bot.Errorf("Leads can change the name, region and segment of the team they lead; creating teams and naming leads is for admins.")
+		if !me.Has(store.RoleAdmin) {
+			_, newLead := opts["lead"]
+			if isNew || t.Lead != me.ID || newLead {
+				return bot.Errorf("Leads can change the name, region and segment of the team they lead; creating teams and naming leads is for admins.")
+			}
 		}
-	}
-	if v, ok := opts["name"]; ok {
-		if v == "" {
-			return bot.Reply{}, bot.Errorf("name cannot be empty.")
+		if v, ok := opts["name"]; ok {
+			if v == "" {
+				return bot.Errorf("name cannot be empty.")
+			}
+			t.Name = v
 		}
-		t.Name = v
-	}
-	if v, ok := opts["lead"]; ok {
-		if err := c.requireMember(ctx, handle(v)); err != nil {
-			return bot.Reply{}, err
+		if v, ok := opts["lead"]; ok {
+			if err := c.requireMember(ctx, handle(v)); err != nil {
+				return err
+			}
+			t.Lead = handle(v)
 		}
-		t.Lead = handle(v)
-	}
-	if v, ok := opts["region"]; ok {
-		t.Region = v
-	}
-	if v, ok := opts["segment"]; ok {
-		t.Segment = v
-	}
-	if err := c.Store.SaveTeam(ctx, t); err != nil {
+		if v, ok := opts["region"]; ok {
+			t.Region = v
+		}
+		if v, ok := opts["segment"]; ok {
+			t.Segment = v
+		}
+		return nil
+	})
+	if err != nil {
 		return bot.Reply{}, err
 	}
 	r, err := c.teamShow(ctx, t.ID)
@@ -396,8 +391,14 @@ func (c *cmds) teamAssign(ctx context.Context, me store.Member, args []string) (
 		}
 	}
 	before := a.Owner
-	a.Owner = owner
-	if err := c.Health.Save(ctx, a); err != nil {
+	if a, err = c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
+		// The check above read the owner of a copy that may be older.
+		if a.Owner != before {
+			return bot.Errorf("%s changed owner to @%s meanwhile; look again and retry if still needed.", a.Name, orDash(a.Owner))
+		}
+		a.Owner = owner
+		return nil
+	}); err != nil {
 		return bot.Reply{}, err
 	}
 	return bot.Reply{Title: "Owner changed", Text: fmt.Sprintf("%s now belongs to @%s (was @%s).", a.Name, owner, orDash(before))}, nil

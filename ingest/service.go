@@ -128,18 +128,19 @@ func (s *Service) ApplyPending(ctx context.Context) (int, error) {
 	}
 	for start := 0; start < len(pend); start += applyChunk {
 		chunk := pend[start:min(start+applyChunk, len(pend))]
-		accounts := make([]store.Account, 0, len(chunk))
+		bySlug := make(map[string]store.Account, len(chunk))
+		slugs := make([]string, 0, len(chunk))
 		for _, p := range chunk {
-			cur, err := s.st.Account(ctx, p.Account.Slug)
-			if errors.Is(err, store.ErrNotFound) {
-				continue // deleted since: nothing to apply to
-			}
-			if err != nil {
-				return 0, err
-			}
-			accounts = append(accounts, withDerived(cur, p.Account))
+			bySlug[p.Account.Slug] = p.Account
+			slugs = append(slugs, p.Account.Slug)
 		}
-		if err := s.eng.SaveAll(ctx, accounts); err != nil {
+		// Only the derived fields come from the pending copy: the rest of
+		// the account is as stored when written, so later edits stay.
+		// Accounts deleted since are skipped.
+		if _, err := s.eng.UpdateAll(ctx, slugs, false, func(a *store.Account) error {
+			*a = withDerived(*a, bySlug[a.Slug])
+			return nil
+		}); err != nil {
 			return 0, err
 		}
 	}
@@ -424,8 +425,11 @@ func (s *Service) accounts(ctx context.Context, b Batch) (Result, error) {
 		s.applyMu.Lock()
 		defer s.applyMu.Unlock()
 	}
-	var col collector
-	rep, err := importer.ImportAccounts(ctx, s.st, &col, "items.json", arr)
+	var saver importer.Saver = s.eng
+	if b.DryRun {
+		saver = importer.DryRun
+	}
+	rep, err := importer.ImportAccounts(ctx, s.st, saver, "items.json", arr)
 	if err != nil {
 		return Result{}, err
 	}
@@ -442,18 +446,6 @@ func (s *Service) accounts(ctx context.Context, b Batch) (Result, error) {
 		res.Unchanged = 0
 		return res, nil
 	}
-	if err := s.eng.SaveAll(ctx, col.accounts); err != nil {
-		return Result{}, err
-	}
-	res.Rescored = len(col.accounts)
+	res.Rescored = rep.Created + rep.Updated
 	return res, nil
-}
-
-// collector is the importer's Saver: it gathers the accounts to save, so
-// that they are scored and written in bulk.
-type collector struct{ accounts []store.Account }
-
-func (c *collector) Save(_ context.Context, a store.Account) error {
-	c.accounts = append(c.accounts, a)
-	return nil
 }

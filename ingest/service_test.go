@@ -41,7 +41,7 @@ func newService(t testing.TB) (*Service, *mongostore.Store) {
 		{Slug: "beta", Name: "Beta", Tier: store.TierLow, Phase: store.PhaseAdoption, Owner: "aiko", ARR: 20000},
 		{Slug: "gamma", Name: "Gamma", Tier: store.TierTech, Phase: store.PhaseOnboarding},
 	}
-	if err := eng.SaveAll(ctx, accounts); err != nil {
+	if err := eng.Put(ctx, accounts...); err != nil {
 		t.Fatal(err)
 	}
 	return New(st, eng, slog.New(slog.DiscardHandler)), st
@@ -479,7 +479,7 @@ func TestPendingSurvivesRestart(t *testing.T) {
 	eng := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
 	zero := 0
 	acme := store.Account{Slug: "acme", Name: "Acme", Tier: store.TierHigh, Phase: store.PhaseAdoption, Seats: 10, ActiveUsers: 5, NPS: &zero}
-	if err := eng.SaveAll(ctx, []store.Account{acme}); err != nil {
+	if err := eng.Put(ctx, acme); err != nil {
 		t.Fatal(err)
 	}
 	acme.ActiveUsers = 9
@@ -522,7 +522,7 @@ func TestApplyPendingKeepsLaterEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	acme.Region, acme.LastTouch = "Osaka", now
-	if err := svc.eng.Save(ctx, acme); err != nil {
+	if err := svc.eng.Put(ctx, acme); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := svc.ApplyPending(ctx); err != nil || n != 1 {

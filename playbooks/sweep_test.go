@@ -61,7 +61,7 @@ func TestSweepQueuesAndDeliversOnce(t *testing.T) {
 	// High touch, last touched 10 days ago: the weekly check-in is due.
 	acct := store.Account{Slug: "acme", Name: "Acme", Tier: store.TierHigh, Phase: store.PhaseAdoption, Owner: "aiko",
 		Seats: 10, ActiveUsers: 9, LastTouch: now.AddDate(0, 0, -10)}
-	if err := engine.Save(ctx, acct); err != nil {
+	if err := engine.Put(ctx, acct); err != nil {
 		t.Fatal(err)
 	}
 	set, err := playbooks.Load("")

@@ -30,4 +30,8 @@ type AccountRow struct {
 	// began, when its last milestone was due, and when the last was done
 	// (empty while any is open).
 	OnboardStart, OnboardLastDue, OnboardDone string
+	// Version is the account's version the row was derived from: of two
+	// writers of an account, the row of the later write stays in the index
+	// whichever of them writes its row last.
+	Version int64
 }

@@ -112,6 +112,10 @@ type Account struct {
 	Playbooks []ActivePlaybook `bson:"playbooks,omitempty" json:"-"`
 	History   History          `bson:"history" json:"-"`
 	UpdatedAt time.Time        `bson:"updated_at" json:"-"`
+	// Version counts writes: every write is a compare-and-swap on it, so a
+	// change decided on an older copy is made again on the newer one
+	// instead of overwriting it.
+	Version int64 `bson:"version" json:"-"`
 }
 
 // ActivePlaybook is a playbook started for one account.
@@ -174,6 +178,8 @@ type Member struct {
 	Locale string `bson:"locale,omitempty" json:"locale,omitempty"`
 	// Identities maps a chat platform to the member's user id there.
 	Identities map[string]string `bson:"identities,omitempty" json:"identities,omitempty"`
+	// Version counts writes (compare-and-swap, as Account.Version).
+	Version int64 `bson:"version" json:"-"`
 }
 
 // Has reports whether the member holds any of the roles.
@@ -200,6 +206,8 @@ type Team struct {
 	// csbot posts its digests and reminders. Its sig parameter is a secret:
 	// never log it or show it.
 	TeamsWebhook string `bson:"teams_webhook,omitempty" json:"-"`
+	// Version counts writes (compare-and-swap, as Account.Version).
+	Version int64 `bson:"version" json:"-"`
 }
 
 // TouchKinds are the kinds of touch a timeline entry can be; a note that

@@ -59,7 +59,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		{Slug: "acme-labs", Name: "Acme Labs", Tier: store.TierLow, Phase: store.PhaseAdoption, Owner: "aiko", Seats: 50, ActiveUsers: 5},
 		{Slug: "sakura-logistics", Name: "Sakura Logistics", Tier: store.TierHigh, Phase: store.PhaseOnboarding, Owner: "ken", Seats: 10, ActiveUsers: 9},
 	} {
-		if err := engine.Save(ctx, a); err != nil {
+		if err := engine.Put(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}

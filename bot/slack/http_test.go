@@ -134,7 +134,7 @@ func newEnv(t *testing.T) *env {
 		}
 	}
 	seats, active := 100, 80
-	if err := engine.Save(ctx, store.Account{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Phase: store.PhaseAdoption,
+	if err := engine.Put(ctx, store.Account{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Phase: store.PhaseAdoption,
 		Owner: "aiko", Seats: seats, ActiveUsers: active, LastTouch: now.AddDate(0, 0, -30)}); err != nil {
 		t.Fatal(err)
 	}

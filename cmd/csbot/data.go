@@ -85,7 +85,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 	}
 	var saver importer.Saver = a.engine
 	if dryRun {
-		saver = discard{}
+		saver = importer.DryRun
 	}
 	rep, err := importer.ImportAccounts(ctx, a.store, saver, rest[1], data)
 	if err != nil {
@@ -103,11 +103,6 @@ func runImport(ctx context.Context, e env, args []string) error {
 	}
 	return nil
 }
-
-// discard is the account saver of a dry run.
-type discard struct{}
-
-func (discard) Save(context.Context, store.Account) error { return nil }
 
 // importEvents imports usage, survey answers, tickets, touches or revenue
 // events through the same validation as the ingest API.

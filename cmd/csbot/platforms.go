@@ -67,15 +67,17 @@ func runTeams(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	t, err := a.store.Team(ctx, team)
+	t, err := a.store.UpdateTeam(ctx, team, func(t *store.Team, found bool) error {
+		if !found {
+			return store.ErrNotFound
+		}
+		t.TeamsWebhook = u.String()
+		return nil
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return unknownTeam(ctx, a.store, team)
 	}
 	if err != nil {
-		return err
-	}
-	t.TeamsWebhook = u.String()
-	if err := a.store.SaveTeam(ctx, t); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "team %s (%s): Teams digests and reminders now go to the Workflows webhook on %s\n", t.ID, t.Name, u.Host)

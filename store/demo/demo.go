@@ -28,7 +28,7 @@ type Repo interface {
 // Saver scores and writes an account with its index row and today's
 // snapshot; *health.Engine is one.
 type Saver interface {
-	Save(ctx context.Context, a store.Account) error
+	Put(ctx context.Context, accounts ...store.Account) error
 }
 
 // Result counts what Seed wrote. Snapshots counts the historical snapshots
@@ -75,12 +75,10 @@ func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 	if err := r.SaveAssignment(ctx, newHireChecklist(now)); err != nil {
 		return res, fmt.Errorf("demo seed: checklist: %w", err)
 	}
-	for _, a := range accounts {
-		if err := s.Save(ctx, a); err != nil {
-			return res, fmt.Errorf("demo seed: %w", err)
-		}
-		res.Accounts++
+	if err := s.Put(ctx, accounts...); err != nil {
+		return res, fmt.Errorf("demo seed: %w", err)
 	}
+	res.Accounts = len(accounts)
 	snaps := snapshots(accounts)
 	if err := r.SaveSnapshots(ctx, snaps); err != nil {
 		return res, fmt.Errorf("demo seed: snapshots: %w", err)

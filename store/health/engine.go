@@ -13,8 +13,7 @@ import (
 type Repo interface {
 	Member(ctx context.Context, id string) (store.Member, error)
 	Members(ctx context.Context) ([]store.Member, error)
-	SaveAccount(ctx context.Context, a store.Account, row store.AccountRow) error
-	PutAccounts(ctx context.Context, as []store.Account) error
+	UpdateAccounts(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error)
 	EachAccount(ctx context.Context, fn func(store.Account) error) error
 	SaveHistories(ctx context.Context, hs map[string]store.History) error
 	AddSnapshots(ctx context.Context, snaps []store.Snapshot) error
@@ -81,30 +80,91 @@ func (e *Engine) current(h store.History, now time.Time) store.History {
 	return store.History{Weights: e.weights, Restarted: store.Day(now)}
 }
 
-// Save scores the account, records today's score and writes the account
-// with its index row and today's snapshot.
-func (e *Engine) Save(ctx context.Context, a store.Account) error {
-	team := ""
-	if a.Owner != "" {
-		owner, err := e.repo.Member(ctx, a.Owner)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+// Update reads the account, lets change edit it, rescores it (today's
+// score into its history) and writes it back with a compare-and-swap on its
+// version, then its index row and today's snapshot: a change decided on a
+// copy someone else wrote meanwhile is made again on the new copy, so no
+// concurrent change is lost. It returns the account as written. An error
+// from change is returned as is and nothing is written; a missing account
+// is store.ErrNotFound.
+func (e *Engine) Update(ctx context.Context, slug string, change func(*store.Account) error) (store.Account, error) {
+	as, err := e.UpdateAll(ctx, []string{slug}, false, change)
+	if err != nil {
+		return store.Account{}, err
+	}
+	if len(as) == 0 {
+		return store.Account{}, fmt.Errorf("account %q: %w", slug, store.ErrNotFound)
+	}
+	return as[0], nil
+}
+
+// UpdateAll does for many accounts what Update does for one, in bulk:
+// ingest and imports use it. With create, accounts that do not exist are
+// made from a zero Account with the slug set; without, they are skipped.
+func (e *Engine) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
+	if len(slugs) == 0 {
+		return nil, nil
+	}
+	teamOf, err := e.teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	// A lost race runs change again: the last run of each account is the
+	// one written.
+	derived := make(map[string]scored, len(slugs))
+	written, err := e.repo.UpdateAccounts(ctx, slugs, create, func(a *store.Account) error {
+		if err := change(a); err != nil {
 			return err
 		}
-		team = owner.Team
-	}
-	as := e.Assess(a)
-	now := e.now()
-	if as.Score >= 0 {
-		a.History = as.History.Record(now, as.Score)
-	}
-	a.UpdatedAt = now.UTC()
-	if err := e.repo.SaveAccount(ctx, a, Row(a, as, team)); err != nil {
-		return fmt.Errorf("save account %s: %w", a.Slug, err)
-	}
-	if as.Score < 0 {
+		sc := e.score(now, teamOf, *a)
+		*a = sc.account
+		derived[a.Slug] = sc
 		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save %s: %w", accountsNamed(slugs), err)
 	}
-	return e.repo.AddSnapshots(ctx, []store.Snapshot{snapshot(a.Slug, now, as.Result)})
+	var snaps []store.Snapshot
+	rows := make([]store.AccountRow, 0, len(written))
+	for _, a := range written {
+		sc := derived[a.Slug]
+		sc.row.Version = a.Version
+		rows = append(rows, sc.row)
+		if sc.snap != nil {
+			snaps = append(snaps, *sc.snap)
+		}
+	}
+	if err := e.repo.AddSnapshots(ctx, snaps); err != nil {
+		return nil, err
+	}
+	return written, e.repo.PutRows(ctx, rows)
+}
+
+// Put writes accounts as given (their versions aside), rescored, creating
+// those that do not exist: for seeding a book, such as the demo data. It
+// overwrites what is stored, so use Update for a change to live data.
+func (e *Engine) Put(ctx context.Context, accounts ...store.Account) error {
+	bySlug := make(map[string]store.Account, len(accounts))
+	slugs := make([]string, 0, len(accounts))
+	for _, a := range accounts {
+		bySlug[a.Slug] = a
+		slugs = append(slugs, a.Slug)
+	}
+	_, err := e.UpdateAll(ctx, slugs, true, func(a *store.Account) error {
+		v := a.Version
+		*a = bySlug[a.Slug].Clone()
+		a.Version = v
+		return nil
+	})
+	return err
+}
+
+func accountsNamed(slugs []string) string {
+	if len(slugs) == 1 {
+		return "account " + slugs[0]
+	}
+	return fmt.Sprintf("%d accounts", len(slugs))
 }
 
 const refreshedKey = "health-refreshed"
@@ -112,8 +172,8 @@ const refreshedKey = "health-refreshed"
 // Refresh rescores every account for today: history, snapshot and index
 // row. It reads the whole accounts collection, so it runs in the background
 // (nightly, after imports, and when the console starts on a stale day).
-// Unlike SaveAll it writes only the histories of the account documents, so
-// that it cannot undo an edit made while it ran.
+// It writes only the histories of the account documents (a field update),
+// so that it cannot undo an edit made while it ran.
 func (e *Engine) Refresh(ctx context.Context) (int, error) {
 	teamOf, err := e.teams(ctx)
 	if err != nil {
@@ -126,44 +186,38 @@ func (e *Engine) Refresh(ctx context.Context) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
-	sc := e.scoreAll(teamOf, accounts)
-	if err := e.repo.SaveHistories(ctx, sc.histories); err != nil {
+	now := e.now()
+	histories := make(map[string]store.History, len(accounts))
+	rows := make([]store.AccountRow, 0, len(accounts))
+	var snaps []store.Snapshot
+	for _, a := range accounts {
+		sc := e.score(now, teamOf, a)
+		if sc.snap != nil {
+			histories[a.Slug] = sc.account.History
+			snaps = append(snaps, *sc.snap)
+			sc.row.Version++ // SaveHistories bumps the version
+		}
+		rows = append(rows, sc.row)
+	}
+	if err := e.repo.SaveHistories(ctx, histories); err != nil {
 		return 0, err
 	}
-	if err := sc.saveDerived(ctx, e.repo); err != nil {
+	if err := e.repo.AddSnapshots(ctx, snaps); err != nil {
 		return 0, err
 	}
-	return len(accounts), e.repo.SetMeta(ctx, refreshedKey, store.Day(sc.now))
+	if err := e.repo.PutRows(ctx, rows); err != nil {
+		return 0, err
+	}
+	return len(accounts), e.repo.SetMeta(ctx, refreshedKey, store.Day(now))
 }
 
-// SaveAll does for a set of accounts what Save does for one, in bulk:
-// scores each, records today's score and writes the accounts whole with
-// their index rows and today's snapshots. Ingest uses it to rescore the
-// accounts a batch changed.
-func (e *Engine) SaveAll(ctx context.Context, accounts []store.Account) error {
-	if len(accounts) == 0 {
-		return nil
-	}
-	teamOf, err := e.teams(ctx)
-	if err != nil {
-		return err
-	}
-	sc := e.scoreAll(teamOf, accounts)
-	if err := e.repo.PutAccounts(ctx, sc.accounts); err != nil {
-		return fmt.Errorf("save %d accounts: %w", len(accounts), err)
-	}
-	return sc.saveDerived(ctx, e.repo)
-}
-
-// scored is a set of accounts rescored for today.
+// scored is an account rescored for today: with today's score in its
+// history and today as its update time, its index row, and today's
+// snapshot when it has a score.
 type scored struct {
-	now time.Time
-	// accounts carry today's score in their history and now as update time.
-	accounts []store.Account
-	// histories are those of the accounts that had a score.
-	histories map[string]store.History
-	snaps     []store.Snapshot
-	rows      []store.AccountRow
+	account store.Account
+	row     store.AccountRow
+	snap    *store.Snapshot
 }
 
 // teams maps each member to their team.
@@ -179,29 +233,18 @@ func (e *Engine) teams(ctx context.Context) (map[string]string, error) {
 	return teamOf, nil
 }
 
-func (e *Engine) scoreAll(teamOf map[string]string, accounts []store.Account) scored {
-	now := e.now()
-	sc := scored{now: now, accounts: make([]store.Account, 0, len(accounts)), histories: map[string]store.History{}, rows: make([]store.AccountRow, 0, len(accounts))}
-	for _, a := range accounts {
-		as := e.Assess(a)
-		if as.Score >= 0 {
-			a.History = as.History.Record(now, as.Score)
-			sc.histories[a.Slug] = a.History
-			sc.snaps = append(sc.snaps, snapshot(a.Slug, now, as.Result))
-		}
-		a.UpdatedAt = now.UTC()
-		sc.accounts = append(sc.accounts, a)
-		sc.rows = append(sc.rows, Row(a, as, teamOf[a.Owner]))
+func (e *Engine) score(now time.Time, teamOf map[string]string, a store.Account) scored {
+	as := e.Assess(a)
+	var sc scored
+	if as.Score >= 0 {
+		a.History = as.History.Record(now, as.Score)
+		snap := snapshot(a.Slug, now, as.Result)
+		sc.snap = &snap
 	}
+	a.UpdatedAt = now.UTC()
+	sc.account, sc.row = a, Row(a, as, teamOf[a.Owner])
+	sc.row.Version = a.Version
 	return sc
-}
-
-// saveDerived writes the snapshots and index rows.
-func (sc scored) saveDerived(ctx context.Context, repo Repo) error {
-	if err := repo.AddSnapshots(ctx, sc.snaps); err != nil {
-		return err
-	}
-	return repo.PutRows(ctx, sc.rows)
 }
 
 // RefreshIfStale refreshes when no refresh has run today.

@@ -16,17 +16,15 @@ func TestEngineSaveAll(t *testing.T) {
 	c := &clock{now}
 	e := NewEngine(s, DefaultConfig(), c.now)
 	other := store.Account{Slug: "other", Name: "Other", Tier: store.TierLow, Phase: store.PhaseAdoption, Seats: 10, ActiveUsers: 10}
-	if err := s.SaveAccount(ctx, other, store.AccountRow{Slug: "other", Band: "stale"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.SaveAll(ctx, nil); err != nil {
+	saveRaw(t, ctx, s, other)
+	if err := e.Put(ctx, nil...); err != nil {
 		t.Fatalf("SaveAll(nothing) = %v", err)
 	}
 	accounts := []store.Account{
 		{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Phase: store.PhaseAdoption, Owner: "aiko", Seats: 100, ActiveUsers: 80, ARR: 5000},
 		{Slug: "gamma", Name: "Gamma Inc", Tier: store.TierTech, Phase: store.PhaseOnboarding},
 	}
-	if err := e.SaveAll(ctx, accounts); err != nil {
+	if err := e.Put(ctx, accounts...); err != nil {
 		t.Fatal(err)
 	}
 	acme := account(t, ctx, s, "acme")

@@ -141,7 +141,7 @@ func TestWeightsChangeRestartsHistory(t *testing.T) {
 	a := store.Account{Slug: "acme", Name: "Acme", Tier: store.TierLow, Phase: store.PhaseAdoption, Seats: 10, ActiveUsers: 9}
 	for back := 30; back >= 1; back-- {
 		c.t = daysAgo(back)
-		if err := old.Save(ctx, a); err != nil {
+		if err := old.Put(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 		a = account(t, ctx, s, "acme")
@@ -172,7 +172,7 @@ func TestWeightsChangeRestartsHistory(t *testing.T) {
 			t.Errorf("the drop rule compared across weights: %+v", r)
 		}
 	}
-	if err := e.Save(ctx, a); err != nil {
+	if err := e.Put(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	wantHist.End, wantHist.Scores = "2026-11-02", "35"
@@ -229,7 +229,7 @@ func TestWhy(t *testing.T) {
 			e := NewEngine(s, DefaultConfig(), c.now)
 			for _, back := range tc.snaps {
 				c.t = daysAgo(back)
-				if err := e.Save(ctx, then); err != nil {
+				if err := e.Put(ctx, then); err != nil {
 					t.Fatal(err)
 				}
 				if tc.edit != nil {

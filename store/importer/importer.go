@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,11 +16,23 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-// Saver writes an account; the health engine saves it with its score,
-// history and index row.
+// Saver writes accounts: the health engine applies each change to the
+// account as stored, with a compare-and-swap, and rescores it.
 type Saver interface {
-	Save(ctx context.Context, a store.Account) error
+	UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error)
 }
+
+// DryRun is the Saver of a dry run: it checks every row and writes nothing.
+var DryRun Saver = dryRun{}
+
+type dryRun struct{}
+
+func (dryRun) UpdateAll(context.Context, []string, bool, func(*store.Account) error) ([]store.Account, error) {
+	return nil, nil
+}
+
+// saveBatch is how many accounts go to the Saver at once.
+const saveBatch = 500
 
 // Reader reads what an import checks against.
 type Reader interface {
@@ -256,11 +270,30 @@ func isBlank(record []string) bool {
 	return true
 }
 
-// upsertAll checks each parsed row against the store and saves what changed.
+// upsertAll checks each parsed row against the store and saves what
+// changed, saveBatch accounts at a time. Each row's changes are applied
+// again to the account as stored when written, so an edit made meanwhile
+// (a note, a new owner) stays.
 func upsertAll(ctx context.Context, r Reader, s Saver, rows []row) (Report, error) {
 	var rep Report
 	first := map[string]row{}
 	owners := map[string]string{} // owner id -> reason it is refused, "" when fine
+	pending := map[string]patch{}
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		slugs := slices.Collect(maps.Keys(pending))
+		_, err := s.UpdateAll(ctx, slugs, true, func(a *store.Account) error {
+			pending[a.Slug].apply(a)
+			return nil
+		})
+		clear(pending)
+		if err != nil {
+			return fmt.Errorf("save accounts: %w", err)
+		}
+		return nil
+	}
 	for _, rw := range rows {
 		if rw.p.slug != "" {
 			if earlier, dup := first[rw.p.slug]; dup {
@@ -270,31 +303,40 @@ func upsertAll(ctx context.Context, r Reader, s Saver, rows []row) (Report, erro
 			}
 		}
 		if rw.err == nil {
-			reason, err := upsert(ctx, r, s, rw.p, owners, &rep)
+			save, reason, err := check(ctx, r, rw.p, owners, &rep)
 			if err != nil {
 				return rep, err
 			}
 			if reason != "" {
 				rw.err = errors.New(reason)
 			}
+			if save {
+				pending[rw.p.slug] = rw.p
+			}
 		}
 		if rw.err != nil {
 			rep.Errors = append(rep.Errors, RowError{Line: rw.line, Slug: rw.p.slug, Reason: rw.err.Error(), Item: rw.item})
 		}
+		if len(pending) >= saveBatch {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
 	}
-	return rep, nil
+	return rep, flush()
 }
 
-// upsert applies one good row. It returns the reason the row is refused, or
-// an error that stops the import.
-func upsert(ctx context.Context, r Reader, s Saver, p patch, owners map[string]string, rep *Report) (string, error) {
+// check decides what one good row does: whether it changes the account,
+// counted in rep, or the reason it is refused, or an error that stops the
+// import.
+func check(ctx context.Context, r Reader, p patch, owners map[string]string, rep *Report) (save bool, reason string, err error) {
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return false, "", err
 	}
 	a, err := r.Account(ctx, p.slug)
 	isNew := errors.Is(err, store.ErrNotFound)
 	if err != nil && !isNew {
-		return "", fmt.Errorf("read account %s: %w", p.slug, err)
+		return false, "", fmt.Errorf("read account %s: %w", p.slug, err)
 	}
 	if isNew {
 		a = store.Account{Slug: p.slug}
@@ -313,7 +355,7 @@ func upsert(ctx context.Context, r Reader, s Saver, p patch, owners map[string]s
 			missing = append(missing, "phase")
 		}
 		if len(missing) > 0 {
-			return fmt.Sprintf("new account needs %s", strings.Join(missing, ", ")), nil
+			return false, fmt.Sprintf("new account needs %s", strings.Join(missing, ", ")), nil
 		}
 	}
 	if p.has(colOwner) && a.Owner != "" {
@@ -324,27 +366,24 @@ func upsert(ctx context.Context, r Reader, s Saver, p patch, owners map[string]s
 			case errors.Is(err, store.ErrNotFound):
 				reason = fmt.Sprintf("owner: %s is not a registered member; add them first or fix the id", a.Owner)
 			case err != nil:
-				return "", fmt.Errorf("read member %s: %w", a.Owner, err)
+				return false, "", fmt.Errorf("read member %s: %w", a.Owner, err)
 			}
 			owners[a.Owner] = reason
 		}
 		if reason != "" {
-			return reason, nil
+			return false, reason, nil
 		}
 	}
 	if !isNew && same(before, a) {
 		rep.Unchanged++
-		return "", nil
-	}
-	if err := s.Save(ctx, a); err != nil {
-		return "", fmt.Errorf("save account %s: %w", a.Slug, err)
+		return false, "", nil
 	}
 	if isNew {
 		rep.Created++
 	} else {
 		rep.Updated++
 	}
-	return "", nil
+	return true, "", nil
 }
 
 // same reports whether two accounts hold the same data, ignoring their

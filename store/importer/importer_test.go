@@ -36,9 +36,9 @@ type env struct {
 	saves int
 }
 
-func (e *env) Save(ctx context.Context, a store.Account) error {
-	e.saves++
-	return e.eng.Save(ctx, a)
+func (e *env) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
+	e.saves += len(slugs)
+	return e.eng.UpdateAll(ctx, slugs, create, change)
 }
 
 func newEnv(t *testing.T) *env {
@@ -102,7 +102,7 @@ func (e *env) account(t *testing.T, slug string) store.Account {
 	return a
 }
 
-var ignoreBookkeeping = cmpopts.IgnoreFields(store.Account{}, "History", "UpdatedAt")
+var ignoreBookkeeping = cmpopts.IgnoreFields(store.Account{}, "History", "UpdatedAt", "Version")
 
 // sampleAccounts is testdata/accounts.csv as accounts.
 func sampleAccounts() []store.Account {

@@ -82,6 +82,7 @@ func (c *accountCache) wroteHistories(hs map[string]store.History) {
 	for slug, h := range hs {
 		if a, ok := c.accounts[slug]; ok {
 			a.History = h
+			a.Version++
 			c.accounts[slug] = a
 		}
 	}

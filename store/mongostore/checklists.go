@@ -3,12 +3,9 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/csbot/csbot/store"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // Assignment reads the checklist of a new hire. It does not scan.
@@ -18,13 +15,16 @@ func (s *Store) Assignment(ctx context.Context, newHire string) (store.Assignmen
 	return a, err
 }
 
-// SaveAssignment replaces the new hire's checklist as a whole. Commands use
-// UpdateAssignment, which does not lose a concurrent change.
+// SaveAssignment writes the new hire's checklist as given, for seeding;
+// commands use UpdateAssignment, which does not lose a concurrent change.
 func (s *Store) SaveAssignment(ctx context.Context, a store.Assignment) error {
-	if a.NewHire == "" {
-		return errors.New("save assignment: the new hire's id is required")
-	}
-	return s.replace(ctx, s.checklists, a.NewHire, a)
+	_, err := s.UpdateAssignment(ctx, a.NewHire, func(cur *store.Assignment) error {
+		v := cur.Version
+		*cur = a
+		cur.Version = v
+		return nil
+	})
+	return err
 }
 
 // UpdateAssignment reads the new hire's checklist (a zero Assignment with
@@ -37,42 +37,18 @@ func (s *Store) UpdateAssignment(ctx context.Context, newHire string, change fun
 	if newHire == "" {
 		return store.Assignment{}, errors.New("update assignment: the new hire's id is required")
 	}
-	defer s.casLock("checklists", newHire)()
-	for range 20 {
-		old, err := s.Assignment(ctx, newHire)
-		exists := err == nil
-		if errors.Is(err, store.ErrNotFound) {
-			old, err = store.Assignment{NewHire: newHire}, nil
-		}
-		if err != nil {
-			return old, err
-		}
-		a := old
-		a.Items = slices.Clone(old.Items)
-		a.Audit = slices.Clone(old.Audit)
-		if err := change(&a); err != nil {
-			return old, err
-		}
-		a.NewHire, a.Version = newHire, old.Version+1
-		if !exists {
-			_, err := s.checklists.InsertOne(ctx, a)
-			if mongo.IsDuplicateKeyError(err) {
-				continue
-			}
-			if err != nil {
-				return old, s.fail("write checklists", err)
-			}
-			return a, nil
-		}
-		res, err := s.checklists.ReplaceOne(ctx, s.casFilter(newHire, bson.D{{Key: "version", Value: old.Version}}), a)
-		if err != nil {
-			return old, s.fail("write checklists", err)
-		}
-		if res.MatchedCount == 1 {
-			return a, nil
-		}
-	}
-	return store.Assignment{}, fmt.Errorf("write checklist of %s: %w", newHire, store.ErrConflict)
+	return updateDoc(ctx, s, s.checklists, newHire,
+		func() store.Assignment { return store.Assignment{NewHire: newHire} },
+		func(a store.Assignment) store.Assignment {
+			a.Items, a.Audit = slices.Clone(a.Items), slices.Clone(a.Audit)
+			return a
+		},
+		func(a *store.Assignment) *int64 { return &a.Version },
+		func(a *store.Assignment, _ bool) error {
+			err := change(a)
+			a.NewHire = newHire
+			return err
+		})
 }
 
 // Assignments lists every checklist. It scans the collection: for the

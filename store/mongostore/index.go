@@ -101,9 +101,9 @@ func (s *Store) mergeShard(ctx context.Context, n uint32, put []store.AccountRow
 	s.shardLocks[n].Lock()
 	defer s.shardLocks[n].Unlock()
 	id := fmt.Sprintf("shard-%02d", n)
-	replaced := map[string]bool{}
+	replaced := map[string]int64{}
 	for _, r := range put {
-		replaced[r.Slug] = true
+		replaced[r.Slug] = r.Version
 	}
 	for range 20 {
 		var sh indexShard
@@ -116,8 +116,17 @@ func (s *Store) mergeShard(ctx context.Context, n uint32, put []store.AccountRow
 		if err != nil {
 			return err
 		}
-		rows = slices.DeleteFunc(rows, func(r store.AccountRow) bool { return replaced[r.Slug] })
-		rows = append(rows, put...)
+		newer := map[string]bool{} // rows of a later write than the one put
+		rows = slices.DeleteFunc(rows, func(r store.AccountRow) bool {
+			v, ok := replaced[r.Slug]
+			newer[r.Slug] = ok && r.Version > v
+			return ok && !newer[r.Slug]
+		})
+		for _, r := range put {
+			if !newer[r.Slug] {
+				rows = append(rows, r)
+			}
+		}
 		slices.SortFunc(rows, func(a, b store.AccountRow) int { return strings.Compare(a.Slug, b.Slug) })
 		data, err := encodeRows(rows)
 		if err != nil {

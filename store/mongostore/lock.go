@@ -180,20 +180,34 @@ func (s *Store) PruneLocks(ctx context.Context, before time.Time) (int64, error)
 // in Store; stores of one process that share a stripe only wait a little.
 var casStripes [64]sync.Mutex
 
-// casLock takes the stripe of a document on the embedded store and returns
-// its unlock; on MongoDB, where the filtered write itself is atomic, it
-// does nothing.
-func (s *Store) casLock(collection, id string) func() {
+// casLock takes the stripes of documents of a collection on the embedded
+// store and returns their unlock; on MongoDB, where the filtered write
+// itself is atomic, it does nothing. Stripes are taken in ascending order,
+// so two callers locking overlapping sets cannot deadlock.
+func (s *Store) casLock(collection string, ids ...string) func() {
 	if s.embedded == nil {
 		return func() {}
 	}
-	h := fnv.New32a()
-	h.Write([]byte(collection))
-	h.Write([]byte{0})
-	h.Write([]byte(id))
-	m := &casStripes[h.Sum32()%uint32(len(casStripes))]
-	m.Lock()
-	return m.Unlock
+	var take [len(casStripes)]bool
+	for _, id := range ids {
+		h := fnv.New32a()
+		h.Write([]byte(collection))
+		h.Write([]byte{0})
+		h.Write([]byte(id))
+		take[h.Sum32()%uint32(len(casStripes))] = true
+	}
+	for i, t := range take {
+		if t {
+			casStripes[i].Lock()
+		}
+	}
+	return func() {
+		for i, t := range take {
+			if t {
+				casStripes[i].Unlock()
+			}
+		}
+	}
 }
 
 // casFilter selects document id only while it still has the values in

@@ -32,29 +32,11 @@ func (s *Store) Account(ctx context.Context, slug string) (store.Account, error)
 	return a, nil
 }
 
-// SaveAccount writes the account and its row in the account index. The
-// account document is the truth; the row is derived and rebuilt nightly, so a
-// crash between the two writes heals itself.
-func (s *Store) SaveAccount(ctx context.Context, a store.Account, row store.AccountRow) error {
-	if a.Slug == "" || row.Slug != a.Slug {
-		return fmt.Errorf("save account: slug %q and index row %q must match", a.Slug, row.Slug)
-	}
-	err := s.replace(ctx, s.accounts, a.Slug, a)
-	if s.accountCache != nil {
-		if err != nil {
-			s.accountCache.wrote(nil, a.Slug) // the write may or may not have happened
-		} else {
-			s.accountCache.wrote(&a)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	return s.PutRows(ctx, []store.AccountRow{row})
-}
-
-// PutAccounts writes many accounts in bulk, without their index rows: the
-// caller follows with a refresh (health.Engine.Refresh) that derives them.
+// PutAccounts writes many accounts whole, in bulk, without their index
+// rows. It is for seeding a book (demo data, benchmarks): it replaces what
+// is stored without a version check, so nothing else may write the same
+// accounts meanwhile; everything else goes through UpdateAccounts. The
+// caller follows with a refresh (health.Engine.Refresh) that derives rows.
 func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 	models := make([]mongo.WriteModel, len(as))
 	for i, a := range as {
@@ -74,15 +56,21 @@ func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 }
 
 // SaveHistories sets the health history of many accounts, leaving every other
-// field alone so that a nightly refresh cannot undo a concurrent edit.
+// field alone so that a nightly refresh cannot undo a concurrent edit. It
+// bumps their versions, so that a writer holding an older copy writes again
+// on top of the new history instead of over it.
 func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) error {
 	models := make([]mongo.WriteModel, 0, len(hs))
 	slugs := make([]string, 0, len(hs))
 	for slug, h := range hs {
 		models = append(models, mongo.NewUpdateOneModel().SetFilter(byID(slug)).
-			SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "history", Value: h}}}}))
+			SetUpdate(bson.D{
+				{Key: "$set", Value: bson.D{{Key: "history", Value: h}}},
+				{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+			}))
 		slugs = append(slugs, slug)
 	}
+	defer s.casLock("accounts", slugs...)()
 	err := s.bulk(ctx, s.accounts, models)
 	if s.accountCache != nil {
 		// The bumped generation keeps a read that raced the write from
@@ -210,43 +198,80 @@ func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (
 	return s.Member(ctx, id.Member)
 }
 
-// SaveMember writes a member and the identity links that find it from chat.
-func (s *Store) SaveMember(ctx context.Context, m store.Member) error {
+// UpdateMember reads member id (a zero Member with the id when there is
+// none, found false), lets change edit it and writes it back with a
+// compare-and-swap on its version, with the identity links that find it
+// from chat. A chat user linked to another member fails the call with
+// store.ErrIdentityTaken before anything is written; each link is taken by
+// inserting it (its unique _id decides), so two members cannot both take
+// one user.
+func (s *Store) UpdateMember(ctx context.Context, id string, change func(m *store.Member, found bool) error) (store.Member, error) {
 	if s.memberCache != nil {
 		// Drop the cache after the writes too, whatever they managed to do.
 		defer s.memberCache.invalidate()
 	}
-	for platform, user := range m.Identities {
-		var id identity
-		err := s.findByID(ctx, s.identities, identityID(platform, user), &id)
-		if err == nil && id.Member != m.ID {
-			return fmt.Errorf("link %s user %s to %s: %w (it belongs to %s)", platform, user, m.ID, store.ErrIdentityTaken, id.Member)
-		}
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	if err := s.replace(ctx, s.members, m.ID, m); err != nil {
-		return err
-	}
-	for platform, user := range m.Identities {
-		if err := s.replace(ctx, s.identities, identityID(platform, user), identity{ID: identityID(platform, user), Member: m.ID}); err != nil {
-			return err
-		}
+	m, err := updateDoc(ctx, s, s.members, id,
+		func() store.Member { return store.Member{ID: id} },
+		store.Member.Clone,
+		func(m *store.Member) *int64 { return &m.Version },
+		func(m *store.Member, found bool) error {
+			if err := change(m, found); err != nil {
+				return err
+			}
+			m.ID = id
+			return s.linkIdentities(ctx, *m)
+		})
+	if err != nil {
+		return m, err
 	}
 	// Drop links the member no longer has.
 	links, err := all[identity](ctx, s, s.identities)
 	if err != nil {
-		return err
+		return m, err
 	}
 	for _, l := range links {
 		if l.Member == m.ID && !hasIdentity(m, l.ID) {
 			if _, err := s.identities.DeleteOne(ctx, byID(l.ID)); err != nil {
-				return s.fail("write identities", err)
+				return m, s.fail("write identities", err)
 			}
 		}
 	}
+	return m, nil
+}
+
+// linkIdentities takes the chat users of m for it, refusing one that
+// belongs to another member.
+func (s *Store) linkIdentities(ctx context.Context, m store.Member) error {
+	for platform, user := range m.Identities {
+		key := identityID(platform, user)
+		_, err := s.identities.InsertOne(ctx, identity{ID: key, Member: m.ID})
+		if err == nil {
+			continue
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return s.fail("write identities", err)
+		}
+		var held identity
+		if err := s.findByID(ctx, s.identities, key, &held); err != nil {
+			return err
+		}
+		if held.Member != m.ID {
+			return fmt.Errorf("link %s user %s to %s: %w (it belongs to %s)", platform, user, m.ID, store.ErrIdentityTaken, held.Member)
+		}
+	}
 	return nil
+}
+
+// SaveMember writes m as given, for seeding: a new member, or one whose
+// stored copy nobody else changes meanwhile. Commands use UpdateMember.
+func (s *Store) SaveMember(ctx context.Context, m store.Member) error {
+	_, err := s.UpdateMember(ctx, m.ID, func(cur *store.Member, _ bool) error {
+		v := cur.Version
+		*cur = m.Clone()
+		cur.Version = v
+		return nil
+	})
+	return err
 }
 
 func hasIdentity(m store.Member, id string) bool {
@@ -270,9 +295,30 @@ func (s *Store) Teams(ctx context.Context) ([]store.Team, error) {
 	return all[store.Team](ctx, s, s.teams)
 }
 
-// SaveTeam writes a team.
+// UpdateTeam reads team id (a zero Team with the id when there is none,
+// found false), lets change edit it and writes it back with a
+// compare-and-swap on its version.
+func (s *Store) UpdateTeam(ctx context.Context, id string, change func(t *store.Team, found bool) error) (store.Team, error) {
+	return updateDoc(ctx, s, s.teams, id,
+		func() store.Team { return store.Team{ID: id} },
+		func(t store.Team) store.Team { return t },
+		func(t *store.Team) *int64 { return &t.Version },
+		func(t *store.Team, found bool) error {
+			err := change(t, found)
+			t.ID = id
+			return err
+		})
+}
+
+// SaveTeam writes t as given, for seeding; commands use UpdateTeam.
 func (s *Store) SaveTeam(ctx context.Context, t store.Team) error {
-	return s.replace(ctx, s.teams, t.ID, t)
+	_, err := s.UpdateTeam(ctx, t.ID, func(cur *store.Team, _ bool) error {
+		v := cur.Version
+		*cur = t
+		cur.Version = v
+		return nil
+	})
+	return err
 }
 
 // AddTouch appends an entry to an account's timeline. Its id is derived from

@@ -120,6 +120,15 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 	if s.embedded != nil {
 		return s.embedded.IndexIDLookups(ctx, cfg.Database)
 	}
+	// Documents written before versions were kept get version 0, so that a
+	// compare-and-swap on version 0 finds them. (The embedded store's
+	// compare-and-swap filters on _id alone, under casLock.)
+	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams} {
+		if _, err := c.UpdateMany(ctx, bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 0}}}}); err != nil {
+			return s.fail("write "+c.Name()+" versions", err)
+		}
+	}
 	return nil
 }
 

@@ -40,30 +40,123 @@ func TestAccountRoundTripAndIndex(t *testing.T) {
 		t.Fatalf("missing account: err = %v, want ErrNotFound", err)
 	}
 	a := sampleAccount("acme")
-	row := store.AccountRow{Slug: "acme", Name: a.Name, Tier: a.Tier, Score: 71, Band: "green"}
-	if err := s.SaveAccount(ctx, a, row); err != nil {
-		t.Fatal(err)
-	}
+	put(t, s, a)
 	got, err := s.Account(ctx, "acme")
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.Version = 1
 	if diff := cmp.Diff(a, got); diff != "" {
 		t.Errorf("account round trip (-want +got):\n%s", diff)
 	}
-	row.Score, row.Band = 35, "red"
-	if err := s.SaveAccount(ctx, a, row); err != nil {
+	row := store.AccountRow{Slug: "acme", Name: a.Name, Tier: a.Tier, Score: 71, Band: "green", Version: 1}
+	if err := s.PutRows(ctx, []store.AccountRow{row}); err != nil {
 		t.Fatal(err)
+	}
+	// A row derived from an older version of the account never replaces a
+	// newer one: of two writers, the row of the later write stays.
+	stale := row
+	stale.Version, stale.Score = 0, 10
+	newer := row
+	newer.Version, newer.Score, newer.Band = 2, 35, "red"
+	for _, r := range []store.AccountRow{newer, stale} {
+		if err := s.PutRows(ctx, []store.AccountRow{r}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	rows, err := s.AccountRows(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]store.AccountRow{row}, rows); diff != "" {
+	if diff := cmp.Diff([]store.AccountRow{newer}, rows); diff != "" {
 		t.Errorf("index after update (-want +got):\n%s", diff)
 	}
-	if err := s.SaveAccount(ctx, a, store.AccountRow{Slug: "other"}); err == nil {
-		t.Error("SaveAccount with a mismatched row: want an error")
+}
+
+// put writes accounts as given (their versions aside) through the
+// compare-and-swap path.
+func put(t testing.TB, s *mongostore.Store, as ...store.Account) {
+	t.Helper()
+	by := map[string]store.Account{}
+	var slugs []string
+	for _, a := range as {
+		by[a.Slug] = a
+		slugs = append(slugs, a.Slug)
+	}
+	if _, err := s.UpdateAccounts(context.Background(), slugs, true, func(a *store.Account) error {
+		v := a.Version
+		*a = by[a.Slug].Clone()
+		a.Version = v
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two writers of one account, each adding what it was asked to on the copy
+// it read: every change lands, whatever the interleaving, on both backends.
+func TestUpdateAccountsLosesNoConcurrentChange(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	put(t, s, sampleAccount("acme"), sampleAccount("beta"))
+	const writers = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Go(func() {
+			// Half write acme alone, half acme and beta in one bulk call.
+			slugs := []string{"acme"}
+			if i%2 == 1 {
+				slugs = append(slugs, "beta")
+			}
+			_, err := s.UpdateAccounts(ctx, slugs, false, func(a *store.Account) error {
+				a.Playbooks = append(a.Playbooks, store.ActivePlaybook{Name: fmt.Sprintf("p%02d", i)})
+				a.Seats++
+				return nil
+			})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for slug, want := range map[string]int{"acme": writers, "beta": writers / 2} {
+		a, err := s.Account(ctx, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Playbooks) != want || a.Seats != 100+want || a.Version != int64(1+want) {
+			t.Errorf("%s: %d playbooks, %d seats, version %d; want %d, %d, %d", slug, len(a.Playbooks), a.Seats, a.Version, want, 100+want, 1+want)
+		}
+	}
+}
+
+// A change that refuses writes nothing, and missing accounts are skipped
+// unless created.
+func TestUpdateAccountsRefusalAndMissing(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	put(t, s, sampleAccount("acme"))
+	refused := errors.New("refused")
+	if _, err := s.UpdateAccounts(ctx, []string{"acme"}, false, func(a *store.Account) error {
+		a.ARR = 1
+		return refused
+	}); !errors.Is(err, refused) {
+		t.Fatalf("refusing change: err = %v", err)
+	}
+	if a, _ := s.Account(ctx, "acme"); a.ARR != 120000 || a.Version != 1 {
+		t.Errorf("after a refused change: ARR %d version %d, want 120000 and 1", a.ARR, a.Version)
+	}
+	got, err := s.UpdateAccounts(ctx, []string{"ghost", "acme"}, false, func(a *store.Account) error { a.ARR = 2; return nil })
+	if err != nil || len(got) != 1 || got[0].Slug != "acme" {
+		t.Fatalf("update with a missing account = %v, %v; want acme alone", got, err)
+	}
+	if _, err := s.Account(ctx, "ghost"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing account was created without create: %v", err)
 	}
 }
 
@@ -78,7 +171,11 @@ func TestConcurrentSavesKeepEveryRow(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			slug := fmt.Sprintf("acct-%02d", i)
-			errs <- s.SaveAccount(ctx, sampleAccount(slug), store.AccountRow{Slug: slug, Score: i})
+			_, err := s.UpdateAccounts(ctx, []string{slug}, true, func(a *store.Account) error { *a = sampleAccount(slug); return nil })
+			if err == nil {
+				err = s.PutRows(ctx, []store.AccountRow{{Slug: slug, Score: i}})
+			}
+			errs <- err
 		})
 	}
 	wg.Wait()
@@ -315,9 +412,7 @@ func TestAccountReadsSeeEveryWrite(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)
 	a := sampleAccount("cached")
-	if err := s.SaveAccount(ctx, a, store.AccountRow{Slug: "cached"}); err != nil {
-		t.Fatal(err)
-	}
+	put(t, s, a)
 	read := func() store.Account {
 		t.Helper()
 		got, err := s.Account(ctx, "cached")
@@ -328,11 +423,9 @@ func TestAccountReadsSeeEveryWrite(t *testing.T) {
 	}
 	read() // cached now
 	a.ARR = 1
-	if err := s.SaveAccount(ctx, a, store.AccountRow{Slug: "cached"}); err != nil {
-		t.Fatal(err)
-	}
+	put(t, s, a)
 	if got := read(); got.ARR != 1 {
-		t.Errorf("after SaveAccount: ARR %d, want 1", got.ARR)
+		t.Errorf("after UpdateAccounts: ARR %d, want 1", got.ARR)
 	}
 	a.ARR = 2
 	if err := s.PutAccounts(ctx, []store.Account{a}); err != nil {
@@ -353,9 +446,7 @@ func TestAccountReadsSeeEveryWrite(t *testing.T) {
 	}
 	// Once warm, whole-collection reads come from memory and must still see every write.
 	fresh := sampleAccount("fresh")
-	if err := s.SaveAccount(ctx, fresh, store.AccountRow{Slug: "fresh"}); err != nil {
-		t.Fatal(err)
-	}
+	put(t, s, fresh)
 	if err := s.SaveHistories(ctx, map[string]store.History{"cached": store.History{}.Record(day, 43)}); err != nil {
 		t.Fatal(err)
 	}

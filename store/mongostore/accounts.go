@@ -1,0 +1,216 @@
+package mongostore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/csbot/csbot/store"
+)
+
+// casTries bounds the compare-and-swap rounds of one write: past it the
+// caller is told the data changed under it and to try again.
+const casTries = 8
+
+// accountDoc is an account as written. Write names the write: a bulk
+// compare-and-swap on MongoDB reports only how many documents matched, so
+// after a short count a re-read tells which of the writes landed.
+type accountDoc struct {
+	store.Account `bson:",inline"`
+	Write         string `bson:"write,omitempty"`
+}
+
+// UpdateAccounts reads the named accounts, lets change edit each copy and
+// writes them back, each with a compare-and-swap on its version: an account
+// written by someone else in between is read again and changed again, up
+// to casTries rounds, then the call fails with store.ErrConflict. Accounts
+// that do not exist are created from a zero Account with the slug set when
+// create is true, and skipped otherwise. An error from change stops everything before
+// anything of that round is written. It returns the accounts as written.
+//
+// On MongoDB the filter on the version makes each write atomic; on the
+// embedded store, whose filtered updates are not, the whole read-change-write
+// runs under the accounts' casLock stripes (the embedded store serves one
+// process).
+func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
+	slugs = slices.Compact(slices.Sorted(slices.Values(slugs)))
+	defer s.casLock("accounts", slugs...)()
+	written := make([]store.Account, 0, len(slugs))
+	todo := slugs
+	for range casTries {
+		current, err := s.readAccounts(ctx, todo)
+		if err != nil {
+			return nil, err
+		}
+		write := rand.Text()
+		next := make([]store.Account, 0, len(todo))
+		models := make([]mongo.WriteModel, 0, len(todo))
+		for _, slug := range todo {
+			old, found := current[slug]
+			if !found && !create {
+				continue
+			}
+			if !found {
+				old = accountDoc{Account: store.Account{Slug: slug}}
+			}
+			a := old.Account.Clone()
+			if err := change(&a); err != nil {
+				return nil, err
+			}
+			a.Slug, a.Version = slug, old.Version+1
+			next = append(next, a)
+			filter := s.casFilter(slug, bson.D{{Key: "version", Value: old.Version}})
+			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write}).SetUpsert(!found))
+		}
+		landed, err := s.writeAccounts(ctx, models)
+		if err != nil {
+			s.forgetAccounts(next)
+			return nil, err
+		}
+		if landed < len(models) {
+			// Some writes lost a race: keep the ones that landed.
+			check, err := s.readAccounts(ctx, todo)
+			if err != nil {
+				s.forgetAccounts(next)
+				return nil, err
+			}
+			todo = todo[:0]
+			for _, a := range next {
+				if check[a.Slug].Write == write {
+					written = append(written, a)
+				} else {
+					todo = append(todo, a.Slug)
+				}
+			}
+		} else {
+			written, todo = append(written, next...), nil
+		}
+		if s.accountCache != nil {
+			for _, a := range next {
+				s.accountCache.wrote(&a)
+			}
+		}
+		if len(todo) == 0 {
+			return written, nil
+		}
+	}
+	return nil, fmt.Errorf("write accounts %v: %w", todo, store.ErrConflict)
+}
+
+// writeAccounts runs compare-and-swap writes in batches of bulkBatch and
+// counts those that matched or inserted. A lost insert race (a duplicate
+// _id) counts as not landed.
+func (s *Store) writeAccounts(ctx context.Context, models []mongo.WriteModel) (int, error) {
+	landed := 0
+	for start := 0; start < len(models); start += bulkBatch {
+		part := models[start:min(start+bulkBatch, len(models))]
+		res, err := s.accounts.BulkWrite(ctx, part, options.BulkWrite().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) {
+			err = nil
+		}
+		if err != nil {
+			return landed, s.fail("write accounts", err)
+		}
+		if res != nil {
+			landed += int(res.MatchedCount + res.UpsertedCount)
+		}
+	}
+	return landed, nil
+}
+
+// readAccounts reads accounts by slug: from the embedded store's cache
+// where it has them, else by _id (the embedded store's one indexed lookup)
+// or, on MongoDB, all in one query.
+func (s *Store) readAccounts(ctx context.Context, slugs []string) (map[string]accountDoc, error) {
+	out := make(map[string]accountDoc, len(slugs))
+	if s.embedded != nil {
+		for _, slug := range slugs {
+			a, err := s.Account(ctx, slug)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out[slug] = accountDoc{Account: a}
+		}
+		return out, nil
+	}
+	cur, err := s.accounts.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: slugs}}}})
+	if err != nil {
+		return nil, s.fail("read accounts", err)
+	}
+	var docs []accountDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("read accounts", err)
+	}
+	for _, d := range docs {
+		out[d.Slug] = d
+	}
+	return out, nil
+}
+
+// forgetAccounts drops accounts from the cache after a write that may or
+// may not have happened.
+func (s *Store) forgetAccounts(as []store.Account) {
+	if s.accountCache == nil {
+		return
+	}
+	slugs := make([]string, len(as))
+	for i, a := range as {
+		slugs[i] = a.Slug
+	}
+	s.accountCache.wrote(nil, slugs...)
+}
+
+// updateDoc is UpdateAccounts for one document of another collection: it
+// reads document id into a T (a zero T with only id set when there is none,
+// found false), lets change edit a copy and writes it back with a
+// compare-and-swap on the version that ver points into, up to casTries
+// rounds. An error from change is returned as is and nothing is written.
+func updateDoc[T any](ctx context.Context, s *Store, c *mongo.Collection, id string, fresh func() T, clone func(T) T, ver func(*T) *int64, change func(doc *T, found bool) error) (T, error) {
+	var zero T
+	defer s.casLock(c.Name(), id)()
+	for range casTries {
+		old := fresh()
+		err := s.findByID(ctx, c, id, &old)
+		found := err == nil
+		if errors.Is(err, store.ErrNotFound) {
+			old, err = fresh(), nil
+		}
+		if err != nil {
+			return zero, err
+		}
+		doc := clone(old)
+		if err := change(&doc, found); err != nil {
+			return zero, err
+		}
+		v := *ver(&old)
+		*ver(&doc) = v + 1
+		if !found {
+			_, err := c.InsertOne(ctx, doc)
+			if mongo.IsDuplicateKeyError(err) {
+				continue
+			}
+			if err != nil {
+				return zero, s.fail("write "+c.Name(), err)
+			}
+			return doc, nil
+		}
+		res, err := c.ReplaceOne(ctx, s.casFilter(id, bson.D{{Key: "version", Value: v}}), doc)
+		if err != nil {
+			return zero, s.fail("write "+c.Name(), err)
+		}
+		if res.MatchedCount == 1 {
+			return doc, nil
+		}
+	}
+	return zero, fmt.Errorf("write %s %q: %w", c.Name(), id, store.ErrConflict)
+}
