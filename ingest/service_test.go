@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -607,5 +608,59 @@ func TestTicketMovesBetweenAccounts(t *testing.T) {
 	}
 	if a, b := open("acme"), open("beta"); a != 0 || b != 1 {
 		t.Errorf("open tickets: acme %d, beta %d; want 0 and 1", a, b)
+	}
+}
+
+// A chat note (a touch through the engine) racing the application of an
+// ingest batch to the same accounts: both changes land on every account.
+func TestNoteRacingIngestKeepsBoth(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	eng := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	svc := New(st, eng, slog.New(slog.DiscardHandler))
+	const n = 30
+	var accounts, pending []store.Account
+	for i := range n {
+		a := store.Account{Slug: fmt.Sprintf("acct-%02d", i), Name: fmt.Sprintf("Acct %02d", i), Tier: store.TierHigh, Phase: store.PhaseAdoption, Seats: 10, ActiveUsers: 1, UsageDate: day("2026-03-01")}
+		accounts = append(accounts, a)
+		a.ActiveUsers, a.UsageDate = 7, day("2026-03-05")
+		pending = append(pending, a)
+	}
+	if err := eng.Put(ctx, accounts...); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutPending(ctx, pending); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n+1)
+	wg.Go(func() {
+		_, err := svc.ApplyPending(ctx)
+		errs <- err
+	})
+	for _, a := range accounts {
+		wg.Go(func() {
+			_, err := eng.Update(ctx, a.Slug, func(a *store.Account) error {
+				a.LastTouch = now
+				return nil
+			})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range accounts {
+		got, err := st.Account(ctx, want.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ActiveUsers != 7 || !got.LastTouch.Equal(now) {
+			t.Errorf("%s: %d active users, last touch %v; want the batch's 7 and the note's %v", got.Slug, got.ActiveUsers, got.LastTouch, now)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	csslack "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/mongostore"
@@ -112,11 +113,12 @@ func (f *fakeSlack) called(method string) []call {
 }
 
 type env struct {
-	st    *mongostore.Store
-	slack *fakeSlack
-	app   *csslack.App
-	srv   *httptest.Server
-	now   time.Time
+	st     *mongostore.Store
+	engine *health.Engine
+	slack  *fakeSlack
+	app    *csslack.App
+	srv    *httptest.Server
+	now    time.Time
 }
 
 func newEnv(t *testing.T) *env {
@@ -128,6 +130,8 @@ func newEnv(t *testing.T) *env {
 	for _, m := range []store.Member{
 		{ID: "aiko", Name: "Aiko Tanaka", Roles: []store.Role{store.RoleCSM}, Identities: map[string]string{"slack": "U0AIKO"}},
 		{ID: "gus", Name: "Gus Guest", Roles: []store.Role{store.RoleCSM}, Identities: map[string]string{"slack": "U0GUEST"}},
+		{ID: "hiro", Name: "Hiro Admin", Roles: []store.Role{store.RoleAdmin}, Identities: map[string]string{"slack": "U0HIRO"}},
+		{ID: "sora", Name: "Sora Mori", Roles: []store.Role{store.RoleCSM}},
 	} {
 		if err := st.SaveMember(ctx, m); err != nil {
 			t.Fatal(err)
@@ -138,8 +142,12 @@ func newEnv(t *testing.T) *env {
 		Owner: "aiko", Seats: seats, ActiveUsers: active, LastTouch: now.AddDate(0, 0, -30)}); err != nil {
 		t.Fatal(err)
 	}
+	set, err := playbooks.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg := bot.NewRegistry()
-	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set}); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
@@ -150,7 +158,7 @@ func newEnv(t *testing.T) *env {
 	csslack.NewHTTP(app, secret).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{st: st, slack: fs, app: app, srv: srv, now: now}
+	return &env{st: st, engine: engine, slack: fs, app: app, srv: srv, now: now}
 }
 
 func sign(body string, ts time.Time, key string) http.Header {

@@ -1,0 +1,62 @@
+package slack_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/csbot/csbot/store"
+)
+
+// Twenty pairs of signed slash commands, each pair changing one account in
+// two ways at once (a playbook start and a new owner), all in flight
+// together: every one of the 40 changes is in the store afterwards. Each
+// command re-reads and re-decides when it loses a race instead of writing
+// back the copy it read.
+func TestConcurrentCommandsLoseNoChange(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const pairs = 20
+	var accounts []store.Account
+	for i := range pairs {
+		accounts = append(accounts, store.Account{Slug: fmt.Sprintf("race-%02d", i), Name: fmt.Sprintf("Race %02d", i),
+			Tier: store.TierHigh, Phase: store.PhaseAdoption, Owner: "aiko", Seats: 10, ActiveUsers: 5})
+	}
+	if err := e.engine.Put(ctx, accounts...); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	codes := make(chan int, 2*pairs)
+	for _, a := range accounts {
+		for _, text := range []string{"playbook start save-plan " + a.Slug, "team assign " + a.Slug + " @sora"} {
+			wg.Go(func() {
+				code, _ := e.command(t, "U0HIRO", text)
+				codes <- code
+			})
+		}
+	}
+	wg.Wait()
+	close(codes)
+	for code := range codes {
+		if code != 200 {
+			t.Errorf("a command answered %d", code)
+		}
+	}
+	lost := 0
+	for _, want := range accounts {
+		a, err := e.st.Account(ctx, want.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, started := a.Started("save-plan"); !started {
+			t.Errorf("%s: the save-plan start was lost", a.Slug)
+			lost++
+		}
+		if a.Owner != "sora" {
+			t.Errorf("%s: owner %q, the change to sora was lost", a.Slug, a.Owner)
+			lost++
+		}
+	}
+	t.Logf("%d of %d changes present", 2*pairs-lost, 2*pairs)
+}
