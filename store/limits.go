@@ -72,18 +72,21 @@ func CheckARR(field string, v int64) error {
 	return nil
 }
 
-// AddARR adds two amounts, saturating at the bounds of int64: a sum over
-// every account and event can then never wrap around to a negative total.
+// AddARR adds two amounts, saturating at ±math.MaxInt64: a sum over every
+// account and event can then never wrap around, and can always be negated.
 func AddARR(a, b int64) int64 {
 	s := a + b
 	switch {
 	case a > 0 && b > 0 && s < 0:
 		return math.MaxInt64
-	case a < 0 && b < 0 && s >= 0:
-		return math.MinInt64
+	case a < 0 && b < 0 && s >= 0, s == math.MinInt64:
+		return -math.MaxInt64
 	}
 	return s
 }
+
+// ClampARR brings a derived ARR into 0..MaxARR.
+func ClampARR(v int64) int64 { return min(max(v, 0), MaxARR) }
 
 // textField is one free-text field of a document and its limit.
 type textField struct {

@@ -48,7 +48,8 @@ func TestAddARRSaturates(t *testing.T) {
 		{store.MaxARR, store.MaxARR, 2 * store.MaxARR},
 		{math.MaxInt64, 1, math.MaxInt64},
 		{math.MaxInt64 - store.MaxARR + 1, store.MaxARR, math.MaxInt64},
-		{math.MinInt64, -1, math.MinInt64},
+		{math.MinInt64 + 1, -1, -math.MaxInt64},
+		{-math.MaxInt64, -store.MaxARR, -math.MaxInt64},
 		{math.MaxInt64, math.MinInt64, -1},
 	}
 	for _, tt := range tests {
