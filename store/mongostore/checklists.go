@@ -24,6 +24,9 @@ func (s *Store) SaveAssignment(ctx context.Context, a store.Assignment) error {
 	if a.NewHire == "" {
 		return errors.New("save assignment: the new hire's id is required")
 	}
+	if err := a.Check(); err != nil {
+		return fmt.Errorf("save checklist of %s: %w", a.NewHire, err)
+	}
 	return s.replace(ctx, s.checklists, a.NewHire, a)
 }
 
@@ -52,6 +55,9 @@ func (s *Store) UpdateAssignment(ctx context.Context, newHire string, change fun
 		a.Audit = slices.Clone(old.Audit)
 		if err := change(&a); err != nil {
 			return old, err
+		}
+		if err := a.Check(); err != nil {
+			return old, fmt.Errorf("save checklist of %s: %w", newHire, err)
 		}
 		a.NewHire, a.Version = newHire, old.Version+1
 		if !exists {

@@ -315,6 +315,9 @@ func encodeLedger[T any](items []T) ([]byte, error) {
 func (s *Store) PutTouches(ctx context.Context, ts []store.Touch) (changed []store.Touch, err error) {
 	last := map[string]int{}
 	for i, t := range ts {
+		if err := t.Check(); err != nil {
+			return nil, fmt.Errorf("touch %s: %w", t.ID, err)
+		}
 		last[t.ID] = i
 	}
 	var models []mongo.WriteModel

@@ -39,6 +39,9 @@ func (s *Store) SaveAccount(ctx context.Context, a store.Account, row store.Acco
 	if a.Slug == "" || row.Slug != a.Slug {
 		return fmt.Errorf("save account: slug %q and index row %q must match", a.Slug, row.Slug)
 	}
+	if err := a.Check(); err != nil {
+		return fmt.Errorf("save account %s: %w", a.Slug, err)
+	}
 	err := s.replace(ctx, s.accounts, a.Slug, a)
 	if s.accountCache != nil {
 		if err != nil {
@@ -58,6 +61,9 @@ func (s *Store) SaveAccount(ctx context.Context, a store.Account, row store.Acco
 func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 	models := make([]mongo.WriteModel, len(as))
 	for i, a := range as {
+		if err := a.Check(); err != nil {
+			return fmt.Errorf("save account %s: %w", a.Slug, err)
+		}
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(a.Slug)).SetReplacement(a).SetUpsert(true)
 	}
 	err := s.bulk(ctx, s.accounts, models)
@@ -212,6 +218,9 @@ func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (
 
 // SaveMember writes a member and the identity links that find it from chat.
 func (s *Store) SaveMember(ctx context.Context, m store.Member) error {
+	if err := m.Check(); err != nil {
+		return fmt.Errorf("save member %s: %w", m.ID, err)
+	}
 	if s.memberCache != nil {
 		// Drop the cache after the writes too, whatever they managed to do.
 		defer s.memberCache.invalidate()
@@ -272,12 +281,18 @@ func (s *Store) Teams(ctx context.Context) ([]store.Team, error) {
 
 // SaveTeam writes a team.
 func (s *Store) SaveTeam(ctx context.Context, t store.Team) error {
+	if err := t.Check(); err != nil {
+		return fmt.Errorf("save team %s: %w", t.ID, err)
+	}
 	return s.replace(ctx, s.teams, t.ID, t)
 }
 
 // AddTouch appends an entry to an account's timeline. Its id is derived from
 // account, time and author, so a retried write does not log it twice.
 func (s *Store) AddTouch(ctx context.Context, t store.Touch) error {
+	if err := t.Check(); err != nil {
+		return fmt.Errorf("log touch on %s: %w", t.Account, err)
+	}
 	if t.ID == "" {
 		t.ID = fmt.Sprintf("%s/%s/%s", t.Account, t.At.UTC().Format(time.RFC3339Nano), t.Author)
 	}
