@@ -118,9 +118,11 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 		}
 	}
 	if s.embedded != nil {
-		return s.embedded.IndexIDLookups(ctx, cfg.Database)
+		if err := s.embedded.IndexIDLookups(ctx, cfg.Database); err != nil {
+			return err
+		}
 	}
-	return nil
+	return s.migrateLedger(ctx)
 }
 
 // Backend names what the store runs on, for logs and the console banner.
