@@ -65,7 +65,7 @@ var columns = []*column{
 			return nil
 		},
 		copy: func(dst, src *store.Account) {}},
-	{name: colName, desc: "account name; required for a new account, cannot be cleared",
+	{name: colName, desc: "account name, up to 200 characters; required for a new account, cannot be cleared",
 		set: func(a *store.Account, s string) error {
 			if s == "" {
 				return errors.New("is required")
@@ -96,7 +96,7 @@ var columns = []*column{
 	{name: "industry", desc: "industry",
 		set:  func(a *store.Account, s string) error { a.Industry = s; return store.CheckText("", s, store.MaxLabel) },
 		copy: func(dst, src *store.Account) { dst.Industry = src.Industry }},
-	{name: "arr", desc: `annual recurring revenue, a whole number >= 0; "120,000" works when quoted`,
+	{name: "arr", desc: `annual recurring revenue, a whole number 0..10^15; "120,000" works when quoted`,
 		set: func(a *store.Account, s string) error {
 			if s == "" {
 				a.ARR = 0
