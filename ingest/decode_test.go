@@ -181,10 +181,13 @@ func checkParse(t *testing.T, k Kind, it Item) {
 	case Touches:
 		v, errs := touchSpec.parse(it, c)
 		check(v.ID, v.Account, errs)
+		if len(errs) == 0 && v.Check() != nil {
+			t.Fatalf("accepted a touch over the limits: %v", v.Check())
+		}
 	case Revenue:
 		v, errs := revenueSpec.parse(it, c)
 		check(v.ID, v.Account, errs)
-		if len(errs) == 0 && (v.ARR < 0 || v.ARR > maxARR) {
+		if len(errs) == 0 && (v.ARR < 0 || v.ARR > store.MaxARR) {
 			t.Fatalf("accepted ARR out of range: %+v", v)
 		}
 	}

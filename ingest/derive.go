@@ -202,7 +202,7 @@ func (s *Service) applyRevenue(ctx context.Context, evs []store.RevenueEvent, ac
 			return
 		}
 		arr, churned, fixed := foldARR(evs)
-		a.ARR = max(arr, 0)
+		a.ARR = store.ClampARR(arr)
 		if fixed {
 			a.Churned = churned
 		}
@@ -223,14 +223,15 @@ func revenueBases(before map[string][]store.RevenueEvent, affected map[string]bo
 		}
 		base := a.ARR
 		if prev, _, fixed := foldARR(evs); !fixed {
-			base -= prev
+			base = store.AddARR(base, -prev)
 		}
-		out = append(out, store.RevenueEvent{ID: store.RevenueBase + "/" + a.Slug, Account: a.Slug, Type: store.RevenueBase, ARR: max(base, 0)})
+		out = append(out, store.RevenueEvent{ID: store.RevenueBase + "/" + a.Slug, Account: a.Slug, Type: store.RevenueBase, ARR: store.ClampARR(base)})
 	}
 	return out
 }
 
-// foldARR replays events from an ARR of 0. fixed reports whether the
+// foldARR replays events from an ARR of 0, with saturating sums (each
+// amount is at most store.MaxARR, their number is unbounded). fixed reports whether the
 // result ignores the starting ARR (a new, renewal or cancellation event);
 // churned is the day of a cancellation no later new or renewal undid.
 func foldARR(evs []store.RevenueEvent) (arr int64, churned time.Time, fixed bool) {
@@ -241,9 +242,9 @@ func foldARR(evs []store.RevenueEvent) (arr int64, churned time.Time, fixed bool
 		case store.RevenueNew, store.RevenueRenewal:
 			arr, churned, fixed = e.ARR, time.Time{}, true
 		case store.RevenueExpansion:
-			arr += e.ARR
+			arr = store.AddARR(arr, e.ARR)
 		case store.RevenueContraction:
-			arr -= e.ARR
+			arr = store.AddARR(arr, -e.ARR)
 		case store.RevenueCancellation:
 			arr, churned, fixed = 0, store.UTCDay(e.At), true
 		}

@@ -315,25 +315,19 @@ var touchSpec = &spec[store.Touch]{
 			return setOneOf(&t.Kind, s, "touch kind", store.TouchKinds)
 		}},
 		{"at", true, "when it happened, YYYY-MM-DD or RFC 3339", func(t *store.Touch, s string) error { return setTime(&t.At, s) }},
-		{"author", false, "who made it: a member id, or a name or email from the CRM", func(t *store.Touch, s string) error {
+		{"author", false, "who made it: a member id, or a name or email from the CRM, up to 200 characters", func(t *store.Touch, s string) error {
 			t.Author = strings.TrimPrefix(s, "@")
-			return nil
+			return store.CheckText("", t.Author, store.MaxName)
 		}},
 		{"text", false, "what happened, up to 4,000 characters", func(t *store.Touch, s string) error {
-			if n := utf8.RuneCountInString(s); n > maxText {
-				return fmt.Errorf("is %d characters, longer than %d", n, maxText)
-			}
 			t.Text = s
-			return nil
+			return store.CheckText("", s, store.MaxNote)
 		}},
 	},
 	id:    func(t store.Touch) string { return t.ID },
 	acct:  func(t store.Touch) string { return t.Account },
 	check: func(t *store.Touch, c checkCtx) []ItemError { return notFuture("at", t.At, c.now) },
 }
-
-// maxText bounds a touch's text, the size of a long note.
-const maxText = 4000
 
 var revenueSpec = &spec[store.RevenueEvent]{
 	kind: Revenue,
@@ -344,7 +338,7 @@ var revenueSpec = &spec[store.RevenueEvent]{
 			return setOneOf(&e.Type, s, "revenue type", revenueTypes)
 		}},
 		{"arr", true, "the ARR concerned, a whole number >= 0: new or renewed ARR, added, removed or lost", func(e *store.RevenueEvent, s string) (err error) {
-			e.ARR, err = importer.ParseWhole(s, maxARR)
+			e.ARR, err = importer.ParseWhole(s, store.MaxARR)
 			return err
 		}},
 		{"at", true, "when it took effect, YYYY-MM-DD or RFC 3339", func(e *store.RevenueEvent, s string) error { return setTime(&e.At, s) }},
@@ -353,8 +347,5 @@ var revenueSpec = &spec[store.RevenueEvent]{
 	acct:  func(e store.RevenueEvent) string { return e.Account },
 	check: func(e *store.RevenueEvent, c checkCtx) []ItemError { return notFuture("at", e.At, c.now) },
 }
-
-// maxARR keeps sums of ARR far from overflowing: a quadrillion.
-const maxARR = 1e15
 
 var revenueTypes = []string{store.RevenueNew, store.RevenueRenewal, store.RevenueExpansion, store.RevenueContraction, store.RevenueCancellation}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -184,9 +185,13 @@ func TestIngest(t *testing.T) {
 			name: "touches", kind: "touches",
 			body: `[{"id": "crm-1", "account": "acme", "kind": "meeting", "at": "2026-03-09T15:00:00+09:00", "author": "@aiko", "text": "QBR prep"},
 				{"id": "crm-2", "account": "acme", "kind": "fax", "at": "2026-03-09"},
-				{"id": "crm-3", "account": "beta", "kind": "email", "at": "2026-03-07"}]`,
-			want: counts{Accepted: 2, Rejected: 1, Rescored: 2, Errors: []string{
+				{"id": "crm-3", "account": "beta", "kind": "email", "at": "2026-03-07"},
+				{"id": "crm-4", "account": "beta", "kind": "note", "at": "2026-03-10", "text": "` + strings.Repeat("長", store.MaxNote+1) + `"},
+				{"id": "crm-5", "account": "beta", "kind": "note", "at": "2026-03-10", "author": "` + strings.Repeat("a", store.MaxName+1) + `"}]`,
+			want: counts{Accepted: 2, Rejected: 3, Rescored: 2, Errors: []string{
 				`items[1] (crm-2): kind: unknown touch kind "fax": use call, meeting, email, qbr, visit, demo, note`,
+				`items[3] (crm-4): text: is 4001 characters, more than the limit of 4000: shorten it`,
+				`items[4] (crm-5): author: is 201 characters, more than the limit of 200: shorten it`,
 			}},
 			check: func(t *testing.T, acme, beta store.Account) {
 				if !acme.LastTouch.Equal(time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC)) || !beta.LastTouch.Equal(day("2026-03-07")) {
@@ -662,5 +667,52 @@ func TestNoteRacingIngestKeepsBoth(t *testing.T) {
 		if got.ActiveUsers != 7 || !got.LastTouch.Equal(now) {
 			t.Errorf("%s: %d active users, last touch %v; want the batch's 7 and the note's %v", got.Slug, got.ActiveUsers, got.LastTouch, now)
 		}
+	}
+}
+
+// Amounts at the cap add up past int64 without wrapping: ARR stays at the
+// cap, and an amount over it is a bad item that changes nothing.
+func TestRevenueHugeAmounts(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService(t) // acme 100,000
+	var b strings.Builder
+	b.WriteString(`[{"id": "over", "account": "acme", "type": "expansion", "arr": 1000000000000001, "at": "2026-03-01"}`)
+	for i := range 20 {
+		fmt.Fprintf(&b, `, {"id": "x%d", "account": "acme", "type": "expansion", "arr": %d, "at": "2026-03-02"}`, i, int64(store.MaxARR))
+	}
+	b.WriteString("]")
+	items, err := DecodeJSON(Revenue, []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Ingest(ctx, Batch{Kind: Revenue, Items: items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Error() != "items[0] (over): arr: 1000000000000001 is too large: the limit is 1000000000000000" {
+		t.Errorf("errors = %v, want items[0] refused as too large", res.Errors)
+	}
+	a, err := st.Account(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ARR != store.MaxARR {
+		t.Errorf("acme ARR = %d after 20 expansions at the cap, want the cap %d", a.ARR, int64(store.MaxARR))
+	}
+}
+
+func TestFoldARRSaturates(t *testing.T) {
+	evs := []store.RevenueEvent{{Type: store.RevenueBase, ARR: store.MaxARR}}
+	for range 10000 { // 10^19 in all: past math.MaxInt64
+		evs = append(evs, store.RevenueEvent{Type: store.RevenueExpansion, ARR: store.MaxARR})
+	}
+	if arr, _, _ := foldARR(evs); arr != math.MaxInt64 {
+		t.Errorf("foldARR = %d, want the saturated math.MaxInt64", arr)
+	}
+	for range 20000 {
+		evs = append(evs, store.RevenueEvent{Type: store.RevenueContraction, ARR: store.MaxARR})
+	}
+	if arr, _, _ := foldARR(evs); arr != -math.MaxInt64 {
+		t.Errorf("foldARR = %d, want the saturated -math.MaxInt64", arr)
 	}
 }

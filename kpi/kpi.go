@@ -253,7 +253,7 @@ func standingAt(row store.AccountRow, evs []store.RevenueEvent, t time.Time) sta
 		case store.RevenueExpansion:
 			s.arr = max(0, s.arr-ev.ARR)
 		case store.RevenueContraction:
-			s.arr += ev.ARR
+			s.arr = store.AddARR(s.arr, ev.ARR)
 		}
 	}
 	return s
@@ -270,7 +270,7 @@ func (b *Book) revenueFigures(p Period, f Figures) {
 		s := standingAt(row, evs, p.Start)
 		if s.customer {
 			customers++
-			startARR += s.arr
+			startARR = store.AddARR(startARR, s.arr)
 		}
 		lost := false
 		for _, ev := range evs {
@@ -278,7 +278,7 @@ func (b *Book) revenueFigures(p Period, f Figures) {
 				continue
 			}
 			if ev.Type == store.RevenueExpansion {
-				expanded += ev.ARR
+				expanded = store.AddARR(expanded, ev.ARR)
 				expansions++
 			}
 			if !s.customer {
@@ -286,23 +286,24 @@ func (b *Book) revenueFigures(p Period, f Figures) {
 			}
 			switch ev.Type {
 			case store.RevenueCancellation:
-				churned += ev.ARR
+				churned = store.AddARR(churned, ev.ARR)
 				lost = true
 			case store.RevenueContraction:
-				contracted += ev.ARR
+				contracted = store.AddARR(contracted, ev.ARR)
 			case store.RevenueExpansion:
-				expandedCohort += ev.ARR
+				expandedCohort = store.AddARR(expandedCohort, ev.ARR)
 			}
 		}
 		if lost {
 			cancelled++
 		}
 	}
-	kept := max(0, startARR-churned-contracted)
+	// Sums saturate rather than overflow (store.AddARR).
+	kept := max(0, store.AddARR(startARR, -store.AddARR(churned, contracted)))
 	f[LogoChurn] = ratio(float64(cancelled), float64(customers), customers)
 	f[ARRChurn] = ratio(float64(churned), float64(startARR), customers)
 	f[GRR] = ratio(float64(kept), float64(startARR), customers)
-	f[NRR] = ratio(float64(kept+expandedCohort), float64(startARR), customers)
+	f[NRR] = ratio(float64(store.AddARR(kept, expandedCohort)), float64(startARR), customers)
 	f[Expansion] = Value{V: float64(expanded), OK: true, Part: float64(expanded), N: expansions}
 }
 

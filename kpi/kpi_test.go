@@ -283,3 +283,30 @@ func TestHasUsage(t *testing.T) {
 		t.Error("an empty book needs usage")
 	}
 }
+
+// Ten thousand accounts at the ARR cap sum past int64: the sums saturate,
+// so the ratios stay between 0 and 1 instead of turning negative.
+func TestComputeHugeAmounts(t *testing.T) {
+	cur, _, err := kpi.Periods("30d", now, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 10000
+	rows := make([]store.AccountRow, n)
+	var revenue []store.RevenueEvent
+	for i := range rows {
+		a := store.Account{Slug: fmt.Sprintf("a%05d", i), Tier: store.TierLow, ARR: store.MaxARR, Phase: store.PhaseAdoption}
+		rows[i] = health.Row(a, health.Assessment{}, "")
+		revenue = append(revenue, store.RevenueEvent{ID: a.Slug + "/x", Account: a.Slug, Type: store.RevenueExpansion, ARR: 1, At: at("2026-11-05")})
+	}
+	revenue = append(revenue, store.RevenueEvent{ID: "a00000/c", Account: "a00000", Type: store.RevenueCancellation, ARR: store.MaxARR, At: at("2026-11-06")})
+	f := kpi.NewBook(kpi.Scope{}, rows, revenue, nil).Compute(cur)
+	for _, m := range []string{kpi.ARRChurn, kpi.GRR, kpi.NRR} {
+		if v := f[m]; !v.OK || v.V < 0 || v.V > 1 {
+			t.Errorf("%s = %+v, want a ratio in 0..1", m, v)
+		}
+	}
+	if v := f[kpi.ARRChurn]; v.V == 0 {
+		t.Errorf("ARR churn = %+v, want the cancellation counted", v)
+	}
+}

@@ -400,7 +400,7 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 	var arr int64
 	for _, row := range cur {
 		now[row.Slug] = true
-		arr += row.ARR
+		arr = store.AddARR(arr, row.ARR)
 		prev, seen := base.set[row.Slug]
 		if first || !seen {
 			newLines = append(newLines, digestNewLine(row))

@@ -35,11 +35,11 @@ func WeeklySummary(rows []store.AccountRow, teams []store.Team, now time.Time) b
 		}
 		for _, x := range []*tally{t, total} {
 			x.accounts++
-			x.arr += r.ARR
+			x.arr = store.AddARR(x.arr, r.ARR)
 			x.bands[r.Band]++
 			if len(r.Risks) > 0 {
 				x.atRisk++
-				x.arrAtRisk += r.ARR
+				x.arrAtRisk = store.AddARR(x.arrAtRisk, r.ARR)
 			}
 			if r.Phase == store.PhaseOnboarding {
 				x.onboarding++

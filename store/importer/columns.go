@@ -65,13 +65,13 @@ var columns = []*column{
 			return nil
 		},
 		copy: func(dst, src *store.Account) {}},
-	{name: colName, desc: "account name; required for a new account, cannot be cleared",
+	{name: colName, desc: "account name, up to 200 characters; required for a new account, cannot be cleared",
 		set: func(a *store.Account, s string) error {
 			if s == "" {
 				return errors.New("is required")
 			}
 			a.Name = s
-			return nil
+			return store.CheckText("", s, store.MaxName)
 		},
 		copy: func(dst, src *store.Account) { dst.Name = src.Name }},
 	{name: "tier", desc: `high, low or tech ("high touch" works too); required for a new account`,
@@ -88,21 +88,21 @@ var columns = []*column{
 		},
 		copy: func(dst, src *store.Account) { dst.Tier = src.Tier }},
 	{name: "segment", desc: "customer segment, e.g. enterprise, mid-market, SMB",
-		set:  func(a *store.Account, s string) error { a.Segment = s; return nil },
+		set:  func(a *store.Account, s string) error { a.Segment = s; return store.CheckText("", s, store.MaxLabel) },
 		copy: func(dst, src *store.Account) { dst.Segment = src.Segment }},
 	{name: "region", desc: "region or area, e.g. Tokyo",
-		set:  func(a *store.Account, s string) error { a.Region = s; return nil },
+		set:  func(a *store.Account, s string) error { a.Region = s; return store.CheckText("", s, store.MaxLabel) },
 		copy: func(dst, src *store.Account) { dst.Region = src.Region }},
 	{name: "industry", desc: "industry",
-		set:  func(a *store.Account, s string) error { a.Industry = s; return nil },
+		set:  func(a *store.Account, s string) error { a.Industry = s; return store.CheckText("", s, store.MaxLabel) },
 		copy: func(dst, src *store.Account) { dst.Industry = src.Industry }},
-	{name: "arr", desc: `annual recurring revenue, a whole number >= 0; "120,000" works when quoted`,
+	{name: "arr", desc: `annual recurring revenue, a whole number 0..10^15; "120,000" works when quoted`,
 		set: func(a *store.Account, s string) error {
 			if s == "" {
 				a.ARR = 0
 				return nil
 			}
-			n, err := parseWhole(s, math.MaxInt64)
+			n, err := parseWhole(s, store.MaxARR)
 			a.ARR = n
 			return err
 		},
@@ -303,7 +303,7 @@ func parseWhole(s string, maxv int64) (int64, error) {
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil || n > maxv {
-		return 0, fmt.Errorf("%s is too large", s)
+		return 0, fmt.Errorf("%s is too large: the limit is %d", s, maxv)
 	}
 	return n, nil
 }
@@ -433,6 +433,9 @@ func parseMilestones(s string) ([]store.Milestone, error) {
 func milestone(name, due, done string) (store.Milestone, error) {
 	if name == "" {
 		return store.Milestone{}, errors.New("name is missing")
+	}
+	if err := store.CheckText("name", name, store.MaxName); err != nil {
+		return store.Milestone{}, err
 	}
 	if due == "" {
 		return store.Milestone{}, fmt.Errorf("%s: due date is missing", name)

@@ -19,12 +19,12 @@
 // # Columns
 //
 //	slug              account id: lowercase letters, digits and '-'; empty = derived from name
-//	name              account name; required for a new account, cannot be cleared
+//	name              account name, up to 200 characters; required for a new account, cannot be cleared
 //	tier              high, low or tech ("high touch" works too); required for a new account
 //	segment           customer segment, e.g. enterprise, mid-market, SMB
 //	region            region or area, e.g. Tokyo
 //	industry          industry
-//	arr               annual recurring revenue, a whole number >= 0; "120,000" works when quoted
+//	arr               annual recurring revenue, a whole number 0..10^15; "120,000" works when quoted
 //	renewal_date      next renewal, YYYY-MM-DD
 //	phase             onboarding, adoption or expansion; required for a new account
 //	phase_start       day the current phase began, YYYY-MM-DD

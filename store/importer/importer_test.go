@@ -332,7 +332,10 @@ func TestImportCSVBadRows(t *testing.T) {
 		"unquoted,Unquoted,low,adoption,120,000,,,,,\n" + // 15
 		"many,Many Problems,mid,later,1.5,tomorrow,,-1,150%,Kickoff\n" + // 16
 		"Bad Slug,Bad Slug,low,adoption,,,,,,\n" + // 17
-		",Good B,tech,expansion,0,2027-03-01,kenji,0,0,\n" // 18
+		",Good B,tech,expansion,0,2027-03-01,kenji,0,0,\n" + // 18
+		"long-name," + strings.Repeat("名", store.MaxName+1) + ",low,adoption,100,,,,,\n" + // 19
+		"huge-arr,Huge,low,adoption,1000000000000001,,,,,\n" + // 20
+		"long-milestone,Long,low,adoption,100,,,,," + strings.Repeat("m", store.MaxName+1) + "|2026-10-01|\n" // 21
 	e := newEnv(t)
 	rep := e.mustImport(t, "accounts.csv", data)
 	want := []wantErr{
@@ -346,6 +349,9 @@ func TestImportCSVBadRows(t *testing.T) {
 		{15, "unquoted", `has 11 cells but the header has 10 (quote values that contain commas`},
 		{16, "many", `tier: "mid" is not a tier: use high, low or tech; phase: "later" is not a phase: use onboarding, adoption or expansion; arr: "1.5" is not a whole number; renewal_date: "tomorrow" is not a date`},
 		{17, "Bad Slug", `slug: "Bad Slug" is not a slug: use lowercase letters, digits and '-', e.g. bad-slug`},
+		{19, "long-name", "name: is 201 characters, more than the limit of 200: shorten it"},
+		{20, "huge-arr", "arr: 1000000000000001 is too large: the limit is 1000000000000000"},
+		{21, "long-milestone", "milestones: milestone 1: name is 201 characters, more than the limit of 200"},
 	}
 	checkReport(t, rep, 2, 0, 0, want, false)
 	if diff := cmp.Diff([]string{"good-a", "good-b"}, e.slugs(t)); diff != "" {

@@ -64,6 +64,9 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				return nil, err
 			}
 			a.Slug, a.Version = slug, old.Version+1
+			if err := a.Check(); err != nil {
+				return nil, fmt.Errorf("save account %s: %w", slug, err)
+			}
 			next = append(next, a)
 			filter := s.casFilter(slug, bson.D{{Key: "version", Value: old.Version}})
 			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write}).SetUpsert(!found))
@@ -174,8 +177,9 @@ func (s *Store) forgetAccounts(as []store.Account) {
 // reads document id into a T (a zero T with only id set when there is none,
 // found false), lets change edit a copy and writes it back with a
 // compare-and-swap on the version that ver points into, up to casTries
-// rounds. An error from change is returned as is and nothing is written.
-func updateDoc[T any](ctx context.Context, s *Store, c *mongo.Collection, id string, fresh func() T, clone func(T) T, ver func(*T) *int64, change func(doc *T, found bool) error) (T, error) {
+// rounds. An error from change, or a document that breaks a limit
+// (store.ErrTooLong), is returned and nothing is written.
+func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *mongo.Collection, id string, fresh func() T, clone func(T) T, ver func(*T) *int64, change func(doc *T, found bool) error) (T, error) {
 	var zero T
 	defer s.casLock(c.Name(), id)()
 	for range casTries {
@@ -191,6 +195,9 @@ func updateDoc[T any](ctx context.Context, s *Store, c *mongo.Collection, id str
 		doc := clone(old)
 		if err := change(&doc, found); err != nil {
 			return zero, err
+		}
+		if err := doc.Check(); err != nil {
+			return zero, fmt.Errorf("save %s %q: %w", c.Name(), id, err)
 		}
 		v := *ver(&old)
 		*ver(&doc) = v + 1

@@ -10,7 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -22,14 +26,25 @@ import (
 // document holds a gob-encoded list of items sorted by key and a version for
 // compare-and-swap:
 //
-//	usage/<YYYY-MM-DD>   every account's usage row of that day
-//	responses/<n>        survey answers, n = fnv32a(id) % ledgerBuckets
-//	revenue/<n>          revenue events, likewise
-//	tickets/<n>          support tickets, likewise (by id: a ticket moved to
-//	                     another account replaces its old copy)
+//	usage/<YYYY-MM-DD>        every account's usage row of that day
+//	responses/<YYYY-MM>/<n>   survey answers of that month (UTC) by their
+//	                          date, n = fnv32a(id) % ledgerBuckets
+//	revenue/<YYYY-MM>/<n>     revenue events, likewise
+//	tickets/<YYYY-MM>/<n>     support tickets by the month they were opened
+//	<kind>/months             the months an event kind has documents for
 //
-// An item's key decides its document, so re-sending it always lands on the
-// copy it replaces.
+// Events are split by month so that no document nears MongoDB's 16 MiB
+// limit however many years the ledger holds: a month's events of one kind
+// are spread over ledgerBuckets documents. A usage key holds its day, so a
+// re-sent row always lands on the copy it replaces. An event's id does not
+// hold its month: re-sent with a date in another month (or, for a ticket,
+// under another account and date) its old copy is found by reading the
+// kind's documents of the id's bucket in every month, and removed before
+// the new one is written (relocate). An interruption in between loses the
+// event until the batch is re-sent, which a failed batch must be anyway;
+// the other order would count it twice. Readers read every month.
+//
+// Before the months, events lived in <kind>/<n>; Open moves them (migrateLedger).
 
 // ledgerBuckets is fixed: changing it would orphan the items of the old layout.
 const ledgerBuckets = 16
@@ -51,6 +66,9 @@ type ledgerKind[T any] struct {
 	// millisecond MongoDB keeps, so that a value copied onto an account
 	// compares equal to the ledger's.
 	clean func(T) T
+	// monthly marks the event kinds, whose doc is eventDoc: an item may
+	// move between months.
+	monthly bool
 }
 
 var usageKind = ledgerKind[store.Usage]{
@@ -65,17 +83,18 @@ var usageKind = ledgerKind[store.Usage]{
 
 var responseKind = ledgerKind[store.Response]{
 	name: "responses",
-	doc:  func(r store.Response) string { return bucket("responses", r.ID) },
+	doc:  func(r store.Response) string { return eventDoc("responses", r.ID, r.At) },
 	key:  func(r store.Response) string { return r.ID },
 	same: func(a, b store.Response) bool {
 		return a.ID == b.ID && a.Account == b.Account && a.Kind == b.Kind && a.Score == b.Score && a.At.Equal(b.At)
 	},
-	clean: func(r store.Response) store.Response { r.At = store.Millis(r.At); return r },
+	clean:   func(r store.Response) store.Response { r.At = store.Millis(r.At); return r },
+	monthly: true,
 }
 
 var ticketKind = ledgerKind[store.Ticket]{
 	name: "tickets",
-	doc:  func(t store.Ticket) string { return bucket("tickets", t.ID) },
+	doc:  func(t store.Ticket) string { return eventDoc("tickets", t.ID, t.Opened) },
 	key:  func(t store.Ticket) string { return t.ID },
 	same: func(a, b store.Ticket) bool {
 		return a.ID == b.ID && a.Account == b.Account && a.Opened.Equal(b.Opened) && a.Escalated == b.Escalated &&
@@ -89,22 +108,49 @@ var ticketKind = ledgerKind[store.Ticket]{
 		}
 		return t
 	},
+	monthly: true,
 }
 
 var revenueKind = ledgerKind[store.RevenueEvent]{
 	name: "revenue",
-	doc:  func(e store.RevenueEvent) string { return bucket("revenue", e.ID) },
+	doc:  func(e store.RevenueEvent) string { return eventDoc("revenue", e.ID, e.At) },
 	key:  func(e store.RevenueEvent) string { return e.ID },
 	same: func(a, b store.RevenueEvent) bool {
 		return a.ID == b.ID && a.Account == b.Account && a.Type == b.Type && a.ARR == b.ARR && a.At.Equal(b.At)
 	},
-	clean: func(e store.RevenueEvent) store.RevenueEvent { e.At = store.Millis(e.At); return e },
+	clean:   func(e store.RevenueEvent) store.RevenueEvent { e.At = store.Millis(e.At); return e },
+	monthly: true,
+}
+
+// monthsKind is the list of months an event kind has documents for, in
+// the document <kind>/months.
+var monthsKind = ledgerKind[string]{
+	name:  "months",
+	key:   func(m string) string { return m },
+	same:  func(a, b string) bool { return a == b },
+	clean: func(m string) string { return m },
 }
 
 func bucket(prefix, id string) string {
+	return fmt.Sprintf("%s/%d", prefix, bucketOf(id))
+}
+
+func bucketOf(id string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(id))
-	return fmt.Sprintf("%s/%d", prefix, h.Sum32()%ledgerBuckets)
+	return h.Sum32() % ledgerBuckets
+}
+
+// eventDoc is the document of an event: its kind, the month of its date
+// in UTC and its id's bucket.
+func eventDoc(kind, id string, at time.Time) string {
+	return fmt.Sprintf("%s/%s/%d", kind, at.UTC().Format("2006-01"), bucketOf(id))
+}
+
+// splitEventDoc returns the month and bucket of an eventDoc id.
+func splitEventDoc(doc string) (month, bucket string) {
+	parts := strings.Split(doc, "/")
+	return parts[1], parts[2]
 }
 
 func bucketIDs(prefix string) []string {
@@ -137,9 +183,9 @@ func (s *Store) PutResponses(ctx context.Context, rs []store.Response) (changed 
 }
 
 // Responses returns every survey answer, in no particular order. It reads
-// ledgerBuckets documents.
+// ledgerBuckets documents a month.
 func (s *Store) Responses(ctx context.Context) ([]store.Response, error) {
-	return readLedger[store.Response](ctx, s, "responses", bucketIDs("responses")...)
+	return readEvents[store.Response](ctx, s, "responses")
 }
 
 // PutTickets stores tickets by id and returns the new or different ones. A
@@ -150,7 +196,7 @@ func (s *Store) PutTickets(ctx context.Context, ts []store.Ticket) (changed []st
 
 // Tickets returns every ticket, in no particular order.
 func (s *Store) Tickets(ctx context.Context) ([]store.Ticket, error) {
-	return readLedger[store.Ticket](ctx, s, "tickets", bucketIDs("tickets")...)
+	return readEvents[store.Ticket](ctx, s, "tickets")
 }
 
 // PutRevenue stores revenue events by id and returns the new or different ones.
@@ -159,9 +205,39 @@ func (s *Store) PutRevenue(ctx context.Context, evs []store.RevenueEvent) (chang
 }
 
 // RevenueEvents returns every revenue event, in no particular order. It
-// reads ledgerBuckets documents.
+// reads ledgerBuckets documents a month.
 func (s *Store) RevenueEvents(ctx context.Context) ([]store.RevenueEvent, error) {
-	return readLedger[store.RevenueEvent](ctx, s, "revenue", bucketIDs("revenue")...)
+	return readEvents[store.RevenueEvent](ctx, s, "revenue")
+}
+
+// readEvents reads every month of an event kind.
+func readEvents[T any](ctx context.Context, s *Store, kind string) ([]T, error) {
+	docs, err := eventDocs(ctx, s, kind, nil)
+	if err != nil {
+		return nil, err
+	}
+	return readLedger[T](ctx, s, kind, docs...)
+}
+
+// eventDocs lists the documents of an event kind in every month it has,
+// of the given buckets or, when nil, of all.
+func eventDocs(ctx context.Context, s *Store, kind string, buckets []string) ([]string, error) {
+	months, err := readLedger[string](ctx, s, kind+" months", kind+"/months")
+	if err != nil {
+		return nil, err
+	}
+	if buckets == nil {
+		for n := range ledgerBuckets {
+			buckets = append(buckets, strconv.Itoa(n))
+		}
+	}
+	var docs []string
+	for _, m := range months {
+		for _, n := range buckets {
+			docs = append(docs, kind+"/"+m+"/"+n)
+		}
+	}
+	return docs, nil
 }
 
 // putLedger merges items into their documents, one document at a time, so
@@ -181,12 +257,12 @@ func putLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], items []T)
 		it = k.clean(it)
 		byDoc[k.doc(it)] = append(byDoc[k.doc(it)], it)
 	}
-	ids := make([]string, 0, len(byDoc))
-	for id := range byDoc {
-		ids = append(ids, id)
+	if k.monthly {
+		if err := relocate(ctx, s, k, byDoc); err != nil {
+			return nil, err
+		}
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(byDoc)) {
 		c, err := mergeLedger(ctx, s, k, id, byDoc[id])
 		if err != nil {
 			return changed, err
@@ -194,6 +270,64 @@ func putLedger[T any](ctx context.Context, s *Store, k ledgerKind[T], items []T)
 		changed = append(changed, c...)
 	}
 	return changed, nil
+}
+
+// relocate prepares the monthly documents for the items in byDoc: it
+// lists their months, then removes each item's copy in any other document
+// (an earlier date in another month), so that it is written once.
+func relocate[T any](ctx context.Context, s *Store, k ledgerKind[T], byDoc map[string][]T) error {
+	target := map[string]string{} // item key -> its document
+	months, buckets := map[string]bool{}, map[string]bool{}
+	for doc, items := range byDoc {
+		m, n := splitEventDoc(doc)
+		months[m], buckets[n] = true, true
+		for _, it := range items {
+			target[k.key(it)] = doc
+		}
+	}
+	err := editLedger(ctx, s, monthsKind, k.name+"/months", func(have map[string]string) bool {
+		added := false
+		for m := range months {
+			if _, ok := have[m]; !ok {
+				have[m], added = m, true
+			}
+		}
+		return added
+	})
+	if err != nil {
+		return err
+	}
+	docs, err := eventDocs(ctx, s, k.name, slices.Sorted(maps.Keys(buckets)))
+	if err != nil {
+		return err
+	}
+	for _, doc := range docs {
+		items, err := readLedger[T](ctx, s, k.name, doc)
+		if err != nil {
+			return err
+		}
+		var stale []string
+		for _, it := range items {
+			if to, ok := target[k.key(it)]; ok && to != doc {
+				stale = append(stale, k.key(it))
+			}
+		}
+		if len(stale) == 0 {
+			continue
+		}
+		if err := editLedger(ctx, s, k, doc, func(items map[string]T) bool {
+			removed := false
+			for _, key := range stale {
+				_, had := items[key]
+				delete(items, key)
+				removed = removed || had
+			}
+			return removed
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mergeLedger writes put into document id and returns the items that were
@@ -315,6 +449,9 @@ func encodeLedger[T any](items []T) ([]byte, error) {
 func (s *Store) PutTouches(ctx context.Context, ts []store.Touch) (changed []store.Touch, err error) {
 	last := map[string]int{}
 	for i, t := range ts {
+		if err := t.Check(); err != nil {
+			return nil, fmt.Errorf("touch %s: %w", t.ID, err)
+		}
 		last[t.ID] = i
 	}
 	var models []mongo.WriteModel
@@ -338,4 +475,27 @@ func (s *Store) PutTouches(ctx context.Context, ts []store.Touch) (changed []sto
 		return nil, err
 	}
 	return changed, nil
+}
+
+// migrateLedger moves events of the layout before months (<kind>/<n>) to
+// their months and deletes the old documents. A migration cut short is
+// redone by the next Open: putting an event again changes nothing.
+func (s *Store) migrateLedger(ctx context.Context) error {
+	return errors.Join(migrateEvents(ctx, s, responseKind), migrateEvents(ctx, s, ticketKind), migrateEvents(ctx, s, revenueKind))
+}
+
+func migrateEvents[T any](ctx context.Context, s *Store, k ledgerKind[T]) error {
+	old := bucketIDs(k.name)
+	items, err := readLedger[T](ctx, s, k.name, old...)
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	if _, err := putLedger(ctx, s, k, items); err != nil {
+		return fmt.Errorf("move %s to monthly documents (restart csbot to resume): %w", k.name, err)
+	}
+	if _, err := s.ledger.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: old}}}}); err != nil {
+		return s.fail("delete the old "+k.name+" documents", err)
+	}
+	s.log.Info("ledger events moved to monthly documents", "kind", k.name, "events", len(items))
+	return nil
 }

@@ -40,6 +40,9 @@ func (s *Store) Account(ctx context.Context, slug string) (store.Account, error)
 func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 	models := make([]mongo.WriteModel, len(as))
 	for i, a := range as {
+		if err := a.Check(); err != nil {
+			return fmt.Errorf("save account %s: %w", a.Slug, err)
+		}
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(a.Slug)).SetReplacement(a).SetUpsert(true)
 	}
 	err := s.bulk(ctx, s.accounts, models)
@@ -324,6 +327,9 @@ func (s *Store) SaveTeam(ctx context.Context, t store.Team) error {
 // AddTouch appends an entry to an account's timeline. Its id is derived from
 // account, time and author, so a retried write does not log it twice.
 func (s *Store) AddTouch(ctx context.Context, t store.Touch) error {
+	if err := t.Check(); err != nil {
+		return fmt.Errorf("log touch on %s: %w", t.Account, err)
+	}
 	if t.ID == "" {
 		t.ID = fmt.Sprintf("%s/%s/%s", t.Account, t.At.UTC().Format(time.RFC3339Nano), t.Author)
 	}

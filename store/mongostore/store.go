@@ -118,18 +118,23 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 		}
 	}
 	if s.embedded != nil {
-		return s.embedded.IndexIDLookups(ctx, cfg.Database)
+		if err := s.embedded.IndexIDLookups(ctx, cfg.Database); err != nil {
+			return err
+		}
 	}
-	// Documents written before versions were kept get version 0, so that a
-	// compare-and-swap on version 0 finds them. (The embedded store's
-	// compare-and-swap filters on _id alone, under casLock.)
+	// On MongoDB, documents written before versions were kept get version
+	// 0, so that a compare-and-swap on version 0 finds them. (The embedded
+	// store's compare-and-swap filters on _id alone, under casLock.)
 	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams} {
+		if s.embedded != nil {
+			break
+		}
 		if _, err := c.UpdateMany(ctx, bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 0}}}}); err != nil {
 			return s.fail("write "+c.Name()+" versions", err)
 		}
 	}
-	return nil
+	return s.migrateLedger(ctx)
 }
 
 // Backend names what the store runs on, for logs and the console banner.
