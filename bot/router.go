@@ -117,6 +117,9 @@ func (rt *Router) failure(ctx context.Context, what string, err error) Reply {
 		rt.log.WarnContext(ctx, "store unavailable", "during", what, "err", err)
 		return errorReply("csbot cannot reach its database right now, try again in a minute.")
 	}
+	if tl := (*store.TooLongError)(nil); errors.As(err, &tl) {
+		return errorReply(fmt.Sprintf("Nothing was saved: %s.", tl))
+	}
 	if errors.Is(err, store.ErrConflict) {
 		rt.log.WarnContext(ctx, "write conflict", "during", what, "err", err)
 		return errorReply("Someone else changed this at the same moment and csbot could not apply your change on top after several tries; nothing was changed. Try again.")

@@ -147,6 +147,7 @@ func TestBadInput(t *testing.T) {
 		{"non-admin changes owner", "aiko", "/cs team assign acme @ken", []string{"Only admins and team leads"}},
 		{"non-admin adds member", "ken", "/cs team member eve name:Eve roles:admin", []string{"Only admins and team leads"}},
 		{"bad role", "ops", "/cs team member eve name:Eve roles:boss", []string{`unknown role "boss"`}},
+		{"member name too long", "ops", "/cs team member eve roles:csm name:" + strings.Repeat("名", 201), []string{"Nothing was saved: name is 201 characters, more than the limit of 200"}},
 		{"new member without name", "ops", "/cs team member eve roles:csm", []string{"@eve is new: give at least name"}},
 		{"unknown member option", "ops", "/cs team member aiko colour:blue", []string{"'colour:blue' is not a setting here"}},
 		{"bad time zone", "ops", "/cs team member aiko tz:Mars/Olympus", []string{"'Mars/Olympus' is not a time zone"}},

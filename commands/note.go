@@ -28,8 +28,8 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if !ok || text == "" {
 		return bot.Reply{}, bot.UsageErrorf("A note needs an account and some text.")
 	}
-	if n := utf8.RuneCountInString(text); n > 2000 {
-		return bot.Reply{}, bot.Errorf("That note is %d characters long; keep it under 2,000 and link to longer documents.", n)
+	if n := utf8.RuneCountInString(text); n > store.MaxNote {
+		return bot.Reply{}, bot.Errorf("That note is %d characters long; keep it within %d and link to longer documents.", n, store.MaxNote)
 	}
 	a, err := c.resolveAccount(ctx, query)
 	if err != nil {
