@@ -110,7 +110,7 @@ func privateFolder(dir string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("embedded store: data folder %s: %w", dir, err)
 	}
-	if private(info.Mode()) {
+	if Private(info.Mode()) {
 		return nil
 	}
 	if err := os.Chmod(dir, 0o700); err != nil {

@@ -24,5 +24,5 @@ func tryLock(f *os.File) (held bool, err error) {
 	return false, err
 }
 
-// private reports whether only the owner can enter the folder.
-func private(mode fs.FileMode) bool { return mode.Perm() == 0o700 }
+// Private reports whether a data folder of this mode keeps other users out.
+func Private(mode fs.FileMode) bool { return mode.Perm() == 0o700 }

@@ -23,6 +23,6 @@ func tryLock(f *os.File) (held bool, err error) {
 	return false, err
 }
 
-// private is always true on Windows: its ACLs, not mode bits, decide who
+// Private is always true on Windows: its ACLs, not mode bits, decide who
 // may enter the folder, and Go reports every folder as 0777 there.
-func private(fs.FileMode) bool { return true }
+func Private(fs.FileMode) bool { return true }
