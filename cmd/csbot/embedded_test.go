@@ -76,7 +76,7 @@ func TestCommandsRefuseAHeldDataFolder(t *testing.T) {
 	storetest.OpenConfig(t, mongostore.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
 	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": dir})
 	accounts := filepath.Join(t.TempDir(), "accounts.csv")
-	if err := os.WriteFile(accounts, []byte("id,name\nacme,Acme\n"), 0o600); err != nil {
+	if err := os.WriteFile(accounts, []byte("slug,name\nacme,Acme\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	holder := fmt.Sprintf("held by csbot (pid %d", os.Getpid())
