@@ -48,10 +48,28 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	f, err := newFerretDB(abs, sock, log)
+	if err != nil {
+		lf.Close()
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e := &Server{dir: abs, lock: lf, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		_ = f.Run(runCtx)
+	}()
+	// MongoDBURI waits for the listener Run opens.
+	e.uri = f.MongoDBURI()
+	return e, nil
+}
+
+// newFerretDB sets up FerretDB on the folder's SQLite files, listening on
+// sock. Call it holding the folder's lock.
+func newFerretDB(dir, sock string, log *slog.Logger) (*ferretdb.FerretDB, error) {
 	// A process killed while serving leaves its socket file, which would
 	// make the listen fail; holding the lock, we know it is stale.
 	if err := os.Remove(sock); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		lf.Close()
 		return nil, fmt.Errorf("embedded store: remove stale socket %s: %w", sock, err)
 	}
 	// FerretDB logs every wire message at debug level; keep it to warnings.
@@ -64,22 +82,13 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Server, error) {
 		// fsync each (1.5-2 ms here) made a 10,000-account ingest take 40 s.
 		// A crash of csbot loses nothing; a power cut may lose the last
 		// commits, never the database's consistency.
-		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(normal)",
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(normal)",
 		Logger:    slog.New(quiet),
 	})
 	if err != nil {
-		lf.Close()
-		return nil, fmt.Errorf("embedded store in %s: %w", abs, err)
+		return nil, fmt.Errorf("embedded store in %s: %w", dir, err)
 	}
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Server{dir: abs, lock: lf, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(e.done)
-		_ = f.Run(runCtx)
-	}()
-	// MongoDBURI waits for the listener Run opens.
-	e.uri = f.MongoDBURI()
-	return e, nil
+	return f, nil
 }
 
 // Paths returns the absolute data folder for dir ("data" when empty) and
