@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/csbot/csbot/bot/discord"
@@ -13,6 +15,7 @@ import (
 	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store/mongostore"
+	"github.com/csbot/csbot/store/mongostore/embedded"
 )
 
 // check is one line of `csbot doctor`: what was checked, what was found,
@@ -52,6 +55,8 @@ func doctorChecks(ctx context.Context, o options) []check {
 	out = append(out, check{name: "config", detail: "environment and --config are valid", err: err,
 		fix: "correct the settings named above (README: Configuration)"})
 
+	// Before the store opens, since opening narrows the folder's mode.
+	out = append(out, embeddedCheck(o))
 	c := check{name: "store", fix: "check MONGODB_URI (reachable, credentials), or that CSBOT_DATA_DIR is writable"}
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -59,6 +64,9 @@ func doctorChecks(ctx context.Context, o options) []check {
 	if err == nil {
 		defer st.Close(context.WithoutCancel(ctx))
 		c.detail = st.Backend() + ", database " + o.Database
+	}
+	if errors.Is(err, embedded.ErrInUse) {
+		c.fix = "the embedded store serves one csbot process at a time: stop the one named above, or run both against MongoDB (MONGODB_URI)"
 	}
 	c.err = err
 	out = append(out, c)
@@ -78,6 +86,35 @@ func doctorChecks(ctx context.Context, o options) []check {
 		out = append(out, teamsCheck(sctx, o, st))
 	}
 	return out
+}
+
+// embeddedCheck reports how the embedded store can be reached: only
+// through its Unix socket, in a folder no other user may enter.
+func embeddedCheck(o options) check {
+	c := check{name: "embedded"}
+	if o.MongoURI != "" {
+		c.detail = "not used: MONGODB_URI points csbot at MongoDB"
+		return c
+	}
+	dir, sock, err := embedded.Paths(o.DataDir)
+	if err != nil {
+		c.err, c.fix = err, "set CSBOT_DATA_DIR to a shorter path"
+		return c
+	}
+	c.detail = "listens on the Unix socket " + sock + " only, no TCP port; "
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.detail += "the data folder will be created with mode 0700"
+	case err != nil:
+		c.err, c.fix = err, "set CSBOT_DATA_DIR to a folder csbot's user can read"
+	case !embedded.Private(info.Mode()):
+		c.err = fmt.Errorf("data folder %s has mode %04o: other users can reach the store's socket or files", dir, info.Mode().Perm())
+		c.fix = "chmod 700 " + dir + " (csbot also does this when it opens the store)"
+	default:
+		c.detail += fmt.Sprintf("data folder mode %04o", info.Mode().Perm())
+	}
+	return c
 }
 
 func slackCheck(ctx context.Context, o options) check {

@@ -437,20 +437,24 @@ func TestDoctor(t *testing.T) {
 		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
 	}))
 	defer slackAPI.Close()
-	good := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": slackAPI.URL + "/api/",
+	data := t.TempDir()
+	if err := os.Chmod(data, 0o700); err != nil { // doctor fails a folder others may enter
+		t.Fatal(err)
+	}
+	good := testEnv(t, map[string]string{"CSBOT_DATA_DIR": data, "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-good", "SLACK_API_URL": slackAPI.URL + "/api/",
 		"TEAMS_WEBHOOK_SECRET": base64.StdEncoding.EncodeToString(make([]byte, 32))})
 	out, err := runCmd(t, good, "", "doctor")
-	if err != nil || !strings.Contains(out, "all 8 checks passed") || !strings.Contains(out, "auth.test: bot user U0BOT") || !strings.Contains(out, "1 outgoing-webhook token(s) decode; 0 of 0 teams") {
+	if err != nil || !strings.Contains(out, "all 9 checks passed") || !strings.Contains(out, "auth.test: bot user U0BOT") || !strings.Contains(out, "1 outgoing-webhook token(s) decode; 0 of 0 teams") {
 		t.Errorf("doctor on a good setup: %v\n%s", err, out)
 	}
 	pbDir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(pbDir, "x.yaml"), []byte("name: x\nsteps:\n  - name: a\n    evry: 7d\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	bad := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir(), "CSBOT_TZ": "Mars/Olympus", "CSBOT_PLAYBOOKS_DIR": pbDir,
+	bad := testEnv(t, map[string]string{"CSBOT_DATA_DIR": data, "CSBOT_TZ": "Mars/Olympus", "CSBOT_PLAYBOOKS_DIR": pbDir,
 		"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_API_URL": slackAPI.URL + "/api/"})
 	out, err = runCmd(t, bad, "", "doctor")
-	if err == nil || !strings.Contains(err.Error(), "3 of 8 checks failed") {
+	if err == nil || !strings.Contains(err.Error(), "3 of 9 checks failed") {
 		t.Errorf("doctor on a bad setup: err = %v\n%s", err, out)
 	}
 	for _, want := range []string{"FAIL config", `CSBOT_TZ: "Mars/Olympus"`, "FAIL playbooks", "evry: unknown field", "FAIL slack", "invalid_auth", "fix: check SLACK_BOT_TOKEN", "ok   store"} {

@@ -220,9 +220,10 @@ func TestReadinessFollowsAdapters(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP connections to a database server; stop cuts every
-// connection and stops listening, start listens again on the same address:
-// the database going away and coming back, as the driver sees it.
+// proxy forwards TCP connections to a database server's Unix socket
+// (backend is its path); stop cuts every connection and stops listening,
+// start listens again on the same address: the database going away and
+// coming back, as the driver sees it.
 type proxy struct {
 	t       *testing.T
 	addr    string
@@ -247,7 +248,7 @@ func (p *proxy) start() {
 			if err != nil {
 				return
 			}
-			b, err := net.Dial("tcp", p.backend)
+			b, err := net.Dial("unix", p.backend)
 			if err != nil {
 				c.Close()
 				continue
@@ -278,11 +279,13 @@ func TestReadinessFollowsTheStore(t *testing.T) {
 		t.Skip("runs against an embedded store it can cut off")
 	}
 	db := storetest.Open(t)
-	u, err := url.Parse(db.EmbeddedURI())
+	// The URI holds the socket path, escaped, as its host.
+	host, _ := strings.CutPrefix(db.EmbeddedURI(), "mongodb://")
+	sock, err := url.PathUnescape(strings.TrimSuffix(host, "/"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{t: t, addr: "127.0.0.1:0", backend: u.Host}
+	p := &proxy{t: t, addr: "127.0.0.1:0", backend: sock}
 	p.start()
 	defer p.stop()
 	o := optionsFromEnv(testEnv(t, map[string]string{}))

@@ -145,7 +145,7 @@ func (s *Store) Backend() string {
 	return "MongoDB"
 }
 
-// EmbeddedURI is the loopback address the embedded store serves the MongoDB
+// EmbeddedURI is the Unix-socket URI the embedded store serves the MongoDB
 // wire protocol on, or "" with MONGODB_URI: for tools and tests that speak
 // to it as to any server.
 func (s *Store) EmbeddedURI() string {

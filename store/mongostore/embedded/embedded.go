@@ -6,7 +6,9 @@ package embedded
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -21,41 +23,38 @@ import (
 type Server struct {
 	dir    string
 	uri    string
+	lock   *os.File
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
+// socketFile is the Unix socket FerretDB listens on, inside the data
+// folder: no TCP port, and only the folder's owner can reach it.
+const socketFile = "ferretdb.sock"
+
 // Start serves the SQLite files in dir ("data" when empty), creating the
-// folder when missing. Stop ends it.
+// folder when missing and making it private to this user. It holds the
+// folder until Stop: a second Start on it, here or in another process,
+// fails with ErrInUse.
 func Start(ctx context.Context, dir string, log *slog.Logger) (*Server, error) {
-	if dir == "" {
-		dir = "data"
-	}
-	abs, err := filepath.Abs(dir)
+	abs, sock, err := Paths(dir)
 	if err != nil {
-		return nil, fmt.Errorf("embedded store: data folder %q: %w", dir, err)
+		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o750); err != nil {
-		return nil, fmt.Errorf("embedded store: create data folder %s: %w (set CSBOT_DATA_DIR to a writable folder)", abs, err)
+	if err := privateFolder(abs, log); err != nil {
+		return nil, err
 	}
-	// FerretDB logs every wire message at debug level; keep it to warnings.
-	quiet := minLevel{log.With("component", "ferretdb").Handler(), slog.LevelWarn}
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:  "sqlite",
-		// WAL with synchronous=NORMAL syncs at checkpoints, not at every
-		// commit: FerretDB commits each replaced document on its own, and an
-		// fsync each (1.5-2 ms here) made a 10,000-account ingest take 40 s.
-		// A crash of csbot loses nothing; a power cut may lose the last
-		// commits, never the database's consistency.
-		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(normal)",
-		Logger:    slog.New(quiet),
-	})
+	lf, err := lock(abs)
 	if err != nil {
-		return nil, fmt.Errorf("embedded store in %s: %w", abs, err)
+		return nil, err
+	}
+	f, err := newFerretDB(abs, sock, log)
+	if err != nil {
+		lf.Close()
+		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Server{dir: abs, cancel: cancel, done: make(chan struct{})}
+	e := &Server{dir: abs, lock: lf, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
@@ -65,13 +64,80 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Server, error) {
 	return e, nil
 }
 
-// Stop ends the server, waiting up to 10 seconds for it.
+// newFerretDB sets up FerretDB on the folder's SQLite files, listening on
+// sock. Call it holding the folder's lock.
+func newFerretDB(dir, sock string, log *slog.Logger) (*ferretdb.FerretDB, error) {
+	// A process killed while serving leaves its socket file, which would
+	// make the listen fail; holding the lock, we know it is stale.
+	if err := os.Remove(sock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("embedded store: remove stale socket %s: %w", sock, err)
+	}
+	// FerretDB logs every wire message at debug level; keep it to warnings.
+	quiet := minLevel{log.With("component", "ferretdb").Handler(), slog.LevelWarn}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{Unix: sock},
+		Handler:  "sqlite",
+		// WAL with synchronous=NORMAL syncs at checkpoints, not at every
+		// commit: FerretDB commits each replaced document on its own, and an
+		// fsync each (1.5-2 ms here) made a 10,000-account ingest take 40 s.
+		// A crash of csbot loses nothing; a power cut may lose the last
+		// commits, never the database's consistency.
+		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(normal)",
+		Logger:    slog.New(quiet),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded store in %s: %w", dir, err)
+	}
+	return f, nil
+}
+
+// Paths returns the absolute data folder for dir ("data" when empty) and
+// the socket inside it, or an error when the socket path would be longer
+// than the system allows.
+func Paths(dir string) (abs, socket string, err error) {
+	if dir == "" {
+		dir = "data"
+	}
+	abs, err = filepath.Abs(dir)
+	if err != nil {
+		return "", "", fmt.Errorf("embedded store: data folder %q: %w", dir, err)
+	}
+	socket = filepath.Join(abs, socketFile)
+	if len(socket) > maxSocketPath {
+		return "", "", fmt.Errorf("embedded store: the socket path %s is %d bytes, over the system's limit of %d: set CSBOT_DATA_DIR (or --data) to a folder with a path at most %d bytes long", socket, len(socket), maxSocketPath, maxSocketPath-len(socketFile)-1)
+	}
+	return abs, socket, nil
+}
+
+// privateFolder creates dir with mode 0700, or narrows an existing one to
+// it, so that other users can reach neither the socket nor the files.
+func privateFolder(dir string, log *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("embedded store: create data folder %s: %w (set CSBOT_DATA_DIR to a writable folder)", dir, err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("embedded store: data folder %s: %w", dir, err)
+	}
+	if Private(info.Mode()) {
+		return nil
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("embedded store: make data folder %s private (mode 0700): %w (run csbot as the folder's owner, or chmod 700 it)", dir, err)
+	}
+	log.Info("embedded store: data folder made private", "dir", dir, "was", fmt.Sprintf("%04o", info.Mode().Perm()), "now", "0700")
+	return nil
+}
+
+// Stop ends the server, waiting up to 10 seconds for it, and releases the
+// data folder.
 func (e *Server) Stop() {
 	e.cancel()
 	select {
 	case <-e.done:
 	case <-time.After(10 * time.Second):
 	}
+	e.lock.Close()
 }
 
 // IndexIDLookups works around FerretDB v1's SQLite handler: it queries
@@ -156,7 +222,8 @@ func (h minLevel) WithGroup(name string) slog.Handler {
 	return minLevel{h.Handler.WithGroup(name), h.level}
 }
 
-// URI is the address the server speaks the MongoDB wire protocol on.
+// URI is the address the server speaks the MongoDB wire protocol on: its
+// Unix socket, URL-escaped in the host part.
 func (e *Server) URI() string { return e.uri }
 
 // Dir is the absolute path of the data folder.
