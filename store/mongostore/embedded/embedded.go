@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,8 +60,11 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Server, error) {
 		defer close(e.done)
 		_ = f.Run(runCtx)
 	}()
-	// MongoDBURI waits for the listener Run opens.
-	e.uri = f.MongoDBURI()
+	// MongoDBURI waits for the listener Run opens. Its URI escapes the
+	// socket path as a URL path, which leaves a comma (a host separator in
+	// MongoDB URIs) as it is; the driver query-unescapes hosts.
+	f.MongoDBURI()
+	e.uri = "mongodb://" + url.QueryEscape(sock) + "/"
 	return e, nil
 }
 

@@ -264,3 +264,11 @@ func TestOtherProcess(t *testing.T) {
 		s.Stop()
 	})
 }
+
+// A folder name with characters that mean something in a MongoDB URI (a
+// comma separates hosts, + is a space when unescaped) still connects.
+func TestFolderNameWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a,b+c d%")
+	e := start(t, dir)
+	ping(t, e.URI())
+}
