@@ -86,7 +86,7 @@ func newFerretDB(dir, sock string, log *slog.Logger) (*ferretdb.FerretDB, error)
 		// fsync each (1.5-2 ms here) made a 10,000-account ingest take 40 s.
 		// A crash of csbot loses nothing; a power cut may lose the last
 		// commits, never the database's consistency.
-		SQLiteURL: "file:" + dir + "/?_pragma=synchronous(normal)",
+		SQLiteURL: (&url.URL{Scheme: "file", Opaque: (&url.URL{Path: dir + "/"}).EscapedPath(), RawQuery: "_pragma=synchronous(normal)"}).String(),
 		Logger:    slog.New(quiet),
 	})
 	if err != nil {
