@@ -137,6 +137,7 @@ type OutboxStore interface {
 	OutboxDue(ctx context.Context, now time.Time) ([]store.OutboxItem, error)
 	ClaimForSend(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (store.OutboxItem, bool, error)
 	MarkSent(ctx context.Context, id, owner string, now time.Time) error
+	MarkPartSent(ctx context.Context, id, owner string, parts int, now time.Time) error
 	MarkFailed(ctx context.Context, id, owner string, now time.Time, err error, maxAttempts int, backoff func(int) time.Duration) (bool, error)
 	Member(ctx context.Context, id string) (store.Member, error)
 	// Claimed tells whether a reminder was marked done (see DoneClaim).
@@ -197,10 +198,10 @@ const MaxAttempts = 5
 func backoff(attempt int) time.Duration { return time.Duration(1<<min(attempt, 8)) * time.Minute }
 
 // Run sends every due outbox item whose recipient is inside their window:
-// claim, send, mark sent; a failed send is retried with backoff and after
-// MaxAttempts left failed. A crash between claim and mark leaves the claim's
-// lease to expire, and the item is sent on a later run. It returns how many
-// messages went out.
+// claim, send part by part recording each, mark sent; a failed send is
+// retried with backoff and after MaxAttempts left failed. A crash between
+// claim and mark leaves the claim's lease to expire, and the parts not
+// recorded are sent on a later run. It returns how many messages went out.
 func (d *Delivery) Run(ctx context.Context, now time.Time) (int, error) {
 	items, err := d.Store.OutboxDue(ctx, now)
 	if err != nil {
@@ -253,7 +254,14 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 		_, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, fmt.Errorf("unreadable payload: %w", err), 1, backoff)
 		return false, errors.Join(err, ferr)
 	}
-	platform, err := d.Send(ctx, bot.Destination{Member: it.Recipient}, r)
+	progress := &bot.Outbox{ID: it.ID, Sent: it.PartsSent, Unsure: it.Unsure,
+		Posted: func(ctx context.Context, n int) error {
+			// The part is out: record it even if shutdown cancels ctx.
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			return d.Store.MarkPartSent(pctx, it.ID, d.Owner, n, now)
+		}}
+	platform, err := d.Send(ctx, bot.Destination{Member: it.Recipient, Outbox: progress}, r)
 	if err != nil {
 		final, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
 		d.Log.Warn("delivery failed", "id", it.ID, "platform", platform, "attempt", it.Attempts, "final", final, "err", err)
