@@ -1,6 +1,7 @@
 package playbooks
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -164,6 +165,9 @@ type Delivery struct {
 	Send  Sender
 	// Owner names this replica in the outbox's claims.
 	Owner string
+	// Lease is how long a claim holds an item (zero: DefaultLease). A send
+	// must end within it, or another replica may send the item too.
+	Lease time.Duration
 	Log   *slog.Logger
 	// Quiet hours: everything but digests reaches people only between
 	// these local hours; the rest waits in the outbox for the next window.
@@ -191,6 +195,9 @@ func (d *Delivery) draining() bool {
 		return false
 	}
 }
+
+// DefaultLease outlasts the longest send (maxSend in cmd/csbot, 4 minutes).
+const DefaultLease = 5 * time.Minute
 
 // MaxAttempts bounds how often a message is tried before it stays failed.
 const MaxAttempts = 5
@@ -231,7 +238,7 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 	if it.Kind != "digest" && !d.inWindow(ctx, it.Recipient, now) {
 		return false, nil
 	}
-	it, won, err := d.Store.ClaimForSend(ctx, it.ID, d.Owner, now, 5*time.Minute)
+	it, won, err := d.Store.ClaimForSend(ctx, it.ID, d.Owner, now, cmp.Or(d.Lease, DefaultLease))
 	if err != nil || !won {
 		return false, err
 	}
