@@ -86,6 +86,9 @@ type Adapter interface {
 type Destination struct {
 	Member  string
 	Channel string
+	// Outbox, when set, is the outbox item being delivered: the adapter
+	// tags and resumes its parts (see Outbox.Each).
+	Outbox *Outbox
 }
 
 // UserError is a refusal the user can act on: bad input, missing rights.

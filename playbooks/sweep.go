@@ -1,6 +1,7 @@
 package playbooks
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -137,6 +138,7 @@ type OutboxStore interface {
 	OutboxDue(ctx context.Context, now time.Time) ([]store.OutboxItem, error)
 	ClaimForSend(ctx context.Context, id, owner string, now time.Time, lease time.Duration) (store.OutboxItem, bool, error)
 	MarkSent(ctx context.Context, id, owner string, now time.Time) error
+	MarkPartSent(ctx context.Context, id, owner string, parts int, now time.Time) error
 	MarkFailed(ctx context.Context, id, owner string, now time.Time, err error, maxAttempts int, backoff func(int) time.Duration) (bool, error)
 	Member(ctx context.Context, id string) (store.Member, error)
 	// Claimed tells whether a reminder was marked done (see DoneClaim).
@@ -163,6 +165,9 @@ type Delivery struct {
 	Send  Sender
 	// Owner names this replica in the outbox's claims.
 	Owner string
+	// Lease is how long a claim holds an item (zero: DefaultLease). A send
+	// must end within it, or another replica may send the item too.
+	Lease time.Duration
 	Log   *slog.Logger
 	// Quiet hours: everything but digests reaches people only between
 	// these local hours; the rest waits in the outbox for the next window.
@@ -191,16 +196,19 @@ func (d *Delivery) draining() bool {
 	}
 }
 
+// DefaultLease outlasts the longest send (maxSend in cmd/csbot, 4 minutes).
+const DefaultLease = 5 * time.Minute
+
 // MaxAttempts bounds how often a message is tried before it stays failed.
 const MaxAttempts = 5
 
 func backoff(attempt int) time.Duration { return time.Duration(1<<min(attempt, 8)) * time.Minute }
 
 // Run sends every due outbox item whose recipient is inside their window:
-// claim, send, mark sent; a failed send is retried with backoff and after
-// MaxAttempts left failed. A crash between claim and mark leaves the claim's
-// lease to expire, and the item is sent on a later run. It returns how many
-// messages went out.
+// claim, send part by part recording each, mark sent; a failed send is
+// retried with backoff and after MaxAttempts left failed. A crash between
+// claim and mark leaves the claim's lease to expire, and the parts not
+// recorded are sent on a later run. It returns how many messages went out.
 func (d *Delivery) Run(ctx context.Context, now time.Time) (int, error) {
 	items, err := d.Store.OutboxDue(ctx, now)
 	if err != nil {
@@ -230,7 +238,7 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 	if it.Kind != "digest" && !d.inWindow(ctx, it.Recipient, now) {
 		return false, nil
 	}
-	it, won, err := d.Store.ClaimForSend(ctx, it.ID, d.Owner, now, 5*time.Minute)
+	it, won, err := d.Store.ClaimForSend(ctx, it.ID, d.Owner, now, cmp.Or(d.Lease, DefaultLease))
 	if err != nil || !won {
 		return false, err
 	}
@@ -253,7 +261,14 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 		_, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, fmt.Errorf("unreadable payload: %w", err), 1, backoff)
 		return false, errors.Join(err, ferr)
 	}
-	platform, err := d.Send(ctx, bot.Destination{Member: it.Recipient}, r)
+	progress := &bot.Outbox{ID: it.ID, Sent: it.PartsSent, Unsure: it.Unsure,
+		Posted: func(ctx context.Context, n int) error {
+			// The part is out: record it even if shutdown cancels ctx.
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			return d.Store.MarkPartSent(pctx, it.ID, d.Owner, n, now)
+		}}
+	platform, err := d.Send(ctx, bot.Destination{Member: it.Recipient, Outbox: progress}, r)
 	if err != nil {
 		final, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
 		d.Log.Warn("delivery failed", "id", it.ID, "platform", platform, "attempt", it.Attempts, "final", final, "err", err)

@@ -40,12 +40,22 @@ type OutboxItem struct {
 	// not retried and OutboxFailed lists it.
 	Final bool `bson:"final"`
 	// Owner is the replica that claimed the item last; while Status is
-	// StatusSending it holds the item until ClaimedUntil.
+	// StatusSending it holds the item from ClaimedAt until ClaimedUntil.
 	Owner        string    `bson:"owner"`
+	ClaimedAt    time.Time `bson:"claimedAt"`
 	ClaimedUntil time.Time `bson:"claimedUntil"`
-	CreatedAt    time.Time `bson:"createdAt"`
-	UpdatedAt    time.Time `bson:"updatedAt"`
-	SentAt       time.Time `bson:"sentAt"`
+	// PartsSent counts the parts of the message (a long digest is several
+	// chat messages) that the platform accepted, in order: a retry sends
+	// only the rest.
+	PartsSent int `bson:"partsSent"`
+	// Unsure, when set, is the start of an attempt that may have posted
+	// part PartsSent without anyone learning so (a crash, or a network
+	// failure after the request left). A retry first looks for that part
+	// on platforms that allow it. Recording a part clears it.
+	Unsure    time.Time `bson:"unsure"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+	SentAt    time.Time `bson:"sentAt"`
 }
 
 // OutboxID names an outgoing message by what it is, so that producing it
@@ -69,6 +79,11 @@ var idEscaper = strings.NewReplacer("%", "%25", "/", "%2F")
 // held by the caller: another replica took it over after the lease expired,
 // or it was already marked sent, failed or unlocked.
 var ErrNotOwner = errors.New("store: not held by this owner")
+
+// ErrOutcomeUnknown is wrapped by a send error when the message may have
+// reached the platform anyway: the request left but no answer came back
+// (connection reset, timeout, 5xx). MarkFailed then sets Unsure.
+var ErrOutcomeUnknown = errors.New("outcome unknown: the platform may have accepted the message")
 
 // Claimable says whether an item may be claimed for sending at now: pending
 // and due, held by a sender whose lease has expired, or failed but not

@@ -2,7 +2,11 @@ package discord
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"net/http"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -12,6 +16,8 @@ import (
 // Send implements bot.Adapter: an unsolicited message (reminder, digest) to
 // a member's Discord DM or to a channel. Rate limits are waited out; any
 // message that does not go out fails the call, so the outbox retries it.
+// An outbox message's parts carry a nonce and skip those an earlier attempt
+// posted (bot.Outbox.Each).
 func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
 	if a.cfg.BotToken == "" {
 		return fmt.Errorf("%w: DISCORD_BOT_TOKEN is not set; without it csbot answers commands on Discord but cannot send reminders or digests", ErrDeliveryFailed)
@@ -31,13 +37,18 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 			return fmt.Errorf("send to %s on Discord: %w", dest, err)
 		}
 	}
-	for _, m := range Render(r) {
+	msgs := Render(r)
+	return to.Outbox.Each(ctx, len(msgs), func(ctx context.Context, part int, _ time.Time) error {
+		m := msgs[part]
 		if err := a.saveRefsErr(ctx, m); err != nil {
 			return fmt.Errorf("send to %s on Discord: %w", dest, err)
 		}
+		nonce := ""
+		if to.Outbox != nil {
+			nonce = Nonce(to.Outbox.ID, part+1)
+		}
 		err := a.rest.call(ctx, "send message", func(opts ...discordgo.RequestOption) error {
-			_, err := a.rest.ChannelMessageSendComplex(channel, &discordgo.MessageSend{Embeds: m.Embeds, Components: m.Components, Files: files(m)}, opts...)
-			return err
+			return a.rest.sendMessage(channel, m, nonce, opts...)
 		})
 		if err != nil {
 			if user != "" {
@@ -48,8 +59,40 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 			}
 			return fmt.Errorf("send to %s on Discord: %w", dest, err)
 		}
+		return nil
+	})
+}
+
+// Nonce is the nonce of part (from 1) of outbox item id: a hash, as Discord
+// takes at most 25 characters.
+func Nonce(id string, part int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d", id, part))
+	return hex.EncodeToString(h[:])[:25]
+}
+
+// sendMessage posts m in channel (POST /channels/{id}/messages). With a
+// nonce it also sets enforce_nonce: Discord then creates one message per
+// nonce however often the request is repeated within a few minutes, so a
+// retry after a network failure cannot post the part twice. discordgo's
+// MessageSend has neither field, hence the request is built here.
+func (c *rest) sendMessage(channel string, m Message, nonce string, opts ...discordgo.RequestOption) error {
+	body := struct {
+		*discordgo.MessageSend
+		Nonce        string `json:"nonce,omitempty"`
+		EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+	}{&discordgo.MessageSend{Embeds: m.Embeds, Components: m.Components}, nonce, nonce != ""}
+	endpoint := discordgo.EndpointChannelMessages(channel)
+	fs := files(m)
+	if len(fs) == 0 {
+		_, err := c.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, opts...)
+		return err
 	}
-	return nil
+	contentType, b, err := discordgo.MultipartBodyWithJSON(body, fs)
+	if err != nil {
+		return fmt.Errorf("encode message with chart: %w", err)
+	}
+	_, err = c.RequestRaw(http.MethodPost, endpoint, contentType, b, endpoint, 0, opts...)
+	return err
 }
 
 // dmChannel opens (or recalls) the DM channel with a Discord user.

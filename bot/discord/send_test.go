@@ -173,3 +173,41 @@ func customIDs(msg any) []string {
 	walk(msg)
 	return ids
 }
+
+// An outbox message's parts carry a nonce per part with enforce_nonce, the
+// same on every try, so Discord creates each once; parts an earlier attempt
+// posted are skipped, and each part sent is recorded.
+func TestSendOutboxPartsWithNonce(t *testing.T) {
+	e := newEnv(t)
+	e.discord.broken = 1 // the first try of the part fails with a 5xx
+	var recorded []int
+	o := &bot.Outbox{ID: "digest/churn-risk/tokyo//hiro/2026-11-25", Sent: 0,
+		Posted: func(_ context.Context, n int) error { recorded = append(recorded, n); return nil }}
+	if err := e.ad.Send(context.Background(), bot.Destination{Channel: "C42", Outbox: o}, reminder()); err != nil {
+		t.Fatal(err)
+	}
+	posts := e.discord.called(http.MethodPost, "channels/C42/messages")
+	want := discord.Nonce(o.ID, 1)
+	if len(want) > 25 {
+		t.Errorf("nonce %q is longer than Discord's 25 characters", want)
+	}
+	if len(posts) != 2 {
+		t.Fatalf("%d tries, want 2", len(posts))
+	}
+	for i, p := range posts {
+		body, _ := p.JSON.(map[string]any)
+		if body["nonce"] != want || body["enforce_nonce"] != true {
+			t.Errorf("try %d: nonce %v, enforce_nonce %v; want %q, true", i+1, body["nonce"], body["enforce_nonce"], want)
+		}
+	}
+	if fmt.Sprint(recorded) != "[1]" {
+		t.Errorf("recorded %v, want [1]", recorded)
+	}
+	o.Sent = 1 // a retry of a message whose one part went out
+	if err := e.ad.Send(context.Background(), bot.Destination{Channel: "C42", Outbox: o}, reminder()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.discord.called(http.MethodPost, "channels/C42/messages")); n != 2 {
+		t.Errorf("%d tries after the retry, want still 2", n)
+	}
+}

@@ -378,29 +378,35 @@ func (a *App) reply(ic slack.InteractionCallback, r bot.Reply) {
 func (a *App) Name() string { return "slack" }
 
 // Send implements bot.Adapter: an unsolicited message (reminder, digest) to
-// a member's Slack DM or to a channel.
+// a member's Slack DM or to a channel. An outbox message's parts carry its
+// Tag, and those an earlier attempt posted are skipped (bot.Outbox.Each).
 func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
 	msgs := Render(r)
-	if to.Channel != "" {
-		for _, m := range msgs {
-			if _, err := a.Client.Post(ctx, to.Channel, m); err != nil {
-				return err
-			}
-		}
-		a.sendImage(ctx, r, to.Channel, "", "")
-		return nil
-	}
-	m, err := a.Store.Member(ctx, to.Member)
-	if err != nil {
-		return fmt.Errorf("send to @%s on Slack: %w", to.Member, err)
-	}
-	user := m.Identities["slack"]
-	if user == "" {
-		return fmt.Errorf("send to @%s on Slack: no Slack account linked (`/cs team member %s slack:U...`)", to.Member, to.Member)
-	}
-	if err := a.Client.DM(ctx, user, msgs...); err != nil {
+	post := func(ctx context.Context, m Message) error {
+		_, err := a.Client.Post(ctx, to.Channel, m)
 		return err
 	}
-	a.sendImage(ctx, r, "", "", user)
+	user := ""
+	if to.Channel == "" {
+		m, err := a.Store.Member(ctx, to.Member)
+		if err != nil {
+			return fmt.Errorf("send to @%s on Slack: %w", to.Member, err)
+		}
+		if user = m.Identities["slack"]; user == "" {
+			return fmt.Errorf("send to @%s on Slack: no Slack account linked (`/cs team member %s slack:U...`)", to.Member, to.Member)
+		}
+		post = func(ctx context.Context, m Message) error { return a.Client.DM(ctx, user, m) }
+	}
+	err := to.Outbox.Each(ctx, len(msgs), func(ctx context.Context, part int, unsure time.Time) error {
+		m := msgs[part]
+		if to.Outbox != nil {
+			m.Tag = &Tag{Outbox: to.Outbox.ID, Part: part + 1, Unsure: unsure}
+		}
+		return post(ctx, m)
+	})
+	if err != nil {
+		return err
+	}
+	a.sendImage(ctx, r, to.Channel, "", user)
 	return nil
 }

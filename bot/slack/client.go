@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
 )
 
 // ErrDeliveryFailed is wrapped by every error of a message, modal or
@@ -208,13 +209,82 @@ func (c *Client) post(ctx context.Context, channel, threadTS, user string, msg M
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
 	var ts string
+	var unsure time.Time // when a try that may have posted msg began
+	if msg.Tag != nil {
+		unsure = msg.Tag.Unsure
+	}
 	s := call{method: "chat.postMessage", channel: channel, user: user, delivery: true}
 	err := c.do(ctx, s, func(ctx context.Context) error {
+		if !unsure.IsZero() {
+			found, err := c.findTagged(ctx, channel, *msg.Tag, unsure)
+			if err != nil || found != "" {
+				ts = found
+				return err
+			}
+		}
+		start := c.now()
 		_, t, err := c.api.PostMessageContext(ctx, channel, opts...)
+		if msg.Tag != nil && unsure.IsZero() && outcomeUnknown(err) {
+			unsure = start
+		}
 		ts = t
 		return err
 	})
+	if err != nil && !unsure.IsZero() {
+		err = fmt.Errorf("%w: %w", store.ErrOutcomeUnknown, err)
+	}
 	return ts, err
+}
+
+// Tag marks a message the outbox delivers. Slack keeps it as the message's
+// metadata (event type csbot_outbox), which conversations.history returns,
+// so a post whose outcome is unknown is looked up instead of posted again.
+type Tag struct {
+	Outbox string // the outbox item's id
+	Part   int    // 1 for the first message of the item
+	// Unsure, when set, is when an earlier attempt that may have posted
+	// this message began.
+	Unsure time.Time
+}
+
+const tagEventType = "csbot_outbox"
+
+func (t Tag) metadata() slack.SlackMetadata {
+	return slack.SlackMetadata{EventType: tagEventType, EventPayload: map[string]any{"outbox_id": t.Outbox, "part": t.Part}}
+}
+
+func (t Tag) on(m slack.SlackMetadata) bool {
+	id, _ := m.EventPayload["outbox_id"].(string)
+	part, _ := m.EventPayload["part"].(float64) // a JSON number
+	return m.EventType == tagEventType && id == t.Outbox && int(part) == t.Part
+}
+
+// clockSkew widens a history lookup: Slack's clock and the one that
+// recorded when an attempt began may differ.
+const clockSkew = 5 * time.Minute
+
+// findTagged returns the ts of the message tagged t in channel, posted
+// since the given time, or "" when there is none (conversations.history;
+// DMs need the im:history scope, which csbot's manifest asks for).
+func (c *Client) findTagged(ctx context.Context, channel string, t Tag, since time.Time) (string, error) {
+	oldest := since.Add(-clockSkew)
+	p := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 200, IncludeAllMetadata: true,
+		Oldest: fmt.Sprintf("%d.%06d", oldest.Unix(), oldest.Nanosecond()/1000)}
+	for {
+		h, err := c.api.GetConversationHistoryContext(ctx, p)
+		if err != nil {
+			return "", fmt.Errorf("look for part %d of %s already posted: %w", t.Part, t.Outbox, err)
+		}
+		for _, m := range h.Messages {
+			if t.on(m.Metadata) {
+				return m.Timestamp, nil
+			}
+		}
+		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+			return "", nil
+		}
+		p.Cursor = h.ResponseMetaData.NextCursor
+	}
 }
 
 // PostEphemeral shows msg to user only, in channel (and thread when set),
@@ -245,6 +315,9 @@ func msgOptions(m Message) []slack.MsgOption {
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	if m.Tag != nil {
+		opts = append(opts, slack.MsgOptionMetadata(m.Tag.metadata()))
 	}
 	return opts
 }
@@ -672,6 +745,13 @@ func transient(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ue) || errors.As(err, &ne) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// outcomeUnknown reports a failed post that Slack may have carried out
+// all the same: the request may have left (a network error, a timeout or
+// cancellation in flight) or Slack failed after accepting it (a 5xx).
+func outcomeUnknown(err error) bool {
+	return err != nil && (transient(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }
 
 // fail builds the final error of s, naming the method, the target and

@@ -19,6 +19,8 @@ const DefaultAPIURL = "https://slack.com/api/"
 type Message struct {
 	Text   string
 	Blocks []slack.Block
+	// Tag, when set, marks a message the outbox delivers (chat.postMessage).
+	Tag *Tag `json:"-"`
 }
 
 // apiBase returns the Web API base URL: DefaultAPIURL when empty, always

@@ -146,7 +146,7 @@ func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 		r := <-done
 		pctx, pcancel := context.WithTimeout(context.Background(), time.Minute)
 		defer pcancel()
-		if err := a.post(pctx, url, m.Team, render(r, a.botName, memberMention(m))); err != nil {
+		if err := a.post(pctx, url, m.Team, render(r, a.botName, memberMention(m)), nil); err != nil {
 			a.log.Error("deliver slow Teams answer", "command", firstWord(text), "team", m.Team, "err", err)
 		}
 	}()

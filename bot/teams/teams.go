@@ -177,7 +177,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	if err != nil {
 		return fmt.Errorf("send to %s on Teams: %w", cmp.Or(to.Member, "team "+teamID), err)
 	}
-	return a.post(ctx, url, teamID, render(r, a.botName, mention))
+	return a.post(ctx, url, teamID, render(r, a.botName, mention), to.Outbox)
 }
 
 // webhook returns a team's Workflows webhook URL.
@@ -198,17 +198,20 @@ func (a *Adapter) webhook(ctx context.Context, teamID string) (string, error) {
 // ErrNoWebhook is wrapped when a team has no Workflows webhook.
 var ErrNoWebhook = errors.New("teams: no Workflows webhook")
 
-// post sends cards in order, one message each.
-func (a *Adapter) post(ctx context.Context, url, teamID string, cards []Card) error {
-	for i, c := range cards {
-		if err := a.hooks.post(ctx, url, teamID, message(c)); err != nil {
+// post sends cards in order, one message each, skipping those an earlier
+// attempt of an outbox message posted. A Workflows webhook has no way to
+// deduplicate or look up a post, so a card whose post had an unknown
+// outcome is posted again: on Teams delivery is at-least-once.
+func (a *Adapter) post(ctx context.Context, url, teamID string, cards []Card, o *bot.Outbox) error {
+	return o.Each(ctx, len(cards), func(ctx context.Context, i int, _ time.Time) error {
+		if err := a.hooks.post(ctx, url, teamID, message(cards[i])); err != nil {
 			if len(cards) > 1 {
 				return fmt.Errorf("part %d of %d: %w", i+1, len(cards), err)
 			}
 			return err
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // memberMention mentions a member with a Teams identity for real, so

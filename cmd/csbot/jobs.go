@@ -158,9 +158,8 @@ func (a *app) queue(ctx context.Context, kind, name, about, to string, day, now 
 	return err
 }
 
-// Retention of bookkeeping documents. A reminder whose outbox item is pruned
-// may be queued again if its step is still due: after 90 days that is a
-// fair nudge, not a duplicate.
+// Retention of bookkeeping documents. A pruned outbox item leaves its id
+// behind (see PruneOutbox), so the same message is never queued again.
 const (
 	keepSent   = 90 * 24 * time.Hour
 	keepLocks  = 7 * 24 * time.Hour

@@ -401,3 +401,85 @@ func TestPruneOutbox(t *testing.T) {
 		t.Errorf("pending item pruned: %v", err)
 	}
 }
+
+// A pruned id is the same occurrence of its message: queueing it again is
+// refused, also when it slipped in while the prune ran (ClaimForSend then
+// marks it sent instead of sending it). The next occurrence (another due
+// day) is new.
+func TestPrunedIDIsNotQueuedAgain(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	id := enqueue(t, s, reminder("acme", "aiko"))
+	claim(t, s, id, "a", t0, time.Minute)
+	if err := s.MarkSent(ctx, id, "a", t0); err != nil {
+		t.Fatal(err)
+	}
+	later := t0.AddDate(0, 0, 91)
+	if n, err := s.PruneOutbox(ctx, later.AddDate(0, 0, -90)); n != 1 || err != nil {
+		t.Fatalf("PruneOutbox = %d, %v; want 1", n, err)
+	}
+	if created, err := s.Enqueue(ctx, reminder("acme", "aiko")); created || err != nil {
+		t.Errorf("Enqueue of the pruned occurrence = %v, %v; want false, nil", created, err)
+	}
+	next := reminder("acme", "aiko")
+	next.Due = later
+	if created, err := s.Enqueue(ctx, next); !created || err != nil {
+		t.Errorf("Enqueue of the next occurrence = %v, %v; want true, nil", created, err)
+	}
+	// The item queued again between Enqueue's look-up and the prune's
+	// delete: it gets in, but is never handed to a sender.
+	if err := s.InsertOutboxForTest(ctx, reminder("acme", "aiko"), id); err != nil {
+		t.Fatal(err)
+	}
+	it, won, err := s.ClaimForSend(ctx, id, "b", later, time.Minute)
+	if err != nil || won || it.Status != store.StatusSent {
+		t.Errorf("ClaimForSend of a pruned id = %s, %v, %v; want sent, not won", it.Status, won, err)
+	}
+	// A second prune of the same id keeps its tombstone and deletes the copy.
+	if n, err := s.PruneOutbox(ctx, later.Add(time.Second)); n != 1 || err != nil {
+		t.Errorf("second PruneOutbox = %d, %v; want 1", n, err)
+	}
+}
+
+// Parts are recorded by the owner only; a takeover after a crash, or a
+// failure whose outcome is unknown, marks the item Unsure from the start of
+// the attempt that may have posted; recording the part clears it, and a
+// definite failure leaves it.
+func TestOutboxPartsAndUnsure(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	id := enqueue(t, s, reminder("acme", "aiko"))
+	claim(t, s, id, "a", t0, time.Minute)
+	if err := s.MarkPartSent(ctx, id, "a", 1, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkPartSent(ctx, id, "b", 2, t0); !errors.Is(err, store.ErrNotOwner) {
+		t.Errorf("MarkPartSent by a non-owner: err = %v, want ErrNotOwner", err)
+	}
+	// a dies; b takes the expired lease over.
+	t1 := t0.Add(2 * time.Minute)
+	it, won := claim(t, s, id, "b", t1, time.Minute)
+	if !won || it.PartsSent != 1 || !it.Unsure.Equal(t0) {
+		t.Fatalf("takeover: won %v, parts %d, unsure %v; want true, 1, %v", won, it.PartsSent, it.Unsure, t0)
+	}
+	if err := s.MarkPartSent(ctx, id, "b", 2, t1); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := s.Outbox(ctx, id); it.PartsSent != 2 || !it.Unsure.IsZero() {
+		t.Errorf("after part 2: parts %d, unsure %v; want 2, zero", it.PartsSent, it.Unsure)
+	}
+	unknown := fmt.Errorf("post: %w: connection reset", store.ErrOutcomeUnknown)
+	if _, err := s.MarkFailed(ctx, id, "b", t1, unknown, 5, nil); err != nil {
+		t.Fatal(err)
+	}
+	t2 := t1.Add(time.Minute)
+	if it, _ := claim(t, s, id, "c", t2, time.Minute); !it.Unsure.Equal(t1) {
+		t.Errorf("after an unknown outcome: unsure %v, want %v", it.Unsure, t1)
+	}
+	if _, err := s.MarkFailed(ctx, id, "c", t2, errors.New("channel_not_found"), 5, nil); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := claim(t, s, id, "d", t2, time.Minute); !it.Unsure.Equal(t1) || it.PartsSent != 2 {
+		t.Errorf("after a definite failure: unsure %v, parts %d; want %v, 2", it.Unsure, it.PartsSent, t1)
+	}
+}
