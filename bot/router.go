@@ -49,6 +49,8 @@ func (rt *Router) Registry() *Registry { return rt.reg }
 // or a bot mention already stripped by the adapter. It never panics and
 // always returns a reply to show.
 func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (reply Reply) {
+	// One request: the store checks its caches once (see store.WithScope).
+	ctx = store.WithScope(ctx)
 	// label is the command's registered name: metric labels never carry
 	// what users typed.
 	running, label, start := "your command", "none", time.Now()

@@ -36,8 +36,13 @@ func day(offset int) time.Time { return now.AddDate(0, 0, offset).Truncate(24 * 
 // newFixture builds a small organisation whose every figure is known.
 func newFixture(t testing.TB) fixture {
 	t.Helper()
+	return newFixtureOn(t, storetest.Open(t))
+}
+
+// newFixtureOn seeds st with the fixture's organisation.
+func newFixtureOn(t testing.TB, st *mongostore.Store) fixture {
+	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t)
 	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
 	must := func(err error) {
 		t.Helper()

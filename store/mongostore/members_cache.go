@@ -2,21 +2,36 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csbot/csbot/store"
 )
 
-// memberCache keeps every member and chat link in memory. Only the embedded
-// store uses it: that store serves one process, all member writes go
-// through SaveMember here, and every command would otherwise pay one or two
-// extra lookups (0.6 ms each on FerretDB) to identify the caller and owner.
+// memberCache keeps every member and chat link in memory: every command
+// identifies its caller and names owners, which would otherwise cost one or
+// two reads each. The organisation is small (hundreds of members).
+//
+// It stays coherent across processes and replicas through a generation
+// counter in the meta collection: every member or link write bumps it
+// after writing, and a read checks it once per request scope
+// (store.WithScope) and reloads when it moved, so a role or identity change
+// made anywhere takes effect on the next request everywhere. The embedded
+// store serves one process, whose writes drop the cache directly, so it
+// needs no counter.
 type memberCache struct {
 	mu      sync.Mutex
 	loaded  bool
+	gen     int64
 	members map[string]store.Member
 	links   map[string]string // identityID -> member id
 }
+
+const membersGenID = "members-generation"
 
 func (c *memberCache) invalidate() {
 	c.mu.Lock()
@@ -24,10 +39,20 @@ func (c *memberCache) invalidate() {
 	c.mu.Unlock()
 }
 
-// get returns the member with id, loading the cache on first use.
+// get returns the member fn finds, loading the cache when it is empty or
+// stale.
 func (c *memberCache) get(ctx context.Context, s *Store, fn func(members map[string]store.Member, links map[string]string) (store.Member, bool)) (store.Member, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if s.embedded == nil && store.FirstInScope(ctx, "members") {
+		gen, err := s.membersGeneration(ctx)
+		if err != nil {
+			return store.Member{}, false, err
+		}
+		if gen != c.gen {
+			c.loaded, c.gen = false, gen
+		}
+	}
 	if !c.loaded {
 		members, err := all[store.Member](ctx, s, s.members)
 		if err != nil {
@@ -49,4 +74,32 @@ func (c *memberCache) get(ctx context.Context, s *Store, fn func(members map[str
 	}
 	m, ok := fn(c.members, c.links)
 	return m.Clone(), ok, nil
+}
+
+type generationDoc struct {
+	ID  string `bson:"_id"`
+	Gen int64  `bson:"gen"`
+}
+
+func (s *Store) membersGeneration(ctx context.Context) (int64, error) {
+	var d generationDoc
+	err := s.meta.FindOne(ctx, byID(membersGenID)).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, s.fail("read members generation", err)
+	}
+	return d.Gen, nil
+}
+
+// membersChanged tells every replica's cache that members or links
+// changed; call it after the write.
+func (s *Store) membersChanged(ctx context.Context) error {
+	s.memberCache.invalidate()
+	if s.embedded != nil {
+		return nil
+	}
+	_, err := s.meta.UpdateOne(ctx, byID(membersGenID), bson.D{{Key: "$inc", Value: bson.D{{Key: "gen", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return s.fail("write members generation", err)
+	}
+	return nil
 }

@@ -148,15 +148,10 @@ func (s *Store) scanAccounts(ctx context.Context, fn func(store.Account) error) 
 
 // Member reads one member by id.
 func (s *Store) Member(ctx context.Context, id string) (store.Member, error) {
-	if s.memberCache != nil {
-		return s.cachedMember(ctx, func(ms map[string]store.Member, _ map[string]string) (store.Member, bool) {
-			m, ok := ms[id]
-			return m, ok
-		}, id)
-	}
-	var m store.Member
-	err := s.findByID(ctx, s.members, id, &m)
-	return m, err
+	return s.cachedMember(ctx, func(ms map[string]store.Member, _ map[string]string) (store.Member, bool) {
+		m, ok := ms[id]
+		return m, ok
+	}, id)
 }
 
 func (s *Store) cachedMember(ctx context.Context, find func(map[string]store.Member, map[string]string) (store.Member, bool), key string) (store.Member, error) {
@@ -188,17 +183,10 @@ func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (
 	if platform == "console" {
 		return s.Member(ctx, userID)
 	}
-	if s.memberCache != nil {
-		return s.cachedMember(ctx, func(ms map[string]store.Member, links map[string]string) (store.Member, bool) {
-			m, ok := ms[links[identityID(platform, userID)]]
-			return m, ok
-		}, identityID(platform, userID))
-	}
-	var id identity
-	if err := s.findByID(ctx, s.identities, identityID(platform, userID), &id); err != nil {
-		return store.Member{}, err
-	}
-	return s.Member(ctx, id.Member)
+	return s.cachedMember(ctx, func(ms map[string]store.Member, links map[string]string) (store.Member, bool) {
+		m, ok := ms[links[identityID(platform, userID)]]
+		return m, ok
+	}, identityID(platform, userID))
 }
 
 // UpdateMember reads member id (a zero Member with the id when there is
@@ -208,12 +196,15 @@ func (s *Store) MemberByIdentity(ctx context.Context, platform, userID string) (
 // store.ErrIdentityTaken before anything is written; each link is taken by
 // inserting it (its unique _id decides), so two members cannot both take
 // one user.
-func (s *Store) UpdateMember(ctx context.Context, id string, change func(m *store.Member, found bool) error) (store.Member, error) {
-	if s.memberCache != nil {
-		// Drop the cache after the writes too, whatever they managed to do.
-		defer s.memberCache.invalidate()
-	}
-	m, err := updateDoc(ctx, s, s.members, id,
+func (s *Store) UpdateMember(ctx context.Context, id string, change func(m *store.Member, found bool) error) (m store.Member, err error) {
+	defer func() {
+		// Whatever the writes managed to do, every replica's cache must
+		// look again.
+		if cerr := s.membersChanged(context.WithoutCancel(ctx)); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	m, err = updateDoc(ctx, s, s.members, id,
 		func() store.Member { return store.Member{ID: id} },
 		store.Member.Clone,
 		func(m *store.Member) *int64 { return &m.Version },

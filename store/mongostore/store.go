@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
@@ -29,6 +30,9 @@ type Config struct {
 	DataDir  string
 	Database string
 	Logger   *slog.Logger
+	// Monitor, when set, is told of every database command: tests count a
+	// command's round trips with it.
+	Monitor *event.CommandMonitor
 }
 
 // Store is the MongoDB repository of csbot.
@@ -40,11 +44,11 @@ type Store struct {
 
 	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks, checklists, ledger, leases *mongo.Collection
 
-	shardLocks [indexShards]sync.Mutex
-	closeOnce  sync.Once
-	onError    func(op string, unavailable bool)
-	// The caches are set on the embedded store only.
-	memberCache  *memberCache
+	shardLocks  [indexShards]sync.Mutex
+	closeOnce   sync.Once
+	onError     func(op string, unavailable bool)
+	memberCache *memberCache
+	// The account cache is set on the embedded store only.
 	accountCache *accountCache
 }
 
@@ -61,7 +65,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Store{log: cfg.Logger}
+	s := &Store{log: cfg.Logger, memberCache: &memberCache{}}
 	uri := cfg.URI
 	if uri == "" {
 		emb, err := embedded.Start(ctx, cfg.DataDir, cfg.Logger)
@@ -69,11 +73,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, err
 		}
 		s.embedded = emb
-		s.memberCache = &memberCache{}
 		s.accountCache = &accountCache{}
 		uri = emb.URI()
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetAppName("csbot"))
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetAppName("csbot").SetMonitor(cfg.Monitor))
 	if err != nil {
 		s.stopEmbedded()
 		return nil, fmt.Errorf("connect to MongoDB: %w (check MONGODB_URI)", err)

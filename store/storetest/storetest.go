@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/csbot/csbot/store/mongostore"
+	"github.com/csbot/csbot/store/mongostore/embedded"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -25,6 +26,25 @@ func Config(tb testing.TB) mongostore.Config {
 		Database: "csbot_test_" + rand.Text()[:10],
 		Logger:   slog.New(slog.DiscardHandler),
 	}
+}
+
+// ExternalConfig is Config for a store csbot reaches as an outside server,
+// as in production: the server in MONGODB_URI when set, else a FerretDB
+// serving a temporary folder on its own, so the store keeps no caches and
+// every read is a database command.
+func ExternalConfig(tb testing.TB) mongostore.Config {
+	tb.Helper()
+	cfg := Config(tb)
+	if cfg.URI != "" {
+		return cfg
+	}
+	srv, err := embedded.Start(context.Background(), tb.TempDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		tb.Fatalf("start a store server: %v", err)
+	}
+	tb.Cleanup(srv.Stop)
+	cfg.URI = srv.URI()
+	return cfg
 }
 
 // Open opens a store private to t and closes (and on MongoDB drops) it at the end.
