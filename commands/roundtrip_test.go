@@ -2,11 +2,25 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/store/demo"
+	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -68,4 +82,95 @@ func TestCommandRoundTrips(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkHealthByBackend runs `/cs health` through the router over 10,000
+// accounts on the embedded store and on a store reached as an outside
+// server (MONGODB_URI, else a FerretDB of its own), with one client and
+// with 50, and reports the median and p99, the database commands per
+// command, and the median of one bare `_id` read of the same server in the
+// same run, the floor a command stands on.
+func BenchmarkHealthByBackend(b *testing.B) {
+	const n = 10000
+	for _, backend := range []string{"embedded", "external"} {
+		b.Run(backend, func(b *testing.B) {
+			ctx := context.Background()
+			var counter commandCounter
+			cfg := storetest.Config(b)
+			if backend == "external" {
+				cfg = storetest.ExternalConfig(b)
+			}
+			cfg.Monitor = counter.monitor()
+			st := storetest.OpenConfig(b, cfg)
+			engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+			if err := demo.SeedBulk(ctx, st, engine, n, now); err != nil {
+				b.Fatal(err)
+			}
+			reg := bot.NewRegistry()
+			if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
+				b.Fatal(err)
+			}
+			router := bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))
+			idRead := bareIDRead(b, st.EmbeddedURI(), cfg)
+			for _, clients := range []int{1, 50} {
+				b.Run(fmt.Sprintf("clients-%d", clients), func(b *testing.B) {
+					counter.take()
+					var mu sync.Mutex
+					var took []time.Duration
+					var next atomic.Int64
+					b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
+					if clients == 1 {
+						b.SetParallelism(1)
+					}
+					b.ResetTimer()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							i := next.Add(1)
+							start := time.Now()
+							r := router.Handle(ctx, "console", "aiko", fmt.Sprintf("/cs health account-%05d", (i*7919)%n))
+							d := time.Since(start)
+							if r.Error {
+								b.Errorf("health: %s", r.Text)
+							}
+							mu.Lock()
+							took = append(took, d)
+							mu.Unlock()
+						}
+					})
+					b.StopTimer()
+					slices.Sort(took)
+					b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50-ns")
+					b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
+					b.ReportMetric(float64(len(counter.take()))/float64(len(took)), "db-cmds/op")
+					b.ReportMetric(float64(idRead.Nanoseconds()), "id-read-p50-ns")
+				})
+			}
+		})
+	}
+}
+
+// bareIDRead is the median of 200 `_id` reads of one account straight
+// through the driver, on the server the store uses.
+func bareIDRead(b *testing.B, embeddedURI string, cfg mongostore.Config) time.Duration {
+	ctx := context.Background()
+	uri := cfg.URI
+	if uri == "" {
+		uri = embeddedURI
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	accounts := client.Database(cfg.Database).Collection("accounts")
+	took := make([]time.Duration, 200)
+	for i := range took {
+		start := time.Now()
+		if err := accounts.FindOne(ctx, bson.D{{Key: "_id", Value: "account-00042"}}).Err(); err != nil {
+			b.Fatal(err)
+		}
+		took[i] = time.Since(start)
+	}
+	slices.Sort(took)
+	return took[len(took)/2]
 }

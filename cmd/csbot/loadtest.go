@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/csbot/csbot/internal/loadtest"
@@ -25,6 +27,7 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 	concurrency := fs.Int("concurrency", 50, "clients sending at once")
 	duration := fs.Duration("duration", 30*time.Second, "how long to send")
 	accounts := fs.Int("accounts", 10000, "synthetic accounts, without --url")
+	mongoURI := fs.String("mongodb-uri", e.getenv("MONGODB_URI"), "without --url: the MongoDB server to load, in a throwaway database (MONGODB_URI); empty = an embedded store")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -53,8 +56,14 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Fprintf(e.stdout, "setting up %d accounts in an embedded store (about a minute for 10,000)...\n", *accounts)
-	t, err := loadtest.Setup(ctx, mongostore.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}, *accounts)
+	scfg := mongostore.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}
+	where := "an embedded store"
+	if *mongoURI != "" {
+		scfg.URI, scfg.Database = *mongoURI, "csbot_loadtest_"+strings.ToLower(rand.Text()[:8])
+		where = "database " + scfg.Database + " on MONGODB_URI (dropped at the end)"
+	}
+	fmt.Fprintf(e.stdout, "setting up %d accounts in %s (about a minute for 10,000)...\n", *accounts, where)
+	t, err := loadtest.Setup(ctx, scfg, *accounts)
 	if err != nil {
 		return err
 	}
@@ -75,6 +84,9 @@ func runLoadtest(ctx context.Context, e env, args []string) error {
 	}
 	if results[0].P50 > 0 {
 		fmt.Fprintf(e.stdout, "p50 ratio csbot/bare: %.1fx\n", float64(results[1].P50)/float64(results[0].P50))
+	}
+	if mb, ok := loadtest.ResidentMB(); ok {
+		fmt.Fprintf(e.stdout, "resident memory after the load: %.0f MB (this process: csbot's endpoint and the load generator)\n", mb)
 	}
 	return nil
 }

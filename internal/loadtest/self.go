@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -58,6 +60,10 @@ func Setup(ctx context.Context, cfg mongostore.Config, n int) (*Target, error) {
 		return nil, err
 	}
 	t.closers = append(t.closers, func() { _ = st.Close(context.Background()) })
+	if cfg.URI != "" {
+		// A throwaway database on a real server: leave nothing behind.
+		t.closers = append(t.closers, func() { _ = st.DropDatabase(context.Background()) })
+	}
 	engine := health.NewEngine(st, health.DefaultConfig(), time.Now)
 	if err := demo.SeedBulk(ctx, st, engine, n, time.Now()); err != nil {
 		t.Close()
@@ -108,4 +114,22 @@ func Setup(ctx context.Context, cfg mongostore.Config, n int) (*Target, error) {
 	// Collect the set-up's garbage now rather than during the measurement.
 	runtime.GC()
 	return t, nil
+}
+
+// ResidentMB is this process's resident memory in megabytes, where the
+// system tells it (Linux).
+func ResidentMB() (float64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb float64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%f kB", &kb); err == nil {
+				return kb / 1024, true
+			}
+		}
+	}
+	return 0, false
 }

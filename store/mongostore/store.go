@@ -166,6 +166,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// DropDatabase deletes the whole database: for throwaway databases only
+// (the load test's on a real server).
+func (s *Store) DropDatabase(ctx context.Context) error {
+	if err := s.db.Drop(ctx); err != nil {
+		return s.fail("drop database", err)
+	}
+	return nil
+}
+
 // Close disconnects and stops the embedded store, if any. Closing twice is
 // harmless.
 func (s *Store) Close(ctx context.Context) error {
