@@ -83,7 +83,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		case kindNote:
 			if _, err := a.Store.MemberByIdentity(ctx, "discord", user); err != nil {
 				// The router words the refusal: not registered, or an outage.
-				return a.run(ctx, i, user, "note "+quote(value))
+				return a.run(ctx, i, user, bot.NoteLine(value, "", ""))
 			}
 			// The modal carries the button's id, so its submission finds
 			// the account the same way.
@@ -102,7 +102,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		if kind != kindNote {
 			return response{}, nil, fmt.Errorf("%w: modal %q", errBadPayload, d.CustomID)
 		}
-		return a.run(ctx, i, user, "note "+quote(slug)+" "+strings.TrimSpace(inputValue(d.Components, noteInputID)))
+		return a.run(ctx, i, user, bot.NoteLine(slug, "", strings.TrimSpace(inputValue(d.Components, noteInputID))))
 	}
 	return response{}, nil, fmt.Errorf("%w: type %d", errBadPayload, i.Type)
 }

@@ -289,7 +289,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			a.work.Go(func() { a.reply(ic, r) })
 			return nil, nil
 		}
-		if act.ActionID == "note" {
+		if (bot.Button{ID: act.ActionID}).OpensNote() {
 			// trigger_id expires in 3 s: open the modal before acknowledging.
 			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(act.Value, act.Value)); err != nil {
 				a.Log.Error("open note modal", "err", err)
@@ -315,20 +315,13 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		if text == "" {
 			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: "Write what happened."}}, nil
 		}
-		if kind == "" {
-			kind = "note"
-		}
 		slug := ic.View.PrivateMetadata
 		a.work.Add(1)
 		go func() {
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			line := fmt.Sprintf("note %q %s: %s", slug, kind, text)
-			if kind == "note" {
-				line = fmt.Sprintf("note %q %s", slug, text)
-			}
-			r := a.handle(rctx, ic.User.ID, line)
+			r := a.handle(rctx, ic.User.ID, bot.NoteLine(slug, kind, text))
 			for _, m := range Render(r) {
 				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
 					a.Log.Error("confirm note", "err", err)
