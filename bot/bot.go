@@ -100,14 +100,17 @@ func NoteLine(slug, kind, text string) string {
 // Handler runs a command.
 type Handler func(ctx context.Context, req *Request) (Reply, error)
 
-// Adapter connects the router to one chat platform.
+// Adapter is one chat platform as delivery and shutdown use it. How an
+// adapter takes requests differs too much to share (an HTTP handler, a
+// Socket Mode loop, a gateway held by one replica): the binary wires that
+// per platform.
 type Adapter interface {
 	// Name is the platform name used in identities, e.g. "slack".
 	Name() string
-	// Run serves the platform until ctx is done.
-	Run(ctx context.Context) error
 	// Send delivers a reply outside of a request, e.g. a reminder.
 	Send(ctx context.Context, to Destination, r Reply) error
+	// Wait blocks until answers still being delivered are, for shutdown.
+	Wait()
 }
 
 // Destination is where an unsolicited message goes: a member or a channel.

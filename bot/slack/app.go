@@ -348,6 +348,8 @@ func (a *App) reply(ic slack.InteractionCallback, r bot.Reply) {
 	a.sendImage(ctx, r, sharedIn(r, ic.Channel.ID), "", ic.User.ID)
 }
 
+var _ bot.Adapter = (*App)(nil)
+
 // Name implements bot.Adapter.
 func (a *App) Name() string { return "slack" }
 
