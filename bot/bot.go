@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/csbot/csbot/store"
 )
@@ -63,23 +64,53 @@ type Section struct {
 }
 
 // Button is an action a platform may offer. Pressing it runs Value as a
-// command line ("onboarding acme"); the "note" button instead opens a form
-// to log a touch on the account whose slug is its Value.
+// command line ("onboarding acme"); the note button (ID NoteButton)
+// instead opens a form to log a touch on the account whose slug is its
+// Value.
 type Button struct {
 	ID, Label, Value string
+}
+
+// NoteButton is the ID of the button that opens the note form.
+const NoteButton = "note"
+
+// OpensNote reports whether pressing b opens the note form rather than
+// running its Value.
+func (b Button) OpensNote() bool { return b.ID == NoteButton }
+
+// Typed is what a user types to do what b does, on a platform without
+// buttons: its command, or the note command for the user to complete.
+func (b Button) Typed() string {
+	if b.OpensNote() {
+		return NoteLine(b.Value, "", "<what happened>")
+	}
+	return b.Value
+}
+
+// NoteLine is the command line a submitted note form runs: text logged on
+// the account slug, as a touch of kind ("" or "note": the text's first
+// word says, e.g. "call with the CTO").
+func NoteLine(slug, kind, text string) string {
+	if kind != "" && kind != "note" {
+		text = kind + ": " + text
+	}
+	return strings.TrimSpace("note " + Quote(slug) + " " + text)
 }
 
 // Handler runs a command.
 type Handler func(ctx context.Context, req *Request) (Reply, error)
 
-// Adapter connects the router to one chat platform.
+// Adapter is one chat platform as delivery and shutdown use it. How an
+// adapter takes requests differs too much to share (an HTTP handler, a
+// Socket Mode loop, a gateway held by one replica): the binary wires that
+// per platform.
 type Adapter interface {
 	// Name is the platform name used in identities, e.g. "slack".
 	Name() string
-	// Run serves the platform until ctx is done.
-	Run(ctx context.Context) error
 	// Send delivers a reply outside of a request, e.g. a reminder.
 	Send(ctx context.Context, to Destination, r Reply) error
+	// Wait blocks until answers still being delivered are, for shutdown.
+	Wait()
 }
 
 // Destination is where an unsolicited message goes: a member or a channel.

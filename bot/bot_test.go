@@ -160,3 +160,40 @@ func TestAmount(t *testing.T) {
 		}
 	}
 }
+
+// The note form's line reads back as the account and the text, whatever
+// the slug holds; Quote is Tokenize's inverse for one word.
+func TestNoteLine(t *testing.T) {
+	tests := []struct {
+		slug, kind, text string
+		want             string
+		words            []string
+	}{
+		{"acme", "", "call with the CTO", "note acme call with the CTO", []string{"note", "acme", "call", "with", "the", "CTO"}},
+		{"acme", "note", "renewal talk", "note acme renewal talk", []string{"note", "acme", "renewal", "talk"}},
+		{"acme", "meeting", "QBR", "note acme meeting: QBR", []string{"note", "acme", "meeting:", "QBR"}},
+		{"Kobe Steel", "", "ok", `note "Kobe Steel" ok`, []string{"note", "Kobe Steel", "ok"}},
+		{`say "hi"`, "", "ok", `note “say "hi"” ok`, []string{"note", `say "hi"`, "ok"}},
+		{"'quoted", "", "", `note "'quoted"`, []string{"note", "'quoted"}},
+	}
+	for _, tc := range tests {
+		got := bot.NoteLine(tc.slug, tc.kind, tc.text)
+		if got != tc.want {
+			t.Errorf("NoteLine(%q, %q, %q) = %q, want %q", tc.slug, tc.kind, tc.text, got, tc.want)
+		}
+		if diff := cmp.Diff(tc.words, bot.Tokenize(got)); diff != "" {
+			t.Errorf("Tokenize(%q) (-want +got):\n%s", got, diff)
+		}
+	}
+	note := bot.Button{ID: bot.NoteButton, Label: "Log a touch", Value: "acme"}
+	run := bot.Button{ID: "health", Value: "health acme"}
+	if !note.OpensNote() || run.OpensNote() {
+		t.Error("OpensNote is wrong")
+	}
+	if got := note.Typed(); got != "note acme <what happened>" {
+		t.Errorf("note button typed = %q", got)
+	}
+	if got := run.Typed(); got != "health acme" {
+		t.Errorf("health button typed = %q", got)
+	}
+}

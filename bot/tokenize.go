@@ -51,3 +51,17 @@ func CutWord(s string) (word, rest string, ok bool) {
 	}
 	return b.String(), "", true
 }
+
+// Quote makes s one word for Tokenize, whose quotes group words.
+func Quote(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsSpace) && !strings.ContainsAny(s, "\"“") && !strings.HasPrefix(s, "'") && !strings.HasPrefix(s, "‘") {
+		return s
+	}
+	switch {
+	case !strings.Contains(s, `"`):
+		return `"` + s + `"`
+	case !strings.Contains(s, "”"):
+		return "“" + s + "”"
+	}
+	return `"` + strings.ReplaceAll(s, `"`, "") + `"`
+}

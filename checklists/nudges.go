@@ -2,11 +2,12 @@ package checklists
 
 import (
 	"context"
-	"encoding/json"
+
 	"fmt"
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/store"
 )
 
@@ -51,6 +52,12 @@ type Nudge struct {
 	Reply bot.Reply
 }
 
+// Message is the nudge as the outbox queues it.
+func (n Nudge) Message() outbound.Message {
+	return outbound.Message{Kind: OutboxKind, Playbook: n.Template, Step: n.step(), Account: n.NewHire,
+		Recipient: n.Recipient, Due: n.Day, Reply: n.Reply}
+}
+
 // step is what the outbox item's Step holds: the kind, and for alerts the item.
 func (n Nudge) step() string {
 	if n.Item == "" {
@@ -91,7 +98,7 @@ func Nudges(set *Set, as []store.Assignment, members []store.Member, teams []sto
 		}
 		add := func(kind, item, to string, day time.Time, r bot.Reply) {
 			n := Nudge{Kind: kind, Template: t.Name, NewHire: a.NewHire, Item: item, Recipient: to, Day: day, Reply: r}
-			n.ID = store.OutboxID(OutboxKind, t.Name, n.step(), a.NewHire, to, day)
+			n.ID = n.Message().OutboxID()
 			out = append(out, n)
 		}
 		if mondayMorning(now, loc) {
@@ -226,26 +233,16 @@ func alertReply(p Progress, ip ItemProgress, hire store.Member, mentor, title st
 	}
 }
 
-// Enqueuer is the outbox (mongostore.Store).
-type Enqueuer interface {
-	Enqueue(ctx context.Context, it store.OutboxItem) (bool, error)
-}
-
 // Queue writes the nudges to the outbox and returns how many were new; a
 // nudge queued before (same id) is left alone.
-func Queue(ctx context.Context, st Enqueuer, ns []Nudge, now time.Time) (int, error) {
+func Queue(ctx context.Context, st outbound.Enqueuer, ns []Nudge, now time.Time) (int, error) {
 	n := 0
 	for _, x := range ns {
-		payload, err := json.Marshal(x.Reply)
+		m := x.Message()
+		m.Created = now
+		created, err := outbound.Enqueue(ctx, st, m)
 		if err != nil {
 			return n, fmt.Errorf("queue checklist nudge: %w", err)
-		}
-		created, err := st.Enqueue(ctx, store.OutboxItem{
-			ID: x.ID, Kind: OutboxKind, Playbook: x.Template, Step: x.step(), Account: x.NewHire,
-			Recipient: x.Recipient, Due: x.Day, Payload: string(payload), CreatedAt: now,
-		})
-		if err != nil {
-			return n, fmt.Errorf("queue checklist nudge %s: %w", x.ID, err)
 		}
 		if created {
 			n++

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/store"
 )
@@ -355,15 +355,8 @@ func (c *cmds) checklistHelp(ctx context.Context, me store.Member, query string)
 		Buttons: []bot.Button{{ID: "checklist-status", Label: "Open checklist", Value: "checklist status @" + me.ID}},
 		Footer:  "template " + t.Name,
 	}
-	payload, err := json.Marshal(reply)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	created, err := c.Store.Enqueue(ctx, store.OutboxItem{
-		ID:   store.OutboxID("checklist-help", t.Name, it.Key, me.ID, to, now),
-		Kind: "checklist-help", Playbook: t.Name, Step: it.Key, Account: me.ID, Recipient: to,
-		Due: now, Payload: string(payload), CreatedAt: now,
-	})
+	created, err := outbound.Enqueue(ctx, c.Store, outbound.Message{Kind: "checklist-help", Playbook: t.Name, Step: it.Key,
+		Account: me.ID, Recipient: to, Due: now, Reply: reply, Created: now})
 	if err != nil {
 		return bot.Reply{}, err
 	}

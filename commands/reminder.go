@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 )
@@ -99,13 +100,16 @@ func (c *cmds) reminderSnooze(ctx context.Context, me store.Member, id string, d
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	again, err := outbound.MessageOf(it)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	now := c.Health.Now()
 	until := now.Add(d)
-	again := it
 	base, _, _ := strings.Cut(it.ID, playbooks.SnoozedSuffix)
 	again.ID = base + playbooks.SnoozedSuffix + store.Day(now)
-	again.NextTry, again.CreatedAt = until, now
-	created, err := c.Store.Enqueue(ctx, again)
+	again.NotBefore, again.Created = until, now
+	created, err := outbound.Enqueue(ctx, c.Store, again)
 	if err != nil {
 		return bot.Reply{}, err
 	}

@@ -3,7 +3,6 @@ package playbooks
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -99,16 +99,10 @@ func Queue(ctx context.Context, st SweepStore, msgs []Message, now time.Time) (i
 		if m.Batch {
 			account, due = "batch", now // a batch goes out once a day
 		}
-		id := store.OutboxID("reminder", m.Playbook, m.Step, account, m.Recipient, due)
-		payload, err := json.Marshal(reminderReply(m, id))
-		if err != nil {
-			return n, fmt.Errorf("queue reminder: %w", err)
-		}
-		created, err := st.Enqueue(ctx, store.OutboxItem{
-			ID:   id,
-			Kind: "reminder", Playbook: m.Playbook, Step: m.Step, Account: account, Recipient: m.Recipient,
-			Due: due, Payload: string(payload), CreatedAt: now,
-		})
+		msg := outbound.Message{Kind: "reminder", Playbook: m.Playbook, Step: m.Step, Account: account,
+			Recipient: m.Recipient, Due: due, Created: now}
+		msg.Reply = reminderReply(m, msg.OutboxID())
+		created, err := outbound.Enqueue(ctx, st, msg)
 		if err != nil {
 			return n, fmt.Errorf("queue reminder: %w", err)
 		}
@@ -254,11 +248,11 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 			return false, d.Store.MarkSent(mctx, it.ID, d.Owner, now)
 		}
 	}
-	var r bot.Reply
-	if err := json.Unmarshal([]byte(it.Payload), &r); err != nil {
+	m, err := outbound.MessageOf(it)
+	if err != nil {
 		d.Log.Error("unreadable outbox payload", "id", it.ID, "err", err)
 		d.observe(it.Kind, "none", "failed")
-		_, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, fmt.Errorf("unreadable payload: %w", err), 1, backoff)
+		_, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, err, 1, backoff)
 		return false, errors.Join(err, ferr)
 	}
 	progress := &bot.Outbox{ID: it.ID, Sent: it.PartsSent, Unsure: it.Unsure,
@@ -268,7 +262,7 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 			defer cancel()
 			return d.Store.MarkPartSent(pctx, it.ID, d.Owner, n, now)
 		}}
-	platform, err := d.Send(ctx, bot.Destination{Member: it.Recipient, Outbox: progress}, r)
+	platform, err := d.Send(ctx, bot.Destination{Member: it.Recipient, Outbox: progress}, m.Reply)
 	if err != nil {
 		final, ferr := d.Store.MarkFailed(mctx, it.ID, d.Owner, now, err, MaxAttempts, backoff)
 		d.Log.Warn("delivery failed", "id", it.ID, "platform", platform, "attempt", it.Attempts, "final", final, "err", err)

@@ -39,6 +39,10 @@ func New(router *bot.Router, in io.Reader, out io.Writer, user string, prompt bo
 // Name implements bot.Adapter.
 func (a *Adapter) Name() string { return "console" }
 
+// Wait implements bot.Adapter: the console answers a line before it reads
+// the next, so no answer is ever left in flight.
+func (a *Adapter) Wait() {}
+
 // Run answers each line until EOF, "exit"/"quit", or ctx is done.
 func (a *Adapter) Run(ctx context.Context) error {
 	lines := make(chan string)

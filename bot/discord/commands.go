@@ -483,7 +483,7 @@ func (cs *commandSet) line(d discordgo.ApplicationCommandInteractionData) (strin
 			out = append(out, o.prefix+s)
 			continue
 		}
-		out = append(out, o.prefix+quote(s))
+		out = append(out, o.prefix+bot.Quote(s))
 	}
 	return strings.Join(out, " "), nil
 }
@@ -496,20 +496,6 @@ func (b *branch) option(name string) (option, bool) {
 		}
 	}
 	return option{}, false
-}
-
-// quote makes s one word for bot.Tokenize, whose quotes group words.
-func quote(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsSpace) && !strings.ContainsAny(s, "\"“") && !strings.HasPrefix(s, "'") && !strings.HasPrefix(s, "‘") {
-		return s
-	}
-	switch {
-	case !strings.Contains(s, `"`):
-		return `"` + s + `"`
-	case !strings.Contains(s, "”"):
-		return "“" + s + "”"
-	}
-	return `"` + strings.ReplaceAll(s, `"`, "") + `"`
 }
 
 // item is a word of a usage grammar or a bracketed group of alternatives.

@@ -83,7 +83,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		case kindNote:
 			if _, err := a.Store.MemberByIdentity(ctx, "discord", user); err != nil {
 				// The router words the refusal: not registered, or an outage.
-				return a.run(ctx, i, user, "note "+quote(value))
+				return a.run(ctx, i, user, bot.NoteLine(value, "", ""))
 			}
 			// The modal carries the button's id, so its submission finds
 			// the account the same way.
@@ -102,7 +102,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		if kind != kindNote {
 			return response{}, nil, fmt.Errorf("%w: modal %q", errBadPayload, d.CustomID)
 		}
-		return a.run(ctx, i, user, "note "+quote(slug)+" "+strings.TrimSpace(inputValue(d.Components, noteInputID)))
+		return a.run(ctx, i, user, bot.NoteLine(slug, "", strings.TrimSpace(inputValue(d.Components, noteInputID))))
 	}
 	return response{}, nil, fmt.Errorf("%w: type %d", errBadPayload, i.Type)
 }
@@ -143,45 +143,26 @@ func (a *Adapter) resolve(ctx context.Context, id string) (kind, value string, e
 // (a file cannot ride on the HTTP answer), is deferred and completed by
 // editing the original response.
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, user, line string) (response, func(), error) {
-	done := make(chan bot.Reply, 1)
 	// The answer may outlive the request: it is delivered through the
 	// interaction's webhook.
-	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), runTimeout)
-	a.work.Go(func() {
-		defer cancel()
-		done <- a.Router.Handle(runCtx, "discord", user, line)
-	})
-	wait := a.ackWindow
-	if a.slow(line) {
-		wait = 0
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case r := <-done:
+	race := bot.Ack{Window: a.ackWindow, Timeout: runTimeout, Registry: a.Router.Registry(), Work: &a.work}
+	r, pending := race.Run(ctx, line, func(ctx context.Context) bot.Reply { return a.Router.Handle(ctx, "discord", user, line) })
+	if pending == nil {
 		if r.Image == nil {
 			msgs := Render(r)
 			a.saveRefs(ctx, msgs[0])
 			return messageResponse(msgs[0], r.Share), a.followUps(i, msgs[1:], r.Share), nil
 		}
 		return deferredResponse(r.Share), func() { a.complete(i, r.Share, r) }, nil
-	case <-timer.C:
 	}
 	// Whether the answer will be shared is fixed now: the user said so.
 	share := wantsShare(line)
-	return deferredResponse(share), func() { a.complete(i, share, <-done) }, nil
+	return deferredResponse(share), func() { a.complete(i, share, pending.Reply()) }, nil
 }
 
 // answer is an immediate reply that runs no command.
 func answer(r bot.Reply) response {
 	return messageResponse(Render(r)[0], false)
-}
-
-// slow reports whether the command is marked slow in the registry.
-func (a *Adapter) slow(line string) bool {
-	name, _, _ := bot.CutWord(line)
-	c, ok := a.Router.Registry().Lookup(name)
-	return ok && c.Slow
 }
 
 func wantsShare(line string) bool {

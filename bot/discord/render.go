@@ -222,7 +222,7 @@ func addButtons(msgs []Message, buttons []bot.Button) []Message {
 	var btns []discordgo.MessageComponent
 	for _, b := range buttons {
 		kind, value := kindRun, b.Value
-		if b.ID == "note" {
+		if b.OpensNote() {
 			kind = kindNote
 		}
 		id, key := customID(kind, value, ids)

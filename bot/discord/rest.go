@@ -14,23 +14,13 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/csbot/csbot/bot/outbound"
 )
 
 // ErrDeliveryFailed is wrapped by every error of a REST call that did not
 // reach Discord after retries: a message, a follow-up, a registration.
 var ErrDeliveryFailed = errors.New("discord: delivery failed")
-
-// Retry limits of one REST call.
-const (
-	// maxAttempts bounds the tries of a call failing with a 5xx or a
-	// network error.
-	maxAttempts = 5
-	// firstBackoff is the wait after the first such failure; it doubles
-	// after each further one (250ms, 500ms, 1s, 2s).
-	firstBackoff = 250 * time.Millisecond
-	// maxRateLimitWaits bounds how often one call waits out a 429.
-	maxRateLimitWaits = 5
-)
 
 // rest is a discordgo session used for REST calls only, with csbot's
 // retries around them.
@@ -41,46 +31,28 @@ type rest struct {
 	log   *slog.Logger
 }
 
-// call runs one REST call: after a 429 it waits the retry_after Discord
-// asked for, after a 5xx or a network error it backs off exponentially;
-// any other error is final. Every wait ends when ctx is done. fn must
-// build its request anew on every try (file readers are used up).
+// call runs one REST call under the outbound retry policy
+// (outbound.Retrier): after a 429 it waits the retry_after Discord asked
+// for (discordgo reads it from the JSON body), after a 5xx or a network
+// error it backs off; any other error is final. discordgo paces the calls
+// by Discord's rate-limit buckets itself. fn must build its request anew
+// on every try (file readers are used up).
 func (c *rest) call(ctx context.Context, what string, fn func(opts ...discordgo.RequestOption) error) error {
-	failures, limited := 0, 0
-	for {
-		err := fn(discordgo.WithContext(ctx))
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return c.fail(what, ctx.Err())
-		}
-		var wait time.Duration
+	_, err := outbound.Retrier{Sleep: c.sleep}.Do(ctx, outbound.Call{Classify: func(err error) (outbound.Verdict, time.Duration) {
 		var rl *discordgo.RateLimitError
 		switch {
 		case errors.As(err, &rl):
-			limited++
-			if limited > maxRateLimitWaits {
-				return c.fail(what, err)
-			}
-			wait = rl.RetryAfter
-			if wait <= 0 {
-				wait = time.Second
-			}
-			c.log.Info("discord rate limited", "call", what, "retry_after", wait)
+			c.log.Info("discord rate limited", "call", what, "retry_after", rl.RetryAfter)
+			return outbound.RateLimited, rl.RetryAfter
 		case transient(err):
-			failures++
-			if failures >= maxAttempts {
-				return c.fail(what, err)
-			}
-			wait = firstBackoff << (failures - 1)
-		default:
-			return c.fail(what, err)
+			return outbound.Transient, 0
 		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return c.fail(what, err)
-		}
+		return outbound.Permanent, 0
+	}}, func(ctx context.Context) error { return fn(discordgo.WithContext(ctx)) })
+	if err != nil {
+		return c.fail(what, err)
 	}
+	return nil
 }
 
 // transient reports a failure worth another try: a 5xx or a network error.

@@ -101,23 +101,8 @@ func (a *App) handle(ctx context.Context, user, text string) bot.Reply {
 // back at once; slow commands are acknowledged and answered through the
 // response_url when done. A database outage is told within the window.
 func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
-	done := make(chan bot.Reply, 1)
-	// The answer may outlive the request: it is delivered by response_url.
-	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	a.work.Add(1)
-	go func() {
-		defer a.work.Done()
-		defer cancel()
-		done <- a.handle(runCtx, sc.UserID, sc.Text)
-	}()
-	wait := a.ackWindow
-	if a.slow(sc.Text) {
-		wait = 0
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case r := <-done:
+	r, pending := a.race().Run(ctx, sc.Text, func(ctx context.Context) bot.Reply { return a.handle(ctx, sc.UserID, sc.Text) })
+	if pending == nil {
 		r = noteDM(r)
 		msgs := Render(r)
 		if len(msgs) > 1 || r.Image != nil {
@@ -128,32 +113,28 @@ func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 			})
 		}
 		return body(msgs[0], r.Share)
-	case <-timer.C:
 	}
-	if wait > 0 {
+	if pending.Waited > 0 {
 		pctx, pcancel := context.WithTimeout(ctx, 300*time.Millisecond)
 		err := a.Store.Ping(pctx)
 		pcancel()
 		if err != nil {
-			cancel()
+			pending.Cancel()
 			a.Log.Warn("store unreachable during a slash command", "err", err)
 			return body(Render(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."})[0], false)
 		}
 	}
-	a.work.Add(1)
-	go func() {
-		defer a.work.Done()
-		r := noteDM(<-done)
+	a.work.Go(func() {
+		r := noteDM(pending.Reply())
 		a.later(sc, r, Render(r))
-	}()
+	})
 	return ackBody{ResponseType: "ephemeral", Text: "Working on it…"}
 }
 
-// slow reports whether the command is marked slow in the registry.
-func (a *App) slow(text string) bool {
-	name, _, _ := bot.CutWord(text)
-	c, ok := a.Router.Registry().Lookup(name)
-	return ok && c.Slow
+// race is a slash command's race against Slack's 3 seconds. The answer
+// may outlive the request: it is delivered by response_url.
+func (a *App) race() bot.Ack {
+	return bot.Ack{Window: a.ackWindow, Timeout: 2 * time.Minute, Registry: a.Router.Registry(), Work: &a.work}
 }
 
 // later delivers the rest of a slash command's answer through its
@@ -308,7 +289,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			a.work.Go(func() { a.reply(ic, r) })
 			return nil, nil
 		}
-		if act.ActionID == "note" {
+		if (bot.Button{ID: act.ActionID}).OpensNote() {
 			// trigger_id expires in 3 s: open the modal before acknowledging.
 			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(act.Value, act.Value)); err != nil {
 				a.Log.Error("open note modal", "err", err)
@@ -334,20 +315,13 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		if text == "" {
 			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: "Write what happened."}}, nil
 		}
-		if kind == "" {
-			kind = "note"
-		}
 		slug := ic.View.PrivateMetadata
 		a.work.Add(1)
 		go func() {
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			line := fmt.Sprintf("note %q %s: %s", slug, kind, text)
-			if kind == "note" {
-				line = fmt.Sprintf("note %q %s", slug, text)
-			}
-			r := a.handle(rctx, ic.User.ID, line)
+			r := a.handle(rctx, ic.User.ID, bot.NoteLine(slug, kind, text))
 			for _, m := range Render(r) {
 				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
 					a.Log.Error("confirm note", "err", err)
@@ -373,6 +347,8 @@ func (a *App) reply(ic slack.InteractionCallback, r bot.Reply) {
 	}
 	a.sendImage(ctx, r, sharedIn(r, ic.Channel.ID), "", ic.User.ID)
 }
+
+var _ bot.Adapter = (*App)(nil)
 
 // Name implements bot.Adapter.
 func (a *App) Name() string { return "slack" }

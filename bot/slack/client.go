@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/store"
 )
 
@@ -31,14 +31,6 @@ const (
 	// channelInterval is the gap between two messages to one channel:
 	// chat.postMessage allows about one message per second per channel.
 	channelInterval = time.Second
-	// maxAttempts bounds the attempts of one call that fail with a 5xx or
-	// a network error.
-	maxAttempts = 5
-	// firstBackoff is the wait after the first 5xx or network failure; it
-	// doubles after each further one (250ms, 500ms, 1s, 2s).
-	firstBackoff = 250 * time.Millisecond
-	// maxRateLimitWaits bounds how often one call waits out a 429.
-	maxRateLimitWaits = 5
 	// guestTTL is how long users.info's answer about a user is kept.
 	guestTTL = 10 * time.Minute
 	// responseURLUses and responseURLWindow: Slack accepts 5 uses of a
@@ -447,7 +439,7 @@ func (c *Client) postResponse(ctx context.Context, u string, body []byte) error 
 	reason := responseReason(text)
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return &slack.RateLimitedError{RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+		return &slack.RateLimitedError{RetryAfter: outbound.RetryAfter(resp.Header.Get("Retry-After"), c.now())}
 	case resp.StatusCode >= 500:
 		return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
 	case resp.StatusCode != http.StatusOK:
@@ -483,14 +475,6 @@ func responseReason(b []byte) string {
 		return "" // an HTML page or similar: the status says enough
 	}
 	return s
-}
-
-func retryAfter(h string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(h))
-	if err != nil || n < 1 {
-		return time.Second
-	}
-	return time.Duration(n) * time.Second
 }
 
 // redactURL names a response_url without its secret last path segment.
@@ -605,52 +589,20 @@ func (s call) subject() string {
 	return strings.Join(parts, ", ")
 }
 
-// do runs one call through the rate limiters and retries it: after a 429
-// it waits Retry-After, after a 5xx or network error it backs off
-// exponentially (at most maxAttempts tries); any other error is final.
-// Every wait goes through c.sleep and ends when ctx is done.
+// do runs one call under the outbound retry policy (outbound.Retrier),
+// with Slack's rate limits as its pacing: a 429 holds back the call's
+// channel or method for the Retry-After Slack asked for.
 func (c *Client) do(ctx context.Context, s call, fn func(context.Context) error) error {
-	var earliest time.Time // backoff: no try before this
-	failures, limited, tries := 0, 0, 0
-	for {
-		wait := c.book(s, tries == 0, earliest)
-		if s.maxWait > 0 && wait > s.maxWait {
-			return c.fail(s, tries, fmt.Errorf("rate limited for %s, longer than the call can wait", wait))
-		}
-		if wait > 0 {
-			if err := c.sleep(ctx, wait); err != nil {
-				return c.fail(s, tries, err)
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return c.fail(s, tries, err)
-		}
-		tries++
-		err := fn(ctx)
-		if err == nil {
-			return nil
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return c.fail(s, tries, ctxErr)
-		}
-		if ra, ok := rateLimited(err); ok {
-			limited++
-			if limited > maxRateLimitWaits {
-				return c.fail(s, tries, err)
-			}
-			c.hold(s.holdKey(), ra)
-			earliest = time.Time{}
-			continue
-		}
-		if !transient(err) {
-			return c.fail(s, tries, err)
-		}
-		failures++
-		if failures >= maxAttempts {
-			return c.fail(s, tries, err)
-		}
-		earliest = c.now().Add(firstBackoff << (failures - 1))
+	tries, err := outbound.Retrier{Sleep: c.sleep}.Do(ctx, outbound.Call{
+		Classify: classify,
+		Pace:     func(t outbound.Turn) time.Duration { return c.book(s, t.Tries == 0, c.now().Add(t.Backoff)) },
+		Hold:     func(d time.Duration) { c.hold(s.holdKey(), d) },
+		MaxWait:  s.maxWait,
+	}, fn)
+	if err != nil {
+		return c.fail(s, tries, err)
 	}
+	return nil
 }
 
 // book returns how long to wait before the next try of s and books the
@@ -722,17 +674,20 @@ func latest(t time.Time, more ...time.Time) time.Time {
 	return t
 }
 
-// rateLimited reports a 429 and how long Slack asked to wait.
-func rateLimited(err error) (time.Duration, bool) {
+// classify reads a failed call for the retry policy: a 429 and how long
+// Slack asked to wait, a 5xx or network error, or a final failure.
+func classify(err error) (outbound.Verdict, time.Duration) {
 	var rl *slack.RateLimitedError
-	if errors.As(err, &rl) {
-		return max(rl.RetryAfter, time.Second), true
-	}
 	var sc slack.StatusCodeError
-	if errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests {
-		return time.Second, true // a 429 without Retry-After
+	switch {
+	case errors.As(err, &rl):
+		return outbound.RateLimited, rl.RetryAfter
+	case errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests:
+		return outbound.RateLimited, 0 // a 429 without Retry-After
+	case transient(err):
+		return outbound.Transient, 0
 	}
-	return 0, false
+	return outbound.Permanent, 0
 }
 
 // transient reports a failure worth another try: a 5xx or a network error.

@@ -210,16 +210,11 @@ func summaryOf(r bot.Reply) string {
 	return first
 }
 
-// hints turns buttons into the lines a user replies with: a button's Value
-// is the command it runs, except "note", whose Value is an account.
+// hints turns buttons into the lines a user replies with (Button.Typed).
 func hints(buttons []bot.Button, botName string) []string {
 	var out []string
 	for _, b := range buttons {
-		cmd := b.Value
-		if b.ID == "note" {
-			cmd = "note " + b.Value + " <what happened>"
-		}
-		out = append(out, fmt.Sprintf("%s: reply `@%s %s`", cmp.Or(b.Label, b.ID), botName, cmd))
+		out = append(out, fmt.Sprintf("%s: reply `@%s %s`", cmp.Or(b.Label, b.ID), botName, b.Typed()))
 	}
 	return out
 }

@@ -420,8 +420,8 @@ func TestSend(t *testing.T) {
 	e.mu.Lock()
 	sleeps := fmt.Sprint(e.sleeps)
 	e.mu.Unlock()
-	if sleeps != "[0s 1s 1s]" {
-		t.Errorf("waits between posts = %s, want [0s 1s 1s]", sleeps)
+	if sleeps != "[1s 1s]" {
+		t.Errorf("waits between posts = %s, want [1s 1s]", sleeps)
 	}
 
 	for _, tc := range []struct {

@@ -138,13 +138,6 @@ var _ bot.Adapter = (*Adapter)(nil)
 // Name implements bot.Adapter.
 func (a *Adapter) Name() string { return Platform }
 
-// Run implements bot.Adapter. Teams calls csbot (Handler) and csbot calls
-// Workflows (Send): there is no connection to keep, so Run only waits.
-func (a *Adapter) Run(ctx context.Context) error {
-	<-ctx.Done()
-	return nil
-}
-
 // Wait blocks until commands still running and answers still being posted
 // are done, for shutdown.
 func (a *Adapter) Wait() { a.work.Wait() }

@@ -10,12 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/outbound"
 )
 
 // ErrDeliveryFailed is wrapped by every error of a Workflows post that did
@@ -29,15 +29,8 @@ const (
 	// asynchronously: spacing the posts keeps the parts of a long message
 	// in order.
 	postInterval = time.Second
-	// maxAttempts bounds the tries of a post failing with a 5xx or a
-	// network error; firstBackoff is the wait after the first failure,
-	// doubling after each further one (250ms, 500ms, 1s, 2s).
-	maxAttempts  = 5
-	firstBackoff = 250 * time.Millisecond
-	// maxRateLimitWaits bounds how often one post waits out a 429, and
-	// maxRetryAfter how long one wait may be.
-	maxRateLimitWaits = 5
-	maxRetryAfter     = 5 * time.Minute
+	// maxRetryAfter bounds how long one post waits out a 429.
+	maxRetryAfter = 5 * time.Minute
 )
 
 // workflows posts activities to Workflows webhooks, retried on 429, 5xx
@@ -58,7 +51,7 @@ func newWorkflows(c *http.Client, log *slog.Logger) *workflows {
 }
 
 // postError is one failed try: the HTTP status (0 for a network error),
-// how long Teams asked to wait, and its reason.
+// how long Teams asked to wait (zero: not said), and its reason.
 type postError struct {
 	status     int
 	retryAfter time.Duration
@@ -75,53 +68,42 @@ func (e *postError) Error() string {
 	return fmt.Sprintf("HTTP %d %s: %s", e.status, http.StatusText(e.status), e.reason)
 }
 
-// post delivers one activity to a webhook. After a 429 it waits
-// Retry-After; after a 5xx or network error it backs off exponentially;
-// anything else (a 4xx: a deleted or mistyped webhook, a rejected card)
-// fails at once. The URL carries a signature, so it appears in no error or
-// log: team names the webhook instead.
+// post delivers one activity to a webhook under the outbound retry
+// policy (outbound.Retrier), spaced among the webhook's posts: a try waits
+// its turn (a first try, or one after a 429, which holds back the whole
+// webhook); a retry after a failure waits its backoff only. A 4xx (a
+// deleted or mistyped webhook, a rejected card) fails at once. The URL
+// carries a signature, so it appears in no error or log: team names the
+// webhook instead.
 func (w *workflows) post(ctx context.Context, rawURL, team string, a Activity) error {
 	body := mustJSON(a)
-	// queue: the try waits its turn among the webhook's posts (a first try,
-	// or one after a 429); a retry after a failure waits its backoff only.
-	var earliest time.Time
-	queue := true
-	failures, limited, tries := 0, 0, 0
-	for {
-		if err := w.sleep(ctx, w.book(rawURL, queue, earliest)); err != nil {
-			return w.fail(team, tries, err)
-		}
-		tries++
-		err := w.try(ctx, rawURL, body)
-		if err == nil {
-			return nil
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return w.fail(team, tries, ctxErr)
-		}
-		var pe *postError
-		if !errors.As(err, &pe) {
-			return w.fail(team, tries, err)
-		}
-		switch {
-		case pe.status == http.StatusTooManyRequests:
-			limited++
-			if limited > maxRateLimitWaits || pe.retryAfter > maxRetryAfter {
-				return w.fail(team, tries, err)
-			}
-			// Teams limits the webhook, not this post: hold them all.
-			w.hold(rawURL, pe.retryAfter)
-			earliest, queue = time.Time{}, true
-		case pe.status == 0 || pe.status >= 500:
-			failures++
-			if failures >= maxAttempts {
-				return w.fail(team, tries, err)
-			}
-			earliest, queue = w.now().Add(firstBackoff<<(failures-1)), false
-		default:
-			return w.fail(team, tries, err)
-		}
+	tries, err := outbound.Retrier{Sleep: w.sleep}.Do(ctx, outbound.Call{
+		Classify: classify,
+		Pace: func(t outbound.Turn) time.Duration {
+			return w.book(rawURL, t.Tries == 0 || t.Limited, w.now().Add(t.Backoff))
+		},
+		// Teams limits the webhook, not this post: hold them all.
+		Hold: func(d time.Duration) { w.hold(rawURL, d) },
+	}, func(ctx context.Context) error { return w.try(ctx, rawURL, body) })
+	if err != nil {
+		return w.fail(team, tries, err)
 	}
+	return nil
+}
+
+// classify reads a failed post for the retry policy. A 429 asking for
+// more than maxRetryAfter is final: the outbox retries the message later.
+func classify(err error) (outbound.Verdict, time.Duration) {
+	var pe *postError
+	switch {
+	case !errors.As(err, &pe):
+		return outbound.Permanent, 0
+	case pe.status == http.StatusTooManyRequests && pe.retryAfter <= maxRetryAfter:
+		return outbound.RateLimited, pe.retryAfter
+	case pe.status == 0 || pe.status >= 500:
+		return outbound.Transient, 0
+	}
+	return outbound.Permanent, 0
 }
 
 // book returns how long to wait before the next try: not before earliest
@@ -180,20 +162,7 @@ func (w *workflows) try(ctx context.Context, rawURL string, body []byte) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil // Workflows answers 202 Accepted
 	}
-	return &postError{status: resp.StatusCode, retryAfter: retryAfter(resp.Header.Get("Retry-After"), w.now()), reason: reasonOf(raw)}
-}
-
-// retryAfter reads Retry-After, in seconds or as an HTTP date; one second
-// when missing or unreadable.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if n, err := strconv.Atoi(h); err == nil && n >= 1 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return time.Second
+	return &postError{status: resp.StatusCode, retryAfter: outbound.RetryAfter(resp.Header.Get("Retry-After"), w.now()), reason: reasonOf(raw)}
 }
 
 // reasonOf reads Power Automate's error body {"error":{"code","message"}},

@@ -16,12 +16,9 @@ const maxSend = 4 * time.Minute
 
 // platform is one chat adapter as csbot serve runs it.
 type platform struct {
-	name string
-	send func(ctx context.Context, to bot.Destination, r bot.Reply) error
+	bot.Adapter
 	// ready reports why the adapter cannot serve yet (nil when it can).
 	ready func() error
-	// wait blocks until answers in flight are delivered.
-	wait func()
 }
 
 // sender delivers outbox messages through the first platform, in the order
@@ -41,14 +38,14 @@ func sender(platforms []platform, members interface {
 		}
 		names := make([]string, len(platforms))
 		for i, p := range platforms {
-			if m.Identities[p.name] != "" {
+			if m.Identities[p.Name()] != "" {
 				// Within the outbox claim's lease, or another replica may
 				// send it too while rate limits keep this one waiting.
 				sctx, cancel := context.WithTimeout(ctx, maxSend)
 				defer cancel()
-				return p.name, p.send(sctx, to, r)
+				return p.Name(), p.Send(sctx, to, r)
 			}
-			names[i] = p.name
+			names[i] = p.Name()
 		}
 		return "none", fmt.Errorf("deliver to @%s: no identity on %s; link one with `/cs team member %s %s:<user id>`",
 			to.Member, strings.Join(names, " or "), to.Member, names[0])

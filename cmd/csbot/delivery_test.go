@@ -169,7 +169,7 @@ func slackDelivery(st *mongostore.Store, apiURL, owner string, lease time.Durati
 	client := slackbot.NewClient(outboxSlackToken, apiURL+"/api/", slackbot.WithLogger(log),
 		slackbot.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
 	app := slackbot.NewApp(slackbot.Deps{Client: client, Store: st, Claims: st, Log: log})
-	return &playbooks.Delivery{Store: st, Send: sender([]platform{{name: "slack", send: app.Send}}, st, log),
+	return &playbooks.Delivery{Store: st, Send: sender([]platform{{Adapter: app}}, st, log),
 		Owner: owner, Lease: lease, Log: log, WindowStart: 0, WindowEnd: 24}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,15 +11,11 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 
-	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
-	"github.com/csbot/csbot/store"
 )
-
-// digestAt is when leads get their churn-risk digest, local time.
-const digestAt = 9 * time.Hour
 
 // jobs is every periodic behaviour of csbot serve, in one table.
 func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.Logger) []playbooks.Job {
@@ -49,13 +44,13 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 			return err
 		}},
 		{Name: "churn-digest", When: every15, Run: func(ctx context.Context) error {
-			return a.queueDigests(ctx, loc, a.engine.Now())
+			return playbooks.QueueDigests(ctx, a.store, loc, a.engine.Now())
 		}},
 		{Name: "checklist-nudges", When: every15, Run: func(ctx context.Context) error {
 			return a.queueChecklistNudges(ctx, loc, a.engine.Now(), log)
 		}},
 		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
-			Run: func(ctx context.Context) error { return a.queueSummaries(ctx, a.engine.Now().In(loc)) }},
+			Run: func(ctx context.Context) error { return playbooks.QueueSummaries(ctx, a.store, a.engine.Now().In(loc)) }},
 		{Name: "prune", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 30, 0))), Run: func(ctx context.Context) error {
 			return a.prune(ctx, a.engine.Now())
 		}},
@@ -70,56 +65,7 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 func (a *app) delivery(send playbooks.Sender, draining <-chan struct{}, loc *time.Location, log *slog.Logger) *playbooks.Delivery {
 	host, _ := os.Hostname()
 	return &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
-		Log: log, WindowStart: 8, WindowEnd: 19, Fallback: loc, Observe: a.metrics.observeDelivery, Draining: draining}
-}
-
-// queueDigests queues each lead's digest once on a workday at 09:00 local;
-// the outbox delivers it like any message.
-func (a *app) queueDigests(ctx context.Context, loc *time.Location, now time.Time) error {
-	ds, err := playbooks.Digests(ctx, a.store, now.In(loc), "")
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, d := range ds {
-		if !playbooks.DigestDue(d.Lead, now, digestAt, loc, d.Recorded) {
-			continue
-		}
-		day, _ := time.Parse(time.DateOnly, d.Date)
-		if err := a.queue(ctx, "digest", "churn-risk", d.Team.ID, d.Lead.ID, day, now, d.Reply); err != nil {
-			errs = append(errs, fmt.Errorf("digest for %s: %w", d.Lead.ID, err))
-			continue
-		}
-		errs = append(errs, playbooks.RecordDigest(ctx, a.store, d))
-	}
-	return errors.Join(errs...)
-}
-
-// queueSummaries queues the weekly summary for every executive. now is in
-// CSBOT_TZ: the summary's id is that local day, so the start-up catch-up
-// and the Monday run cannot both send it.
-func (a *app) queueSummaries(ctx context.Context, now time.Time) error {
-	rows, err := a.store.AccountRows(ctx)
-	if err != nil {
-		return err
-	}
-	teams, err := a.store.Teams(ctx)
-	if err != nil {
-		return err
-	}
-	members, err := a.store.Members(ctx)
-	if err != nil {
-		return err
-	}
-	reply := playbooks.WeeklySummary(rows, teams, now)
-	var errs []error
-	for _, m := range members {
-		if m.Has(store.RoleExec) {
-			day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-			errs = append(errs, a.queue(ctx, "summary", "weekly", "", m.ID, day, now, reply))
-		}
-	}
-	return errors.Join(errs...)
+		Log: log, WindowStart: playbooks.SendFrom, WindowEnd: playbooks.SendUntil, Fallback: loc, Observe: a.metrics.observeDelivery, Draining: draining}
 }
 
 // queueChecklistNudges queues the mentor checklists' nudges due at now
@@ -144,35 +90,10 @@ func (a *app) queueChecklistNudges(ctx context.Context, loc *time.Location, now 
 	return err
 }
 
-// queue writes one message to the outbox; its id makes a second queueing
-// of the same message (a re-run, another replica) a no-op.
-func (a *app) queue(ctx context.Context, kind, name, about, to string, day, now time.Time, r bot.Reply) error {
-	payload, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	_, err = a.store.Enqueue(ctx, store.OutboxItem{
-		ID: store.OutboxID(kind, name, about, "", to, day), Kind: kind, Playbook: name, Account: about,
-		Recipient: to, Due: day, Payload: string(payload), CreatedAt: now,
-	})
-	return err
-}
-
-// Retention of bookkeeping documents. A pruned outbox item leaves its id
-// behind (see PruneOutbox), so the same message is never queued again.
-const (
-	keepSent   = 90 * 24 * time.Hour
-	keepLocks  = 7 * 24 * time.Hour
-	keepClaims = 90 * 24 * time.Hour
-)
-
-// prune deletes old sent messages, job-run locks and claims, which the
-// embedded store cannot expire by itself (no TTL indexes).
+// prune deletes what is past its retention (outbound.Prune: sent messages
+// and claims; playbooks.PruneLocks: job-run locks).
 func (a *app) prune(ctx context.Context, now time.Time) error {
-	_, e1 := a.store.PruneOutbox(ctx, now.Add(-keepSent))
-	_, e2 := a.store.PruneLocks(ctx, now.Add(-keepLocks))
-	_, e3 := a.store.PruneClaims(ctx, now.Add(-keepClaims))
-	return errors.Join(e1, e2, e3)
+	return errors.Join(outbound.Prune(ctx, a.store, now), playbooks.PruneLocks(ctx, a.store, now))
 }
 
 func runRemind(ctx context.Context, e env, args []string) error {

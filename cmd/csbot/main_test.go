@@ -355,10 +355,10 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := a.queueDigests(ctx, time.UTC, now); err != nil {
+		if err := playbooks.QueueDigests(ctx, a.store, time.UTC, now); err != nil {
 			t.Fatal(err)
 		}
-		if err := a.queueSummaries(ctx, now); err != nil {
+		if err := playbooks.QueueSummaries(ctx, a.store, now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -114,9 +114,7 @@ func (a *app) shutdown(grace time.Duration, srv *http.Server, sched *playbooks.S
 			err = fmt.Errorf("shutdown: %w", e)
 		}
 		for _, p := range platforms {
-			if p.wait != nil {
-				p.wait()
-			}
+			p.Wait()
 		}
 		_ = sched.Shutdown()
 		done <- err
@@ -143,7 +141,7 @@ func (a *app) platforms(work, listen context.Context, o options, mux *http.Serve
 			Client: slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(slLog)),
 			Claims: a.store, Store: a.store, Log: slLog,
 		})
-		p := platform{name: sl.Name(), send: sl.Send, wait: sl.Wait}
+		p := platform{Adapter: sl}
 		if o.Slack.SigningSecret != "" {
 			slackbot.NewHTTP(sl, o.Slack.SigningSecret).Register(mux)
 			slLog.Info("HTTP endpoints on")
@@ -184,7 +182,7 @@ func (a *app) platforms(work, listen context.Context, o options, mux *http.Serve
 		// No readiness hook: one replica holds the gateway and it brings
 		// no HTTP traffic, so its state (logs, csbot_adapter_reconnects_total)
 		// must not take a replica, or all of them in turn, out of service.
-		out = append(out, platform{name: dc.Name(), send: dc.Send, wait: dc.Wait})
+		out = append(out, platform{Adapter: dc})
 	}
 	if o.Teams.enabled() {
 		tm, err := teams.New(teams.Config{Secret: o.Teams.WebhookSecret},
@@ -193,7 +191,7 @@ func (a *app) platforms(work, listen context.Context, o options, mux *http.Serve
 			return nil, err
 		}
 		mux.Handle("POST /teams/messages", tm.Handler())
-		out = append(out, platform{name: tm.Name(), send: tm.Send, wait: tm.Wait})
+		out = append(out, platform{Adapter: tm})
 		log.Info("teams: outgoing webhook endpoint on")
 	}
 	return out, nil
@@ -212,7 +210,7 @@ func (a *app) catchUp(ctx context.Context, delivery *playbooks.Delivery, loc *ti
 	// A Monday summary missed while the bot was down goes out now
 	// (queueing it twice is harmless: the outbox id is per day).
 	if now := a.engine.Now().In(loc); now.Weekday() == time.Monday && now.Hour() >= 9 {
-		if err := a.queueSummaries(ctx, now); err != nil {
+		if err := playbooks.QueueSummaries(ctx, a.store, now); err != nil {
 			log.Error("catch-up weekly summary", "err", err)
 		}
 	}

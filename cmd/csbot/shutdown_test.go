@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/storetest"
 )
@@ -116,7 +117,8 @@ func TestServeShutdownFinishesInFlightWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	if err := a.queue(context.Background(), "digest", "churn-risk", "tokyo", "aiko", now, now, bot.Reply{Title: "Churn-risk digest"}); err != nil {
+	m := outbound.Message{Kind: "digest", Playbook: "churn-risk", Step: "tokyo", Recipient: "aiko", Due: now, Reply: bot.Reply{Title: "Churn-risk digest"}}
+	if _, err := outbound.Enqueue(context.Background(), a.store, m); err != nil {
 		t.Fatal(err)
 	}
 	id := store.OutboxID("digest", "churn-risk", "tokyo", "", "aiko", now)
@@ -185,7 +187,7 @@ func TestReadinessFollowsAdapters(t *testing.T) {
 	a := newTestApp(t)
 	var mu sync.Mutex
 	connected := false
-	a.readiness = []platform{{name: "slack", ready: func() error {
+	a.readiness = []platform{{ready: func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if !connected {

@@ -1,0 +1,95 @@
+package playbooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/csbot/csbot/bot/outbound"
+	"github.com/csbot/csbot/store"
+)
+
+// When scheduled messages reach people.
+const (
+	// DigestAt is when leads get their churn-risk digest, local time.
+	DigestAt = 9 * time.Hour
+	// SendFrom and SendUntil are the local hours between which everything
+	// but digests is delivered (Delivery's WindowStart and WindowEnd).
+	SendFrom, SendUntil = 8, 19
+)
+
+// QueueStore is what the digest and summary jobs read and queue into.
+type QueueStore interface {
+	DigestStore
+	outbound.Enqueuer
+}
+
+// QueueDigests queues each lead's digest once on a workday at DigestAt
+// local (loc for leads without a time zone) and records it; the outbox
+// delivers it like any message.
+func QueueDigests(ctx context.Context, st QueueStore, loc *time.Location, now time.Time) error {
+	ds, err := Digests(ctx, st, now.In(loc), "")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range ds {
+		if !DigestDue(d.Lead, now, DigestAt, loc, d.Recorded) {
+			continue
+		}
+		day, _ := time.Parse(time.DateOnly, d.Date)
+		// The team is the digest's step: a lead of two teams gets two.
+		m := outbound.Message{Kind: "digest", Playbook: "churn-risk", Step: d.Team.ID, Recipient: d.Lead.ID,
+			Due: day, Reply: d.Reply, Created: now}
+		if _, err := outbound.Enqueue(ctx, st, m); err != nil {
+			errs = append(errs, fmt.Errorf("digest for %s: %w", d.Lead.ID, err))
+			continue
+		}
+		errs = append(errs, RecordDigest(ctx, st, d))
+	}
+	return errors.Join(errs...)
+}
+
+// QueueSummaries queues the weekly summary for every executive. now is in
+// the default time zone: the summary's id is that local day, so the
+// start-up catch-up and the Monday run cannot both send it.
+func QueueSummaries(ctx context.Context, st QueueStore, now time.Time) error {
+	rows, err := st.AccountRows(ctx)
+	if err != nil {
+		return err
+	}
+	teams, err := st.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	members, err := st.Members(ctx)
+	if err != nil {
+		return err
+	}
+	reply := WeeklySummary(rows, teams, now)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	var errs []error
+	for _, m := range members {
+		if m.Has(store.RoleExec) {
+			_, err := outbound.Enqueue(ctx, st, outbound.Message{Kind: "summary", Playbook: "weekly", Recipient: m.ID,
+				Due: day, Reply: reply, Created: now})
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// KeepLocks is how long a job run's lock document is kept.
+const KeepLocks = 7 * 24 * time.Hour
+
+// LockPruner is the store's pruning of job-run locks.
+type LockPruner interface {
+	PruneLocks(ctx context.Context, before time.Time) (int64, error)
+}
+
+// PruneLocks deletes the job-run locks older than KeepLocks.
+func PruneLocks(ctx context.Context, st LockPruner, now time.Time) error {
+	_, err := st.PruneLocks(ctx, now.Add(-KeepLocks))
+	return err
+}
