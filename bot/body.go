@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// MaxBody is the largest request a chat platform's endpoint reads (DESIGN.md).
+// MaxBody is the largest request a chat platform's endpoint reads (docs/contract.md).
 const MaxBody = 1 << 20
 
 // ReadBody reads a platform's request body of at most MaxBody bytes, which

@@ -82,8 +82,8 @@ func servedPaths(t *testing.T) []string {
 // may set; deploy/README.md explains them.
 var goRuntimeEnv = []string{"GOMEMLIMIT"}
 
-// envPrefixes are the families of variables DESIGN.md's environment contract
-// defines.
+// envPrefixes are the families of variables the environment contract of
+// docs/contract.md defines.
 var envPrefixes = []string{"MONGODB_URI", "CSBOT_", "SLACK_", "DISCORD_", "TEAMS_"}
 
 // documentedEnv returns the variables named in the README's Configuration

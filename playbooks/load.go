@@ -37,7 +37,7 @@ type Thresholds struct {
 	GraceDays int
 }
 
-// DefaultThresholds returns DOMAIN.md's numbers: usage under 40%, NPS 0-6
+// DefaultThresholds returns the numbers of docs/domain.md: usage under 40%, NPS 0-6
 // within 30 days, a week of grace.
 func DefaultThresholds() Thresholds {
 	h := health.DefaultConfig()

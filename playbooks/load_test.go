@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// The built-in playbooks load, validate and cover DOMAIN.md's touch model.
+// The built-in playbooks load, validate and cover the touch model of docs/domain.md.
 func TestDefaults(t *testing.T) {
 	s, err := Load("")
 	if err != nil {

@@ -25,7 +25,7 @@ var ErrUnavailable = errors.New("store: database unreachable")
 // Tier is the touch model an account is served by.
 type Tier string
 
-// The three touch tiers of DOMAIN.md.
+// The three touch tiers of docs/domain.md.
 const (
 	TierHigh Tier = "high"
 	TierLow  Tier = "low"
@@ -138,7 +138,7 @@ func (a Account) Started(playbook string) (time.Time, bool) {
 // Role is what a member does in the CS organisation.
 type Role string
 
-// Roles of DOMAIN.md.
+// Roles, as docs/domain.md describes them.
 const (
 	RoleCSM     Role = "csm"
 	RoleLead    Role = "lead"

@@ -43,7 +43,7 @@ const DefaultLeaseTTL = 30 * time.Second
 // LeaseName names the store lease of the gateway connection.
 const LeaseName = "discord-gateway"
 
-// Config is Discord's part of the environment (DESIGN.md).
+// Config is Discord's part of the environment (docs/contract.md).
 type Config struct {
 	// PublicKey is the application's Ed25519 public key in hex
 	// (DISCORD_PUBLIC_KEY); it turns on POST /discord/interactions.

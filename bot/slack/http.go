@@ -28,7 +28,7 @@ func NewHTTP(app *App, signingSecret string) *HTTP {
 	return &HTTP{app: app, secret: signingSecret, replay: &replayGuard{seen: map[string]time.Time{}}}
 }
 
-// Register mounts the endpoints of DESIGN.md on mux.
+// Register mounts the Slack endpoints of docs/contract.md on mux.
 func (h *HTTP) Register(mux *http.ServeMux) {
 	mux.Handle("POST /slack/commands", h.verified(h.commands))
 	mux.Handle("POST /slack/events", h.verified(h.events))

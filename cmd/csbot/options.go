@@ -29,7 +29,7 @@ const defaultShutdownGrace = 20 * time.Second
 
 // options is csbot's whole configuration. Each setting comes from, in
 // rising precedence: its default, the YAML file (--config or CSBOT_CONFIG),
-// its environment variable (the contract in DESIGN.md), a command-line flag.
+// its environment variable (the contract in docs/contract.md), a command-line flag.
 type options struct {
 	Addr     string `yaml:"addr"`
 	MongoURI string `yaml:"mongodb_uri"`

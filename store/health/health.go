@@ -68,7 +68,7 @@ type StaleDays struct {
 	Tickets int `yaml:"tickets"`
 }
 
-// DefaultConfig returns the defaults of DOMAIN.md.
+// DefaultConfig returns the defaults listed in docs/domain.md.
 func DefaultConfig() Config {
 	return Config{
 		Weights:    map[string]float64{Usage: 0.35, Engagement: 0.2, Satisfaction: 0.2, Support: 0.15, Onboarding: 0.1},
