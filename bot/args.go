@@ -375,7 +375,7 @@ func checkValues(args []Arg, given map[string]string) (map[string]string, error)
 	for name, raw := range given {
 		i := slices.IndexFunc(args, func(a Arg) bool { return a.Name == name })
 		if i < 0 {
-			return nil, argErrorf("There is no option `%s` here.", name)
+			return nil, fmt.Errorf("%w: there is no option %q", errStaleCall, name)
 		}
 		a := args[i]
 		if a.Kind == Flag && raw != "true" || strings.TrimSpace(raw) == "" && !a.Option {

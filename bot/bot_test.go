@@ -210,7 +210,7 @@ func TestRouterSubcommandsAndCalls(t *testing.T) {
 		}, bot.Reply{Error: true, Text: "`id` is missing.", Fields: usage("/cs reminder done <id>")}},
 		{"unknown option called", func() bot.Reply {
 			return rt.HandleCall(ctx, "discord", "U1", bot.Call{Command: "reminder", Sub: "done", Args: map[string]string{"id": "r", "x": "y"}})
-		}, bot.Reply{Error: true, Text: "There is no option `x` here.", Fields: usage("/cs reminder done <id>")}},
+		}, bot.Reply{Error: true, Text: "csbot cannot run that: csbot's commands changed since this platform learned them: there is no option \"x\". Ask an admin to register csbot's commands again."}},
 		{"stale subcommand called", func() bot.Reply {
 			return rt.HandleCall(ctx, "discord", "U1", bot.Call{Command: "reminder", Sub: "gone"})
 		}, bot.Reply{Error: true, Text: "csbot cannot run that: csbot's commands changed since this platform learned them: /cs reminder has no subcommand \"gone\". Ask an admin to register csbot's commands again."}},
