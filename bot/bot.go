@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/csbot/csbot/store"
 )
@@ -18,11 +19,33 @@ type Request struct {
 	UserID   string
 	// Member is the registered person behind UserID.
 	Member store.Member
-	// Command is the subcommand's name, Args the words after it and Text
-	// the same words as typed, for free text such as a note.
+	// Command is the command's name and Sub its subcommand's, if any.
 	Command string
-	Args    []string
-	Text    string
+	Sub     string
+	// args are the parsed arguments by name, checked against the grammar.
+	args map[string]string
+}
+
+// Arg is an argument's value: the word or text given, an enum's choice, a
+// member's bare id; "" when it was not given.
+func (r *Request) Arg(name string) string { return r.args[name] }
+
+// Has reports whether an argument was given; for a flag, whether it is set.
+func (r *Request) Has(name string) bool {
+	_, ok := r.args[name]
+	return ok
+}
+
+// Duration is a Duration argument's value; 0 when not given.
+func (r *Request) Duration(name string) time.Duration {
+	d, _ := ParseDuration(r.args[name]) // checked when parsed
+	return d
+}
+
+// Date is a Date argument's day at midnight UTC; zero when not given.
+func (r *Request) Date(name string) time.Time {
+	t, _ := time.Parse(time.DateOnly, r.args[name]) // checked when parsed
+	return t
 }
 
 // Reply is what a command answers, built once and rendered per platform.

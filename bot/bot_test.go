@@ -71,7 +71,15 @@ func TestRegistryRefusesDuplicates(t *testing.T) {
 	}{
 		{"same name", []bot.Command{{Name: "health", Handler: h}, {Name: "health", Handler: h}}, `name "health" is already taken`},
 		{"alias clashes", []bot.Command{{Name: "health", Handler: h}, {Name: "hc", Aliases: []string{"health"}, Handler: h}}, `name "health" is already taken`},
-		{"no handler", []bot.Command{{Name: "x"}}, "a name and a handler are required"},
+		{"no handler", []bot.Command{{Name: "x"}}, "a handler is required"},
+		{"no name", []bot.Command{{Handler: h}}, "a name is required"},
+		{"argument named twice", []bot.Command{{Name: "x", Args: []bot.Arg{{Name: "a"}, {Name: "a"}}, Handler: h}}, `argument "a": a unique lower-case name`},
+		{"enum without choices", []bot.Command{{Name: "x", Args: []bot.Arg{{Name: "a", Kind: bot.Enum}}, Handler: h}}, "an enum needs choices"},
+		{"spaced positional", []bot.Command{{Name: "x", Args: []bot.Arg{{Name: "a", Spaced: true}}, Handler: h}}, "only options are spaced or bare"},
+		{"two free texts", []bot.Command{{Name: "x", Args: []bot.Arg{{Name: "a", Kind: bot.Text}, {Name: "b", Kind: bot.Text}}, Handler: h}}, "at most one argument takes free text"},
+		{"args and subcommands", []bot.Command{{Name: "x", Args: []bot.Arg{{Name: "a"}}, Subcommands: []bot.Subcommand{{Name: "s"}}, Handler: h}}, "either arguments or subcommands"},
+		{"unknown default", []bot.Command{{Name: "x", Subcommands: []bot.Subcommand{{Name: "s"}}, Default: "t", Handler: h}}, `default subcommand "t"`},
+		{"subcommand without handler", []bot.Command{{Name: "x", Subcommands: []bot.Subcommand{{Name: "s"}}}}, `subcommand "s": a handler is required`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,12 +108,12 @@ func TestRouter(t *testing.T) {
 	var got *bot.Request
 	reg := bot.NewRegistry()
 	err := reg.Register(
-		bot.Command{Name: "echo", Aliases: []string{"say"}, Usage: "<words>", Handler: func(_ context.Context, r *bot.Request) (bot.Reply, error) {
+		bot.Command{Name: "echo", Aliases: []string{"say"}, Args: []bot.Arg{{Name: "words", Kind: bot.Text}}, Handler: func(_ context.Context, r *bot.Request) (bot.Reply, error) {
 			got = r
-			if len(r.Args) == 0 {
+			if !r.Has("words") {
 				return bot.Reply{}, bot.UsageErrorf("Say something.")
 			}
-			return bot.Reply{Text: strings.Join(r.Args, "|")}, nil
+			return bot.Reply{Text: strings.ReplaceAll(r.Arg("words"), " ", "|")}, nil
 		}},
 		bot.Command{Name: "fail", Handler: func(context.Context, *bot.Request) (bot.Reply, error) {
 			return bot.Reply{}, errors.New("secret internal detail")
@@ -124,7 +132,7 @@ func TestRouter(t *testing.T) {
 		{"bare prefix", "U1", "cs say a", bot.Reply{Text: "a"}},
 		{"no prefix", "U1", "echo a", bot.Reply{Text: "a"}},
 		{"empty is help", "U1", "/cs", bot.Reply{Text: "help!"}},
-		{"usage error", "U1", "/cs echo", bot.Reply{Text: "Say something.", Error: true, Fields: []bot.Field{{Name: "Usage", Value: "/cs echo <words>"}}}},
+		{"usage error", "U1", "/cs echo", bot.Reply{Text: "Say something.", Error: true, Fields: []bot.Field{{Name: "Usage", Value: "/cs echo [words]"}}}},
 		{"internal error hides detail", "U1", "/cs fail", bot.Reply{Text: "Something went wrong (fail). It has been logged; try again, or tell a csbot admin if it keeps happening.", Error: true}},
 		{"unknown user", "U9", "/cs echo a", bot.Reply{Text: "You are not registered with csbot yet, so it cannot show you customer data. Ask a csbot admin to add you with `/cs team member`.", Error: true}},
 		{"store down", "down", "/cs echo a", bot.Reply{Text: "csbot cannot reach its database right now, try again in a minute.", Error: true}},
@@ -148,7 +156,7 @@ func TestRouter(t *testing.T) {
 	if diff := cmp.Diff([]string{"echo/slack/ok", "fail/slack/error", "none/slack/error"}, seen); diff != "" {
 		t.Errorf("observed (-want +got):\n%s", diff)
 	}
-	if got == nil || got.Member.ID != "aiko" || got.Command != "echo" || got.Platform != "slack" || got.Text != "hello" {
+	if got == nil || got.Member.ID != "aiko" || got.Command != "echo" || got.Platform != "slack" || got.Arg("words") != "hello" {
 		t.Errorf("request passed to the handler = %+v", got)
 	}
 }
@@ -195,5 +203,65 @@ func TestNoteLine(t *testing.T) {
 	}
 	if got := run.Typed(); got != "health acme" {
 		t.Errorf("health button typed = %q", got)
+	}
+}
+
+// Subcommands and arguments reach handlers parsed, whether typed or given
+// as a platform's form; bad ones are refused with the subcommand's usage.
+func TestRouterSubcommandsAndCalls(t *testing.T) {
+	var got *bot.Request
+	h := func(_ context.Context, r *bot.Request) (bot.Reply, error) {
+		got = r
+		return bot.Reply{Text: r.Sub + " " + r.Arg("id") + " " + r.Duration("for").String()}, nil
+	}
+	reg := bot.NewRegistry()
+	if err := reg.Register(bot.Command{Name: "reminder", Handler: h, Subcommands: []bot.Subcommand{
+		{Name: "done", Args: []bot.Arg{{Name: "id", Required: true}}},
+		{Name: "snooze", Args: []bot.Arg{{Name: "for", Kind: bot.Duration, Required: true, Choices: []string{"1d", "1w"}}, {Name: "id", Required: true}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	rt := bot.NewRouter(reg, directory{"discord:U1": {ID: "aiko"}}, slog.New(slog.DiscardHandler))
+	usage := func(line string) []bot.Field { return []bot.Field{{Name: "Usage", Value: line}} }
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		run  func() bot.Reply
+		want bot.Reply
+	}{
+		{"typed", func() bot.Reply { return rt.Handle(ctx, "discord", "U1", "reminder SNOOZE 1W r/1") }, bot.Reply{Text: "snooze r/1 168h0m0s"}},
+		{"called", func() bot.Reply {
+			return rt.HandleCall(ctx, "discord", "U1", bot.Call{Command: "reminder", Sub: "snooze", Args: map[string]string{"for": "1d", "id": "r/1"}})
+		}, bot.Reply{Text: "snooze r/1 24h0m0s"}},
+		{"no subcommand", func() bot.Reply { return rt.Handle(ctx, "discord", "U1", "reminder") },
+			bot.Reply{Error: true, Text: "Say `done <id>` or `snooze 1d|1w <id>`.", Fields: usage("/cs reminder done <id> | snooze 1d|1w <id>")}},
+		{"unknown subcommand", func() bot.Reply { return rt.Handle(ctx, "discord", "U1", "reminder later r/1") },
+			bot.Reply{Error: true, Text: "There is no `reminder later`.", Fields: usage("/cs reminder done <id> | snooze 1d|1w <id>")}},
+		{"bad value typed", func() bot.Reply { return rt.Handle(ctx, "discord", "U1", "reminder snooze 2d r/1") },
+			bot.Reply{Error: true, Text: "`for` must be one of 1d, 1w.", Fields: usage("/cs reminder snooze 1d|1w <id>")}},
+		{"bad value called", func() bot.Reply {
+			return rt.HandleCall(ctx, "discord", "U1", bot.Call{Command: "reminder", Sub: "snooze", Args: map[string]string{"for": "2d", "id": "r/1"}})
+		}, bot.Reply{Error: true, Text: "`for` must be one of 1d, 1w.", Fields: usage("/cs reminder snooze 1d|1w <id>")}},
+		{"missing value called", func() bot.Reply {
+			return rt.HandleCall(ctx, "discord", "U1", bot.Call{Command: "reminder", Sub: "done", Args: map[string]string{"id": " "}})
+		}, bot.Reply{Error: true, Text: "`id` is missing.", Fields: usage("/cs reminder done <id>")}},
+		{"unknown option called", func() bot.Reply {
+			return rt.HandleCall(ctx, "discord", "U1", bot.Call{Command: "reminder", Sub: "done", Args: map[string]string{"id": "r", "x": "y"}})
+		}, bot.Reply{Error: true, Text: "csbot cannot run that: csbot's commands changed since this platform learned them: there is no option \"x\". Ask an admin to register csbot's commands again."}},
+		{"stale subcommand called", func() bot.Reply {
+			return rt.HandleCall(ctx, "discord", "U1", bot.Call{Command: "reminder", Sub: "gone"})
+		}, bot.Reply{Error: true, Text: "csbot cannot run that: csbot's commands changed since this platform learned them: /cs reminder has no subcommand \"gone\". Ask an admin to register csbot's commands again."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got = nil
+			r := tc.run()
+			if diff := cmp.Diff(tc.want, r); diff != "" {
+				t.Errorf("reply (-want +got):\n%s", diff)
+			}
+			if r.Error && got != nil {
+				t.Errorf("the handler ran for a refused call: %+v", got)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,24 +9,139 @@ import (
 	"github.com/csbot/csbot/internal/suggest"
 )
 
-// Command is one `/cs` subcommand, described as data so help, platform
-// registration (Discord options, Slack usage hints) and routing share it.
+// Command is one `/cs` command, described as data: the router parses its
+// arguments, help and usage lines are written from them, and Discord
+// registers them as options.
 type Command struct {
 	Name    string
 	Aliases []string
-	// Usage is the argument grammar after the name, e.g. "<account> [share]".
-	Usage    string
+	// Args are the arguments after the name.
+	Args []Arg
+	// Subcommands, when set, take the place of Args: the first word names
+	// one, whose arguments follow.
+	Subcommands []Subcommand
+	// Default is the subcommand run when none is named; empty makes
+	// naming one required.
+	Default  string
 	Summary  string
 	Help     string
 	Examples []string
 	// Slow commands may take longer than a platform's ack window.
-	Slow    bool
+	Slow bool
+	// Handler runs the command; a subcommand without a handler of its own
+	// runs this one, with Request.Sub set.
 	Handler Handler
+}
+
+// Usage is the argument grammar after the name, e.g. "<account> [share]".
+func (c Command) Usage() string {
+	if len(c.Subcommands) == 0 {
+		return ArgsUsage(c.Args)
+	}
+	alts := make([]string, len(c.Subcommands))
+	for i, s := range c.Subcommands {
+		alts[i] = strings.TrimSpace(s.Name + " " + ArgsUsage(s.Args))
+	}
+	if c.Default != "" {
+		return "[" + strings.Join(alts, " | ") + "]"
+	}
+	return strings.Join(alts, " | ")
 }
 
 // UsageLine is the command as a user types it.
 func (c Command) UsageLine() string {
-	return strings.TrimSpace("/cs " + c.Name + " " + c.Usage)
+	return strings.TrimSpace("/cs " + c.Name + " " + c.Usage())
+}
+
+// SubUsageLine is one subcommand as a user types it; the whole command's
+// usage line when sub is not one of its subcommands.
+func (c Command) SubUsageLine(sub string) string {
+	if s, ok := c.Subcommand(sub); ok {
+		return strings.TrimSpace("/cs " + c.Name + " " + s.Name + " " + ArgsUsage(s.Args))
+	}
+	return c.UsageLine()
+}
+
+// Subcommand finds a subcommand by name, in any case.
+func (c Command) Subcommand(name string) (Subcommand, bool) {
+	i := slices.IndexFunc(c.Subcommands, func(s Subcommand) bool { return strings.EqualFold(s.Name, name) })
+	if i < 0 {
+		return Subcommand{}, false
+	}
+	return c.Subcommands[i], true
+}
+
+// validate refuses a grammar the parser cannot read unambiguously.
+func (c Command) validate() error {
+	if c.Name == "" {
+		return errors.New("a name is required")
+	}
+	if len(c.Subcommands) > 0 && len(c.Args) > 0 {
+		return errors.New("a command has either arguments or subcommands")
+	}
+	if c.Default != "" {
+		if _, ok := c.Subcommand(c.Default); !ok {
+			return fmt.Errorf("the default subcommand %q is not one of its subcommands", c.Default)
+		}
+	}
+	if len(c.Subcommands) == 0 {
+		if c.Handler == nil {
+			return errors.New("a handler is required")
+		}
+		return validateArgs(c.Args)
+	}
+	seen := map[string]bool{}
+	for _, s := range c.Subcommands {
+		if !isName(s.Name) || seen[s.Name] {
+			return fmt.Errorf("subcommand %q: a unique lower-case name is required", s.Name)
+		}
+		seen[s.Name] = true
+		if s.Handler == nil && c.Handler == nil {
+			return fmt.Errorf("subcommand %q: a handler is required", s.Name)
+		}
+		if err := validateArgs(s.Args); err != nil {
+			return fmt.Errorf("subcommand %q: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+func validateArgs(args []Arg) error {
+	seen := map[string]bool{}
+	texts := 0
+	for _, a := range args {
+		switch {
+		case !isName(a.Name) || seen[a.Name]:
+			return fmt.Errorf("argument %q: a unique lower-case name is required", a.Name)
+		case a.Kind == Enum && len(a.Choices) == 0:
+			return fmt.Errorf("argument %q: an enum needs choices", a.Name)
+		case (a.Spaced || a.Bare != "") && !a.Option:
+			return fmt.Errorf("argument %q: only options are spaced or bare", a.Name)
+		case a.Kind == Flag && (a.Option || a.Required):
+			return fmt.Errorf("argument %q: a flag is neither an option nor required", a.Name)
+		}
+		seen[a.Name] = true
+		if a.Kind == Text {
+			texts++
+		}
+	}
+	if texts > 1 {
+		return errors.New("at most one argument takes free text")
+	}
+	return nil
+}
+
+// isName reports a name typed as is: lower case letters, digits and '-'.
+func isName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Registry holds the commands in registration order.
@@ -40,8 +156,8 @@ func NewRegistry() *Registry { return &Registry{names: map[string]int{}} }
 // Register adds commands; a name or alias used twice is an error.
 func (r *Registry) Register(cmds ...Command) error {
 	for _, c := range cmds {
-		if c.Name == "" || c.Handler == nil {
-			return fmt.Errorf("register command %q: a name and a handler are required", c.Name)
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("register command %q: %w", c.Name, err)
 		}
 		for _, n := range append([]string{c.Name}, c.Aliases...) {
 			if _, dup := r.names[n]; dup {

@@ -45,10 +45,95 @@ func NewRouter(reg *Registry, dir Directory, log *slog.Logger) *Router {
 // Registry returns the commands the router serves.
 func (rt *Router) Registry() *Registry { return rt.reg }
 
+// Call is a command whose arguments a platform's form already separated
+// (Discord's options): values by argument name, as typed.
+type Call struct {
+	Command, Sub string
+	Args         map[string]string
+}
+
 // Handle runs one command typed by a chat user. text may start with "/cs"
 // or a bot mention already stripped by the adapter. It never panics and
 // always returns a reply to show.
-func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (reply Reply) {
+func (rt *Router) Handle(ctx context.Context, platform, userID, text string) Reply {
+	if len(text) > MaxInput {
+		r := errorReply(fmt.Sprintf("That message is too long (%d bytes); csbot reads at most 4 KiB. Shorten it and try again.", len(text)))
+		rt.record("none", platform, r, time.Now())
+		return r
+	}
+	text = strings.TrimSpace(text)
+	for _, prefix := range []string{"/cs", "cs"} {
+		if rest, ok := strings.CutPrefix(text, prefix); ok && (rest == "" || rest[0] == ' ') {
+			text = strings.TrimSpace(rest)
+			break
+		}
+	}
+	name, rest, ok := CutWord(text)
+	if !ok {
+		name = "help"
+	}
+	return rt.serve(ctx, platform, userID, name, func(cmd Command) (string, map[string]string, error) {
+		sub, rest, err := subcommand(cmd, rest)
+		if err != nil {
+			return "", nil, err
+		}
+		args, err := parseArgs(argsOf(cmd, sub), rest)
+		return sub.Name, args, err
+	})
+}
+
+// HandleCall runs a command whose arguments came separated, checking them
+// as Handle checks typed ones.
+func (rt *Router) HandleCall(ctx context.Context, platform, userID string, call Call) Reply {
+	return rt.serve(ctx, platform, userID, call.Command, func(cmd Command) (string, map[string]string, error) {
+		sub, ok := cmd.Subcommand(call.Sub)
+		if len(cmd.Subcommands) == 0 && call.Sub != "" || len(cmd.Subcommands) > 0 && !ok {
+			return "", nil, fmt.Errorf("%w: /cs %s has no subcommand %q", errStaleCall, cmd.Name, call.Sub)
+		}
+		args, err := checkValues(argsOf(cmd, sub), call.Args)
+		return sub.Name, args, err
+	})
+}
+
+// errStaleCall marks a call naming what the command no longer has: the
+// platform registered an older grammar.
+var errStaleCall = errors.New("csbot's commands changed since this platform learned them")
+
+// subcommand cuts the subcommand's name off the arguments of cmd; the
+// zero Subcommand for a command without.
+func subcommand(cmd Command, rest string) (Subcommand, string, error) {
+	if len(cmd.Subcommands) == 0 {
+		return Subcommand{}, rest, nil
+	}
+	word, after, ok := CutWord(rest)
+	if !ok {
+		if s, ok := cmd.Subcommand(cmd.Default); ok {
+			return s, "", nil
+		}
+		alts := make([]string, len(cmd.Subcommands))
+		for i, s := range cmd.Subcommands {
+			alts[i] = "`" + strings.TrimSpace(s.Name+" "+ArgsUsage(s.Args)) + "`"
+		}
+		last := len(alts) - 1
+		return Subcommand{}, "", argErrorf("Say %s or %s.", strings.Join(alts[:last], ", "), alts[last])
+	}
+	s, ok := cmd.Subcommand(word)
+	if !ok {
+		return Subcommand{}, "", argErrorf("There is no `%s %s`.", cmd.Name, word)
+	}
+	return s, after, nil
+}
+
+func argsOf(cmd Command, sub Subcommand) []Arg {
+	if len(cmd.Subcommands) > 0 {
+		return sub.Args
+	}
+	return cmd.Args
+}
+
+// serve identifies the asker, finds the command called name, has parse
+// read its subcommand and arguments, and runs its handler.
+func (rt *Router) serve(ctx context.Context, platform, userID, name string, parse func(Command) (string, map[string]string, error)) (reply Reply) {
 	// One request: the store checks its caches once (see store.WithScope).
 	ctx = store.WithScope(ctx)
 	// label is the command's registered name: metric labels never carry
@@ -59,34 +144,14 @@ func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (re
 			rt.log.Error("command panicked", "command", running, "platform", platform, "panic", p, "stack", string(debug.Stack()))
 			reply = errorReply(fmt.Sprintf("Something went wrong running `%s`. It has been logged; try again, or tell a csbot admin if it keeps happening.", running))
 		}
-		if rt.observe != nil {
-			outcome := "ok"
-			if reply.Error {
-				outcome = "error"
-			}
-			rt.observe(label, platform, outcome, time.Since(start))
-		}
+		rt.record(label, platform, reply, start)
 	}()
-	if len(text) > MaxInput {
-		return errorReply(fmt.Sprintf("That message is too long (%d bytes); csbot reads at most 4 KiB. Shorten it and try again.", len(text)))
-	}
-	text = strings.TrimSpace(text)
-	for _, prefix := range []string{"/cs", "cs"} {
-		if rest, ok := strings.CutPrefix(text, prefix); ok && (rest == "" || rest[0] == ' ') {
-			text = strings.TrimSpace(rest)
-			break
-		}
-	}
 	member, err := rt.dir.MemberByIdentity(ctx, platform, userID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return errorReply("You are not registered with csbot yet, so it cannot show you customer data. Ask a csbot admin to add you with `/cs team member`.")
 	case err != nil:
 		return rt.failure(ctx, "identify user", err)
-	}
-	name, rest, ok := CutWord(text)
-	if !ok {
-		name = "help"
 	}
 	cmd, found := rt.reg.Lookup(name)
 	if !found {
@@ -98,20 +163,43 @@ func (rt *Router) Handle(ctx context.Context, platform, userID, text string) (re
 		}
 		return errorReply(msg + " Type `/cs help` to see what csbot can do.")
 	}
-	req := &Request{Platform: platform, UserID: userID, Member: member, Command: cmd.Name, Args: Tokenize(rest), Text: rest}
-	running, label = "/cs "+cmd.Name, cmd.Name
-	reply, err = cmd.Handler(ctx, req)
-	if err == nil {
-		return reply
+	label = cmd.Name
+	sub, args, err := parse(cmd)
+	switch {
+	case errors.Is(err, errStaleCall):
+		rt.log.WarnContext(ctx, "stale command", "platform", platform, "err", err)
+		return errorReply("csbot cannot run that: " + err.Error() + ". Ask an admin to register csbot's commands again.")
+	case err == nil:
+		running = strings.TrimSpace("/cs " + cmd.Name + " " + sub)
+		h := cmd.Handler
+		if s, ok := cmd.Subcommand(sub); ok && s.Handler != nil {
+			h = s.Handler
+		}
+		reply, err = h(ctx, &Request{Platform: platform, UserID: userID, Member: member, Command: cmd.Name, Sub: sub, args: args})
+		if err == nil {
+			return reply
+		}
 	}
 	if ue, ok := AsUserError(err); ok {
 		r := errorReply(ue.Msg)
 		if ue.Usage {
-			r.Fields = append(r.Fields, Field{Name: "Usage", Value: cmd.UsageLine()})
+			r.Fields = append(r.Fields, Field{Name: "Usage", Value: cmd.SubUsageLine(sub)})
 		}
 		return r
 	}
 	return rt.failure(ctx, cmd.Name, err)
+}
+
+// record tells the observer of a command handled.
+func (rt *Router) record(label, platform string, r Reply, start time.Time) {
+	if rt.observe == nil {
+		return
+	}
+	outcome := "ok"
+	if r.Error {
+		outcome = "error"
+	}
+	rt.observe(label, platform, outcome, time.Since(start))
 }
 
 func (rt *Router) failure(ctx context.Context, what string, err error) Reply {

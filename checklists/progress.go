@@ -62,15 +62,6 @@ func Today(now time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// ParseStart reads a start date, YYYY-MM-DD.
-func ParseStart(s string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("'%s' is not a date: use YYYY-MM-DD, e.g. 2026-12-01", s)
-	}
-	return t, nil
-}
-
 // Compute works out the progress of assignment a on template t at today
 // (a calendar day, as Today returns). An item done by the new hire but
 // waiting for sign-off is not overdue: the new hire did their part.

@@ -16,14 +16,34 @@ const listLimit = 25
 
 func (c *cmds) accountsCommand() bot.Command {
 	return bot.Command{
-		Name:    "accounts",
-		Usage:   "[mine|@user|team|all] [tier:T] [region:R] [risk]",
+		Name: "accounts",
+		Args: []bot.Arg{scopeArg,
+			{Name: "owner", Kind: bot.Member, Help: "the accounts of one member, e.g. @aiko"},
+			tierArg,
+			{Name: "region", Option: true, Help: "a region, e.g. osaka"},
+			{Name: "risk", Kind: bot.Flag, Help: "only accounts with a churn risk"},
+		},
 		Summary: "a book of accounts, riskiest first",
 		Help: "Without a scope a CSM sees their own book, a lead their team's, executives and admins everything. " +
 			"Filters combine: `/cs accounts all tier:high risk`.",
 		Examples: []string{"/cs accounts", "/cs accounts risk", "/cs accounts @aiko tier:high", "/cs accounts all region:osaka"},
 		Handler:  c.accounts,
 	}
+}
+
+// Arguments that narrow a book of accounts.
+var (
+	scopeArg = bot.Arg{Name: "scope", Kind: bot.Enum, Choices: []string{"mine", "team", "all"},
+		Help: "whose accounts; by default a CSM's own, a lead's team, everything for executives and admins"}
+	tierArg = bot.Arg{Name: "tier", Kind: bot.Enum, Option: true, Choices: tierNames(), Help: "a touch tier"}
+)
+
+func tierNames() []string {
+	out := make([]string, len(store.Tiers))
+	for i, t := range store.Tiers {
+		out[i] = string(t)
+	}
+	return out
 }
 
 // filter selects rows of the account index.
@@ -77,37 +97,29 @@ func (c *cmds) scopeFilter(ctx context.Context, f *filter, me store.Member, scop
 			return c.scopeFilter(ctx, f, me, "team")
 		}
 		return c.scopeFilter(ctx, f, me, "mine")
-	default:
-		return bot.UsageErrorf("I do not know the scope '%s'.", scope)
 	}
 	return nil
 }
 
 func (c *cmds) accounts(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	f := &filter{}
-	scope := ""
-	for _, arg := range req.Args {
-		a := strings.ToLower(arg)
-		key, val, hasVal := strings.Cut(a, ":")
-		switch {
-		case a == "mine" || a == "all" || a == "team" || strings.HasPrefix(a, "@"):
-			if scope != "" {
-				return bot.Reply{}, bot.UsageErrorf("Give one scope only (you gave %s and %s).", scope, a)
-			}
-			scope = a
-		case a == "risk":
-			f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })
-		case hasVal && key == "tier":
-			t, err := store.ParseTier(val)
-			if err != nil {
-				return bot.Reply{}, bot.Errorf("%v", err)
-			}
-			f.add("tier "+string(t), func(r store.AccountRow) bool { return r.Tier == t })
-		case hasVal && key == "region":
-			f.add("region "+val, func(r store.AccountRow) bool { return strings.EqualFold(r.Region, val) })
-		default:
-			return bot.Reply{}, bot.UsageErrorf("I do not understand '%s'.", arg)
+	scope := req.Arg("scope")
+	if req.Has("owner") {
+		if scope != "" {
+			return bot.Reply{}, bot.UsageErrorf("Give one scope only (you gave %s and @%s).", scope, req.Arg("owner"))
 		}
+		scope = "@" + req.Arg("owner")
+	}
+	if req.Has("tier") {
+		t := store.Tier(req.Arg("tier"))
+		f.add("tier "+string(t), func(r store.AccountRow) bool { return r.Tier == t })
+	}
+	if req.Has("region") {
+		val := strings.ToLower(req.Arg("region"))
+		f.add("region "+val, func(r store.AccountRow) bool { return strings.EqualFold(r.Region, val) })
+	}
+	if req.Has("risk") {
+		f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })
 	}
 	if err := c.scopeFilter(ctx, f, req.Member, scope); err != nil {
 		return bot.Reply{}, err
@@ -199,7 +211,7 @@ func shownFooter(shown, total int) string {
 func (c *cmds) riskCommand() bot.Command {
 	return bot.Command{
 		Name:    "risk",
-		Usage:   "[mine|team|all]",
+		Args:    []bot.Arg{scopeArg},
 		Summary: "current churn risks, largest ARR first, with the rule that fired",
 		Help: "Rules: red band; a fall of 15+ points in 30 days; renewal within 90 days with health below 60; " +
 			"onboarding stalled 14+ days; an NPS detractor in the last 30 days; no touch for longer than the tier allows.",
@@ -210,18 +222,8 @@ func (c *cmds) riskCommand() bot.Command {
 }
 
 func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	if len(req.Args) > 1 {
-		return bot.Reply{}, bot.UsageErrorf("Give at most one scope.")
-	}
-	scope := ""
-	if len(req.Args) == 1 {
-		scope = strings.ToLower(req.Args[0])
-		if scope != "mine" && scope != "team" && scope != "all" {
-			return bot.Reply{}, bot.UsageErrorf("I do not know the scope '%s'.", req.Args[0])
-		}
-	}
 	f := &filter{}
-	if err := c.scopeFilter(ctx, f, req.Member, scope); err != nil {
+	if err := c.scopeFilter(ctx, f, req.Member, req.Arg("scope")); err != nil {
 		return bot.Reply{}, err
 	}
 	f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })

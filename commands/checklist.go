@@ -17,8 +17,31 @@ import (
 
 func (c *cmds) checklistCommand() bot.Command {
 	return bot.Command{
-		Name:    "checklist",
-		Usage:   "mine | done <item> [evidence] | help <item> | assign @new-hire <template> [mentor @m] [start YYYY-MM-DD] | verify @new-hire <item> | status @new-hire | team | templates",
+		Name: "checklist",
+		Subcommands: []bot.Subcommand{
+			{Name: "mine", Summary: "your own checklist", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+				return c.checklistStatus(ctx, req.Member, req.Member.ID, false)
+			})},
+			{Name: "done", Args: []bot.Arg{ownHire, itemArg, {Name: "evidence", Kind: bot.Text, Help: "a link or a note"}},
+				Summary: "tick one of your items", Handler: c.withChecklists(c.checklistOwn)},
+			{Name: "help", Args: []bot.Arg{ownHire, itemArg}, Summary: "ask your mentor for help with an item", Handler: c.withChecklists(c.checklistOwn)},
+			{Name: "assign", Args: []bot.Arg{hireArg, {Name: "template", Required: true, Help: "a checklist template, e.g. csm-30-60-90"},
+				{Name: "mentor", Kind: bot.Member, Option: true, Spaced: true, Help: "the mentor who signs items off"},
+				{Name: "start", Kind: bot.Date, Option: true, Spaced: true, Help: "the first day; today by default"}},
+				Summary: "give a new hire a checklist", Handler: c.withChecklists(c.checklistAssign)},
+			{Name: "verify", Args: []bot.Arg{hireArg, itemArg}, Summary: "sign off a new hire's item", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+				return c.checklistVerify(ctx, req.Member, req.Arg("new-hire"), req.Arg("item"))
+			})},
+			{Name: "status", Args: []bot.Arg{hireArg}, Summary: "a new hire's checklist in full", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+				return c.checklistStatus(ctx, req.Member, req.Arg("new-hire"), true)
+			})},
+			{Name: "team", Summary: "the checklists of those you mentor or lead", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+				return c.checklistTeam(ctx, req.Member)
+			})},
+			{Name: "templates", Summary: "the checklist templates", Handler: c.withChecklists(func(context.Context, *bot.Request) (bot.Reply, error) {
+				return c.checklistTemplates(), nil
+			})},
+		},
 		Summary: "mentor checklists that onboard new hires: what's next, what's overdue, sign-offs",
 		Help: "<item> is the item's number or an unambiguous start of its name. " +
 			"assign: mentors, leads and admins (assigning the same template again keeps the progress). " +
@@ -32,57 +55,37 @@ func (c *cmds) checklistCommand() bot.Command {
 			"/cs checklist verify @yuki 4",
 			"/cs checklist team",
 		},
-		Handler: c.checklist,
 	}
 }
 
-func (c *cmds) checklist(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	if c.Checklists == nil {
-		return bot.Reply{}, bot.Errorf("No checklist templates are loaded, so there are no checklists.")
+// Arguments of the checklist subcommands.
+var (
+	hireArg = bot.Arg{Name: "new-hire", Kind: bot.Member, Required: true, Help: "the new hire, e.g. @yuki"}
+	// ownHire lets new hires name themselves: `done @yuki 3` is `done 3`.
+	ownHire = bot.Arg{Name: "new-hire", Kind: bot.Member, Help: "yourself; only your own items can be ticked"}
+	itemArg = bot.Arg{Name: "item", Required: true, Help: "an item's number or the start of its name"}
+)
+
+// withChecklists refuses every subcommand while no templates are loaded.
+func (c *cmds) withChecklists(h bot.Handler) bot.Handler {
+	return func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+		if c.Checklists == nil {
+			return bot.Reply{}, bot.Errorf("No checklist templates are loaded, so there are no checklists.")
+		}
+		return h(ctx, req)
 	}
-	if len(req.Args) == 0 {
-		return bot.Reply{}, bot.UsageErrorf("Say `mine`, `done <item>`, `status @new-hire`, `team` or `assign @new-hire <template>`.")
+}
+
+// checklistOwn runs done and help, which act on the asker's own items.
+func (c *cmds) checklistOwn(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	me := req.Member
+	if id := req.Arg("new-hire"); id != "" && id != me.ID {
+		return bot.Reply{}, bot.Errorf("You can only tick your own checklist items, not @%s's.", id)
 	}
-	me, args := req.Member, req.Args[1:]
-	switch sub := strings.ToLower(req.Args[0]); sub {
-	case "mine":
-		return c.checklistStatus(ctx, me, me.ID, false)
-	case "templates":
-		return c.checklistTemplates(), nil
-	case "assign":
-		return c.checklistAssign(ctx, me, args)
-	case "done", "help":
-		if len(args) == 0 {
-			return bot.Reply{}, bot.UsageErrorf("Which item? Give its number or the start of its name (`/cs checklist mine` lists them).")
-		}
-		if strings.HasPrefix(args[0], "@") && handle(args[0]) != me.ID {
-			return bot.Reply{}, bot.Errorf("You can only tick your own checklist items, not @%s's.", handle(args[0]))
-		}
-		if strings.HasPrefix(args[0], "@") {
-			args = args[1:]
-			if len(args) == 0 {
-				return bot.Reply{}, bot.UsageErrorf("Which item?")
-			}
-		}
-		if sub == "help" {
-			return c.checklistHelp(ctx, me, args[0])
-		}
-		return c.checklistDone(ctx, me, args[0], strings.TrimSpace(strings.Join(args[1:], " ")))
-	case "verify":
-		if len(args) != 2 {
-			return bot.Reply{}, bot.UsageErrorf("Say `verify @new-hire <item>`.")
-		}
-		return c.checklistVerify(ctx, me, handle(args[0]), args[1])
-	case "status":
-		if len(args) != 1 {
-			return bot.Reply{}, bot.UsageErrorf("Whose checklist? Say `status @new-hire`.")
-		}
-		return c.checklistStatus(ctx, me, handle(args[0]), true)
-	case "team":
-		return c.checklistTeam(ctx, me)
-	default:
-		return bot.Reply{}, bot.UsageErrorf("There is no `checklist %s`.", sub)
+	if req.Sub == "help" {
+		return c.checklistHelp(ctx, me, req.Arg("item"))
 	}
+	return c.checklistDone(ctx, me, req.Arg("item"), strings.TrimSpace(req.Arg("evidence")))
 }
 
 func (c *cmds) checklistTemplates() bot.Reply {
@@ -133,20 +136,18 @@ func findItem(t checklists.Template, query string) (checklists.Item, error) {
 	return t.Items[i], nil
 }
 
-func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []string) (bot.Reply, error) {
+func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	me := req.Member
 	if !me.Has(store.RoleMentor, store.RoleLead, store.RoleAdmin) {
 		return bot.Reply{}, bot.Errorf("Only mentors, leads and admins can assign checklists.")
 	}
-	if len(args) < 2 {
-		return bot.Reply{}, bot.UsageErrorf("Say `assign @new-hire <template>`; templates: %s.", strings.Join(c.Checklists.Names(), ", "))
-	}
-	hire, err := c.checklistMember(ctx, handle(args[0]))
+	hire, err := c.checklistMember(ctx, req.Arg("new-hire"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	t, ok := c.Checklists.Lookup(strings.ToLower(args[1]))
+	t, ok := c.Checklists.Lookup(strings.ToLower(req.Arg("template")))
 	if !ok {
-		return bot.Reply{}, bot.Errorf("There is no checklist template '%s'. Templates: %s.", args[1], strings.Join(c.Checklists.Names(), ", "))
+		return bot.Reply{}, bot.Errorf("There is no checklist template '%s'. Templates: %s.", req.Arg("template"), strings.Join(c.Checklists.Names(), ", "))
 	}
 	// Admins and the hire's leads may assign freely; a mentor only a hire
 	// nobody else mentors, and only with themselves as mentor.
@@ -157,42 +158,22 @@ func (c *cmds) checklistAssign(ctx context.Context, me store.Member, args []stri
 		}
 		return bot.Errorf("@%s is mentored by @%s; only they, a lead of @%s or an admin can change the checklist.", hire.ID, current, hire.ID)
 	}
-	var mentor, start string
-	for rest := args[2:]; len(rest) > 0; {
-		word := rest[0]
-		key, val, inline := strings.Cut(strings.ToLower(word), ":")
-		if !inline {
-			if len(rest) < 2 {
-				return bot.Reply{}, bot.UsageErrorf("'%s' needs a value: `mentor @m` or `start YYYY-MM-DD`.", word)
-			}
-			val, rest = rest[1], rest[2:]
-		} else {
-			rest = rest[1:]
+	mentor, start := "", req.Arg("start")
+	if req.Has("mentor") {
+		m, err := c.checklistMember(ctx, req.Arg("mentor"))
+		if err != nil {
+			return bot.Reply{}, err
 		}
-		switch key {
-		case "mentor":
-			m, err := c.checklistMember(ctx, handle(val))
-			if err != nil {
-				return bot.Reply{}, err
-			}
-			if m.ID == hire.ID {
-				return bot.Reply{}, bot.Errorf("@%s cannot mentor themselves.", m.ID)
-			}
-			if !oversees && m.ID != me.ID {
-				return bot.Reply{}, bot.Errorf("Mentors can name only themselves as mentor; a lead or an admin can name @%s.", m.ID)
-			}
-			if !m.Has(store.RoleMentor, store.RoleLead) {
-				return bot.Reply{}, bot.Errorf("@%s is not a mentor; an admin gives the role with `/cs team member %s roles:...,mentor`.", m.ID, m.ID)
-			}
-			mentor = m.ID
-		case "start":
-			if _, err := checklists.ParseStart(val); err != nil {
-				return bot.Reply{}, bot.Errorf("%s.", strings.ToUpper(err.Error()[:1])+err.Error()[1:])
-			}
-			start = val
-		default:
-			return bot.Reply{}, bot.UsageErrorf("'%s' is not an option here; use `mentor @m` or `start YYYY-MM-DD`.", word)
+		if m.ID == hire.ID {
+			return bot.Reply{}, bot.Errorf("@%s cannot mentor themselves.", m.ID)
 		}
+		if !oversees && m.ID != me.ID {
+			return bot.Reply{}, bot.Errorf("Mentors can name only themselves as mentor; a lead or an admin can name @%s.", m.ID)
+		}
+		if !m.Has(store.RoleMentor, store.RoleLead) {
+			return bot.Reply{}, bot.Errorf("@%s is not a mentor; an admin gives the role with `/cs team member %s roles:...,mentor`.", m.ID, m.ID)
+		}
+		mentor = m.ID
 	}
 	now := c.Health.Now()
 	var kept bool

@@ -122,7 +122,7 @@ func TestChecklistRefusals(t *testing.T) {
 		{"evidence missing", "yuki", "/cs checklist done supervised", []string{"supervised-check-in needs evidence: add a link or a note"}},
 		{"unknown template", "hiro", "/cs checklist assign @sora csm-90", []string{"There is no checklist template 'csm-90'. Templates: csm-30-60-90, ops-onboarding."}},
 		{"bad start", "hiro", "/cs checklist assign @sora csm-30-60-90 start 2026-13-01", []string{"'2026-13-01' is not a date"}},
-		{"unknown option", "hiro", "/cs checklist assign @sora csm-30-60-90 buddy @mei", []string{"'buddy' is not an option here"}},
+		{"unknown option", "hiro", "/cs checklist assign @sora csm-30-60-90 buddy @mei", []string{"I do not understand 'buddy'.", "Usage  /cs checklist assign @new-hire <template> [mentor @id] [start YYYY-MM-DD]"}},
 		{"unknown new hire", "hiro", "/cs checklist assign @nobody csm-30-60-90", []string{"No team member is called @nobody."}},
 		{"self-mentoring", "hiro", "/cs checklist assign @sora csm-30-60-90 mentor @sora", []string{"@sora cannot mentor themselves."}},
 		{"no checklist", "aiko", "/cs checklist mine", []string{"You have no checklist."}},

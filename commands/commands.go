@@ -87,6 +87,12 @@ func Register(reg *bot.Registry, d Deps) error {
 
 type cmds struct{ Deps }
 
+// Arguments many commands share.
+var (
+	accountArg = bot.Arg{Name: "account", Kind: bot.Account, Required: true, Help: "slug, name or the start of a name"}
+	shareArg   = bot.Arg{Name: "share", Kind: bot.Flag, Help: "post the answer for the whole channel"}
+)
+
 // resolveAccount finds an account by slug, exact name or unambiguous
 // prefix. The slug hit, by far the common case, is one primary-key read.
 func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account, error) {

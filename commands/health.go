@@ -16,8 +16,10 @@ import (
 
 func (c *cmds) healthCommand() bot.Command {
 	return bot.Command{
-		Name:    "health",
-		Usage:   "<account> [share]",
+		Name: "health",
+		Args: []bot.Arg{accountArg,
+			{Name: "view", Kind: bot.Enum, Choices: []string{"why", "chart"}, Help: "why: what each component adds; chart: the last 90 days"},
+			shareArg},
 		Summary: "health score, band, trend, components, owner, renewal and risks",
 		Help: "The score (0-100) weighs usage, engagement, satisfaction, support and onboarding; " +
 			"green >= 70, yellow 40-69, red < 40. Add `why` to see what each component contributes, " +
@@ -29,14 +31,12 @@ func (c *cmds) healthCommand() bot.Command {
 }
 
 func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	args, view := viewArg(req.Args)
-	sub := *req
-	sub.Args = args
-	a, share, err := c.accountArg(ctx, &sub)
+	a, err := c.resolveAccount(ctx, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	switch view {
+	share := req.Has("share")
+	switch req.Arg("view") {
 	case "why":
 		return c.healthWhy(ctx, a, share)
 	case "chart":
@@ -80,22 +80,6 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 	return r, nil
 }
 
-// viewArg takes `why` or `chart` off the arguments: the last word, or the
-// one before a final `share`. The account name comes first, so a lone
-// word is always the account.
-func viewArg(args []string) ([]string, string) {
-	n := len(args)
-	for _, i := range []int{n - 1, n - 2} {
-		if i < 1 || i == n-2 && !strings.EqualFold(args[n-1], "share") {
-			continue
-		}
-		if w := strings.ToLower(args[i]); w == "why" || w == "chart" {
-			return slices.Delete(slices.Clone(args), i, i+1), w
-		}
-	}
-	return args, ""
-}
-
 // componentLines shows what each component adds to the score.
 func componentLines(r health.Result) []string {
 	var lines []string
@@ -125,20 +109,6 @@ func inputText(in health.Input) string {
 		s += fmt.Sprintf(", stale: older than %s", days(in.Limit))
 	}
 	return s
-}
-
-// accountArg resolves the account named by the arguments, which may end
-// with "share" to post the reply for the whole channel.
-func (c *cmds) accountArg(ctx context.Context, req *bot.Request) (store.Account, bool, error) {
-	args, share := req.Args, false
-	if n := len(args); n > 1 && strings.EqualFold(args[n-1], "share") {
-		args, share = args[:n-1], true
-	}
-	if len(args) == 0 {
-		return store.Account{}, false, bot.UsageErrorf("Which account? Give its name or slug.")
-	}
-	a, err := c.resolveAccount(ctx, strings.Join(args, " "))
-	return a, share, err
 }
 
 func scoreText(score int, band string) string {
@@ -215,7 +185,7 @@ func riskLines(risks []store.Risk) []string {
 func (c *cmds) onboardingCommand() bot.Command {
 	return bot.Command{
 		Name:     "onboarding",
-		Usage:    "<account> [share]",
+		Args:     []bot.Arg{accountArg, shareArg},
 		Summary:  "onboarding milestones: done, next, overdue, % complete, days in phase",
 		Examples: []string{"/cs onboarding acme"},
 		Handler:  c.onboarding,
@@ -223,12 +193,12 @@ func (c *cmds) onboardingCommand() bot.Command {
 }
 
 func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	a, share, err := c.accountArg(ctx, req)
+	a, err := c.resolveAccount(ctx, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	now := c.Health.Now()
-	r := bot.Reply{Title: a.Name + " · onboarding", Share: share, Footer: freshness(now, a)}
+	r := bot.Reply{Title: a.Name + " · onboarding", Share: req.Has("share"), Footer: freshness(now, a)}
 	if len(a.Milestones) == 0 {
 		r.Text = fmt.Sprintf("%s has no onboarding milestones on record (phase: %s).", a.Name, a.Phase)
 		return r, nil

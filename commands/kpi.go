@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -24,8 +23,14 @@ const chartMonths = 12
 
 func (c *cmds) kpiCommand() bot.Command {
 	return bot.Command{
-		Name:    "kpi",
-		Usage:   "[team|region:R|tier:T|all] [period:30d|90d|qtd|ytd] [chart]",
+		Name: "kpi",
+		Args: []bot.Arg{scopeArg,
+			{Name: "team", Option: true, Help: "another team's KPIs, by its id"},
+			{Name: "region", Option: true, Help: "a region, e.g. osaka"},
+			tierArg,
+			{Name: "period", Kind: bot.Enum, Option: true, Choices: kpi.PeriodNames, Help: "the last 30 or 90 days, the quarter or the year to date"},
+			{Name: "chart", Kind: bot.Enum, Option: true, Bare: kpi.NRR, Choices: append(kpi.Keys(), "utilization"), Help: "a KPI to chart by month"},
+		},
 		Summary: "churn, revenue retention, expansion, onboarding, NPS, CSAT and utilisation, against the previous period",
 		Help: "Computed from the stored revenue, survey and usage events. Without a scope a CSM sees their own book, " +
 			"a lead their team (`mine`, `region:`, `tier:` narrow it), executives, CS ops and admins everything " +
@@ -46,46 +51,26 @@ type kpiArgs struct {
 	chart string
 }
 
-func parseKPIArgs(args []string) (kpiArgs, error) {
-	out := kpiArgs{period: "30d"}
-	for _, arg := range args {
-		a := strings.ToLower(arg)
-		key, val, hasVal := strings.Cut(a, ":")
-		switch {
-		case a == "mine" || a == "team" || a == "all" || key == "team" && hasVal:
-			if out.scope != "" {
-				return out, bot.UsageErrorf("Give one scope only (you gave %s and %s).", out.scope, a)
-			}
-			out.scope = a
-		case hasVal && key == "region":
-			_, out.region, _ = strings.Cut(arg, ":") // as typed, for the title
-		case hasVal && key == "tier":
-			t, err := store.ParseTier(val)
-			if err != nil {
-				return out, bot.Errorf("%v", err)
-			}
-			out.tier = t
-		case hasVal && key == "period":
-			out.period = val
-		case slices.Contains(kpi.PeriodNames, a):
-			out.period = a
-		case a == "chart":
-			out.chart = kpi.NRR
-		case hasVal && key == "chart":
-			m, ok := kpi.MetricByKey(val)
-			if !ok {
-				return out, bot.Errorf("There is no KPI '%s' to chart: use one of %s.", val, strings.Join(kpi.Keys(), ", "))
-			}
-			out.chart = m.Key
-		default:
-			return out, bot.UsageErrorf("I do not understand '%s'.", arg)
+func kpiArgsOf(req *bot.Request) (kpiArgs, error) {
+	out := kpiArgs{scope: req.Arg("scope"), region: req.Arg("region"), period: req.Arg("period"), tier: store.Tier(req.Arg("tier"))}
+	if out.period == "" {
+		out.period = "30d"
+	}
+	if req.Has("team") {
+		if out.scope != "" {
+			return out, bot.UsageErrorf("Give one scope only (you gave %s and team:%s).", out.scope, req.Arg("team"))
 		}
+		out.scope = "team:" + strings.ToLower(req.Arg("team"))
+	}
+	if req.Has("chart") {
+		m, _ := kpi.MetricByKey(req.Arg("chart")) // a choice: always found
+		out.chart = m.Key
 	}
 	return out, nil
 }
 
 func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	args, err := parseKPIArgs(req.Args)
+	args, err := kpiArgsOf(req)
 	if err != nil {
 		return bot.Reply{}, err
 	}

@@ -135,11 +135,13 @@ func TestKPIRefusals(t *testing.T) {
 		{"csm asks for the team", "aiko", "/cs kpi team", []string{"You may see the KPIs of your own accounts only."}},
 		{"lead asks for another team", "hiro", "/cs kpi team:osaka", []string{"You may see the KPIs of your team (tokyo) only."}},
 		{"unknown team", "ops", "/cs kpi team:paris", []string{"There is no team 'paris'."}},
-		{"bad period", "ops", "/cs kpi period:7d", []string{"'7d' is not a period: use 30d, 90d, qtd, ytd", "Usage  /cs kpi [team|region:R|tier:T|all] [period:30d|90d|qtd|ytd] [chart]"}},
-		{"bad tier", "ops", "/cs kpi tier:gold", []string{`unknown tier "gold"`}},
-		{"unknown chart", "ops", "/cs kpi chart:ltv", []string{"There is no KPI 'ltv' to chart: use one of churn, arr-churn, grr, nrr"}},
-		{"two scopes", "ops", "/cs kpi all team", []string{"Give one scope only (you gave all and team)."}},
-		{"unknown word", "ops", "/cs kpi everything", []string{"I do not understand 'everything'."}},
+		{"bad period", "ops", "/cs kpi period:7d", []string{"`period` must be one of 30d, 90d, qtd, ytd.", "Usage  /cs kpi [mine|team|all] [team:<team>] [region:<region>] [tier:high|low|tech] [period:30d|90d|qtd|ytd] [chart[:<chart>]]"}},
+		{"bad tier", "ops", "/cs kpi tier:gold", []string{"`tier` must be one of high, low, tech."}},
+		{"unknown chart", "ops", "/cs kpi chart:ltv", []string{"`chart` must be one of churn, arr-churn, grr, nrr"}},
+		{"two scopes", "ops", "/cs kpi all team", []string{"`scope` is given twice (all and team)."}},
+		{"a scope and a team", "ops", "/cs kpi all team:tokyo", []string{"Give one scope only (you gave all and team:tokyo)."}},
+		{"unknown word", "ops", "/cs kpi all everything", []string{"I do not understand 'everything'."}},
+		{"unknown scope", "ops", "/cs kpi everything", []string{"`scope` must be one of mine, team, all."}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,8 +12,11 @@ import (
 
 func (c *cmds) noteCommand() bot.Command {
 	return bot.Command{
-		Name:    "note",
-		Usage:   "<account> <text>",
+		Name: "note",
+		Args: []bot.Arg{
+			{Name: "account", Kind: bot.Account, Required: true, Help: accountArg.Help},
+			{Name: "text", Kind: bot.Text, Required: true, Help: "what happened; start with call, meeting, email... to set the kind"},
+		},
 		Summary: "log a touch (call, meeting, email) on the account's timeline",
 		Help: "A note that starts with call, meeting, email, qbr, visit or demo is logged as that kind of touch. " +
 			"Put quotes around account names with spaces.",
@@ -23,15 +26,11 @@ func (c *cmds) noteCommand() bot.Command {
 }
 
 func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	query, text, ok := bot.CutWord(req.Text)
-	text = strings.TrimSpace(text)
-	if !ok || text == "" {
-		return bot.Reply{}, bot.UsageErrorf("A note needs an account and some text.")
-	}
+	text := strings.TrimSpace(req.Arg("text"))
 	if n := utf8.RuneCountInString(text); n > store.MaxNote {
 		return bot.Reply{}, bot.Errorf("That note is %d characters long; keep it within %d and link to longer documents.", n, store.MaxNote)
 	}
-	a, err := c.resolveAccount(ctx, query)
+	a, err := c.resolveAccount(ctx, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}

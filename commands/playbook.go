@@ -13,64 +13,70 @@ import (
 )
 
 func (c *cmds) playbookCommand() bot.Command {
+	pbArg := bot.Arg{Name: "playbook", Required: true, Help: "a playbook's name, e.g. save-plan"}
 	return bot.Command{
-		Name:    "playbook",
-		Usage:   "list | status <account> | start <playbook> <account> | stop <playbook> <account>",
+		Name: "playbook",
+		Subcommands: []bot.Subcommand{
+			{Name: "list", Summary: "the playbooks in force and their steps", Handler: c.playbookList},
+			{Name: "status", Args: []bot.Arg{accountArg, shareArg}, Summary: "what is due or next for an account", Handler: c.playbookStatusCmd},
+			{Name: "start", Args: []bot.Arg{pbArg, accountArg}, Summary: "run a playbook for an account from today", Handler: c.playbookStartStop},
+			{Name: "stop", Args: []bot.Arg{pbArg, accountArg}, Summary: "stop a playbook for an account", Handler: c.playbookStartStop},
+		},
 		Summary: "the playbooks in force; start or stop one for an account; what is due or next",
 		Help: "Playbooks are YAML files (built in, overridable from CSBOT_PLAYBOOKS_DIR). Most apply by tier, band " +
 			"or phase; manual ones (save-plan) only where someone started them. Due steps are sent as reminders by csbot serve.",
 		Examples: []string{"/cs playbook list", "/cs playbook status acme", "/cs playbook start save-plan acme", "/cs playbook stop save-plan acme"},
-		Handler:  c.playbook,
 	}
 }
 
-func (c *cmds) playbook(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+var errNoPlaybooks = bot.Errorf("No playbooks are loaded in this csbot.")
+
+func (c *cmds) playbookList(context.Context, *bot.Request) (bot.Reply, error) {
 	if c.Playbooks == nil {
-		return bot.Reply{}, bot.Errorf("No playbooks are loaded in this csbot.")
+		return bot.Reply{}, errNoPlaybooks
 	}
-	sub := ""
-	if len(req.Args) > 0 {
-		sub = strings.ToLower(req.Args[0])
+	var sections []bot.Section
+	for _, pb := range c.Playbooks.Playbooks {
+		title := pb.Name + ": " + pb.Description
+		if pb.Disabled {
+			title += " (disabled)"
+		}
+		lines := make([]string, len(pb.Steps))
+		for i, st := range pb.Steps {
+			lines[i] = fmt.Sprintf("%s: %s, to %s", st.Name, st.Describe(), st.To)
+		}
+		sections = append(sections, bot.Section{Title: title, Lines: lines})
 	}
-	switch sub {
-	case "list":
-		var sections []bot.Section
-		for _, pb := range c.Playbooks.Playbooks {
-			title := pb.Name + ": " + pb.Description
-			if pb.Disabled {
-				title += " (disabled)"
-			}
-			lines := make([]string, len(pb.Steps))
-			for i, st := range pb.Steps {
-				lines[i] = fmt.Sprintf("%s: %s, to %s", st.Name, st.Describe(), st.To)
-			}
-			sections = append(sections, bot.Section{Title: title, Lines: lines})
-		}
-		return bot.Reply{Title: "Playbooks", Sections: sections}, nil
-	case "status":
-		req.Args = req.Args[1:]
-		a, share, err := c.accountArg(ctx, req)
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		r := c.playbookStatus(a)
-		r.Share = share
-		return r, nil
-	case "start", "stop":
-		if len(req.Args) < 3 {
-			return bot.Reply{}, bot.UsageErrorf("Say which playbook and which account.")
-		}
-		pb, ok := c.Playbooks.Lookup(strings.ToLower(req.Args[1]))
-		if !ok || pb.Disabled {
-			return bot.Reply{}, bot.Errorf("There is no playbook '%s'. `/cs playbook list` shows them.", req.Args[1])
-		}
-		a, err := c.resolveAccount(ctx, strings.Join(req.Args[2:], " "))
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		return c.startStop(ctx, req.Member, sub == "start", pb, a)
+	return bot.Reply{Title: "Playbooks", Sections: sections}, nil
+}
+
+func (c *cmds) playbookStatusCmd(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	if c.Playbooks == nil {
+		return bot.Reply{}, errNoPlaybooks
 	}
-	return bot.Reply{}, bot.UsageErrorf("Say `list`, `status <account>`, `start <playbook> <account>` or `stop <playbook> <account>`.")
+	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	r := c.playbookStatus(a)
+	r.Share = req.Has("share")
+	return r, nil
+}
+
+func (c *cmds) playbookStartStop(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	if c.Playbooks == nil {
+		return bot.Reply{}, errNoPlaybooks
+	}
+	name := req.Arg("playbook")
+	pb, ok := c.Playbooks.Lookup(strings.ToLower(name))
+	if !ok || pb.Disabled {
+		return bot.Reply{}, bot.Errorf("There is no playbook '%s'. `/cs playbook list` shows them.", name)
+	}
+	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return c.startStop(ctx, req.Member, req.Sub == "start", pb, a)
 }
 
 // startStop records that a playbook runs, or no longer runs, for an account.

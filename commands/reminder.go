@@ -15,29 +15,28 @@ import (
 
 func (c *cmds) reminderCommand() bot.Command {
 	return bot.Command{
-		Name:    "reminder",
-		Usage:   "done <id> | snooze 1d|1w <id>",
+		Name: "reminder",
+		Subcommands: []bot.Subcommand{
+			{Name: "done", Args: []bot.Arg{reminderArg}, Summary: "mark a reminder done and log it on the timeline", Handler: c.reminder},
+			{Name: "snooze", Args: []bot.Arg{{Name: "for", Kind: bot.Duration, Required: true, Choices: []string{"1d", "1w"}, Help: "how long to wait"}, reminderArg},
+				Summary: "remind again later", Handler: c.reminder},
+		},
 		Summary: "mark a playbook reminder done (logged on the timeline) or snooze it",
 		Help:    "The Done and Snooze buttons under a reminder run these; the id is the reminder's.",
 		Examples: []string{
 			"/cs reminder done reminder/high-touch/weekly-check-in/acme/aiko/2026-11-25",
 			"/cs reminder snooze 1w reminder/high-touch/weekly-check-in/acme/aiko/2026-11-25",
 		},
-		Handler: c.reminder,
 	}
 }
 
-var snoozes = map[string]time.Duration{"1d": 24 * time.Hour, "1w": 7 * 24 * time.Hour}
+var reminderArg = bot.Arg{Name: "id", Required: true, Help: "the reminder's id"}
 
 func (c *cmds) reminder(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	args := req.Args
-	switch {
-	case len(args) == 2 && args[0] == "done":
-		return c.reminderDone(ctx, req.Member, args[1])
-	case len(args) == 3 && args[0] == "snooze" && snoozes[args[1]] > 0:
-		return c.reminderSnooze(ctx, req.Member, args[2], snoozes[args[1]])
+	if req.Sub == "snooze" {
+		return c.reminderSnooze(ctx, req.Member, req.Arg("id"), req.Duration("for"))
 	}
-	return bot.Reply{}, bot.UsageErrorf("Say `done <id>` or `snooze 1d|1w <id>`.")
+	return c.reminderDone(ctx, req.Member, req.Arg("id"))
 }
 
 // ownReminder loads a reminder the member may act on: their own, or any for admins.

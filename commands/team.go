@@ -62,8 +62,17 @@ func orDash(s string) string {
 
 func (c *cmds) teamCommand() bot.Command {
 	return bot.Command{
-		Name:    "team",
-		Usage:   "[list | show <team> | member <id> [key:value ...] | set <team> [key:value ...] | assign <account> @owner]",
+		Name: "team",
+		Subcommands: []bot.Subcommand{
+			{Name: "list", Summary: "the teams, their leads and sizes", Handler: c.teamList},
+			{Name: "show", Args: []bot.Arg{teamArg}, Summary: "a team's lead, region and members", Handler: c.teamShowCmd},
+			{Name: "member", Args: append([]bot.Arg{{Name: "id", Kind: bot.Member, Required: true, Help: "the member's id, e.g. ken"}}, memberOptions...),
+				Summary: "add or change a member", Handler: c.teamMember},
+			{Name: "set", Args: append([]bot.Arg{teamArg}, teamOptions...), Summary: "add or change a team", Handler: c.teamSet},
+			{Name: "assign", Args: []bot.Arg{accountArg, {Name: "owner", Kind: bot.Member, Required: true, Help: "who owns the account from now on"}},
+				Summary: "give an account another owner", Handler: c.teamAssign},
+		},
+		Default: "list",
 		Summary: "who is who; admins and leads add members and teams and reassign accounts",
 		Help: "member keys: name, roles (csm,lead,exec,mentor,newhire,admin,ops), team, lead, region, tz, locale, slack, discord, teams. " +
 			"set keys: name, lead, region, segment. A new member needs name and roles. " +
@@ -76,45 +85,53 @@ func (c *cmds) teamCommand() bot.Command {
 			"/cs team set osaka name:Osaka lead:@yui region:Osaka",
 			"/cs team assign acme @ken",
 		},
-		Handler: c.team,
 	}
 }
 
-func (c *cmds) team(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	sub := "list"
-	if len(req.Args) > 0 {
-		sub = strings.ToLower(req.Args[0])
+var teamArg = bot.Arg{Name: "team", Required: true, Help: "a team's id, e.g. tokyo"}
+
+// The settings of a member and of a team, as key:value options.
+var (
+	memberOptions = []bot.Arg{
+		{Name: "name", Option: true, Help: "full name"},
+		{Name: "roles", Option: true, Help: "csm, lead, exec, mentor, newhire, admin, ops; comma-separated"},
+		{Name: "team", Option: true, Help: "team id"},
+		{Name: "lead", Kind: bot.Member, Option: true, Help: "their lead"},
+		{Name: "region", Option: true, Help: "region"},
+		{Name: "tz", Option: true, Help: "time zone, e.g. Asia/Tokyo"},
+		{Name: "locale", Option: true, Help: "locale, e.g. ja-JP"},
+		{Name: "slack", Option: true, Help: "Slack user id"},
+		{Name: "discord", Option: true, Help: "Discord user id"},
+		{Name: "teams", Option: true, Help: "Teams user id"},
 	}
-	args := req.Args[min(1, len(req.Args)):]
-	switch sub {
-	case "list":
-		return c.teamList(ctx)
-	case "show":
-		if len(args) != 1 {
-			return bot.Reply{}, bot.UsageErrorf("Which team? `/cs team` lists them.")
+	teamOptions = []bot.Arg{
+		{Name: "name", Option: true, Help: "display name"},
+		{Name: "lead", Kind: bot.Member, Option: true, Help: "the team's lead"},
+		{Name: "region", Option: true, Help: "region"},
+		{Name: "segment", Option: true, Help: "segment"},
+	}
+)
+
+// options are the settings of opts given in req, by name.
+func options(req *bot.Request, opts []bot.Arg) map[string]string {
+	out := map[string]string{}
+	for _, o := range opts {
+		if req.Has(o.Name) {
+			out[o.Name] = req.Arg(o.Name)
 		}
-		return c.teamShow(ctx, args[0])
-	case "member", "set", "assign":
-		if !req.Member.CanAdminister() {
-			return bot.Reply{}, bot.Errorf("Only admins and team leads can change members, teams and owners. Ask one of them.")
-		}
-	default:
-		return bot.Reply{}, bot.UsageErrorf("There is no `team %s`.", sub)
 	}
-	if len(args) == 0 {
-		return bot.Reply{}, bot.UsageErrorf("`team %s` needs more: see the examples in `/cs help team`.", sub)
-	}
-	me := req.Member
-	switch sub {
-	case "member":
-		return c.teamMember(ctx, me, handle(args[0]), args[1:])
-	case "set":
-		return c.teamSet(ctx, me, strings.ToLower(args[0]), args[1:])
-	}
-	return c.teamAssign(ctx, me, args)
+	return out
 }
 
-func (c *cmds) teamList(ctx context.Context) (bot.Reply, error) {
+// administer refuses members who may not change members, teams or owners.
+func administer(me store.Member) error {
+	if !me.CanAdminister() {
+		return bot.Errorf("Only admins and team leads can change members, teams and owners. Ask one of them.")
+	}
+	return nil
+}
+
+func (c *cmds) teamList(ctx context.Context, _ *bot.Request) (bot.Reply, error) {
 	teams, err := c.Store.Teams(ctx)
 	if err != nil {
 		return bot.Reply{}, err
@@ -136,6 +153,10 @@ func (c *cmds) teamList(ctx context.Context) (bot.Reply, error) {
 		lines = append(lines, "no team: "+health.Plural(n, "member"))
 	}
 	return bot.Reply{Title: "Teams", Sections: []bot.Section{{Lines: lines}}, Footer: "/cs team show <team> lists its members"}, nil
+}
+
+func (c *cmds) teamShowCmd(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	return c.teamShow(ctx, req.Arg("team"))
 }
 
 func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
@@ -169,25 +190,6 @@ func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
 	}, nil
 }
 
-// options parses key:value words, refusing keys not in allowed.
-func options(args []string, allowed ...string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, a := range args {
-		k, v, ok := strings.Cut(a, ":")
-		k = strings.ToLower(k)
-		if !ok || !slices.Contains(allowed, k) {
-			return nil, bot.UsageErrorf("'%s' is not a setting here; use %s (as key:value).", a, strings.Join(allowed, ", "))
-		}
-		if _, dup := out[k]; dup {
-			return nil, bot.Errorf("%s is given twice.", k)
-		}
-		out[k] = strings.TrimSpace(v)
-	}
-	return out, nil
-}
-
-var platforms = []string{"slack", "discord", "teams"}
-
 // privileged roles may only be granted, and their holders changed, by admins:
 // a lead who could make anyone an admin, or relink an admin's chat account,
 // would be an admin.
@@ -218,14 +220,15 @@ func roleNames(roles []store.Role) []string {
 	return out
 }
 
-func (c *cmds) teamMember(ctx context.Context, me store.Member, id string, args []string) (bot.Reply, error) {
+func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	me, id := req.Member, req.Arg("id")
+	if err := administer(me); err != nil {
+		return bot.Reply{}, err
+	}
 	if store.Slugify(id) != id || id == "" {
 		return bot.Reply{}, bot.Errorf("'%s' cannot be a member id: use lowercase letters, digits and '-'.", id)
 	}
-	opts, err := options(args, append([]string{"name", "roles", "team", "lead", "region", "tz", "locale"}, platforms...)...)
-	if err != nil {
-		return bot.Reply{}, err
-	}
+	opts := options(req, memberOptions)
 	// The rules are checked on the copy written: a change made meanwhile
 	// by someone else is seen and checked again.
 	var isNew bool
@@ -325,14 +328,15 @@ func (c *cmds) requireMember(ctx context.Context, id string) error {
 	return err
 }
 
-func (c *cmds) teamSet(ctx context.Context, me store.Member, id string, args []string) (bot.Reply, error) {
+func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	me, id := req.Member, strings.ToLower(req.Arg("team"))
+	if err := administer(me); err != nil {
+		return bot.Reply{}, err
+	}
 	if store.Slugify(id) != id {
 		return bot.Reply{}, bot.Errorf("'%s' cannot be a team id: use lowercase letters, digits and '-'.", id)
 	}
-	opts, err := options(args, "name", "lead", "region", "segment")
-	if err != nil {
-		return bot.Reply{}, err
-	}
+	opts := options(req, teamOptions)
 	var isNew bool
 	t, err := c.Store.UpdateTeam(ctx, id, func(t *store.Team, found bool) error {
 		isNew = !found
@@ -373,15 +377,15 @@ func (c *cmds) teamSet(ctx context.Context, me store.Member, id string, args []s
 	return r, err
 }
 
-func (c *cmds) teamAssign(ctx context.Context, me store.Member, args []string) (bot.Reply, error) {
-	if len(args) < 2 || !strings.HasPrefix(args[len(args)-1], "@") {
-		return bot.Reply{}, bot.UsageErrorf("Say which account and who owns it from now on: `/cs team assign acme @ken`.")
+func (c *cmds) teamAssign(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	me, owner := req.Member, req.Arg("owner")
+	if err := administer(me); err != nil {
+		return bot.Reply{}, err
 	}
-	owner := handle(args[len(args)-1])
 	if err := c.requireMember(ctx, owner); err != nil {
 		return bot.Reply{}, err
 	}
-	a, err := c.resolveAccount(ctx, strings.Join(args[:len(args)-1], " "))
+	a, err := c.resolveAccount(ctx, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}

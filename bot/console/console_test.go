@@ -27,8 +27,8 @@ func (directory) MemberByIdentity(_ context.Context, platform, user string) (sto
 
 func router(t *testing.T) *bot.Router {
 	reg := bot.NewRegistry()
-	err := reg.Register(bot.Command{Name: "echo", Handler: func(_ context.Context, r *bot.Request) (bot.Reply, error) {
-		return bot.Reply{Title: "Echo", Band: "green", Text: r.Text, Fields: []bot.Field{{Name: "By", Value: r.Member.ID}}}, nil
+	err := reg.Register(bot.Command{Name: "echo", Args: []bot.Arg{{Name: "text", Kind: bot.Text}}, Handler: func(_ context.Context, r *bot.Request) (bot.Reply, error) {
+		return bot.Reply{Title: "Echo", Band: "green", Text: r.Arg("text"), Fields: []bot.Field{{Name: "By", Value: r.Member.ID}}}, nil
 	}})
 	if err != nil {
 		t.Fatal(err)

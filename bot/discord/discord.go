@@ -65,8 +65,9 @@ type Config struct {
 type Store interface {
 	MemberByIdentity(ctx context.Context, platform, userID string) (store.Member, error)
 	Member(ctx context.Context, id string) (store.Member, error)
-	// AccountRows backs account autocomplete.
+	// AccountRows and Members back autocomplete.
 	AccountRows(ctx context.Context) ([]store.AccountRow, error)
+	Members(ctx context.Context) ([]store.Member, error)
 	// Claim makes an HTTP interaction run once, whichever replica gets it.
 	Claim(ctx context.Context, id string, at time.Time) (bool, error)
 	// Meta and SetMeta keep commands of buttons too long for a custom_id.

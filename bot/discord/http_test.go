@@ -340,7 +340,7 @@ func TestSlashCommands(t *testing.T) {
 // answer replaces the "thinking" message through the follow-up webhook.
 func TestSlowCommandIsDeferred(t *testing.T) {
 	e := newEnv(t)
-	body := interaction(2, aiko, slash([]string{"risk"}, str("mine-or-team-or-all", "all")))
+	body := interaction(2, aiko, slash([]string{"risk"}, str("scope", "all")))
 	code, resp := e.send(t, body)
 	if a := decode(t, resp); code != 200 || a.Type != 5 || a.Data.Flags != 64 {
 		t.Fatalf("ack = %d %s, want a deferred ephemeral answer", code, resp)
@@ -371,7 +371,7 @@ func TestDeferredRefusalStaysPrivate(t *testing.T) {
 		t.Fatalf("calls = %+v, want the placeholder deleted, then a follow-up", calls)
 	}
 	follow := calls[1].JSON.(map[string]any)
-	if calls[1].Method != http.MethodPost || follow["flags"] != float64(64) || !strings.Contains(fmt.Sprint(follow), "at most one scope") {
+	if calls[1].Method != http.MethodPost || follow["flags"] != float64(64) || !strings.Contains(fmt.Sprint(follow), "I do not understand 'share'.") {
 		t.Errorf("follow-up = %+v, want the refusal, ephemeral", calls[1])
 	}
 }
@@ -430,6 +430,8 @@ func TestAutocomplete(t *testing.T) {
 		{"nothing typed", aiko, "health", "account", "", []string{"acme", "acme-labs", "sakura-logistics"}},
 		{"stranger", stranger, "health", "account", "ac", nil},
 		{"not an account option", aiko, "help", "command", "he", nil},
+		{"member", aiko, "accounts", "owner", "@ai", []string{"aiko"}},
+		{"member by name", aiko, "accounts", "owner", "ken s", []string{"ken"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,12 +60,12 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
-		line, err := a.cmds.line(i.ApplicationCommandData())
+		call, err := a.cmds.call(i.ApplicationCommandData())
 		if err != nil {
 			a.Log.Warn("unknown Discord command", "command", i.ApplicationCommandData().Name, "err", err)
 			return answer(bot.Reply{Error: true, Text: "csbot cannot run that: " + err.Error()}), nil, nil
 		}
-		return a.run(ctx, i, user, line)
+		return a.run(ctx, i, a.callJob(user, call))
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return a.autocomplete(ctx, i, user), nil, nil
 	case discordgo.InteractionMessageComponent:
@@ -79,11 +79,11 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		}
 		switch kind {
 		case kindRun:
-			return a.run(ctx, i, user, value)
+			return a.run(ctx, i, a.lineJob(user, value))
 		case kindNote:
 			if _, err := a.Store.MemberByIdentity(ctx, "discord", user); err != nil {
 				// The router words the refusal: not registered, or an outage.
-				return a.run(ctx, i, user, bot.NoteLine(value, "", ""))
+				return a.run(ctx, i, a.callJob(user, bot.Call{Command: "note", Args: map[string]string{"account": value}}))
 			}
 			// The modal carries the button's id, so its submission finds
 			// the account the same way.
@@ -102,7 +102,8 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		if kind != kindNote {
 			return response{}, nil, fmt.Errorf("%w: modal %q", errBadPayload, d.CustomID)
 		}
-		return a.run(ctx, i, user, bot.NoteLine(slug, "", strings.TrimSpace(inputValue(d.Components, noteInputID))))
+		note := bot.Call{Command: "note", Args: map[string]string{"account": slug, "text": strings.TrimSpace(inputValue(d.Components, noteInputID))}}
+		return a.run(ctx, i, a.callJob(user, note))
 	}
 	return response{}, nil, fmt.Errorf("%w: type %d", errBadPayload, i.Type)
 }
@@ -138,15 +139,41 @@ func (a *Adapter) resolve(ctx context.Context, id string) (kind, value string, e
 	return kind, value, nil
 }
 
-// run runs a command line for a Discord user. An answer ready within the
-// ack window goes back at once; a slow command, or an answer with a chart
-// (a file cannot ride on the HTTP answer), is deferred and completed by
-// editing the original response.
-func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, user, line string) (response, func(), error) {
+// job is a command to run for a Discord user, with what a deferred
+// answer must know before the command ends.
+type job struct {
+	handle func(context.Context) bot.Reply
+	// command is what bot.Ack reads the command's name from (a line, or
+	// just the name), to know a slow one; share makes the deferral public.
+	command string
+	share   bool
+}
+
+// lineJob runs a command line, such as a button's.
+func (a *Adapter) lineJob(user, line string) job {
+	return job{
+		handle:  func(ctx context.Context) bot.Reply { return a.Router.Handle(ctx, "discord", user, line) },
+		command: line, share: wantsShare(line),
+	}
+}
+
+// callJob runs a command whose arguments came as options.
+func (a *Adapter) callJob(user string, c bot.Call) job {
+	return job{
+		handle:  func(ctx context.Context) bot.Reply { return a.Router.HandleCall(ctx, "discord", user, c) },
+		command: c.Command, share: c.Args["share"] == "true",
+	}
+}
+
+// run runs a job. An answer ready within the ack window goes back at
+// once; a slow command, or an answer with a chart (a file cannot ride on
+// the HTTP answer), is deferred and completed by editing the original
+// response.
+func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, j job) (response, func(), error) {
 	// The answer may outlive the request: it is delivered through the
 	// interaction's webhook.
 	race := bot.Ack{Window: a.ackWindow, Timeout: runTimeout, Registry: a.Router.Registry(), Work: &a.work}
-	r, pending := race.Run(ctx, line, func(ctx context.Context) bot.Reply { return a.Router.Handle(ctx, "discord", user, line) })
+	r, pending := race.Run(ctx, j.command, j.handle)
 	if pending == nil {
 		if r.Image == nil {
 			msgs := Render(r)
@@ -156,8 +183,7 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, user, line 
 		return deferredResponse(r.Share), func() { a.complete(i, r.Share, r) }, nil
 	}
 	// Whether the answer will be shared is fixed now: the user said so.
-	share := wantsShare(line)
-	return deferredResponse(share), func() { a.complete(i, share, pending.Reply()) }, nil
+	return deferredResponse(j.share), func() { a.complete(i, j.share, pending.Reply()) }, nil
 }
 
 // answer is an immediate reply that runs no command.
@@ -308,22 +334,33 @@ func inputValue(components []discordgo.MessageComponent, id string) string {
 	return ""
 }
 
-// autocomplete offers up to 25 accounts for an account option, to
-// registered members only.
+// autocomplete offers up to 25 accounts for an account option, or
+// members for a member option, to registered members only.
 func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction, user string) response {
 	resp := response{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: autocompleteData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
-	b, given, err := a.cmds.find(i.ApplicationCommandData())
+	_, _, args, given, err := a.cmds.find(i.ApplicationCommandData())
 	if err != nil {
 		return resp
 	}
-	i2 := slices.IndexFunc(given, func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o.Focused })
+	i2 := slices.IndexFunc(given, func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o != nil && o.Focused })
 	if i2 < 0 {
 		return resp
 	}
-	if spec, ok := b.option(given[i2].Name); !ok || !spec.autocomplete {
+	spec := slices.IndexFunc(args, func(a bot.Arg) bool { return a.Name == given[i2].Name })
+	if spec < 0 || args[spec].Kind != bot.Account && args[spec].Kind != bot.Member {
 		return resp
 	}
 	if _, err := a.Store.MemberByIdentity(ctx, "discord", user); err != nil {
+		return resp
+	}
+	typed, _ := given[i2].Value.(string)
+	if args[spec].Kind == bot.Member {
+		members, err := a.Store.Members(ctx)
+		if err != nil {
+			a.Log.Warn("autocomplete members", "err", err)
+			return resp
+		}
+		resp.Data = autocompleteData{Choices: memberChoices(members, typed)}
 		return resp
 	}
 	rows, err := a.Store.AccountRows(ctx)
@@ -331,9 +368,25 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction, us
 		a.Log.Warn("autocomplete accounts", "err", err)
 		return resp
 	}
-	typed, _ := given[i2].Value.(string)
 	resp.Data = autocompleteData{Choices: accountChoices(rows, typed)}
 	return resp
+}
+
+// memberChoices lists members whose id or name starts with what was typed
+// (an "@" before it is ignored), by id.
+func memberChoices(members []store.Member, typed string) []*discordgo.ApplicationCommandOptionChoice {
+	typed = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(typed), "@"))
+	slices.SortFunc(members, func(x, y store.Member) int { return cmp.Compare(x.ID, y.ID) })
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	for _, m := range members {
+		if len(choices) == maxAutocomplete {
+			break
+		}
+		if strings.HasPrefix(m.ID, typed) || strings.HasPrefix(strings.ToLower(m.Name), typed) {
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: clipText(m.Name+" (@"+m.ID+")", 100), Value: m.ID})
+		}
+	}
+	return choices
 }
 
 // accountChoices lists accounts whose slug or name starts with what was

@@ -157,7 +157,7 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"> /cs help", "/cs health <account> [share]",
+		"> /cs help", "/cs health <account> [why|chart] [share]",
 		"Accounts: at risk, all accounts",
 		"Tenjin Retail Group · health", "[red-band]",
 		"Kitsune Games · onboarding", "onboarding stalled",
