@@ -29,16 +29,28 @@ func day(s string) time.Time {
 	return t
 }
 
-// env is a real store with two members and the real health engine.
+// env is a real store with two members and the real health engine; it
+// counts the calls an import makes of them.
 type env struct {
-	st    *mongostore.Store
-	eng   *health.Engine
-	saves int
+	st                            *mongostore.Store
+	eng                           *health.Engine
+	saves, writes, reads, lookups int
 }
 
 func (e *env) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
 	e.saves += len(slugs)
+	e.writes++
 	return e.eng.UpdateAll(ctx, slugs, create, change)
+}
+
+func (e *env) Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error) {
+	e.reads++
+	return e.st.Accounts(ctx, slugs)
+}
+
+func (e *env) Members(ctx context.Context) ([]store.Member, error) {
+	e.lookups++
+	return e.st.Members(ctx)
 }
 
 func newEnv(t *testing.T) *env {
@@ -58,7 +70,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) importFile(t *testing.T, name, data string) (Report, error) {
 	t.Helper()
-	return ImportAccounts(context.Background(), e.st, e, name, []byte(data))
+	return ImportAccounts(context.Background(), e, e, name, []byte(data))
 }
 
 func (e *env) mustImport(t *testing.T, name, data string) Report {

@@ -128,6 +128,22 @@ func (s *Store) writeAccounts(ctx context.Context, models []mongo.WriteModel) (i
 	return landed, nil
 }
 
+// Accounts reads the named accounts at once, for bulk work such as an
+// import: on MongoDB in one query, on the embedded store (whose only
+// indexed lookup is one _id, so a query for many scans) from its cache and
+// by _id. Accounts that do not exist are left out of the map.
+func (s *Store) Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error) {
+	docs, err := s.readAccounts(ctx, slugs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.Account, len(docs))
+	for slug, d := range docs {
+		out[slug] = d.Account
+	}
+	return out, nil
+}
+
 // readAccounts reads accounts by slug: from the embedded store's cache
 // where it has them, else by _id (the embedded store's one indexed lookup)
 // or, on MongoDB, all in one query.
