@@ -170,6 +170,7 @@ func benchImport(b *testing.B, n int) {
 	for b.Loop() {
 		b.StopTimer()
 		st := storetest.Open(b)
+		st.LimitAccountCache(2000) // as csbot import does
 		for _, id := range []string{"aiko", "kenji"} {
 			if err := st.SaveMember(ctx, store.Member{ID: id, Name: id, Roles: []store.Role{store.RoleCSM}}); err != nil {
 				b.Fatal(err)

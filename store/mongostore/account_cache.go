@@ -28,6 +28,8 @@ type accountCache struct {
 	// small, so it is kept past maxCachedAccounts (about 5 MB at 100,000).
 	slugs    map[string]struct{}
 	allSlugs bool
+	// limit is the most documents kept (maxCachedAccounts unless set).
+	limit int
 }
 
 // maxCachedAccounts bounds memory (about 1 KB an account): past it the
@@ -43,6 +45,13 @@ func (c *accountCache) get(slug string) (a store.Account, found, missing bool, g
 	a, found = c.accounts[slug]
 	_, known := c.slugs[slug]
 	return a.Clone(), found, !found && c.allSlugs && !known, c.gen
+}
+
+func (c *accountCache) max() int {
+	if c.limit > 0 {
+		return c.limit
+	}
+	return maxCachedAccounts
 }
 
 // knowAll records that slugs now holds every stored account: after a full
@@ -66,7 +75,7 @@ func (c *accountCache) fill(a store.Account, gen uint64) {
 }
 
 func (c *accountCache) put(a store.Account) {
-	if c.accounts == nil || len(c.accounts) >= maxCachedAccounts {
+	if c.accounts == nil || len(c.accounts) >= c.max() {
 		c.accounts = map[string]store.Account{}
 		c.complete = false
 	}

@@ -68,8 +68,16 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				return nil, fmt.Errorf("save account %s: %w", slug, err)
 			}
 			next = append(next, a)
+			if !found {
+				// An insert, not an upsert: the embedded store writes a
+				// batch of inserts in one transaction but each upsert in
+				// its own (measured: most of an import's time), and an
+				// insert that lost a race is a duplicate _id, not landed.
+				models = append(models, mongo.NewInsertOneModel().SetDocument(accountDoc{a, write}))
+				continue
+			}
 			filter := s.casFilter(slug, bson.D{{Key: "version", Value: old.Version}})
-			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write}).SetUpsert(!found))
+			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write}))
 		}
 		landed, err := s.writeAccounts(ctx, models)
 		if err != nil {
@@ -122,7 +130,7 @@ func (s *Store) writeAccounts(ctx context.Context, models []mongo.WriteModel) (i
 			return landed, s.fail("write accounts", err)
 		}
 		if res != nil {
-			landed += int(res.MatchedCount + res.UpsertedCount)
+			landed += int(res.InsertedCount + res.MatchedCount + res.UpsertedCount)
 		}
 	}
 	return landed, nil

@@ -112,6 +112,19 @@ func (s *Store) WarmCache(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// LimitAccountCache keeps at most n account documents in the embedded
+// store's cache (the set of slugs is kept whole). A command that passes
+// over a book once, such as an import, sets a small limit: caching every
+// account it writes would only grow its memory with the book.
+func (s *Store) LimitAccountCache(n int) {
+	if s.accountCache == nil {
+		return
+	}
+	s.accountCache.mu.Lock()
+	defer s.accountCache.mu.Unlock()
+	s.accountCache.limit = n
+}
+
 // knowIfEmpty tells the embedded store's cache when there are no accounts
 // yet, so that the first import of a book reads nothing for its new slugs.
 func (s *Store) knowIfEmpty(ctx context.Context) error {

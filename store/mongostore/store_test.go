@@ -507,4 +507,6 @@ func TestAccountsBulkRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	slugs(s, "put", "updated")
+	s.LimitAccountCache(1) // the cache starts over at each account: reads still find them all
+	slugs(s, "put", "updated")
 }
