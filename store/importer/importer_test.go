@@ -438,6 +438,7 @@ func TestImportPartialColumns(t *testing.T) {
 }
 
 func TestImportRefusedFiles(t *testing.T) {
+	bigCSV, bigJSON, bigJSONCut := bigBrokenFiles()
 	tests := []struct {
 		name, file, data string
 		want             string // a part of the error
@@ -455,6 +456,9 @@ func TestImportRefusedFiles(t *testing.T) {
 		{"json syntax", "accounts.json", "[\n{\"slug\": \"acme\", \"name\": \"Acme\", \"tier\": \"high\", \"phase\": \"adoption\"},\n{\"slug\": \"x\",,}\n]", "accounts.json: line 3: invalid character ','"},
 		{"json truncated", "accounts.json", `[{"slug": "acme", "name": "Acme", "tier": "high", "phase": "adoption"}`, "the JSON ends too early"},
 		{"json trailing data", "accounts.json", `[] []`, "unexpected data after the array"},
+		{"csv broken after 1,200 rows", "book.csv", bigCSV, `parse error on line 1202, column 9: extraneous or missing " in quoted-field`},
+		{"json broken after 1,200 items", "book.json", bigJSON, "book.json: line 1202: invalid character ','"},
+		{"json cut after 1,200 items", "book.json", bigJSONCut, "the JSON ends too early"},
 	}
 	e := newEnv(t)
 	for _, tt := range tests {
