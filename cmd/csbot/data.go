@@ -5,20 +5,32 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/csbot/csbot/ingest"
+	"github.com/csbot/csbot/internal/progress"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/importer"
 )
 
 func runSeed(ctx context.Context, e env, args []string) error {
-	o, rest, err := flags(e, "seed", args, nil)
+	var (
+		accounts int
+		quiet    bool
+	)
+	o, rest, err := flags(e, "seed", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&accounts, "accounts", 0, "seed demo: a synthetic book of this many accounts instead of the demo data")
+		fs.BoolVar(&quiet, "quiet", false, "no progress on stderr")
+	})
 	if err != nil {
 		return err
+	}
+	if accounts < 0 || accounts > 0 && (len(rest) == 0 || rest[0] != "demo") {
+		return usageError{errors.New("--accounts N goes with `csbot seed demo`, N > 0")}
 	}
 	if len(rest) == 0 || rest[0] != "demo" && rest[0] != "admin" {
 		return usageError{errors.New("seed what? `csbot seed demo` or `csbot seed admin ID \"Full Name\"`")}
@@ -44,6 +56,9 @@ func runSeed(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "admin @%s (%s) saved; try `csbot console --as %s`\n", m.ID, m.Name, m.ID)
 		return nil
 	}
+	if accounts > 0 {
+		return seedBook(ctx, e, a, accounts, quiet)
+	}
 	res, err := demo.Seed(ctx, a.store, a.engine, a.engine.Now())
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
@@ -56,10 +71,40 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+// importCache is the account cache of `csbot import` and `csbot seed
+// --accounts`: a few batches, so that memory does not grow with the book.
+const importCache = 2000
+
+// seedBook writes a synthetic book of n accounts (demo.SeedBook).
+func seedBook(ctx context.Context, e env, a *app, n int, quiet bool) error {
+	a.store.LimitAccountCache(importCache)
+	m := e.meter("seed", "accounts", n, quiet)
+	err := demo.SeedBook(ctx, a.store, a.engine, n, a.engine.Now(), func(done int) {
+		m.Set(done)
+		if done == n && m != nil {
+			m.Finish()
+			fmt.Fprintf(e.stderr, "seed: %d accounts written; rescoring them in one pass\n", n)
+		}
+	})
+	m.Finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "synthetic book loaded: %d accounts owned by %s, admin @ops\n", n, strings.Join(demo.BulkCSMs, ", "))
+	return nil
+}
+
+// meter reports the progress of long work on stderr: a bar on a terminal,
+// a line every few seconds otherwise, nothing with --quiet.
+func (e env) meter(what, unit string, total int, quiet bool) *progress.Meter {
+	return progress.New(e.stderr, what, unit, total, progress.Options{Terminal: isTerminal(e.stderr), Quiet: quiet})
+}
+
 func runImport(ctx context.Context, e env, args []string) error {
-	var dryRun bool
+	var dryRun, quiet bool
 	o, rest, err := flags(e, "import", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dryRun, "dry-run", false, "check every row and report; write nothing")
+		fs.BoolVar(&quiet, "quiet", false, "no progress on stderr")
 	})
 	if err != nil {
 		return err
@@ -71,23 +116,36 @@ func runImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	data, err := os.ReadFile(rest[1])
+	f, err := os.Open(rest[1])
 	if err != nil {
 		return fmt.Errorf("read import file: %w", err)
 	}
+	defer f.Close()
 	a, err := openApp(ctx, o, logger(e.stderr, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	if kind != ingest.Accounts {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return fmt.Errorf("read import file: %w", err)
+		}
 		return importEvents(ctx, e, a, ingest.Batch{Kind: kind, Survey: survey, DryRun: dryRun}, rest[1], data)
 	}
 	var saver importer.Saver = a.engine
 	if dryRun {
 		saver = importer.DryRun
 	}
-	rep, err := importer.ImportAccounts(ctx, a.store, saver, rest[1], data)
+	a.store.LimitAccountCache(importCache)
+	m := e.meter("import", "rows", 0, quiet)
+	rep, err := importer.Import(ctx, a.store, saver, rest[1], f, func(done, total int) {
+		if done == 0 {
+			m.Total(total)
+		}
+		m.Set(done)
+	})
+	m.Finish()
 	if err != nil {
 		return err
 	}

@@ -69,3 +69,58 @@ func TestImportNPS(t *testing.T) {
 		t.Errorf("import sales: err = %v, want an unknown kind", err)
 	}
 }
+
+// `csbot import accounts FILE`: a dry run prints the counts the import then
+// makes and writes nothing; progress goes to stderr as lines when it is not
+// a terminal, and --quiet silences it.
+func TestImportAccountsCommand(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": filepath.Join(dir, "data")})
+	if out, err := runCmd(t, getenv, "", "seed", "admin", "ops", "Ops"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	file := filepath.Join(dir, "accounts.csv")
+	body := "slug,name,tier,phase,owner\nacme,Acme,high,adoption,ops\nbeta,Beta,low,onboarding,nobody\n"
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		a, err := openApp(context.Background(), optionsFromEnv(getenv), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		got, err := a.store.Accounts(context.Background(), []string{"acme", "beta"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	steps := []struct {
+		args     []string
+		want     []string
+		accounts int
+	}{
+		{[]string{"import", "accounts", file, "--dry-run"}, []string{"line 3 (beta): owner: nobody is not a registered member", "1 created, 0 updated, 0 unchanged, 1 rejected", "dry run: nothing was written"}, 0},
+		{[]string{"import", "accounts", file, "--quiet"}, []string{"1 created, 0 updated, 0 unchanged, 1 rejected"}, 1},
+		{[]string{"import", "accounts", file}, []string{"0 created, 0 updated, 1 unchanged, 1 rejected"}, 1},
+	}
+	for _, st := range steps {
+		var out, errOut strings.Builder
+		err := run(context.Background(), st.args, strings.NewReader(""), &out, &errOut, getenv)
+		if err == nil || !strings.Contains(err.Error(), "1 rows rejected") {
+			t.Errorf("csbot %v: err = %v, want 1 row rejected", st.args, err)
+		}
+		for _, w := range st.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("csbot %v: output lacks %q:\n%s", st.args, w, out.String())
+			}
+		}
+		if strings.Contains(errOut.String(), "import:") {
+			t.Errorf("csbot %v: a short import printed progress: %q", st.args, errOut.String())
+		}
+		if got := count(); got != st.accounts {
+			t.Errorf("after csbot %v: %d accounts, want %d", st.args, got, st.accounts)
+		}
+	}
+}

@@ -20,9 +20,10 @@ const usage = `csbot: customer success in chat
 Usage:
   csbot console [--demo] [--as MEMBER] [--data DIR]   chat with the bot in the terminal
   csbot serve                                          run the bot: HTTP endpoints and scheduler
-  csbot seed demo                                      load demo teams, members and accounts
+  csbot seed demo [--accounts N] [--quiet]             load demo teams, members and accounts, or a
+                                                       synthetic book of N accounts
   csbot seed admin ID "Full Name"                      create the first admin
-  csbot import KIND FILE [--dry-run]                   import from CSV or JSON; KIND is accounts, metrics,
+  csbot import KIND FILE [--dry-run] [--quiet]         import from CSV or JSON; KIND is accounts, metrics,
                                                        nps, csat, responses, tickets, touches or churn
   csbot remind --dry-run [--at TIME]                   print the reminders due
   csbot digest --dry-run [--lead ID] [--date DAY]      print the leads' churn-risk digests

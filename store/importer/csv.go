@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -9,22 +10,19 @@ import (
 	"strings"
 )
 
-// parseCSV reads a header row and then one account per record.
-func parseCSV(name string, data []byte) ([]row, error) {
-	t, err := ReadCSV(name, data, exampleHeader())
-	if err != nil {
-		return nil, err
-	}
-	h, err := parseHeader(t.Header)
-	if err != nil {
-		return nil, fmt.Errorf("%s: header on line %d: %w; nothing was imported", name, t.HeaderLine, err)
-	}
-	rows := make([]row, 0, len(t.Records))
-	for _, r := range t.Records {
+// eachCSVRow reads a header row and then one account per record.
+func eachCSVRow(name string, br *bufio.Reader, fn func(row) error) error {
+	var h header
+	return eachRecord(name, br, exampleHeader(), func(cells []string, line int) error {
+		var err error
+		if h, err = parseHeader(cells); err != nil {
+			return fmt.Errorf("%s: header on line %d: %w; nothing was imported", name, line, err)
+		}
+		return nil
+	}, func(r Record) error {
 		p, err := parseRow(h, r.Cells)
-		rows = append(rows, row{line: r.Line, p: p, err: err})
-	}
-	return rows, nil
+		return fn(row{line: r.Line, p: p, err: err})
+	})
 }
 
 // Table is a CSV file as text: its header row and its non-blank records.
@@ -46,34 +44,56 @@ type Record struct {
 // lines does not shift the lines reported after it. Package ingest reads
 // its files with it too, so every import takes the same CSV dialects.
 func ReadCSV(name string, data []byte, example string) (Table, error) {
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = delimiter(data)
+	var t Table
+	err := eachRecord(name, bufio.NewReaderSize(bytes.NewReader(data), sniffLen), example, func(cells []string, line int) error {
+		t.Header, t.HeaderLine = cells, line
+		return nil
+	}, func(r Record) error {
+		t.Records = append(t.Records, r)
+		return nil
+	})
+	if err != nil {
+		return Table{}, err
+	}
+	return t, nil
+}
+
+// eachRecord is ReadCSV as a stream: it calls header with the header row
+// and its line, then fn with each record, and stops at the first error.
+func eachRecord(name string, br *bufio.Reader, example string, header func(cells []string, line int) error, fn func(Record) error) error {
+	head, _ := br.Peek(sniffLen) // the first line, for the delimiter; a short read is the whole file
+	cr := csv.NewReader(br)
+	cr.Comma = delimiter(head)
 	cr.FieldsPerRecord = -1 // a short or long row is that row's error, not the file's
-	head, err := cr.Read()
-	for err == nil && isBlank(head) {
-		head, err = cr.Read()
+	cells, err := cr.Read()
+	for err == nil && isBlank(cells) {
+		cells, err = cr.Read()
 	}
 	if errors.Is(err, io.EOF) {
-		return Table{}, fmt.Errorf("%s: empty; the first row must name the columns, e.g. %s", name, example)
+		return fmt.Errorf("%s: empty; the first row must name the columns, e.g. %s", name, example)
 	}
 	if err != nil {
-		return Table{}, fmt.Errorf("%s: %w; nothing was imported", name, err)
+		return fmt.Errorf("%s: %w; nothing was imported", name, err)
 	}
-	t := Table{Header: head}
-	t.HeaderLine, _ = cr.FieldPos(0)
+	line, _ := cr.FieldPos(0)
+	if err := header(cells, line); err != nil {
+		return err
+	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return t, nil
+			return nil
 		}
 		if err != nil {
-			return Table{}, fmt.Errorf("%s: %w; nothing was imported", name, err)
+			return fmt.Errorf("%s: %w; nothing was imported", name, err)
 		}
 		if isBlank(rec) {
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		t.Records = append(t.Records, Record{Line: line, Cells: rec})
+		if err := fn(Record{Line: line, Cells: rec}); err != nil {
+			return err
+		}
 	}
 }
 

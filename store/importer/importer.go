@@ -1,10 +1,12 @@
 package importer
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"path/filepath"
 	"reflect"
@@ -34,12 +36,12 @@ func (dryRun) UpdateAll(context.Context, []string, bool, func(*store.Account) er
 // saveBatch is how many accounts go to the Saver at once.
 const saveBatch = 500
 
-// Reader reads what an import checks against.
+// Reader reads what an import checks against, once per batch.
 type Reader interface {
-	// Account returns store.ErrNotFound when the account does not exist.
-	Account(ctx context.Context, slug string) (store.Account, error)
-	// Member validates owners.
-	Member(ctx context.Context, id string) (store.Member, error)
+	// Accounts returns those of the named accounts that exist.
+	Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error)
+	// Members validates owners.
+	Members(ctx context.Context) ([]store.Member, error)
 }
 
 // Report counts what an import did and lists the rows it refused.
@@ -81,11 +83,42 @@ func (e RowError) Error() string {
 // other rows are still imported. A store error stops the import and is
 // returned with the report of what was done so far.
 func ImportAccounts(ctx context.Context, r Reader, s Saver, name string, data []byte) (Report, error) {
-	rows, err := parseFile(name, data)
-	if err != nil {
+	return Import(ctx, r, s, name, bytes.NewReader(data), nil)
+}
+
+// Progress hears how far an import has got: rows done of total rows.
+type Progress func(done, total int)
+
+// Import is ImportAccounts for a file read as a stream: it reads src twice,
+// first to check the whole file and count its rows (so a file broken at
+// its end still writes nothing), then to import it saveBatch rows at a
+// time, each batch with one read of its accounts, one of the members and
+// one write. Memory holds one batch and the slugs seen so far (a repeated
+// slug is refused), whatever the size of the file. progress, when not nil,
+// hears the count after the check and the rows done after each batch.
+func Import(ctx context.Context, r Reader, s Saver, name string, src io.ReadSeeker, progress Progress) (Report, error) {
+	total := 0
+	if err := eachRow(name, src, func(row) error { total++; return nil }); err != nil {
 		return Report{}, err
 	}
-	return upsertAll(ctx, r, s, rows)
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return Report{}, fmt.Errorf("read %s again: %w", name, err)
+	}
+	b := batcher{r: r, s: s, first: map[string]row{}, total: total, progress: progress}
+	if progress != nil {
+		progress(0, total)
+	}
+	err := eachRow(name, src, func(rw row) error {
+		b.rows = append(b.rows, rw)
+		if len(b.rows) < saveBatch {
+			return nil
+		}
+		return b.flush(ctx)
+	})
+	if err == nil {
+		err = b.flush(ctx)
+	}
+	return b.rep, err
 }
 
 // row is one parsed record with where it came from.
@@ -110,17 +143,46 @@ var (
 	notTable = "not CSV or JSON; export the sheet as CSV with a header row"
 )
 
-// parseFile picks the format by extension, else by content, and parses
-// every row without touching the store.
-func parseFile(name string, data []byte) ([]row, error) {
-	isJSON, data, err := Format(name, data)
+// sniffLen is how much of a file decides its format and delimiter.
+const sniffLen = 64 << 10
+
+// eachRow picks the format by extension, else by content, and calls fn
+// with every row, parsed without touching the store. It stops at the first
+// error of fn, or of the file: one it cannot read as a whole.
+func eachRow(name string, src io.ReadSeeker, fn func(row) error) error {
+	br := bufio.NewReaderSize(src, sniffLen)
+	head, err := br.Peek(sniffLen)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(head) == sniffLen {
+		head = wholeRunes(head)
+	}
+	isJSON, text, err := Format(name, head)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	skipped := len(head) - len(text) // a byte order mark
+	if _, err := br.Discard(skipped); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
 	}
 	if isJSON {
-		return parseJSON(name, data)
+		return eachJSONRow(name, br, func(off int64) int { return lineAt(src, int64(skipped)+off) }, fn)
 	}
-	return parseCSV(name, data)
+	return eachCSVRow(name, br, fn)
+}
+
+// wholeRunes drops a UTF-8 sequence cut off at the end of a prefix.
+func wholeRunes(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return b[:i]
+			}
+			break
+		}
+	}
+	return b
 }
 
 // Format tells whether the file called name holds JSON (else CSV) by its
@@ -270,43 +332,67 @@ func isBlank(record []string) bool {
 	return true
 }
 
-// upsertAll checks each parsed row against the store and saves what
-// changed, saveBatch accounts at a time. Each row's changes are applied
-// again to the account as stored when written, so an edit made meanwhile
-// (a note, a new owner) stays.
-func upsertAll(ctx context.Context, r Reader, s Saver, rows []row) (Report, error) {
-	var rep Report
-	first := map[string]row{}
-	owners := map[string]string{} // owner id -> reason it is refused, "" when fine
-	pending := map[string]patch{}
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		slugs := slices.Collect(maps.Keys(pending))
-		_, err := s.UpdateAll(ctx, slugs, true, func(a *store.Account) error {
-			pending[a.Slug].apply(a)
-			return nil
-		})
-		clear(pending)
-		if err != nil {
-			return fmt.Errorf("save accounts: %w", err)
-		}
+// batcher checks rows against the store and saves what changed, one
+// batch at a time. Each row's changes are applied again to the account as
+// stored when written, so an edit made meanwhile (a note, a new owner)
+// stays.
+type batcher struct {
+	r        Reader
+	s        Saver
+	rep      Report
+	first    map[string]row // where each slug was first seen
+	rows     []row          // the batch
+	done     int
+	total    int
+	progress Progress
+}
+
+// flush checks the batch's rows and saves the accounts they change.
+func (b *batcher) flush(ctx context.Context) error {
+	if len(b.rows) == 0 {
 		return nil
 	}
-	for _, rw := range rows {
-		if rw.p.slug != "" {
-			if earlier, dup := first[rw.p.slug]; dup {
-				rw.err = fmt.Errorf("slug %s already %s", rw.p.slug, earlier.where())
-			} else {
-				first[rw.p.slug] = rw
-			}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var slugs []string
+	ownersNeeded := false
+	for i, rw := range b.rows {
+		if rw.p.slug == "" {
+			continue
 		}
-		if rw.err == nil {
-			save, reason, err := check(ctx, r, rw.p, owners, &rep)
-			if err != nil {
-				return rep, err
+		if earlier, dup := b.first[rw.p.slug]; dup {
+			if rw.err == nil {
+				b.rows[i].err = fmt.Errorf("slug %s already %s", rw.p.slug, earlier.where())
 			}
+			continue
+		}
+		b.first[rw.p.slug] = row{line: rw.line, item: rw.item}
+		if rw.err == nil {
+			slugs = append(slugs, rw.p.slug)
+			ownersNeeded = ownersNeeded || rw.p.has(colOwner)
+		}
+	}
+	existing, err := b.r.Accounts(ctx, slugs)
+	if err != nil {
+		return fmt.Errorf("read accounts: %w", err)
+	}
+	var members map[string]bool
+	if ownersNeeded {
+		ms, err := b.r.Members(ctx)
+		if err != nil {
+			return fmt.Errorf("read members: %w", err)
+		}
+		members = make(map[string]bool, len(ms))
+		for _, m := range ms {
+			members[m.ID] = true
+		}
+	}
+	pending := map[string]patch{}
+	for _, rw := range b.rows {
+		if rw.err == nil {
+			a, found := existing[rw.p.slug]
+			save, reason := check(rw.p, a, found, members, &b.rep)
 			if reason != "" {
 				rw.err = errors.New(reason)
 			}
@@ -315,35 +401,36 @@ func upsertAll(ctx context.Context, r Reader, s Saver, rows []row) (Report, erro
 			}
 		}
 		if rw.err != nil {
-			rep.Errors = append(rep.Errors, RowError{Line: rw.line, Slug: rw.p.slug, Reason: rw.err.Error(), Item: rw.item})
-		}
-		if len(pending) >= saveBatch {
-			if err := flush(); err != nil {
-				return rep, err
-			}
+			b.rep.Errors = append(b.rep.Errors, RowError{Line: rw.line, Slug: rw.p.slug, Reason: rw.err.Error(), Item: rw.item})
 		}
 	}
-	return rep, flush()
+	b.done += len(b.rows)
+	b.rows = b.rows[:0]
+	if len(pending) > 0 {
+		_, err := b.s.UpdateAll(ctx, slices.Collect(maps.Keys(pending)), true, func(a *store.Account) error {
+			pending[a.Slug].apply(a)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("save accounts: %w", err)
+		}
+	}
+	if b.progress != nil {
+		b.progress(b.done, b.total)
+	}
+	return nil
 }
 
-// check decides what one good row does: whether it changes the account,
-// counted in rep, or the reason it is refused, or an error that stops the
-// import.
-func check(ctx context.Context, r Reader, p patch, owners map[string]string, rep *Report) (save bool, reason string, err error) {
-	if err := ctx.Err(); err != nil {
-		return false, "", err
-	}
-	a, err := r.Account(ctx, p.slug)
-	isNew := errors.Is(err, store.ErrNotFound)
-	if err != nil && !isNew {
-		return false, "", fmt.Errorf("read account %s: %w", p.slug, err)
-	}
-	if isNew {
+// check decides what one good row does to its account (a, when found):
+// whether it changes it, counted in rep, or the reason it is refused.
+// members holds the member ids, read when the batch has an owner column.
+func check(p patch, a store.Account, found bool, members map[string]bool, rep *Report) (save bool, reason string) {
+	if !found {
 		a = store.Account{Slug: p.slug}
 	}
 	before := a
 	p.apply(&a)
-	if isNew {
+	if !found {
 		var missing []string
 		if a.Name == "" {
 			missing = append(missing, "name")
@@ -355,35 +442,22 @@ func check(ctx context.Context, r Reader, p patch, owners map[string]string, rep
 			missing = append(missing, "phase")
 		}
 		if len(missing) > 0 {
-			return false, fmt.Sprintf("new account needs %s", strings.Join(missing, ", ")), nil
+			return false, fmt.Sprintf("new account needs %s", strings.Join(missing, ", "))
 		}
 	}
-	if p.has(colOwner) && a.Owner != "" {
-		reason, checked := owners[a.Owner]
-		if !checked {
-			_, err := r.Member(ctx, a.Owner)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				reason = fmt.Sprintf("owner: %s is not a registered member; add them first or fix the id", a.Owner)
-			case err != nil:
-				return false, "", fmt.Errorf("read member %s: %w", a.Owner, err)
-			}
-			owners[a.Owner] = reason
-		}
-		if reason != "" {
-			return false, reason, nil
-		}
+	if p.has(colOwner) && a.Owner != "" && !members[a.Owner] {
+		return false, fmt.Sprintf("owner: %s is not a registered member; add them first or fix the id", a.Owner)
 	}
-	if !isNew && same(before, a) {
-		rep.Unchanged++
-		return false, "", nil
-	}
-	if isNew {
+	switch {
+	case !found:
 		rep.Created++
-	} else {
+	case same(before, a):
+		rep.Unchanged++
+		return false, ""
+	default:
 		rep.Updated++
 	}
-	return true, "", nil
+	return true, ""
 }
 
 // same reports whether two accounts hold the same data, ignoring their

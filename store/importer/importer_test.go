@@ -29,16 +29,28 @@ func day(s string) time.Time {
 	return t
 }
 
-// env is a real store with two members and the real health engine.
+// env is a real store with two members and the real health engine; it
+// counts the calls an import makes of them.
 type env struct {
-	st    *mongostore.Store
-	eng   *health.Engine
-	saves int
+	st                            *mongostore.Store
+	eng                           *health.Engine
+	saves, writes, reads, lookups int
 }
 
 func (e *env) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
 	e.saves += len(slugs)
+	e.writes++
 	return e.eng.UpdateAll(ctx, slugs, create, change)
+}
+
+func (e *env) Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error) {
+	e.reads++
+	return e.st.Accounts(ctx, slugs)
+}
+
+func (e *env) Members(ctx context.Context) ([]store.Member, error) {
+	e.lookups++
+	return e.st.Members(ctx)
 }
 
 func newEnv(t *testing.T) *env {
@@ -58,7 +70,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) importFile(t *testing.T, name, data string) (Report, error) {
 	t.Helper()
-	return ImportAccounts(context.Background(), e.st, e, name, []byte(data))
+	return ImportAccounts(context.Background(), e, e, name, []byte(data))
 }
 
 func (e *env) mustImport(t *testing.T, name, data string) Report {
@@ -426,6 +438,7 @@ func TestImportPartialColumns(t *testing.T) {
 }
 
 func TestImportRefusedFiles(t *testing.T) {
+	bigCSV, bigJSON, bigJSONCut := bigBrokenFiles()
 	tests := []struct {
 		name, file, data string
 		want             string // a part of the error
@@ -443,6 +456,9 @@ func TestImportRefusedFiles(t *testing.T) {
 		{"json syntax", "accounts.json", "[\n{\"slug\": \"acme\", \"name\": \"Acme\", \"tier\": \"high\", \"phase\": \"adoption\"},\n{\"slug\": \"x\",,}\n]", "accounts.json: line 3: invalid character ','"},
 		{"json truncated", "accounts.json", `[{"slug": "acme", "name": "Acme", "tier": "high", "phase": "adoption"}`, "the JSON ends too early"},
 		{"json trailing data", "accounts.json", `[] []`, "unexpected data after the array"},
+		{"csv broken after 1,200 rows", "book.csv", bigCSV, `parse error on line 1202, column 9: extraneous or missing " in quoted-field`},
+		{"json broken after 1,200 items", "book.json", bigJSON, "book.json: line 1202: invalid character ','"},
+		{"json cut after 1,200 items", "book.json", bigJSONCut, "the JSON ends too early"},
 	}
 	e := newEnv(t)
 	for _, tt := range tests {

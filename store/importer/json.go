@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,51 +14,97 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-// parseJSON reads an array of objects whose fields are the CSV columns.
-// Rows are numbered by their position in the array.
-func parseJSON(name string, data []byte) ([]row, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
+// eachJSONRow reads an array of objects whose fields are the CSV columns,
+// one at a time. Rows are numbered by their position in the array. lineAt
+// tells the line of an offset in the stream, for syntax errors.
+func eachJSONRow(name string, r io.Reader, lineAt func(off int64) int, fn func(row) error) error {
+	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, jsonFileError(name, data, dec, err)
+		return jsonFileError(name, lineAt(tokenErrorOffset(dec, err)), err)
 	}
 	if tok != json.Delim('[') {
-		return nil, fmt.Errorf(`%s: expected a JSON array of accounts, [{"slug": "acme", "name": "Acme", ...}, ...]; nothing was imported`, name)
+		return fmt.Errorf(`%s: expected a JSON array of accounts, [{"slug": "acme", "name": "Acme", ...}, ...]; nothing was imported`, name)
 	}
-	var rows []row
 	for i := 1; dec.More(); i++ {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, jsonFileError(name, data, dec, err)
+			return jsonFileError(name, lineAt(itemErrorOffset(dec)), err)
 		}
 		p, err := parseItem(raw)
-		rows = append(rows, row{line: i, item: true, p: p, err: err})
+		if err := fn(row{line: i, item: true, p: p, err: err}); err != nil {
+			return err
+		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing ]
-		return nil, jsonFileError(name, data, dec, err)
+		return jsonFileError(name, lineAt(tokenErrorOffset(dec, err)), err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: line %d: unexpected data after the array; nothing was imported", name, lineAt(data, dec.InputOffset()))
+		return fmt.Errorf("%s: line %d: unexpected data after the array; nothing was imported", name, lineAt(dec.InputOffset()))
 	}
-	return rows, nil
+	return nil
 }
 
-// jsonFileError places a syntax error on its line.
-func jsonFileError(name string, data []byte, dec *json.Decoder, err error) error {
-	off := dec.InputOffset()
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		off = syn.Offset
-	}
+// jsonFileError says where the JSON is broken.
+func jsonFileError(name string, line int, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%s: the JSON ends too early (is the closing ] missing?); nothing was imported", name)
 	}
-	return fmt.Errorf("%s: line %d: %w; nothing was imported", name, lineAt(data, off), err)
+	return fmt.Errorf("%s: line %d: %w; nothing was imported", name, line, err)
 }
 
-func lineAt(data []byte, off int64) int {
-	off = min(max(off, 0), int64(len(data)))
-	return 1 + bytes.Count(data[:off], []byte("\n"))
+// tokenErrorOffset is where the error of dec.Token lies in the stream.
+func tokenErrorOffset(dec *json.Decoder, err error) int64 {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return syn.Offset
+	}
+	return dec.InputOffset()
+}
+
+// itemErrorOffset is where the syntax error of dec.Decode lies in the
+// stream. The error's own offset counts from a point the decoder does not
+// expose once it has read several items, so the item is scanned again from
+// where it began: the decoder holds it in its buffer up to the error.
+func itemErrorOffset(dec *json.Decoder) int64 {
+	start := dec.InputOffset()
+	rest := bufio.NewReader(dec.Buffered())
+	for {
+		b, err := rest.ReadByte()
+		if err != nil {
+			return start
+		}
+		if b != ',' && b != ' ' && b != '\t' && b != '\r' && b != '\n' {
+			_ = rest.UnreadByte()
+			break
+		}
+		start++
+	}
+	var raw json.RawMessage
+	var syn *json.SyntaxError
+	if err := json.NewDecoder(rest).Decode(&raw); errors.As(err, &syn) {
+		return start + syn.Offset
+	}
+	return start
+}
+
+// lineAt reads src from its start to tell the line of offset off, for an
+// error message: a stream keeps no text behind it.
+func lineAt(src io.ReadSeeker, off int64) int {
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return 0
+	}
+	line := 1
+	br := bufio.NewReader(io.LimitReader(src, max(off, 0)))
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return line
+		}
+		if b == '\n' {
+			line++
+		}
+	}
 }
 
 // parseItem turns one array item into a header and a record and parses it

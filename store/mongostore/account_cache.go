@@ -20,16 +20,46 @@ type accountCache struct {
 	// that no write disturbed) and cleared when an entry is dropped; while
 	// set, whole-collection reads come from memory.
 	complete bool
+	// slugs holds every slug this process has read or written and, once
+	// allSlugs is set, every stored account's: a slug outside it is known
+	// missing without a read (the embedded store answers a missing _id as
+	// slowly as a found one), which is what makes importing a new book
+	// cheap. Accounts are never deleted, so the set only grows; slugs are
+	// small, so it is kept past maxCachedAccounts (about 5 MB at 100,000).
+	slugs    map[string]struct{}
+	allSlugs bool
+	// limit is the most documents kept (maxCachedAccounts unless set).
+	limit int
 }
 
-// maxCachedAccounts bounds memory: past it the cache starts over.
+// maxCachedAccounts bounds memory (about 1 KB an account): past it the
+// cache starts over, so a bigger book is served partly from FerretDB and
+// whole-collection reads scan it.
 const maxCachedAccounts = 50000
 
-func (c *accountCache) get(slug string) (store.Account, bool, uint64) {
+// get returns the cached account, or missing when the account is known not
+// to exist, and the write generation for fill.
+func (c *accountCache) get(slug string) (a store.Account, found, missing bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	a, ok := c.accounts[slug]
-	return a.Clone(), ok, c.gen
+	a, found = c.accounts[slug]
+	_, known := c.slugs[slug]
+	return a.Clone(), found, !found && c.allSlugs && !known, c.gen
+}
+
+func (c *accountCache) max() int {
+	if c.limit > 0 {
+		return c.limit
+	}
+	return maxCachedAccounts
+}
+
+// knowAll records that slugs now holds every stored account: after a full
+// scan, or when the collection was empty.
+func (c *accountCache) knowAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.allSlugs = true
 }
 
 // fill caches a document read from the database, unless a write happened
@@ -38,17 +68,28 @@ func (c *accountCache) fill(a store.Account, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
+		c.know(a.Slug)
 		return
 	}
 	c.put(a)
 }
 
 func (c *accountCache) put(a store.Account) {
-	if c.accounts == nil || len(c.accounts) >= maxCachedAccounts {
+	if c.accounts == nil || len(c.accounts) >= c.max() {
 		c.accounts = map[string]store.Account{}
 		c.complete = false
 	}
 	c.accounts[a.Slug] = a.Clone()
+	c.know(a.Slug)
+}
+
+// know adds a slug to the set of existing accounts; a write that may have
+// failed adds it too, since a slug too many only costs a read.
+func (c *accountCache) know(slug string) {
+	if c.slugs == nil {
+		c.slugs = map[string]struct{}{}
+	}
+	c.slugs[slug] = struct{}{}
 }
 
 // warmed marks the cache complete if no write happened since gen.
@@ -98,6 +139,7 @@ func (c *accountCache) wrote(a *store.Account, forget ...string) {
 	}
 	for _, s := range forget {
 		delete(c.accounts, s)
+		c.know(s)
 		c.complete = false
 	}
 }

@@ -68,8 +68,16 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				return nil, fmt.Errorf("save account %s: %w", slug, err)
 			}
 			next = append(next, a)
+			if !found {
+				// An insert, not an upsert: the embedded store writes a
+				// batch of inserts in one transaction but each upsert in
+				// its own (measured: most of an import's time), and an
+				// insert that lost a race is a duplicate _id, not landed.
+				models = append(models, mongo.NewInsertOneModel().SetDocument(accountDoc{a, write}))
+				continue
+			}
 			filter := s.casFilter(slug, bson.D{{Key: "version", Value: old.Version}})
-			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write}).SetUpsert(!found))
+			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write}))
 		}
 		landed, err := s.writeAccounts(ctx, models)
 		if err != nil {
@@ -122,10 +130,26 @@ func (s *Store) writeAccounts(ctx context.Context, models []mongo.WriteModel) (i
 			return landed, s.fail("write accounts", err)
 		}
 		if res != nil {
-			landed += int(res.MatchedCount + res.UpsertedCount)
+			landed += int(res.InsertedCount + res.MatchedCount + res.UpsertedCount)
 		}
 	}
 	return landed, nil
+}
+
+// Accounts reads the named accounts at once, for bulk work such as an
+// import: on MongoDB in one query, on the embedded store (whose only
+// indexed lookup is one _id, so a query for many scans) from its cache and
+// by _id. Accounts that do not exist are left out of the map.
+func (s *Store) Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error) {
+	docs, err := s.readAccounts(ctx, slugs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.Account, len(docs))
+	for slug, d := range docs {
+		out[slug] = d.Account
+	}
+	return out, nil
 }
 
 // readAccounts reads accounts by slug: from the embedded store's cache

@@ -16,9 +16,12 @@ import (
 func (s *Store) Account(ctx context.Context, slug string) (store.Account, error) {
 	var gen uint64
 	if s.accountCache != nil {
-		a, ok, g := s.accountCache.get(slug)
+		a, ok, missing, g := s.accountCache.get(slug)
 		if ok {
 			return a, nil
+		}
+		if missing {
+			return store.Account{}, fmt.Errorf("accounts %q: %w", slug, store.ErrNotFound)
 		}
 		gen = g
 	}
@@ -95,7 +98,7 @@ func (s *Store) WarmCache(ctx context.Context) (int, error) {
 	if s.accountCache == nil {
 		return 0, nil
 	}
-	_, _, gen := s.accountCache.get("")
+	_, _, _, gen := s.accountCache.get("")
 	n := 0
 	err := s.scanAccounts(ctx, func(a store.Account) error {
 		s.accountCache.fill(a, gen)
@@ -104,8 +107,39 @@ func (s *Store) WarmCache(ctx context.Context) (int, error) {
 	})
 	if err == nil {
 		s.accountCache.warmed(gen)
+		s.accountCache.knowAll() // an account written during the scan was added by its write
 	}
 	return n, err
+}
+
+// LimitAccountCache keeps at most n account documents in the embedded
+// store's cache (the set of slugs is kept whole). A command that passes
+// over a book once, such as an import, sets a small limit: caching every
+// account it writes would only grow its memory with the book.
+func (s *Store) LimitAccountCache(n int) {
+	if s.accountCache == nil {
+		return
+	}
+	s.accountCache.mu.Lock()
+	defer s.accountCache.mu.Unlock()
+	s.accountCache.limit = n
+}
+
+// knowIfEmpty tells the embedded store's cache when there are no accounts
+// yet, so that the first import of a book reads nothing for its new slugs.
+func (s *Store) knowIfEmpty(ctx context.Context) error {
+	if s.accountCache == nil {
+		return nil
+	}
+	err := s.accounts.FindOne(ctx, bson.D{}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		s.accountCache.knowAll()
+		return nil
+	}
+	if err != nil {
+		return s.fail("read accounts", err)
+	}
+	return nil
 }
 
 // EachAccount calls fn for every account. It scans the whole collection

@@ -463,3 +463,50 @@ func TestAccountReadsSeeEveryWrite(t *testing.T) {
 		t.Error("changing a returned account changed the cached one")
 	}
 }
+
+// Accounts reads many accounts at once and leaves out those that do not
+// exist, on a new book (the embedded store then knows every slug without a
+// read), after writes, and after a restart (when it no longer does).
+func TestAccountsBulkRead(t *testing.T) {
+	ctx := context.Background()
+	cfg := storetest.Config(t)
+	s, err := mongostore.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := func(s *mongostore.Store, want ...string) {
+		t.Helper()
+		got, err := s.Accounts(ctx, []string{"put", "updated", "missing"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Errorf("Accounts = %d accounts, want %v", len(got), want)
+		}
+		for _, slug := range want {
+			if got[slug].Name != sampleAccount(slug).Name {
+				t.Errorf("Accounts[%s] = %+v", slug, got[slug])
+			}
+		}
+	}
+	slugs(s)
+	if err := s.PutAccounts(ctx, []store.Account{sampleAccount("put")}); err != nil {
+		t.Fatal(err)
+	}
+	put(t, s, sampleAccount("updated"))
+	slugs(s, "put", "updated")
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s = storetest.OpenConfig(t, cfg)
+	slugs(s, "put", "updated")
+	if _, err := s.Account(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Account(missing) = %v, want ErrNotFound", err)
+	}
+	if _, err := s.WarmCache(ctx); err != nil {
+		t.Fatal(err)
+	}
+	slugs(s, "put", "updated")
+	s.LimitAccountCache(1) // the cache starts over at each account: reads still find them all
+	slugs(s, "put", "updated")
+}
