@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,8 +92,13 @@ func TestCommandRoundTrips(t *testing.T) {
 // with 50, and reports the median and p99, the database commands per
 // command, and the median of one bare `_id` read of the same server in the
 // same run, the floor a command stands on.
+//
+// CSBOT_BENCH_ACCOUNTS sets another book size.
 func BenchmarkHealthByBackend(b *testing.B) {
-	const n = 10000
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("CSBOT_BENCH_ACCOUNTS")); err == nil && v > 0 {
+		n = v
+	}
 	for _, backend := range []string{"embedded", "external"} {
 		b.Run(backend, func(b *testing.B) {
 			ctx := context.Background()
@@ -127,7 +134,7 @@ func BenchmarkHealthByBackend(b *testing.B) {
 						for pb.Next() {
 							i := next.Add(1)
 							start := time.Now()
-							r := router.Handle(ctx, "console", "aiko", fmt.Sprintf("/cs health account-%05d", (i*7919)%n))
+							r := router.Handle(ctx, "console", "aiko", fmt.Sprintf("/cs health account-%05d", (i*7919)%int64(n)))
 							d := time.Since(start)
 							if r.Error {
 								b.Errorf("health: %s", r.Text)

@@ -44,6 +44,20 @@ func ExternalConfig(tb testing.TB) mongostore.Config {
 	}
 	tb.Cleanup(srv.Stop)
 	cfg.URI = srv.URI()
+	// Create the collections and give them the _id lookup index csbot
+	// gives its embedded store, without which FerretDB scans on every
+	// read: a stand-in for a MongoDB server should not be slower than one.
+	ctx := context.Background()
+	st, err := mongostore.Open(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("prepare the store server: %v", err)
+	}
+	if err := st.Close(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := srv.IndexIDLookups(ctx, cfg.Database); err != nil {
+		tb.Fatal(err)
+	}
 	return cfg
 }
 
