@@ -133,7 +133,8 @@ func runImport(ctx context.Context, e env, args []string) error {
 		}
 		return importEvents(ctx, e, a, ingest.Batch{Kind: kind, Survey: survey, DryRun: dryRun}, rest[1], data)
 	}
-	var saver importer.Saver = a.engine
+	batch := a.engine.Batch()
+	var saver importer.Saver = batch
 	if dryRun {
 		saver = importer.DryRun
 	}
@@ -146,6 +147,10 @@ func runImport(ctx context.Context, e env, args []string) error {
 		m.Set(done)
 	})
 	m.Finish()
+	// The index rows of what was written, even when the import stopped.
+	if ferr := batch.Flush(context.WithoutCancel(ctx)); ferr != nil && err == nil {
+		err = fmt.Errorf("write the account index: %w (the next health refresh rebuilds it)", ferr)
+	}
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/csbot/csbot/store"
@@ -102,6 +104,10 @@ func (e *Engine) Update(ctx context.Context, slug string, change func(*store.Acc
 // ingest and imports use it. With create, accounts that do not exist are
 // made from a zero Account with the slug set; without, they are skipped.
 func (e *Engine) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
+	return e.updateAll(ctx, slugs, create, change, e.repo.PutRows)
+}
+
+func (e *Engine) updateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error, putRows func(context.Context, []store.AccountRow) error) ([]store.Account, error) {
 	if len(slugs) == 0 {
 		return nil, nil
 	}
@@ -138,7 +144,51 @@ func (e *Engine) UpdateAll(ctx context.Context, slugs []string, create bool, cha
 	if err := e.repo.AddSnapshots(ctx, snaps); err != nil {
 		return nil, err
 	}
-	return written, e.repo.PutRows(ctx, rows)
+	return written, putRows(ctx, rows)
+}
+
+// Batch returns a writer for a long run of UpdateAll calls (an import):
+// each call writes its accounts and snapshots at once, but their index
+// rows wait until Flush, or until batchRows of them wait, and then go in
+// one merge. The index keeps a book in 32 shard documents, so writing rows
+// per call of 500 accounts would rewrite every shard once per call, a cost
+// that grows with the book. Rows not yet flushed come back with the next
+// health refresh; Flush even after an error.
+func (e *Engine) Batch() *Batch { return &Batch{e: e, rows: map[string]store.AccountRow{}} }
+
+// batchRows bounds the rows a Batch holds (about 200 bytes each).
+const batchRows = 20000
+
+// Batch is the Engine's UpdateAll with the index rows held back.
+type Batch struct {
+	e    *Engine
+	rows map[string]store.AccountRow
+}
+
+// UpdateAll is Engine.UpdateAll, holding the rows back.
+func (b *Batch) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
+	return b.e.updateAll(ctx, slugs, create, change, func(ctx context.Context, rows []store.AccountRow) error {
+		for _, r := range rows {
+			b.rows[r.Slug] = r
+		}
+		if len(b.rows) >= batchRows {
+			return b.Flush(ctx)
+		}
+		return nil
+	})
+}
+
+// Flush writes the rows held back.
+func (b *Batch) Flush(ctx context.Context) error {
+	if len(b.rows) == 0 {
+		return nil
+	}
+	rows := slices.Collect(maps.Values(b.rows))
+	if err := b.e.repo.PutRows(ctx, rows); err != nil {
+		return err
+	}
+	clear(b.rows)
+	return nil
 }
 
 // Put writes accounts as given (their versions aside), rescored, creating

@@ -49,3 +49,30 @@ func TestEngineSaveAll(t *testing.T) {
 	checkNoSnapshot(t, ctx, s, "gamma", now)
 	checkNoSnapshot(t, ctx, s, "other", now)
 }
+
+// A Batch writes accounts at once and their index rows on Flush.
+func TestBatchHoldsRowsUntilFlush(t *testing.T) {
+	s, ctx := openStore(t)
+	e := NewEngine(s, DefaultConfig(), (&clock{now}).now)
+	b := e.Batch()
+	for _, slug := range []string{"acme", "beta"} {
+		if _, err := b.UpdateAll(ctx, []string{slug}, true, func(a *store.Account) error {
+			a.Name, a.Tier, a.Phase = slug, store.TierLow, store.PhaseAdoption
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a := account(t, ctx, s, "beta"); a.Name != "beta" {
+		t.Fatalf("account not written at once: %+v", a)
+	}
+	if got := rows(t, ctx, s); len(got) != 0 {
+		t.Fatalf("rows before Flush: %+v", got)
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rows(t, ctx, s); len(got) != 2 || got[0].Slug != "acme" || got[1].Slug != "beta" {
+		t.Errorf("rows after Flush: %+v", got)
+	}
+}
