@@ -156,11 +156,14 @@ func benchImport(b *testing.B, n int) {
 				b.Fatal(err)
 			}
 		}
-		eng := health.NewEngine(st, health.DefaultConfig(), time.Now)
+		batch := health.NewEngine(st, health.DefaultConfig(), time.Now).Batch() // as csbot import does
 		b.StartTimer()
-		rep, err := ImportAccounts(ctx, st, eng, "book.csv", data)
+		rep, err := ImportAccounts(ctx, st, batch, "book.csv", data)
 		if err != nil || rep.Created != n {
 			b.Fatalf("import: %v, %v", rep, err)
+		}
+		if err := batch.Flush(ctx); err != nil {
+			b.Fatal(err)
 		}
 		rows += n
 	}
