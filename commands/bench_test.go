@@ -12,6 +12,7 @@ import (
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -21,16 +22,7 @@ import (
 func BenchmarkCommands10k(b *testing.B) {
 	const n = 10000
 	ctx := context.Background()
-	st := storetest.Open(b)
-	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
-	if err := demo.SeedBulk(ctx, st, engine, n, now); err != nil {
-		b.Fatal(err)
-	}
-	reg := bot.NewRegistry()
-	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
-		b.Fatal(err)
-	}
-	router := bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))
+	router := benchRouter(b, storetest.Open(b), n)
 	// run reports the median and p99 besides the mean (ns/op): the targets
 	// are medians.
 	run := func(b *testing.B, user string, line func(i int) string) {
@@ -63,4 +55,19 @@ func BenchmarkCommands10k(b *testing.B) {
 	b.Run("accounts-risk", func(b *testing.B) {
 		run(b, "ops", func(int) string { return "/cs accounts risk" })
 	})
+}
+
+// benchRouter seeds st with a book of n synthetic accounts and returns a
+// router of every command over it.
+func benchRouter(b *testing.B, st *mongostore.Store, n int) *bot.Router {
+	b.Helper()
+	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	if err := demo.SeedBulk(context.Background(), st, engine, n, now); err != nil {
+		b.Fatal(err)
+	}
+	reg := bot.NewRegistry()
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
+		b.Fatal(err)
+	}
+	return bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))
 }

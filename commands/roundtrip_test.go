@@ -3,7 +3,6 @@ package commands_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"runtime"
 	"slices"
@@ -18,10 +17,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/commands"
-	"github.com/csbot/csbot/store/demo"
-	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
@@ -109,15 +104,7 @@ func BenchmarkHealthByBackend(b *testing.B) {
 			}
 			cfg.Monitor = counter.monitor()
 			st := storetest.OpenConfig(b, cfg)
-			engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
-			if err := demo.SeedBulk(ctx, st, engine, n, now); err != nil {
-				b.Fatal(err)
-			}
-			reg := bot.NewRegistry()
-			if err := commands.Register(reg, commands.Deps{Store: st, Health: engine}); err != nil {
-				b.Fatal(err)
-			}
-			router := bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))
+			router := benchRouter(b, st, n)
 			idRead := bareIDRead(b, st.EmbeddedURI(), cfg)
 			for _, clients := range []int{1, 50} {
 				b.Run(fmt.Sprintf("clients-%d", clients), func(b *testing.B) {
