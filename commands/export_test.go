@@ -12,3 +12,6 @@ import (
 func HealthChartPoints(as health.Assessment, now time.Time) []chart.Point {
 	return dayPoints(healthDays(as, now), now)
 }
+
+// KPIScope is the scope rules of `/cs kpi`, for their table test.
+var KPIScope = kpiScope

@@ -74,7 +74,7 @@ func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	scope, err := kpi.NewScope(req.Member, args.scope, args.region, args.tier)
+	scope, err := kpiScope(req.Member, args.scope, args.region, args.tier)
 	if err != nil {
 		return bot.Reply{}, err
 	}

@@ -1,4 +1,4 @@
-package kpi_test
+package commands_test
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/kpi"
 	"github.com/csbot/csbot/store"
 )
@@ -45,7 +46,7 @@ func TestNewScope(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := kpi.NewScope(tc.me, tc.word, tc.region, tc.tier)
+			got, err := commands.KPIScope(tc.me, tc.word, tc.region, tc.tier)
 			if tc.refused != "" {
 				if _, ok := bot.AsUserError(err); !ok || !strings.Contains(err.Error(), tc.refused) {
 					t.Errorf("error = %v, want a user error containing %q", err, tc.refused)
@@ -72,7 +73,7 @@ func FuzzNewScope(f *testing.F) {
 	csm := store.Member{ID: "yui", Roles: []store.Role{store.RoleCSM, store.RoleMentor}, Team: "tokyo"}
 	f.Fuzz(func(t *testing.T, word, region, tier string) {
 		for _, me := range []store.Member{lead, csm} {
-			s, err := kpi.NewScope(me, word, region, store.Tier(tier))
+			s, err := commands.KPIScope(me, word, region, store.Tier(tier))
 			if err != nil {
 				if _, ok := bot.AsUserError(err); !ok {
 					t.Errorf("%q: error %v is not a user error", word, err)
