@@ -11,7 +11,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/outbound"
-	"github.com/csbot/csbot/checklists"
+	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
 )
 

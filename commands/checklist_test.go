@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )

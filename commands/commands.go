@@ -13,8 +13,8 @@ import (
 	"github.com/csbot/csbot/internal/suggest"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )

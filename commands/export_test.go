@@ -3,7 +3,7 @@ package commands
 import (
 	"time"
 
-	"github.com/csbot/csbot/chart"
+	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store/health"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/chart"
+	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/chart"
-	"github.com/csbot/csbot/kpi"
+	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/kpi"
 )
 
 // Chart size in pixels: wide enough for twelve monthly labels.

@@ -4,8 +4,8 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/kpi"
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/kpi"
 )
 
 // wide reports whether a member sees the KPIs of every account.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/commands"
-	"github.com/csbot/csbot/kpi"
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/kpi"
 )
 
 func TestNewScope(t *testing.T) {

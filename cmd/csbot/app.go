@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/mongostore"

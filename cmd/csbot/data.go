@@ -10,11 +10,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/csbot/csbot/ingest"
 	"github.com/csbot/csbot/internal/progress"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/importer"
+	"github.com/csbot/csbot/store/ingest"
 )
 
 func runSeed(ctx context.Context, e env, args []string) error {

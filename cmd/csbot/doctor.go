@@ -12,8 +12,8 @@ import (
 	"github.com/csbot/csbot/bot/discord"
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/bot/teams"
-	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/mongostore/embedded"
 )

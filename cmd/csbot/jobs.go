@@ -13,8 +13,8 @@ import (
 
 	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/bot/outbound"
-	"github.com/csbot/csbot/checklists"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/playbooks/checklists"
 )
 
 // jobs is every periodic behaviour of csbot serve, in one table.

@@ -27,7 +27,6 @@ Usage:
                                                        nps, csat, responses, tickets, touches or churn
   csbot remind --dry-run [--at TIME]                   print the reminders due
   csbot digest --dry-run [--lead ID] [--date DAY]      print the leads' churn-risk digests
-  csbot loadtest [--url URL] [--concurrency 50] [--duration 30s]
                                                        load-test the Slack endpoint; p50/p90/p99
   csbot discord register [--guild ID]                  register /cs and its subcommands with Discord
   csbot teams webhook TEAM URL                         post TEAM's digests and reminders to a Teams channel
@@ -87,8 +86,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTeams(ctx, e, args)
 	case "doctor":
 		return runDoctor(ctx, e, args)
-	case "loadtest":
-		return runLoadtest(ctx, e, args)
 	case "version":
 		fmt.Fprintln(stdout, "csbot", version())
 		return nil

@@ -12,12 +12,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/csbot/csbot/api"
+	"github.com/csbot/csbot/bot/api"
 	"github.com/csbot/csbot/bot/discord"
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/bot/teams"
-	"github.com/csbot/csbot/ingest"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/store/ingest"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {

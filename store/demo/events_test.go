@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/csbot/csbot/kpi"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/kpi"
 	"github.com/csbot/csbot/store/storetest"
 )
 

@@ -17,8 +17,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/csbot/csbot/ingest"
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/ingest"
 )
 
 // MaxBody bounds a request body: 10,000 items of a few hundred bytes each.

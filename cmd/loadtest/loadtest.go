@@ -1,7 +1,9 @@
-// Package loadtest sends signed Slack slash commands at a csbot HTTP
-// endpoint from many concurrent clients and reports latency percentiles and
-// throughput. It backs `csbot loadtest` and the Slack load benchmark.
-package loadtest
+// Command loadtest sends signed Slack slash commands at a csbot HTTP
+// endpoint from many concurrent clients and reports latency percentiles,
+// throughput and memory. Without --url it starts csbot's Slack endpoint
+// over a synthetic book in its own process. It is a tool of its own, not
+// part of the csbot binary.
+package main
 
 import (
 	"context"

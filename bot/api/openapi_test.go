@@ -8,8 +8,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/csbot/csbot/api"
-	"github.com/csbot/csbot/ingest"
+	"github.com/csbot/csbot/bot/api"
+	"github.com/csbot/csbot/store/ingest"
 )
 
 // TestOpenAPIMatchesHandler parses openapi.yaml and checks that it

@@ -14,20 +14,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/csbot/csbot/bot"
-
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/importer"
-	"github.com/csbot/csbot/store/mongostore"
 )
 
 // Service validates batches and applies them, for the API and for
 // `csbot import`: the ledger first, then the account fields health reads,
 // derived from the ledger, then a rescore of the accounts that changed.
 type Service struct {
-	st  *mongostore.Store
+	st  Store
 	eng *health.Engine
 	log *slog.Logger
 	// mu applies one batch at a time, so two batches never derive the same
@@ -43,8 +40,29 @@ type Service struct {
 	owner string
 }
 
+// Store is what ingest reads and writes: the event ledger, the pending
+// accounts, the batch lease, and accounts and members as an import checks
+// them.
+type Store interface {
+	importer.Reader
+	Account(ctx context.Context, slug string) (store.Account, error)
+	AccountRows(ctx context.Context) ([]store.AccountRow, error)
+	AcquireLease(ctx context.Context, name, owner string, ttl time.Duration, now time.Time) (bool, error)
+	ReleaseLease(ctx context.Context, name, owner string) error
+	Pending(ctx context.Context) ([]store.PendingAccount, error)
+	PutPending(ctx context.Context, accounts []store.Account) error
+	ClearPending(ctx context.Context, applied []store.PendingAccount) error
+	PutUsage(ctx context.Context, rows []store.Usage) ([]store.Usage, error)
+	PutResponses(ctx context.Context, rs []store.Response) ([]store.Response, error)
+	PutTickets(ctx context.Context, ts []store.Ticket) ([]store.Ticket, error)
+	Tickets(ctx context.Context) ([]store.Ticket, error)
+	PutTouches(ctx context.Context, ts []store.Touch) ([]store.Touch, error)
+	PutRevenue(ctx context.Context, evs []store.RevenueEvent) ([]store.RevenueEvent, error)
+	RevenueEvents(ctx context.Context) ([]store.RevenueEvent, error)
+}
+
 // New returns a service writing to st and rescoring through eng.
-func New(st *mongostore.Store, eng *health.Engine, log *slog.Logger) *Service {
+func New(st Store, eng *health.Engine, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -62,6 +80,8 @@ const batchLeaseTTL = 2 * time.Minute
 // two batches deriving the same account from the same stale copy would
 // lose one's fields. It waits for the lease as long as ctx allows.
 func (s *Service) batchLease(ctx context.Context) (release func(), err error) {
+	retry := time.NewTicker(50 * time.Millisecond)
+	defer retry.Stop()
 	for {
 		held, err := s.st.AcquireLease(ctx, "ingest-batch", s.owner, batchLeaseTTL, time.Now())
 		if err != nil {
@@ -76,8 +96,10 @@ func (s *Service) batchLease(ctx context.Context) (release func(), err error) {
 				}
 			}, nil
 		}
-		if err := bot.Sleep(ctx, 50*time.Millisecond); err != nil {
-			return nil, fmt.Errorf("another csbot is applying a batch: %w", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("another csbot is applying a batch: %w", ctx.Err())
+		case <-retry.C:
 		}
 	}
 }

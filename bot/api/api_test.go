@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/csbot/csbot/api"
-	"github.com/csbot/csbot/ingest"
+	"github.com/csbot/csbot/bot/api"
 	"github.com/csbot/csbot/internal/golden"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/ingest"
 	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/csbot/csbot/kpi"
+	"github.com/csbot/csbot/store/kpi"
 )
 
 func TestPeriods(t *testing.T) {

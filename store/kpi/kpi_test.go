@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/csbot/csbot/kpi"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/kpi"
 )
 
 var now = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
