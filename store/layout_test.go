@@ -14,7 +14,7 @@ func TestConsumersLinkNoDatabaseEngine(t *testing.T) {
 	if err != nil {
 		t.Skip("no go tool on PATH")
 	}
-	out, err := exec.Command(goTool, "list", "-deps", "../bot/...", "../commands", "./kpi", "./ingest", ".").CombinedOutput()
+	out, err := exec.Command(goTool, "list", "-deps", "../bot/...", "../commands/...", "../playbooks/...", "./kpi", "./ingest", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
