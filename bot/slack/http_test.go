@@ -123,8 +123,14 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, storetest.Open(t))
+}
+
+// newEnvOn serves csbot's Slack endpoints over st, seeded with the test
+// organisation; two of them on one database are two replicas.
+func newEnvOn(t *testing.T, st *mongostore.Store) *env {
+	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t)
 	now := time.Now()
 	engine := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
 	for _, m := range []store.Member{

@@ -3,10 +3,12 @@ package slack_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/storetest"
 )
 
 // Twenty pairs of signed slash commands, each pair changing one account in
@@ -16,6 +18,27 @@ import (
 // back the copy it read.
 func TestConcurrentCommandsLoseNoChange(t *testing.T) {
 	e := newEnv(t)
+	concurrentPairs(t, e, e)
+}
+
+// The same through two replicas on one MongoDB database, each command of a
+// pair sent to a different one. It needs a real MongoDB: the embedded
+// FerretDB serves one process, and its filtered updates are not atomic
+// across processes.
+func TestConcurrentCommandsOnTwoReplicas(t *testing.T) {
+	if os.Getenv("MONGODB_URI") == "" {
+		t.Skip("needs MONGODB_URI: two replicas share a MongoDB server")
+	}
+	cfg := storetest.Config(t)
+	a := newEnvOn(t, storetest.OpenConfig(t, cfg))
+	b := newEnvOn(t, storetest.OpenConfig(t, cfg))
+	concurrentPairs(t, a, b)
+}
+
+// concurrentPairs sends each pair's playbook start to one and its owner
+// change to other, all at once, and checks every change landed.
+func concurrentPairs(t *testing.T, one, other *env) {
+	e := one
 	ctx := context.Background()
 	const pairs = 20
 	var accounts []store.Account
@@ -29,9 +52,10 @@ func TestConcurrentCommandsLoseNoChange(t *testing.T) {
 	var wg sync.WaitGroup
 	codes := make(chan int, 2*pairs)
 	for _, a := range accounts {
-		for _, text := range []string{"playbook start save-plan " + a.Slug, "team assign " + a.Slug + " @sora"} {
+		for i, text := range []string{"playbook start save-plan " + a.Slug, "team assign " + a.Slug + " @sora"} {
+			to := []*env{one, other}[i]
 			wg.Go(func() {
-				code, _ := e.command(t, "U0HIRO", text)
+				code, _ := to.command(t, "U0HIRO", text)
 				codes <- code
 			})
 		}
