@@ -85,7 +85,7 @@ func (l *limiter) allow(member string, now time.Time) (time.Duration, bool) {
 
 // tooFast is the answer to a command over the limit.
 func (l *limiter) tooFast(wait time.Duration) Reply {
-	secs := max(1, int((wait + time.Second - 1) / time.Second))
+	secs := max(1, int((wait+time.Second-1)/time.Second))
 	return errorReply(fmt.Sprintf("You are sending commands faster than csbot takes them (at most %d every %s). Wait %d s and try again; nothing was run.",
 		l.limit.Commands, l.limit.Per, secs))
 }
