@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -123,6 +124,9 @@ func FuzzDecodeJSON(f *testing.F) {
 					t.Fatal("empty error")
 				}
 				continue
+			}
+			if !json.Valid([]byte(body)) {
+				t.Fatalf("accepted a body that is not one JSON value: %q", body)
 			}
 			for _, it := range items {
 				checkParse(t, k, it)
