@@ -28,6 +28,8 @@ type Router struct {
 	log *slog.Logger
 	// observe, when set, is told of every command handled, for metrics.
 	observe func(command, platform, outcome string, took time.Duration)
+	// limits, when set, caps each member's commands (LimitPerMember).
+	limits *limiter
 }
 
 // OnHandled sets a function told of every command handled: its name
@@ -152,6 +154,9 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 		return errorReply("You are not registered with csbot yet, so it cannot show you customer data. Ask a csbot admin to add you with `/cs team member`.")
 	case err != nil:
 		return rt.failure(ctx, "identify user", err)
+	}
+	if wait, ok := rt.limits.allow(member.ID, time.Now()); !ok {
+		return rt.limits.tooFast(wait)
 	}
 	cmd, found := rt.reg.Lookup(name)
 	if !found {

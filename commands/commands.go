@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/csbot/csbot/internal/suggest"
 
@@ -99,6 +100,10 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 	q := strings.ToLower(strings.TrimSpace(query))
 	if q == "" {
 		return store.Account{}, bot.UsageErrorf("Which account? Give its name or slug.")
+	}
+	// No account has a longer name: answer at once, without a search.
+	if n := utf8.RuneCountInString(q); n > store.MaxName {
+		return store.Account{}, bot.Errorf("No account matches: you gave %d characters, and account names have at most %d.", n, store.MaxName)
 	}
 	for _, slug := range slices.Compact([]string{q, store.Slugify(q)}) {
 		a, err := c.Store.Account(ctx, slug)

@@ -3,6 +3,7 @@ package discord
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -31,9 +32,9 @@ func (a *Adapter) Handler() http.Handler {
 			http.Error(w, "invalid request signature", http.StatusUnauthorized)
 			return
 		}
-		var i discordgo.Interaction
-		if err := json.Unmarshal(body, &i); err != nil || i.Type == 0 || i.ID == "" {
-			http.Error(w, "malformed interaction", http.StatusBadRequest)
+		i, err := decodeInteraction(body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		// A signed request stays valid for 5 minutes: the claim makes a
@@ -51,7 +52,7 @@ func (a *Adapter) Handler() http.Handler {
 				return
 			}
 		}
-		resp, then, err := a.interact(r.Context(), &i)
+		resp, then, err := a.interact(r.Context(), i)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -65,6 +66,16 @@ func (a *Adapter) Handler() http.Handler {
 			a.work.Go(then)
 		}
 	})
+}
+
+// decodeInteraction reads a signed interaction; one without a type or an
+// id is malformed.
+func decodeInteraction(body []byte) (*discordgo.Interaction, error) {
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil || i.Type == 0 || i.ID == "" {
+		return nil, errors.New("malformed interaction")
+	}
+	return &i, nil
 }
 
 // verify checks the signature's age, then the signature itself.

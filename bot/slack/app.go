@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -211,24 +212,11 @@ var unescape = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Repla
 // already. Slack redelivers unacknowledged or failed deliveries, so the
 // event id is claimed first and a second delivery does nothing.
 func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAPIInnerEvent) {
-	var user, text, channel, thread string
-	switch e := ev.Data.(type) {
-	case *slackevents.AppMentionEvent:
-		if e.BotID != "" {
-			return
-		}
-		user, text, channel, thread = e.User, unescape(mention.ReplaceAllString(e.Text, "")), e.Channel, e.TimeStamp
-		if e.ThreadTimeStamp != "" {
-			thread = e.ThreadTimeStamp
-		}
-	case *slackevents.MessageEvent:
-		if e.ChannelType != "im" || e.BotID != "" || e.SubType != "" {
-			return
-		}
-		user, text, channel = e.User, unescape(e.Text), e.Channel
-	default:
+	q, ok := question(ev)
+	if !ok {
 		return
 	}
+	user, text, channel, thread := q.user, q.text, q.channel, q.thread
 	won, err := a.Claims.Claim(ctx, "slack-event/"+eventID, time.Now())
 	if err != nil {
 		a.Log.Error("claim Slack event", "event", eventID, "err", err)
@@ -267,6 +255,31 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 	default:
 		a.sendImage(ctx, r, "", "", user)
 	}
+}
+
+// asked is a command someone typed: in a mention, answered in thread,
+// or in a direct message (no thread).
+type asked struct {
+	user, text, channel, thread string
+}
+
+// question reads the command in a mention of csbot or a direct message to
+// it; other events, and messages from bots, ask nothing.
+func question(ev slackevents.EventsAPIInnerEvent) (asked, bool) {
+	switch e := ev.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		if e == nil || e.BotID != "" {
+			return asked{}, false
+		}
+		q := asked{user: e.User, text: unescape(mention.ReplaceAllString(e.Text, "")), channel: e.Channel, thread: cmp.Or(e.ThreadTimeStamp, e.TimeStamp)}
+		return q, true
+	case *slackevents.MessageEvent:
+		if e == nil || e.ChannelType != "im" || e.BotID != "" || e.SubType != "" {
+			return asked{}, false
+		}
+		return asked{user: e.User, text: unescape(e.Text), channel: e.Channel}, true
+	}
+	return asked{}, false
 }
 
 // errBadPayload marks an interaction csbot cannot read.
@@ -309,9 +322,10 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		if ic.View.CallbackID != NoteCallbackID {
 			return nil, fmt.Errorf("%w: unknown view %q", errBadPayload, ic.View.CallbackID)
 		}
-		values := ic.View.State.Values
-		text := strings.TrimSpace(values[NoteTextBlockID][NoteTextActionID].Value)
-		kind := values[NoteKindBlockID][NoteKindActionID].SelectedOption.Value
+		text, kind, err := noteInput(ic.View)
+		if err != nil {
+			return nil, err
+		}
 		if text == "" {
 			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: "Write what happened."}}, nil
 		}
@@ -332,6 +346,18 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: type %q", errBadPayload, ic.Type)
+}
+
+// noteInput reads the note modal's text and kind ("note" when none was
+// picked) from a submission; one without the modal's state is unreadable.
+func noteInput(v slack.View) (text, kind string, err error) {
+	if v.State == nil {
+		return "", "", fmt.Errorf("%w: view_submission without a state", errBadPayload)
+	}
+	values := v.State.Values
+	text = strings.TrimSpace(values[NoteTextBlockID][NoteTextActionID].Value)
+	kind = cmp.Or(values[NoteKindBlockID][NoteKindActionID].SelectedOption.Value, "note")
+	return text, kind, nil
 }
 
 // reply answers an interaction through its response_url.

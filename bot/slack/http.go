@@ -2,12 +2,14 @@ package slack
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
-	"sync"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/csbot/csbot/bot"
@@ -19,34 +21,37 @@ import (
 type HTTP struct {
 	app    *App
 	secret string
-	replay *replayGuard
 }
 
 // NewHTTP returns the HTTP transport for app, verifying requests with the
 // app's signing secret.
 func NewHTTP(app *App, signingSecret string) *HTTP {
-	return &HTTP{app: app, secret: signingSecret, replay: &replayGuard{seen: map[string]time.Time{}}}
+	return &HTTP{app: app, secret: signingSecret}
 }
+
+// commandsPath is where Slack posts slash commands.
+const commandsPath = "/slack/commands"
 
 // Register mounts the Slack endpoints of docs/contract.md on mux.
 func (h *HTTP) Register(mux *http.ServeMux) {
-	mux.Handle("POST /slack/commands", h.verified(h.commands))
+	mux.Handle("POST "+commandsPath, h.verified(h.commands))
 	mux.Handle("POST /slack/events", h.verified(h.events))
 	mux.Handle("POST /slack/interactions", h.verified(h.interactions))
 }
 
 // verified reads the body (413 past bot.MaxBody) and checks Slack's v0 signature
 // and its timestamp (401 when missing, forged, older than 5 minutes, or a
-// replay of a request already served) before anything else happens.
+// replay of a request already served, on any replica) before anything else
+// happens.
 func (h *HTTP) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := bot.ReadBody(w, r)
+		raw, ok := bot.ReadBody(w, r)
 		if !ok {
 			return
 		}
 		sv, err := slack.NewSecretsVerifier(r.Header, h.secret)
 		if err == nil {
-			_, _ = sv.Write(body)
+			_, _ = sv.Write(raw)
 			err = sv.Ensure()
 		}
 		if err != nil {
@@ -54,53 +59,102 @@ func (h *HTTP) verified(next func(w http.ResponseWriter, r *http.Request, body [
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
-		// Slack does not resend slash commands or interactions; a second
-		// request with the same signature is a replay. Events are retried
-		// with the same body but a new timestamp, so they sign differently.
-		if !h.replay.first(r.Header.Get("X-Slack-Signature"), time.Now()) {
+		// A signed request stays valid for 5 minutes: claiming it makes a
+		// replay, on whichever replica, do nothing. Slack does not resend
+		// slash commands or interactions, and retries events with a new
+		// timestamp, so they sign differently.
+		won, err := h.app.Claims.Claim(r.Context(), requestID(r.Header), time.Now())
+		if err != nil {
+			h.app.Log.Warn("claim Slack request", "path", r.URL.Path, "err", err)
+			if r.URL.Path == commandsPath {
+				writeJSON(w, body(Render(unreachable)[0], false))
+				return
+			}
+			http.Error(w, unreachable.Text, http.StatusServiceUnavailable)
+			return
+		}
+		if !won {
 			h.app.Log.Warn("refused replayed Slack request", "path", r.URL.Path)
 			http.Error(w, "replayed request", http.StatusUnauthorized)
 			return
 		}
-		next(w, r, body)
+		next(w, r, raw)
 	})
 }
 
+// requestID names a verified request by its timestamp and its signature's
+// bytes, not the header's text: "v0=AB12..." and "v0=ab12..." are the same
+// signature, and so the same request.
+func requestID(h http.Header) string {
+	ts, _ := strconv.ParseInt(h.Get("X-Slack-Request-Timestamp"), 10, 64)
+	mac, _ := hex.DecodeString(strings.TrimPrefix(h.Get("X-Slack-Signature"), "v0="))
+	return "slack-request/" + strconv.FormatInt(ts, 10) + "/" + hex.EncodeToString(mac)
+}
+
+// unreachable answers a request csbot could not record as served.
+var unreachable = bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}
+
 func (h *HTTP) commands(w http.ResponseWriter, r *http.Request, body []byte) {
-	form, err := url.ParseQuery(string(body))
-	if err != nil || form.Get("user_id") == "" || form.Get("command") == "" || form.Get("response_url") == "" {
-		http.Error(w, "malformed slash command", http.StatusBadRequest)
+	sc, err := decodeCommand(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
-	}
-	sc := slack.SlashCommand{
-		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), UserID: form.Get("user_id"),
-		Command: form.Get("command"), Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 	}
 	writeJSON(w, h.app.Command(r.Context(), sc))
 }
 
-func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {
+// decodeCommand reads a slash command's form.
+func decodeCommand(body []byte) (slack.SlashCommand, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("user_id") == "" || form.Get("command") == "" || form.Get("response_url") == "" {
+		return slack.SlashCommand{}, errors.New("malformed slash command")
+	}
+	return slack.SlashCommand{
+		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), UserID: form.Get("user_id"),
+		Command: form.Get("command"), Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
+	}, nil
+}
+
+// event is an Events API request: a challenge to echo, or a callback to
+// handle (an event of another type has neither).
+type event struct {
+	challenge string
+	id        string
+	inner     slackevents.EventsAPIInnerEvent
+}
+
+// decodeEvent reads an Events API request.
+func decodeEvent(body []byte) (event, error) {
 	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
-		http.Error(w, "malformed event", http.StatusBadRequest)
-		return
+		return event{}, errors.New("malformed event")
 	}
 	switch ev.Type {
 	case slackevents.URLVerification:
 		var ch slackevents.ChallengeResponse
 		if err := json.Unmarshal(body, &ch); err != nil || ch.Challenge == "" {
-			http.Error(w, "malformed url_verification", http.StatusBadRequest)
-			return
+			return event{}, errors.New("malformed url_verification")
 		}
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, ch.Challenge)
-		return
+		return event{challenge: ch.Challenge}, nil
 	case slackevents.CallbackEvent:
 		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 		if !ok || cb.EventID == "" {
-			http.Error(w, "malformed event", http.StatusBadRequest)
-			return
+			return event{}, errors.New("malformed event")
 		}
+		return event{id: cb.EventID, inner: ev.InnerEvent}, nil
+	}
+	return event{}, nil
+}
+
+func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {
+	ev, err := decodeEvent(body)
+	switch {
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	case ev.challenge != "":
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, ev.challenge)
+	case ev.id != "":
 		// Acknowledge first: Slack retries deliveries not acknowledged
 		// within 3 s even while the first is still being handled.
 		w.WriteHeader(http.StatusOK)
@@ -109,21 +163,30 @@ func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {
 			defer h.app.work.Done()
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 			defer cancel()
-			h.app.Event(ctx, cb.EventID, ev.InnerEvent)
+			h.app.Event(ctx, ev.id, ev.inner)
 		}()
-		return
+	default:
+		w.WriteHeader(http.StatusOK)
 	}
-	w.WriteHeader(http.StatusOK)
 }
 
-func (h *HTTP) interactions(w http.ResponseWriter, r *http.Request, body []byte) {
+// decodeInteraction reads an interaction's form and its JSON payload.
+func decodeInteraction(body []byte) (slack.InteractionCallback, error) {
 	form, err := url.ParseQuery(string(body))
 	var ic slack.InteractionCallback
 	if err == nil {
 		err = json.Unmarshal([]byte(form.Get("payload")), &ic)
 	}
 	if err != nil || ic.User.ID == "" {
-		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		return ic, errors.New("malformed interaction")
+	}
+	return ic, nil
+}
+
+func (h *HTTP) interactions(w http.ResponseWriter, r *http.Request, body []byte) {
+	ic, err := decodeInteraction(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	ack, err := h.app.Interaction(r.Context(), ic)
@@ -141,29 +204,4 @@ func (h *HTTP) interactions(w http.ResponseWriter, r *http.Request, body []byte)
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// replayGuard remembers signatures for the 5 minutes a timestamp is valid.
-type replayGuard struct {
-	mu     sync.Mutex
-	seen   map[string]time.Time
-	pruned time.Time
-}
-
-func (g *replayGuard) first(sig string, now time.Time) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if now.Sub(g.pruned) > time.Minute {
-		for s, at := range g.seen {
-			if now.Sub(at) > 5*time.Minute {
-				delete(g.seen, s)
-			}
-		}
-		g.pruned = now
-	}
-	if _, dup := g.seen[sig]; dup {
-		return false
-	}
-	g.seen[sig] = now
-	return true
 }

@@ -212,6 +212,7 @@ func (e *env) command(t *testing.T, user, text string) (int, string) {
 func TestRequestsAreVerifiedFirst(t *testing.T) {
 	e := newEnv(t)
 	note := command("U0AIKO", "note acme call went well")
+	noState := "payload=" + url.QueryEscape(`{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme"}}`)
 	tests := []struct {
 		name    string
 		path    string
@@ -227,6 +228,7 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 		{"malformed command", "/slack/commands", "text=health", sign("text=health", time.Now(), secret), 400},
 		{"malformed event", "/slack/events", "{not json", sign("{not json", time.Now(), secret), 400},
 		{"malformed interaction", "/slack/interactions", "payload=%7Bnope", sign("payload=%7Bnope", time.Now(), secret), 400},
+		{"view submission without state", "/slack/interactions", noState, sign(noState, time.Now(), secret), 400},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -248,15 +250,53 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 	}
 }
 
+// A signed request is served once, however its signature is written and
+// whichever replica it reaches: each variant below replays the first.
 func TestReplayedCommandIsRefused(t *testing.T) {
 	e := newEnv(t)
-	body := command("U0AIKO", "whoami")
+	// A second replica: its own HTTP endpoints over the same store.
+	mux := http.NewServeMux()
+	csslack.NewHTTP(e.app, secret).Register(mux)
+	replica := httptest.NewServer(mux)
+	t.Cleanup(replica.Close)
+
+	body := strings.Replace(command("U0AIKO", "note acme renewal call"), "RESPOND", url.QueryEscape(e.slack.srv.URL+"/respond/1"), 1)
 	h := sign(body, time.Now(), secret)
-	if code, _ := e.post(t, "/slack/commands", body, h); code != 200 {
-		t.Fatalf("first request: %d", code)
+	if code, answer := e.post(t, "/slack/commands", body, h); code != 200 || !strings.Contains(answer, "Logged a note on Acme Corp") {
+		t.Fatalf("first request: %d %s", code, answer)
 	}
-	if code, _ := e.post(t, "/slack/commands", body, h); code != 401 {
-		t.Errorf("replayed request: %d, want 401", code)
+	upper := h.Clone()
+	upper.Set("X-Slack-Signature", "v0="+strings.ToUpper(strings.TrimPrefix(h.Get("X-Slack-Signature"), "v0=")))
+	tests := []struct {
+		name string
+		srv  string
+		h    http.Header
+	}{
+		{"same request", e.srv.URL, h},
+		{"signature in upper case", e.srv.URL, upper},
+		{"another replica", replica.URL, h},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, tc.srv+"/slack/commands", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = tc.h
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 401 {
+				t.Errorf("replay: %d %s, want 401", resp.StatusCode, answer)
+			}
+		})
+	}
+	// The same command signed anew (a user typing it again) runs.
+	if code, answer := e.post(t, "/slack/commands", body, sign(body, time.Now().Add(time.Second), secret)); code != 200 || !strings.Contains(answer, "Logged a note") {
+		t.Errorf("the command sent again: %d %s", code, answer)
 	}
 }
 

@@ -24,7 +24,10 @@ const runTimeout = 2 * time.Minute
 type incoming struct {
 	Type string `json:"type"`
 	// ID names the activity within its conversation.
-	ID           string `json:"id"`
+	ID string `json:"id"`
+	// Timestamp is when Teams sent the activity (UTC, RFC 3339), under
+	// the signature like the rest of the body.
+	Timestamp    string `json:"timestamp"`
 	Conversation struct {
 		ID string `json:"id"`
 	} `json:"conversation"`
@@ -36,11 +39,15 @@ type incoming struct {
 	} `json:"from"`
 }
 
+// maxSkew is how far an activity's timestamp may be from now.
+const maxSkew = 5 * time.Minute
+
 // Handler serves POST /teams/messages: Teams' outgoing webhook. The body
 // is read (413 past bot.MaxBody) and its HMAC checked (401) before anything
-// else; a malformed activity gets 400. Outgoing webhooks carry no
-// timestamp; an activity already handled (its conversation and id, on any
-// replica) is refused with 401, so a captured request cannot run twice.
+// else; a malformed activity (no id, no timestamp, not a user's message)
+// gets 400. An activity sent more than 5 minutes before or after now, or
+// already handled (its conversation and id, on any replica), is refused
+// with 401, so a captured request cannot run twice, nor late.
 func (a *Adapter) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -57,26 +64,45 @@ func (a *Adapter) Handler() http.Handler {
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
-		var in incoming
-		if err := json.Unmarshal(body, &in); err != nil || in.Type != "message" || in.From.AADObjectID == "" {
-			http.Error(w, "malformed activity: want a message from a user with an aadObjectId", http.StatusBadRequest)
+		in, sent, err := decodeActivity(body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if in.ID != "" {
-			won, err := a.store.Claim(r.Context(), "teams-activity/"+in.Conversation.ID+"/"+in.ID, time.Now())
-			if err != nil {
-				a.log.Warn("claim Teams activity", "err", err)
-				reply(w, answer(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}, a.botName))
-				return
-			}
-			if !won {
-				a.log.Warn("refused replayed Teams activity")
-				http.Error(w, "replayed request", http.StatusUnauthorized)
-				return
-			}
+		if now := time.Now(); now.Sub(sent).Abs() > maxSkew {
+			a.log.Warn("refused stale Teams activity", "sent", sent)
+			http.Error(w, "activity timestamp more than 5 minutes from now", http.StatusUnauthorized)
+			return
+		}
+		won, err := a.store.Claim(r.Context(), "teams-activity/"+in.Conversation.ID+"/"+in.ID, time.Now())
+		if err != nil {
+			a.log.Warn("claim Teams activity", "err", err)
+			reply(w, answer(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}, a.botName))
+			return
+		}
+		if !won {
+			a.log.Warn("refused replayed Teams activity")
+			http.Error(w, "replayed request", http.StatusUnauthorized)
+			return
 		}
 		reply(w, a.respond(r.Context(), in))
 	})
+}
+
+// decodeActivity reads a signed outgoing webhook activity and when it was sent.
+func decodeActivity(body []byte) (incoming, time.Time, error) {
+	var in incoming
+	if err := json.Unmarshal(body, &in); err != nil || in.Type != "message" || in.From.AADObjectID == "" {
+		return in, time.Time{}, errors.New("malformed activity: want a message from a user with an aadObjectId")
+	}
+	if in.ID == "" {
+		return in, time.Time{}, errors.New("malformed activity: no id")
+	}
+	sent, err := time.Parse(time.RFC3339, in.Timestamp)
+	if err != nil {
+		return in, time.Time{}, errors.New("malformed activity: no timestamp (RFC 3339)")
+	}
+	return in, sent, nil
 }
 
 func reply(w http.ResponseWriter, act Activity) {

@@ -179,11 +179,18 @@ func newEnv(t testing.TB, extra ...bot.Command) *env {
 
 var activitySeq atomic.Int64
 
-// activity is an outgoing webhook request as Teams sends it; each has an id
-// of its own.
+// activity is an outgoing webhook request as Teams sends it, sent now;
+// each has an id of its own.
 func activity(aad, text string) string {
-	b, _ := json.Marshal(map[string]any{
-		"type": "message", "id": strconv.FormatInt(1485983408511+activitySeq.Add(1), 10), "timestamp": "2026-11-25T09:30:08.5Z", "localTimestamp": "2026-11-25T18:30:08.5+09:00",
+	return activityWith(aad, text, func(map[string]any) {})
+}
+
+// activityWith is activity with its fields changed by change.
+func activityWith(aad, text string, change func(map[string]any)) string {
+	now := time.Now()
+	a := map[string]any{
+		"type": "message", "id": strconv.FormatInt(1485983408511+activitySeq.Add(1), 10),
+		"timestamp": now.UTC().Format("2006-01-02T15:04:05.0000000Z"), "localTimestamp": now.In(time.FixedZone("JST", 9*3600)).Format(time.RFC3339Nano),
 		"serviceUrl": "https://smba.trafficmanager.net/apac/", "channelId": "msteams",
 		"from":         map[string]any{"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw", "name": "Kenji Watanabe", "aadObjectId": aad},
 		"conversation": map[string]any{"isGroup": true, "id": "19:253b1f341670408fb6fe51050b6e5ceb@thread.skype;messageid=1485983408511", "conversationType": "channel", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"},
@@ -192,7 +199,9 @@ func activity(aad, text string) string {
 		"attachments": []any{map[string]any{"contentType": "text/html", "content": "<div>" + text + "</div>"}},
 		"entities":    []any{map[string]any{"type": "clientInfo", "locale": "en-US", "country": "JP", "platform": "Web"}},
 		"channelData": map[string]any{"teamsChannelId": "19:253b1f341670408fb6fe51050b6e5ceb@thread.skype", "teamsTeamId": "19:712bbc1ec1924cb2a98a4d3e0e7f9d35@thread.skype", "tenant": map[string]any{"id": "72f988bf-86f1-41af-91ab-2d7cd011db47"}},
-	})
+	}
+	change(a)
+	b, _ := json.Marshal(a)
 	return string(b)
 }
 
@@ -254,6 +263,14 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 	otherKey := base64.StdEncoding.EncodeToString([]byte("another 32-byte key, not Teams'!"))
 	noUser := `{"type":"message","text":"<at>csbot</at> note kumo-robotics hi","from":{"id":"29:1","name":"X"}}`
 	update := `{"type":"conversationUpdate","from":{"aadObjectId":"` + kenjiAAD + `"}}`
+	noteWith := func(change func(map[string]any)) string {
+		return activityWith(kenjiAAD, "<at>csbot</at> note kumo-robotics call went well", change)
+	}
+	noID := noteWith(func(a map[string]any) { delete(a, "id") })
+	noStamp := noteWith(func(a map[string]any) { delete(a, "timestamp") })
+	badStamp := noteWith(func(a map[string]any) { a["timestamp"] = "yesterday" })
+	stale := noteWith(func(a map[string]any) { a["timestamp"] = time.Now().Add(-6 * time.Minute).UTC().Format(time.RFC3339) })
+	future := noteWith(func(a map[string]any) { a["timestamp"] = time.Now().Add(6 * time.Minute).UTC().Format(time.RFC3339) })
 	tests := []struct {
 		name, body, auth string
 		want             int
@@ -267,6 +284,11 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 		{"malformed JSON", `{"type":"message",`, sign(`{"type":"message",`, secret), 400},
 		{"no aadObjectId", noUser, sign(noUser, secret), 400},
 		{"not a message", update, sign(update, secret), 400},
+		{"no id", noID, sign(noID, secret), 400},
+		{"no timestamp", noStamp, sign(noStamp, secret), 400},
+		{"timestamp not RFC 3339", badStamp, sign(badStamp, secret), 400},
+		{"sent 6 minutes ago", stale, sign(stale, secret), 401},
+		{"sent 6 minutes from now", future, sign(future, secret), 401},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -462,8 +484,8 @@ func BenchmarkHandler(b *testing.B) {
 	}
 }
 
-// A signed activity sent again (a captured request) is refused: an
-// outgoing webhook has no timestamp, its id is what tells.
+// A signed activity sent again (a captured request) within its 5 minutes
+// is refused by its id, on any replica; one without an id is never run.
 func TestReplayedActivityIsRefused(t *testing.T) {
 	e := newEnv(t)
 	whoami := activity(kenjiAAD, "<at>csbot</at> whoami")
@@ -472,5 +494,23 @@ func TestReplayedActivityIsRefused(t *testing.T) {
 	}
 	if code, body := e.post(t, whoami, sign(whoami, secret)); code != 401 {
 		t.Errorf("replay: %d %s, want 401", code, body)
+	}
+	// Another replica: an adapter of its own over the same store.
+	other, err := New(Config{Secret: secret}, Deps{Router: bot.NewRouter(e.reg, e.st, slog.New(slog.DiscardHandler)), Store: e.st, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/teams/messages", strings.NewReader(whoami))
+	req.Header.Set("Authorization", sign(whoami, secret))
+	other.Handler().ServeHTTP(rec, req)
+	if rec.Code != 401 {
+		t.Errorf("replay to another replica: %d %s, want 401", rec.Code, rec.Body)
+	}
+	noID := activityWith(kenjiAAD, "<at>csbot</at> whoami", func(a map[string]any) { delete(a, "id") })
+	for i := range 3 {
+		if code, body := e.post(t, noID, sign(noID, secret)); code != 400 {
+			t.Errorf("activity without an id, send %d: %d %s, want 400", i+1, code, body)
+		}
 	}
 }

@@ -125,7 +125,7 @@ func TestSameFactsOnEveryPlatform(t *testing.T) {
 	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(stamp), body...))))
 	renderings["discord"] = post(req)
 
-	body, _ = json.Marshal(map[string]any{"type": "message", "id": "1", "text": "<at>csbot</at> health " + acct.Slug,
+	body, _ = json.Marshal(map[string]any{"type": "message", "id": "1", "timestamp": time.Now().UTC().Format(time.RFC3339), "text": "<at>csbot</at> health " + acct.Slug,
 		"from": map[string]any{"id": "29:1", "name": "Aiko", "aadObjectId": aiko.Identities["teams"]}, "channelId": "msteams"})
 	key, _ := base64.StdEncoding.DecodeString(teamsKey)
 	mac := hmac.New(sha256.New, key)

@@ -93,6 +93,11 @@ func TestOptionsValidate(t *testing.T) {
 		{"secret from a file", map[string]string{"SLACK_SIGNING_SECRET_FILE": write("secret", "s3cret\n"), "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
 		{"unreadable secret file", map[string]string{"SLACK_BOT_TOKEN_FILE": filepath.Join(dir, "missing")}, "", "SLACK_BOT_TOKEN_FILE: open"},
 		{"bad log format", map[string]string{"CSBOT_LOG_FORMAT": "xml"}, "", `CSBOT_LOG_FORMAT: "xml": use text or json`},
+		{"command limit", map[string]string{"CSBOT_COMMAND_LIMIT": "30/1m"}, "", ""},
+		{"command limit off", nil, write("limit.yaml", "command_limit: \"off\"\n"), ""},
+		{"bad command limit", map[string]string{"CSBOT_COMMAND_LIMIT": "lots"}, "", `CSBOT_COMMAND_LIMIT: "lots": want commands per duration, e.g. 10/10s, or off`},
+		{"metrics address", map[string]string{"CSBOT_METRICS_ADDR": ":9091"}, "", ""},
+		{"metrics on the main address", map[string]string{"CSBOT_METRICS_ADDR": ":8080"}, "", "CSBOT_METRICS_ADDR: the same as CSBOT_ADDR"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

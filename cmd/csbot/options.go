@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/discord"
 	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/store/health"
@@ -31,11 +32,15 @@ const defaultShutdownGrace = 20 * time.Second
 // rising precedence: its default, the YAML file (--config or CSBOT_CONFIG),
 // its environment variable (the contract in docs/contract.md), a command-line flag.
 type options struct {
-	Addr     string `yaml:"addr"`
-	MongoURI string `yaml:"mongodb_uri"`
-	DataDir  string `yaml:"data_dir"`
-	Database string `yaml:"database"`
-	TZ       string `yaml:"tz"`
+	Addr string `yaml:"addr"`
+	// MetricsAddr, when set, serves /metrics there and nowhere else.
+	MetricsAddr string `yaml:"metrics_addr"`
+	// CommandLimit caps each member's chat commands: "10/10s" or "off".
+	CommandLimit string `yaml:"command_limit"`
+	MongoURI     string `yaml:"mongodb_uri"`
+	DataDir      string `yaml:"data_dir"`
+	Database     string `yaml:"database"`
+	TZ           string `yaml:"tz"`
 	// LogFormat is text or json; empty picks text on a terminal, JSON otherwise.
 	LogFormat string `yaml:"log_format"`
 	// ShutdownGrace is how long in-flight commands and sends may run after SIGTERM.
@@ -100,7 +105,7 @@ type setting struct {
 // settings lists every string option's environment variable.
 func (o *options) settings() []setting {
 	return []setting{
-		{"CSBOT_ADDR", &o.Addr}, {"MONGODB_URI", &o.MongoURI}, {"CSBOT_DATA_DIR", &o.DataDir},
+		{"CSBOT_ADDR", &o.Addr}, {"CSBOT_METRICS_ADDR", &o.MetricsAddr}, {"CSBOT_COMMAND_LIMIT", &o.CommandLimit}, {"MONGODB_URI", &o.MongoURI}, {"CSBOT_DATA_DIR", &o.DataDir},
 		{"CSBOT_DB", &o.Database}, {"CSBOT_TZ", &o.TZ}, {"CSBOT_LOG_FORMAT", &o.LogFormat},
 		{"CSBOT_PLAYBOOKS_DIR", &o.PlaybooksDir}, {"CSBOT_CHECKLISTS_DIR", &o.ChecklistsDir},
 		{"CSBOT_API_TOKEN", &o.APIToken},
@@ -144,7 +149,7 @@ type overrides struct {
 // kept in the options for Validate, so doctor can list them all.
 func loadOptions(getenv func(string) string, cli overrides) options {
 	o := options{
-		Addr: defaultAddr, DataDir: "./data", Database: "csbot", TZ: "UTC",
+		Addr: defaultAddr, CommandLimit: bot.DefaultLimit.String(), DataDir: "./data", Database: "csbot", TZ: "UTC",
 		ShutdownGrace: defaultShutdownGrace, Health: health.DefaultConfig(),
 	}
 	o.ConfigFile = cmpOr(cli.ConfigFile, getenv("CSBOT_CONFIG"))
@@ -216,6 +221,12 @@ func (o options) Validate() error {
 	}
 	if o.ShutdownGrace <= 0 || o.ShutdownGrace > 10*time.Minute {
 		errs = append(errs, fmt.Errorf("CSBOT_SHUTDOWN_GRACE: %v must be between 1s and 10m", o.ShutdownGrace))
+	}
+	if _, err := bot.ParseLimit(o.CommandLimit); err != nil {
+		errs = append(errs, fmt.Errorf("CSBOT_COMMAND_LIMIT: %q: %w", o.CommandLimit, err))
+	}
+	if o.MetricsAddr != "" && o.MetricsAddr == o.Addr {
+		errs = append(errs, errors.New("CSBOT_METRICS_ADDR: the same as CSBOT_ADDR; give another address, or leave it unset to serve /metrics on CSBOT_ADDR"))
 	}
 	if o.APIToken != "" && len(o.APIToken) < 16 {
 		errs = append(errs, errors.New("CSBOT_API_TOKEN: too short to be a secret; use at least 16 random characters (openssl rand -hex 32)"))

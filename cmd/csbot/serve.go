@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/api"
 	"github.com/csbot/csbot/bot/discord"
 	slackbot "github.com/csbot/csbot/bot/slack"
@@ -45,6 +46,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	var running sync.WaitGroup // adapters' Run loops
 
 	mux := a.httpHandler()
+	if o.MetricsAddr != "" {
+		// Metrics only on their own address (a private port the load
+		// balancer does not expose).
+		mux = a.probes()
+	}
+	limit, _ := bot.ParseLimit(o.CommandLimit) // validated in flags
+	a.router.LimitPerMember(limit)
 	platforms, err := a.platforms(work, listen, o, mux, log, &running)
 	if err != nil {
 		return err
@@ -75,6 +83,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}()
 	defer func() { <-catchingUp }()
 
+	if o.MetricsAddr != "" {
+		stop, err := a.serveMetrics(o.MetricsAddr, log)
+		if err != nil {
+			_ = sched.Shutdown()
+			return err
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		_ = sched.Shutdown()
@@ -93,6 +109,25 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	stopListening()
 	return a.shutdown(o.ShutdownGrace, srv, sched, draining, platforms, cancelWork, &running)
+}
+
+// serveMetrics serves /metrics alone on addr until stop is called.
+// Scrapes need no draining, so stop closes at once.
+func (a *app) serveMetrics(addr string, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (set CSBOT_METRICS_ADDR to a free address)", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute}
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server stopped", "err", err)
+		}
+	}()
+	return func() { _ = srv.Close() }, nil
 }
 
 // shutdown stops taking work, lets what is in flight finish within grace,
@@ -221,12 +256,19 @@ func (a *app) catchUp(ctx context.Context, delivery *playbooks.Delivery, loc *ti
 	}
 }
 
+// httpHandler serves the probes and /metrics.
 func (a *app) httpHandler() *http.ServeMux {
+	mux := a.probes()
+	mux.Handle("GET /metrics", a.metrics.handler())
+	return mux
+}
+
+// probes serves /healthz and /readyz.
+func (a *app) probes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.Handle("GET /metrics", a.metrics.handler())
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

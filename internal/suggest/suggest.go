@@ -11,8 +11,14 @@ import (
 // nearest first, leaving out those too far to be a plausible typo. A
 // candidate that starts with word counts as near, and a long candidate is
 // also compared by its start, so "acmr" finds "Acme Corp".
+//
+// The cost is bounded whatever the user typed: a candidate whose length
+// differs from word's by more than the distance allowed is skipped without
+// comparing, and a comparison stops as soon as it exceeds that distance.
 func Closest(word string, candidates []string, n int) []string {
 	word = strings.ToLower(word)
+	w := []rune(word)
+	limit := max(2, len(w)/3)
 	type scored struct {
 		s string
 		d int
@@ -20,14 +26,20 @@ func Closest(word string, candidates []string, n int) []string {
 	var out []scored
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := Distance(word, lc)
-		if r := []rune(lc); len(r) > len([]rune(word)) {
-			d = min(d, Distance(word, string(r[:len([]rune(word))]))+1)
+		var d int
+		switch {
+		case lc == word:
+			d = 0
+		case strings.HasPrefix(lc, word) || len(w) >= 3 && strings.Contains(lc, word):
+			d = 1
+		default:
+			r := []rune(lc)
+			d = within(w, r, limit)
+			if len(r) > len(w) {
+				d = min(d, within(w, r[:len(w)], limit-1)+1)
+			}
 		}
-		if strings.HasPrefix(lc, word) || strings.Contains(lc, word) && len(word) >= 3 {
-			d = min(d, 1)
-		}
-		if d <= max(2, len([]rune(word))/3) {
+		if d <= limit {
 			out = append(out, scored{c, d})
 		}
 	}
@@ -51,25 +63,51 @@ func Closest(word string, candidates []string, n int) []string {
 // neighbours (tire, tier) as one edit.
 func Distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
+	return within(ra, rb, max(len(ra), len(rb)))
+}
+
+// within is the edit distance of a and b when it is at most k, else k+1.
+// Only the cells within k of the diagonal can hold a distance of at most
+// k, so it costs O(k·len(a)) and stops early once two rows in a row exceed
+// k (a swap reaches back two rows).
+func within(a, b []rune, k int) int {
+	inf := k + 1
+	if len(a)-len(b) > k || len(b)-len(a) > k {
+		return inf
 	}
-	for j := range d[0] {
-		d[0][j] = j
+	n := len(b)
+	prev2, prev, cur := make([]int, n+1), make([]int, n+1), make([]int, n+1)
+	for j := range prev {
+		prev[j] = min(j, inf)
 	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
+	prevMin := 0
+	for i := 1; i <= len(a); i++ {
+		lo, hi := max(1, i-k), min(n, i+k)
+		cur[0] = min(i, inf)
+		if lo > 1 {
+			cur[lo-1] = inf
+		}
+		rowMin := cur[0]
+		for j := lo; j <= hi; j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
 			}
+			cur[j] = min(v, inf)
+			rowMin = min(rowMin, cur[j])
 		}
+		if hi < n {
+			cur[hi+1] = inf
+		}
+		if rowMin > k && prevMin > k {
+			return inf
+		}
+		prevMin = rowMin
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[len(ra)][len(rb)]
+	return prev[n]
 }

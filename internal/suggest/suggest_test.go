@@ -1,6 +1,8 @@
 package suggest
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,4 +45,98 @@ func TestClosest(t *testing.T) {
 			t.Errorf("Closest(%q) (-want +got):\n%s", tc.word, diff)
 		}
 	}
+}
+
+// names are n account names shaped like real ones.
+func names(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("Account %05d Holdings KK", i)
+	}
+	return out
+}
+
+// BenchmarkClosestLongMiss is the worst a user can type: an unknown name
+// of 4,000 characters (what a chat message holds) or of 200 (the longest
+// account name, which commands let through) searched over 10,000 names.
+func BenchmarkClosestLongMiss(b *testing.B) {
+	cands := names(10_000)
+	for _, n := range []int{200, 4000} {
+		word := strings.Repeat("x", n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				if got := Closest(word, cands, 3); len(got) != 0 {
+					b.Fatalf("Closest = %v", got)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkClosestTypo is the common case: a typo of a name of 10,000.
+func BenchmarkClosestTypo(b *testing.B) {
+	cands := names(10_000)
+	for b.Loop() {
+		if got := Closest("Acount 04242 Holdngs KK", cands, 3); len(got) == 0 || got[0] != "Account 04242 Holdings KK" {
+			b.Fatalf("Closest = %v", got)
+		}
+	}
+}
+
+// fullDistance fills the whole matrix: the reference within is checked against.
+func fullDistance(a, b []rune) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// The banded, early-stopping search finds what the full matrix finds.
+func TestWithinMatchesFullMatrix(t *testing.T) {
+	words := []string{"", "a", "ab", "ba", "acme", "acmr", "acme corp", "kitten", "sitting", "tier", "tire", "東京", "京都", "abcabcabc", "cbacbacba", "xxxxxxxxxxxxxxxx"}
+	for _, a := range words {
+		for _, b := range words {
+			for k := range 12 {
+				checkWithin(t, a, b, k)
+			}
+		}
+	}
+}
+
+func checkWithin(t *testing.T, a, b string, k int) {
+	t.Helper()
+	ra, rb := []rune(a), []rune(b)
+	want := min(fullDistance(ra, rb), k+1)
+	if got := within(ra, rb, k); got != want {
+		t.Errorf("within(%q, %q, %d) = %d, want %d", a, b, k, got, want)
+	}
+}
+
+func FuzzWithin(f *testing.F) {
+	f.Add("acmr", "acme corp", 2)
+	f.Add("tier", "tire", 1)
+	f.Add("abcdef", "badcfe", 3)
+	f.Fuzz(func(t *testing.T, a, b string, k int) {
+		if len(a) > 64 || len(b) > 64 || k < 0 || k > 80 {
+			t.Skip()
+		}
+		checkWithin(t, a, b, k)
+	})
 }

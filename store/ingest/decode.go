@@ -52,13 +52,27 @@ func DecodeJSON(k Kind, data []byte) ([]Item, error) {
 	if err != nil {
 		return nil, syntaxErr(data, dec, err)
 	}
+	var items []Item
 	switch tok {
 	case json.Delim('['):
-		return decodeItems(k, data, dec)
+		items, err = decodeItems(k, data, dec)
 	case json.Delim('{'):
+		items, err = decodeBody(k, data, dec)
 	default:
 		return nil, requestErr(`expected {"items": [...]}`)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, requestErr("%s: unexpected data after the JSON value", position(data, dec.InputOffset()))
+	}
+	return items, nil
+}
+
+// decodeBody reads {"items": [...]} after its opening {, up to and
+// including the closing }.
+func decodeBody(k Kind, data []byte, dec *json.Decoder) ([]Item, error) {
 	var items []Item
 	seen := false
 	for dec.More() {
@@ -89,9 +103,6 @@ func DecodeJSON(k Kind, data []byte) ([]Item, error) {
 	}
 	if !seen {
 		return nil, requestErr(`missing "items": the body is {"items": [...]}`)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, requestErr("%s: unexpected data after the JSON value", position(data, dec.InputOffset()))
 	}
 	return items, nil
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,6 +32,9 @@ func TestDecodeJSON(t *testing.T) {
 		{"malformed", Usage, "{\"items\": [\n  {\"account\": \"acme\",}\n]}", 0, "line 2, column"},
 		{"truncated", Usage, `{"items": [{"account": "acme"}`, 0, "ends too early"},
 		{"trailing data", Usage, `{"items": []} {}`, 0, "unexpected data after"},
+		{"trailing data after an array", Usage, `[{"account": "acme"}] GARBAGE`, 0, "line 1, column 23: unexpected data after"},
+		{"second array", Usage, `[] []`, 0, "unexpected data after"},
+		{"trailing whitespace", Usage, "[{\"account\": \"acme\"}]\n\t ", 1, ""},
 		{"too many items", Usage, tooMany, 0, fmt.Sprintf("more than %d items", MaxItems)},
 		{"account fields", Accounts, `[{"slug": "acme", "renewal_date": "2027-01-01"}]`, 1, ""},
 		{"unknown account field", Accounts, `[{"slug": "acme", "renewal": "2027-01-01"}]`, 0, `unknown field "renewal" (did you mean renewal_date?)`},
@@ -120,6 +124,9 @@ func FuzzDecodeJSON(f *testing.F) {
 					t.Fatal("empty error")
 				}
 				continue
+			}
+			if !json.Valid([]byte(body)) {
+				t.Fatalf("accepted a body that is not one JSON value: %q", body)
 			}
 			for _, it := range items {
 				checkParse(t, k, it)
