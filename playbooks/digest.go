@@ -129,28 +129,6 @@ func RecordDigest(ctx context.Context, st DigestStore, d Digest) error {
 	return nil
 }
 
-// DigestDue reports whether a lead's digest is due at now: a workday
-// (Monday to Friday) in the lead's time zone (Member.TZ, else fallback, else
-// UTC), the local wall-clock time at or after at (e.g. 9*time.Hour), and not
-// yet recorded for that local date. The wall clock, not the time since
-// midnight, counts, so 09:00 stays 09:00 on daylight-saving days.
-func DigestDue(lead store.Member, now time.Time, at time.Duration, fallback *time.Location, recorded bool) bool {
-	if recorded {
-		return false
-	}
-	if fallback == nil {
-		fallback = time.UTC
-	}
-	local := now.In(digestLocation(lead.TZ, fallback))
-	if wd := local.Weekday(); wd == time.Saturday || wd == time.Sunday {
-		return false
-	}
-	h, m, s := local.Clock()
-	wall := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute +
-		time.Duration(s)*time.Second + time.Duration(local.Nanosecond())
-	return wall >= at
-}
-
 var digestZones sync.Map // time zone name -> *time.Location
 
 // digestLocation loads a time zone by name, once; an empty or unknown name

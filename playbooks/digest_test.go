@@ -399,13 +399,14 @@ func TestDigestDueDST(t *testing.T) {
 			day, _ := time.ParseInLocation(time.DateOnly, c.day, loc)
 			end := day.AddDate(0, 0, 1)
 			lead := store.Member{ID: "lead", TZ: c.zone}
+			sched := newSchedule(t, playbooks.CalendarConfig{}, playbooks.ScheduleConfig{}, time.UTC)
 			recorded := map[string]bool{}
 			var fired []time.Time
 			steps := 0
 			for now := day; now.Before(end); now = now.Add(15 * time.Minute) {
 				steps++
 				date := now.In(loc).Format(time.DateOnly)
-				if playbooks.DigestDue(lead, now.UTC(), 9*time.Hour, time.UTC, recorded[date]) {
+				if sched.DigestDue(lead, now.UTC(), recorded[date]) {
 					fired = append(fired, now)
 					recorded[date] = true
 				}
@@ -449,7 +450,8 @@ func TestDigestDueZones(t *testing.T) {
 		{"", tokyo, false, true},          // the fallback zone
 		{"Not/AZone", tokyo, false, true}, // unknown zone: the fallback
 	} {
-		got := playbooks.DigestDue(store.Member{ID: "x", TZ: c.tz}, now, 9*time.Hour, c.fallback, c.recorded)
+		sched := newSchedule(t, playbooks.CalendarConfig{}, playbooks.ScheduleConfig{}, c.fallback)
+		got := sched.DigestDue(store.Member{ID: "x", TZ: c.tz}, now, c.recorded)
 		if got != c.want {
 			t.Errorf("tz %q fallback %v recorded %v: due %v, want %v", c.tz, c.fallback, c.recorded, got, c.want)
 		}

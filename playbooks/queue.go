@@ -10,32 +10,23 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-// When scheduled messages reach people.
-const (
-	// DigestAt is when leads get their churn-risk digest, local time.
-	DigestAt = 9 * time.Hour
-	// SendFrom and SendUntil are the local hours between which everything
-	// but digests is delivered (Delivery's WindowStart and WindowEnd).
-	SendFrom, SendUntil = 8, 19
-)
-
 // QueueStore is what the digest and summary jobs read and queue into.
 type QueueStore interface {
 	DigestStore
 	outbound.Enqueuer
 }
 
-// QueueDigests queues each lead's digest once on a workday at DigestAt
-// local (loc for leads without a time zone) and records it; the outbox
+// QueueDigests queues each lead's digest once on a business day at the
+// lead's digest time (Schedule.DigestDue) and records it; the outbox
 // delivers it like any message.
-func QueueDigests(ctx context.Context, st QueueStore, loc *time.Location, now time.Time) error {
-	ds, err := Digests(ctx, st, now.In(loc), "")
+func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time) error {
+	ds, err := Digests(ctx, st, now.In(s.Fallback()), "")
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, d := range ds {
-		if !DigestDue(d.Lead, now, DigestAt, loc, d.Recorded) {
+		if !s.DigestDue(d.Lead, now, d.Recorded) {
 			continue
 		}
 		day, _ := time.Parse(time.DateOnly, d.Date)

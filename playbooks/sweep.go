@@ -163,10 +163,10 @@ type Delivery struct {
 	// must end within it, or another replica may send the item too.
 	Lease time.Duration
 	Log   *slog.Logger
-	// Quiet hours: everything but digests reaches people only between
-	// these local hours; the rest waits in the outbox for the next window.
-	WindowStart, WindowEnd int
-	Fallback               *time.Location
+	// Schedule holds everything but digests until the recipient's send
+	// window on a business day; until then it waits in the outbox. Nil
+	// sends at any time.
+	Schedule *Schedule
 	// Observe, when set, counts each delivery by kind, platform ("none"
 	// when nothing was sent) and outcome (sent, retry, failed, skipped).
 	Observe func(kind, platform, outcome string)
@@ -273,18 +273,15 @@ func (d *Delivery) deliver(ctx context.Context, it store.OutboxItem, now time.Ti
 	return true, d.Store.MarkSent(mctx, it.ID, d.Owner, now)
 }
 
-// inWindow reports whether it is between WindowStart and WindowEnd o'clock
-// where the member lives.
+// inWindow reports whether now is inside the member's send window on one
+// of their business days.
 func (d *Delivery) inWindow(ctx context.Context, member string, now time.Time) bool {
-	loc := d.Fallback
-	if loc == nil {
-		loc = time.UTC
+	if d.Schedule == nil {
+		return true
 	}
-	if m, err := d.Store.Member(ctx, member); err == nil && m.TZ != "" {
-		if l, err := time.LoadLocation(m.TZ); err == nil {
-			loc = l
-		}
+	m, err := d.Store.Member(ctx, member)
+	if err != nil {
+		m = store.Member{ID: member} // unknown: the organisation's times and time zone
 	}
-	h := now.In(loc).Hour()
-	return h >= d.WindowStart && h < d.WindowEnd
+	return !d.Schedule.NextSend(m, now).After(now)
 }

@@ -92,7 +92,7 @@ func TestSweepQueuesAndDeliversOnce(t *testing.T) {
 	rec := &recorder{fail: errors.New("slack down")}
 	outcomes := map[string]int{}
 	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "replica-1", Log: slog.New(slog.DiscardHandler),
-		WindowStart: 8, WindowEnd: 19, Fallback: time.UTC, Observe: func(kind, platform, outcome string) { outcomes[kind+"/"+platform+"/"+outcome]++ }}
+		Schedule: newSchedule(t, playbooks.CalendarConfig{}, playbooks.ScheduleConfig{}, time.UTC), Observe: func(kind, platform, outcome string) { outcomes[kind+"/"+platform+"/"+outcome]++ }}
 	if sent, _ := d.Run(ctx, now); sent != 0 {
 		t.Fatalf("sent %d while the sender fails", sent)
 	}
@@ -134,7 +134,7 @@ func TestDeliveryHoldsReminderOutsideHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), WindowStart: 8, WindowEnd: 19, Fallback: time.UTC}
+	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), Schedule: newSchedule(t, playbooks.CalendarConfig{}, playbooks.ScheduleConfig{}, time.UTC)}
 	if sent, _ := d.Run(ctx, night); sent != 0 {
 		t.Errorf("sent %d at 23:00 local, want 0", sent)
 	}
@@ -223,7 +223,7 @@ func TestDeliverySkipsRemindersMarkedDone(t *testing.T) {
 	}
 	rec := &recorder{}
 	outcomes := map[string]int{}
-	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), WindowStart: 0, WindowEnd: 24,
+	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler),
 		Observe: func(kind, platform, outcome string) { outcomes[platform+"/"+outcome]++ }}
 	if sent, err := d.Run(ctx, now); err != nil || sent != 0 || len(rec.sent) != 0 || outcomes["none/skipped"] != 2 {
 		t.Errorf("sent %d %v (err %v), outcomes %v; want both skipped", sent, rec.sent, err, outcomes)
@@ -253,11 +253,11 @@ func TestDeliveryDrainsOnShutdown(t *testing.T) {
 			close(draining)
 		}
 	}
-	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), WindowStart: 0, WindowEnd: 24, Draining: draining}
+	d := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r1", Log: slog.New(slog.DiscardHandler), Draining: draining}
 	if sent, err := d.Run(ctx, now); err != nil || sent != 1 {
 		t.Fatalf("run during shutdown sent %d (err %v), want the one under way", sent, err)
 	}
-	restarted := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r2", Log: slog.New(slog.DiscardHandler), WindowStart: 0, WindowEnd: 24}
+	restarted := &playbooks.Delivery{Store: st, Send: rec.send, Owner: "r2", Log: slog.New(slog.DiscardHandler)}
 	if sent, err := restarted.Run(ctx, now.Add(time.Minute)); err != nil || sent != 2 {
 		t.Fatalf("run after restart sent %d (err %v), want the other 2", sent, err)
 	}

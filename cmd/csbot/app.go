@@ -25,6 +25,7 @@ type app struct {
 	engine     *health.Engine
 	playbooks  *playbooks.Set
 	checklists *checklists.Set
+	schedule   *playbooks.Schedule
 	router     *bot.Router
 	metrics    *metrics
 	log        *slog.Logger
@@ -49,6 +50,11 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 		_ = st.Close(ctx)
 		return nil, err
 	}
+	sched, err := o.schedule()
+	if err != nil {
+		_ = st.Close(ctx)
+		return nil, err
+	}
 	engine := health.NewEngine(st, o.Health, time.Now)
 	tz, _ := time.LoadLocation(o.TZ) // validated with the options
 	reg := bot.NewRegistry()
@@ -60,7 +66,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	st.OnError(m.observeStoreError)
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
-	return &app{store: st, engine: engine, playbooks: set, checklists: lists, router: router, metrics: m, log: log}, nil
+	return &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log}, nil
 }
 
 func (a *app) Close() {

@@ -170,7 +170,7 @@ func slackDelivery(st *mongostore.Store, apiURL, owner string, lease time.Durati
 		slackbot.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
 	app := slackbot.NewApp(slackbot.Deps{Client: client, Store: st, Claims: st, Log: log})
 	return &playbooks.Delivery{Store: st, Send: sender([]platform{{Adapter: app}}, st, log),
-		Owner: owner, Lease: lease, Log: log, WindowStart: 0, WindowEnd: 24}
+		Owner: owner, Lease: lease, Log: log}
 }
 
 // queueDigest queues a digest for member that Slack shows as parts

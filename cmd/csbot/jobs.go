@@ -44,7 +44,7 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 			return err
 		}},
 		{Name: "churn-digest", When: every15, Run: func(ctx context.Context) error {
-			return playbooks.QueueDigests(ctx, a.store, loc, a.engine.Now())
+			return playbooks.QueueDigests(ctx, a.store, a.schedule, a.engine.Now())
 		}},
 		{Name: "checklist-nudges", When: every15, Run: func(ctx context.Context) error {
 			return a.queueChecklistNudges(ctx, loc, a.engine.Now(), log)
@@ -62,10 +62,10 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 }
 
 // delivery sends the outbox; closing draining stops it starting more sends.
-func (a *app) delivery(send playbooks.Sender, draining <-chan struct{}, loc *time.Location, log *slog.Logger) *playbooks.Delivery {
+func (a *app) delivery(send playbooks.Sender, draining <-chan struct{}, log *slog.Logger) *playbooks.Delivery {
 	host, _ := os.Hostname()
 	return &playbooks.Delivery{Store: a.store, Send: send, Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
-		Log: log, WindowStart: playbooks.SendFrom, WindowEnd: playbooks.SendUntil, Fallback: loc, Observe: a.metrics.observeDelivery, Draining: draining}
+		Log: log, Schedule: a.schedule, Observe: a.metrics.observeDelivery, Draining: draining}
 }
 
 // queueChecklistNudges queues the mentor checklists' nudges due at now

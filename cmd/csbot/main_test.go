@@ -98,6 +98,11 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad command limit", map[string]string{"CSBOT_COMMAND_LIMIT": "lots"}, "", `CSBOT_COMMAND_LIMIT: "lots": want commands per duration, e.g. 10/10s, or off`},
 		{"metrics address", map[string]string{"CSBOT_METRICS_ADDR": ":9091"}, "", ""},
 		{"metrics on the main address", map[string]string{"CSBOT_METRICS_ADDR": ":8080"}, "", "CSBOT_METRICS_ADDR: the same as CSBOT_ADDR"},
+		{"schedule and calendar", nil, write("schedule.yaml", scheduleYAML), ""},
+		{"bad digest time", nil, write("digest.yaml", "schedule:\n  members:\n    haruto: {digest_at: \"8h30\"}\n"), `schedule.members.haruto.digest_at: "8h30" is not a time of day`},
+		{"bad send window", nil, write("window.yaml", "schedule:\n  send_from: \"19:00\"\n  send_until: \"08:00\"\n"), "schedule.send_from: 19:00 is not before send_until 08:00"},
+		{"bad company holiday", nil, write("holiday.yaml", "calendar:\n  holidays: [2026-12-32]\n"), `calendar.holidays[0]: "2026-12-32" is not a date`},
+		{"unknown schedule key", nil, write("schedkey.yaml", "schedule:\n  digest_time: \"08:30\"\n"), `line 2: unknown key "digest_time"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,6 +125,48 @@ func TestOptionsValidate(t *testing.T) {
 	})
 	if o.Slack.BotToken != "xoxb-from-file" || o.Database != "csbot" {
 		t.Errorf("secret files: bot token %q, database %q; want the file's token, and _FILE ignored for a non-secret", o.Slack.BotToken, o.Database)
+	}
+}
+
+// scheduleYAML configures the business calendar and delivery times.
+const scheduleYAML = `tz: Asia/Tokyo
+calendar:
+  public_holidays: jp
+  holidays: [2026-12-29, 2026-12-30, "2026-12-31"]
+schedule:
+  digest_at: "09:00"
+  send_from: "08:00"
+  send_until: "19:00"
+  members:
+    haruto: {digest_at: "08:30"}
+`
+
+// The calendar and schedule sections reach the schedule csbot serve uses:
+// a lead's own digest time, the company's holidays (unquoted YAML dates
+// too), members without a time zone in CSBOT_TZ.
+func TestOptionsSchedule(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "csbot.yaml")
+	if err := os.WriteFile(file, []byte(scheduleYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := loadOptions(func(string) string { return "" }, overrides{ConfigFile: file})
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := o.schedule()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.TimesOf("haruto").DigestAt; got != 8*time.Hour+30*time.Minute {
+		t.Errorf("haruto's digest at %v, want 8h30m", got)
+	}
+	if got := s.TimesOf("misaki").DigestAt; got != 9*time.Hour {
+		t.Errorf("misaki's digest at %v, want the org's 9h", got)
+	}
+	// 2026-12-29 10:00 in Tokyo, a company holiday: nothing until Monday 4 January.
+	due := time.Date(2026, 12, 29, 1, 0, 0, 0, time.UTC)
+	if got := s.NextSend(store.Member{ID: "yui"}, due); !got.Equal(time.Date(2027, 1, 3, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("NextSend = %v, want 2027-01-04 08:00 in Tokyo", got)
 	}
 }
 
@@ -354,13 +401,19 @@ func TestRemindAndDigestDryRuns(t *testing.T) {
 func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t)
-	// Monday 2026-11-23, 09:30 in Tokyo (where haruto leads).
+	// Monday 2026-11-23, 09:30 in Tokyo (where haruto leads). It is Labour
+	// Thanksgiving Day there: this test counts messages, so it keeps no
+	// public holidays (playbooks tests the calendar).
 	now := time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC)
+	sched, err := playbooks.NewSchedule(playbooks.CalendarConfig{PublicHolidays: "none"}, playbooks.ScheduleConfig{}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := demo.Seed(ctx, a.store, a.engine, now); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := playbooks.QueueDigests(ctx, a.store, time.UTC, now); err != nil {
+		if err := playbooks.QueueDigests(ctx, a.store, sched, now); err != nil {
 			t.Fatal(err)
 		}
 		if err := playbooks.QueueSummaries(ctx, a.store, now); err != nil {
@@ -368,7 +421,7 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		}
 	}
 	var sent []string
-	d := &playbooks.Delivery{Store: a.store, Owner: "test", Log: slog.New(slog.DiscardHandler), WindowStart: 8, WindowEnd: 19, Fallback: time.UTC,
+	d := &playbooks.Delivery{Store: a.store, Owner: "test", Log: slog.New(slog.DiscardHandler), Schedule: sched,
 		Send: func(_ context.Context, to bot.Destination, r bot.Reply) (string, error) {
 			sent = append(sent, to.Member+": "+r.Title)
 			return "test", nil

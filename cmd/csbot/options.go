@@ -18,6 +18,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/discord"
 	"github.com/csbot/csbot/bot/teams"
+	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store/health"
 )
 
@@ -50,11 +51,15 @@ type options struct {
 	// ChecklistsDir overrides and adds to the built-in checklist templates.
 	ChecklistsDir string `yaml:"checklists_dir"`
 	// APIToken turns on the ingest API; requests must carry it as a bearer token.
-	APIToken string         `yaml:"api_token"`
-	Health   health.Config  `yaml:"health"`
-	Slack    slackOptions   `yaml:"slack"`
-	Discord  discordOptions `yaml:"discord"`
-	Teams    teamsOptions   `yaml:"teams"`
+	APIToken string        `yaml:"api_token"`
+	Health   health.Config `yaml:"health"`
+	// Calendar and Schedule say when reminders and digests reach people:
+	// business days, the digest time and the send window (playbooks.NewSchedule).
+	Calendar playbooks.CalendarConfig `yaml:"calendar"`
+	Schedule playbooks.ScheduleConfig `yaml:"schedule"`
+	Slack    slackOptions             `yaml:"slack"`
+	Discord  discordOptions           `yaml:"discord"`
+	Teams    teamsOptions             `yaml:"teams"`
 
 	ConfigFile string `yaml:"-"`
 	// errs are problems met while reading the file and the environment.
@@ -256,5 +261,18 @@ func (o options) Validate() error {
 	if err := o.Health.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := o.schedule(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// schedule is when scheduled messages reach people, from the calendar and
+// schedule sections; members without a time zone live in CSBOT_TZ.
+func (o options) schedule() (*playbooks.Schedule, error) {
+	loc, err := time.LoadLocation(o.TZ)
+	if err != nil {
+		loc = time.UTC // Validate reports CSBOT_TZ itself
+	}
+	return playbooks.NewSchedule(o.Calendar, o.Schedule, loc)
 }

@@ -69,7 +69,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	draining := make(chan struct{})
 	// Each job run happens on one replica: the lock document decides.
 	locker := countedLocker{Locker: a.store.Locker("", 0, nil), m: a.metrics}
-	delivery := a.delivery(sender(platforms, a.store, log), draining, loc, log)
+	delivery := a.delivery(sender(platforms, a.store, log), draining, log)
 	sched, err := playbooks.NewScheduler(work, playbooks.SchedulerConfig{Location: loc, Log: log, Locker: locker, Observe: a.metrics.observeJob},
 		a.jobs(delivery, loc, log))
 	if err != nil {

@@ -70,6 +70,9 @@ func LineWith(title, yLabel string, pts []Point, width, height int, o Options) (
 		return nil, ErrNoPoints
 	}
 	p := plot.New()
+	if err := useChartFont(p); err != nil {
+		return nil, err
+	}
 	p.Title.Text = title
 	p.Y.Label.Text = yLabel
 	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2", Time: plot.UTCUnixTime}
