@@ -61,6 +61,9 @@ func concurrentPairs(t *testing.T, one, other *env) {
 		}
 	}
 	wg.Wait()
+	// A command slower than Slack's ack window finishes in the background.
+	one.app.Wait()
+	other.app.Wait()
 	close(codes)
 	for code := range codes {
 		if code != 200 {
