@@ -1,7 +1,9 @@
 // Package outbound is csbot's one policy for what it sends: the retries of
-// a call to a chat platform (Retry, RetryAfter) and the outbox message
-// every producer queues (Message, Enqueue, Prune). The adapters add only
-// what differs per platform: how to read a failure, and their pacing.
+// a call to a chat platform (Retrier, RetryAfter), their pacing per key
+// after the platform's rate limits (Pacer), and the outbox message every
+// producer queues (Message, Enqueue, Prune). The adapters add only what
+// differs per platform: how to read a failure, and which limits a call
+// counts against.
 package outbound
 
 import (

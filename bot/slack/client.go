@@ -40,7 +40,7 @@ const (
 	// triggerWait is the longest views.open waits before a try: a
 	// trigger_id expires 3 seconds after Slack issued it.
 	triggerWait = 2 * time.Second
-	// sweepEvery is how many bookings pass between sweeps of stale state.
+	// sweepEvery is how many calls pass between sweeps of the caches.
 	sweepEvery = 256
 )
 
@@ -70,20 +70,18 @@ type Client struct {
 	now    func() time.Time
 	log    *slog.Logger
 
+	// pacer holds channels and tiered methods to their rates, and what a
+	// 429 names to its Retry-After.
+	pacer *outbound.Pacer
+
 	mu sync.Mutex
-	// nextSend is, per channel, the earliest time of its next message.
-	nextSend map[string]time.Time
-	// holdUntil is, per rate-limit key, when Slack's Retry-After ends.
-	holdUntil map[string]time.Time
-	// tierTAT is, per tiered method, the GCRA theoretical arrival time.
-	tierTAT map[string]time.Time
 	// guests caches users.info's answer per user.
 	guests map[string]guestEntry
 	// dms caches the DM channel of each user (conversations.open).
 	dms map[string]string
 	// responseUses is, per response_url, the times it was used.
 	responseUses map[string][]time.Time
-	bookings     int
+	calls        int
 }
 
 type guestEntry struct {
@@ -121,9 +119,6 @@ func NewClient(token, apiURL string, opts ...ClientOption) *Client {
 		sleep:        bot.Sleep,
 		now:          time.Now,
 		log:          slog.Default(),
-		nextSend:     map[string]time.Time{},
-		holdUntil:    map[string]time.Time{},
-		tierTAT:      map[string]time.Time{},
 		guests:       map[string]guestEntry{},
 		dms:          map[string]string{},
 		responseUses: map[string][]time.Time{},
@@ -131,6 +126,7 @@ func NewClient(token, apiURL string, opts ...ClientOption) *Client {
 	for _, o := range opts {
 		o(c)
 	}
+	c.pacer = &outbound.Pacer{Now: c.now}
 	c.api = slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(c.http))
 	return c
 }
@@ -589,14 +585,36 @@ func (s call) subject() string {
 	return strings.Join(parts, ", ")
 }
 
+// limits are the rate limits a try of s counts against: what a 429 on it
+// holds, its channel's pace (chat.postMessage allows about one message a
+// second per channel, and the other calls on a channel share it) and its
+// method's tier.
+func (s call) limits() []outbound.Limit {
+	ls := []outbound.Limit{{Key: s.holdKey()}}
+	if s.channel != "" {
+		ls = append(ls, outbound.Limit{Key: "channel " + s.channel, Every: channelInterval})
+	}
+	if n := methodPerMinute[s.method]; n > 0 {
+		// A burst of the minute's allowance, then evenly; each try counts.
+		ls = append(ls, outbound.Limit{Key: "method " + s.method, Every: time.Minute / time.Duration(n), Burst: n, EachTry: true})
+	}
+	return ls
+}
+
 // do runs one call under the outbound retry policy (outbound.Retrier),
-// with Slack's rate limits as its pacing: a 429 holds back the call's
-// channel or method for the Retry-After Slack asked for.
+// with Slack's rate limits as its pacing (outbound.Pacer): a 429 holds
+// back the call's channel or method for the Retry-After Slack asked for.
 func (c *Client) do(ctx context.Context, s call, fn func(context.Context) error) error {
+	c.mu.Lock()
+	if c.calls++; c.calls%sweepEvery == 0 {
+		c.sweep(c.now())
+	}
+	c.mu.Unlock()
+	limits := s.limits()
 	tries, err := outbound.Retrier{Sleep: c.sleep}.Do(ctx, outbound.Call{
 		Classify: classify,
-		Pace:     func(t outbound.Turn) time.Duration { return c.book(s, t.Tries == 0, c.now().Add(t.Backoff)) },
-		Hold:     func(d time.Duration) { c.hold(s.holdKey(), d) },
+		Pace:     func(t outbound.Turn) time.Duration { return c.pacer.Book(t, limits...) },
+		Hold:     func(d time.Duration) { c.pacer.Hold(s.holdKey(), d) },
 		MaxWait:  s.maxWait,
 	}, fn)
 	if err != nil {
@@ -605,52 +623,8 @@ func (c *Client) do(ctx context.Context, s call, fn func(context.Context) error)
 	return nil
 }
 
-// book returns how long to wait before the next try of s and books the
-// rate-limit slots that try uses. Bookings are made under the lock and
-// waited out without it, so concurrent senders queue without blocking
-// each other's bookkeeping. A message books its channel's slot on its
-// first try; a retry only pushes the next message of the channel back.
-func (c *Client) book(s call, first bool, earliest time.Time) time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now()
-	c.bookings++
-	if c.bookings%sweepEvery == 0 {
-		c.sweep(now)
-	}
-	start := latest(now, earliest, c.holdUntil[s.holdKey()])
-	if first && s.channel != "" {
-		start = latest(start, c.nextSend[s.channel])
-	}
-	if n := methodPerMinute[s.method]; n > 0 {
-		// GCRA: a burst of n, then one per interval.
-		interval := time.Minute / time.Duration(n)
-		tat := c.tierTAT[s.method]
-		start = latest(start, tat.Add(-interval*time.Duration(n-1)))
-		c.tierTAT[s.method] = latest(tat, start).Add(interval)
-	}
-	if s.channel != "" {
-		c.nextSend[s.channel] = latest(c.nextSend[s.channel], start.Add(channelInterval))
-	}
-	return start.Sub(now)
-}
-
-// hold makes every call with key wait d from now.
-func (c *Client) hold(key string, d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.holdUntil[key] = latest(c.holdUntil[key], c.now().Add(d))
-}
-
-// sweep drops limiter and cache entries that no longer matter.
+// sweep drops cache entries that no longer matter. Called with mu held.
 func (c *Client) sweep(now time.Time) {
-	for _, m := range []map[string]time.Time{c.nextSend, c.holdUntil, c.tierTAT} {
-		for k, t := range m {
-			if !t.After(now) {
-				delete(m, k)
-			}
-		}
-	}
 	for k, e := range c.guests {
 		if now.Sub(e.at) >= guestTTL {
 			delete(c.guests, k)
@@ -663,15 +637,6 @@ func (c *Client) sweep(now time.Time) {
 			c.responseUses[k] = uses
 		}
 	}
-}
-
-func latest(t time.Time, more ...time.Time) time.Time {
-	for _, m := range more {
-		if m.After(t) {
-			t = m
-		}
-	}
-	return t
 }
 
 // classify reads a failed call for the retry policy: a 429 and how long

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/csbot/csbot/bot"
@@ -22,16 +21,16 @@ import (
 // not reach Teams, after retries.
 var ErrDeliveryFailed = errors.New("teams: delivery failed")
 
-// Limits of Workflows posts.
-const (
-	// postInterval is the gap between two posts to one webhook. Teams
-	// throttles webhooks past 4 requests a second, and Workflows runs flows
-	// asynchronously: spacing the posts keeps the parts of a long message
-	// in order.
-	postInterval = time.Second
-	// maxRetryAfter bounds how long one post waits out a 429.
-	maxRetryAfter = 5 * time.Minute
-)
+// maxRetryAfter bounds how long one post waits out a 429.
+const maxRetryAfter = 5 * time.Minute
+
+// webhookLimit spaces the posts to one webhook a second apart. Teams
+// throttles webhooks past 4 requests a second, and Workflows runs flows
+// asynchronously: spacing the posts keeps the parts of a long message in
+// order. A 429 holds back the webhook under the same key.
+func webhookLimit(rawURL string) outbound.Limit {
+	return outbound.Limit{Key: rawURL, Every: time.Second}
+}
 
 // workflows posts activities to Workflows webhooks, retried on 429, 5xx
 // and network failures and spaced per webhook. Safe for concurrent use.
@@ -40,14 +39,16 @@ type workflows struct {
 	log   *slog.Logger
 	sleep func(ctx context.Context, d time.Duration) error
 	now   func() time.Time
-
-	mu sync.Mutex
-	// next is, per webhook URL, the earliest time of its next post.
-	next map[string]time.Time
+	// pacer spaces the posts to each webhook URL and holds a webhook
+	// after a 429.
+	pacer *outbound.Pacer
 }
 
 func newWorkflows(c *http.Client, log *slog.Logger) *workflows {
-	return &workflows{http: c, log: log, sleep: bot.Sleep, now: time.Now, next: map[string]time.Time{}}
+	w := &workflows{http: c, log: log, sleep: bot.Sleep, now: time.Now}
+	// Through w.now, which tests replace.
+	w.pacer = &outbound.Pacer{Now: func() time.Time { return w.now() }}
+	return w
 }
 
 // postError is one failed try: the HTTP status (0 for a network error),
@@ -69,21 +70,21 @@ func (e *postError) Error() string {
 }
 
 // post delivers one activity to a webhook under the outbound retry
-// policy (outbound.Retrier), spaced among the webhook's posts: a try waits
-// its turn (a first try, or one after a 429, which holds back the whole
-// webhook); a retry after a failure waits its backoff only. A 4xx (a
-// deleted or mistyped webhook, a rejected card) fails at once. The URL
+// policy (outbound.Retrier), spaced among the webhook's posts
+// (outbound.Pacer): a try waits its turn (a first try, or one after a
+// 429, which holds back the whole webhook); a retry after a failure waits
+// its backoff, and the hold of the webhook if any. A 4xx (a deleted or
+// mistyped webhook, a rejected card) fails at once. The URL
 // carries a signature, so it appears in no error or log: team names the
 // webhook instead.
 func (w *workflows) post(ctx context.Context, rawURL, team string, a Activity) error {
 	body := mustJSON(a)
+	limit := webhookLimit(rawURL)
 	tries, err := outbound.Retrier{Sleep: w.sleep}.Do(ctx, outbound.Call{
 		Classify: classify,
-		Pace: func(t outbound.Turn) time.Duration {
-			return w.book(rawURL, t.Tries == 0 || t.Limited, w.now().Add(t.Backoff))
-		},
+		Pace:     func(t outbound.Turn) time.Duration { return w.pacer.Book(t, limit) },
 		// Teams limits the webhook, not this post: hold them all.
-		Hold: func(d time.Duration) { w.hold(rawURL, d) },
+		Hold: func(d time.Duration) { w.pacer.Hold(limit.Key, d) },
 	}, func(ctx context.Context) error { return w.try(ctx, rawURL, body) })
 	if err != nil {
 		return w.fail(team, tries, err)
@@ -104,42 +105,6 @@ func classify(err error) (outbound.Verdict, time.Duration) {
 		return outbound.Transient, 0
 	}
 	return outbound.Permanent, 0
-}
-
-// book returns how long to wait before the next try: not before earliest
-// and, when queue is set, not before the webhook's next free slot, which it
-// takes. Every try pushes the webhook's next post back by postInterval.
-func (w *workflows) book(u string, queue bool, earliest time.Time) time.Duration {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	now := w.now()
-	start := latest(now, earliest)
-	if queue {
-		start = latest(start, w.next[u])
-	}
-	w.next[u] = latest(w.next[u], start.Add(postInterval))
-	for k, t := range w.next { // a few webhooks: drop the idle ones
-		if t.Before(now) {
-			delete(w.next, k)
-		}
-	}
-	return start.Sub(now)
-}
-
-// hold makes every post to u wait d from now.
-func (w *workflows) hold(u string, d time.Duration) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.next[u] = latest(w.next[u], w.now().Add(d))
-}
-
-func latest(t time.Time, more ...time.Time) time.Time {
-	for _, m := range more {
-		if m.After(t) {
-			t = m
-		}
-	}
-	return t
 }
 
 // try makes one POST; errors are *postError and never carry the URL.
