@@ -73,17 +73,28 @@ type Image struct {
 	// Name is the file name, e.g. "acme-health.png"; Alt describes it.
 	Name, Alt string
 	PNG       []byte
+	// Sensitive marks a chart of customer figures; the reply's Text, its
+	// sparkline, is then left out with it in a public channel.
+	Sensitive bool
 }
 
 // Field is a short labelled value.
 type Field struct {
 	Name, Value string
+	// Sensitive marks a customer figure (ARR, NPS answers, risk reasons)
+	// that channels outside the team never see (see Reply.Redact).
+	Sensitive bool
 }
 
 // Section is a titled list of lines.
 type Section struct {
 	Title string
 	Lines []string
+	// Sensitive marks lines that carry customer figures. Redacted, when
+	// set, is what a public channel sees instead (the same lines without
+	// the figures); otherwise the section is left out there.
+	Sensitive bool
+	Redacted  []string
 }
 
 // Button is an action a platform may offer. Pressing it runs Value as a

@@ -136,10 +136,12 @@ func (c *cmds) accounts(ctx context.Context, req *bot.Request) (bot.Reply, error
 		return r, nil
 	}
 	lines := make([]string, 0, min(len(rows), listLimit))
+	redacted := make([]string, 0, cap(lines))
 	for _, row := range rows[:min(len(rows), listLimit)] {
-		lines = append(lines, rowLine(row))
+		lines = append(lines, rowLine(row, true))
+		redacted = append(redacted, rowLine(row, false))
 	}
-	r.Sections = []bot.Section{{Lines: lines}}
+	r.Sections = []bot.Section{{Lines: lines, Sensitive: true, Redacted: redacted}}
 	r.Footer = shownFooter(len(lines), len(rows))
 	return r, nil
 }
@@ -165,7 +167,9 @@ func byRisk(a, b store.AccountRow) int {
 	return strings.Compare(a.Slug, b.Slug)
 }
 
-func rowLine(r store.AccountRow) string {
+// rowLine is one account of a list; figures adds its ARR, which public
+// channels do not see.
+func rowLine(r store.AccountRow, figures bool) string {
 	score := " --"
 	if r.Score >= 0 {
 		score = fmt.Sprintf("%3d", r.Score)
@@ -177,7 +181,9 @@ func rowLine(r store.AccountRow) string {
 	if r.Owner != "" {
 		parts = append(parts, "@"+r.Owner)
 	}
-	parts = append(parts, "ARR "+bot.Amount(r.ARR))
+	if figures {
+		parts = append(parts, "ARR "+bot.Amount(r.ARR))
+	}
 	line := fmt.Sprintf("%s %s  %s (%s)  %s", bandSymbol(r.Band), score, r.Name, r.Slug, strings.Join(parts, " · "))
 	if n := len(r.Risks); n > 0 {
 		rules := make([]string, n)
@@ -262,17 +268,18 @@ func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	}
 	r.Fields = []bot.Field{
 		{Name: "At risk", Value: fmt.Sprintf("%d accounts", len(rows))},
-		{Name: "ARR at risk", Value: bot.Amount(arr)},
+		{Name: "ARR at risk", Value: bot.Amount(arr), Sensitive: true},
 		{Name: "Rules", Value: strings.Join(ruleCounts, ", ")},
 	}
-	var lines []string
+	var lines, redacted []string
 	for _, row := range rows[:min(len(rows), listLimit)] {
-		lines = append(lines, rowLine(row))
+		lines = append(lines, rowLine(row, true))
+		redacted = append(redacted, rowLine(row, false))
 		for _, k := range row.Risks {
 			lines = append(lines, "    - "+k.Reason)
 		}
 	}
-	r.Sections = []bot.Section{{Lines: lines}}
+	r.Sections = []bot.Section{{Lines: lines, Sensitive: true, Redacted: redacted}}
 	r.Footer = shownFooter(min(len(rows), listLimit), len(rows))
 	return r, nil
 }

@@ -42,6 +42,8 @@ type Store interface {
 	RevenueEvents(ctx context.Context) ([]store.RevenueEvent, error)
 	Responses(ctx context.Context) ([]store.Response, error)
 	UsageOn(ctx context.Context, day string) ([]store.Usage, error)
+	ChannelMark(ctx context.Context, platform, channel string) (store.ChannelMark, error)
+	SetChannelMark(ctx context.Context, platform, channel string, mark store.ChannelMark) error
 }
 
 // Scorer scores accounts and saves them with their derived data.
@@ -83,6 +85,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.teamCommand(),
 		c.checklistCommand(),
 		c.kpiCommand(),
+		c.channelCommand(),
 	)
 }
 

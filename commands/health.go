@@ -59,7 +59,7 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 			{Name: "Tier", Value: string(a.Tier) + " touch"},
 			{Name: "Owner", Value: owner},
 			{Name: "Phase", Value: string(a.Phase)},
-			{Name: "ARR", Value: bot.Amount(a.ARR)},
+			{Name: "ARR", Value: bot.Amount(a.ARR), Sensitive: true},
 			{Name: "Renewal", Value: renewalText(now, a.Renewal)},
 		},
 		Buttons: []bot.Button{
@@ -75,17 +75,19 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 		}
 		r.Fields = slices.Insert(r.Fields, 2, bot.Field{Name: "Stale inputs", Value: strings.Join(parts, "; ")})
 	}
-	r.Sections = append(r.Sections, bot.Section{Title: "Components", Lines: componentLines(as.Result)})
-	r.Sections = append(r.Sections, bot.Section{Title: "Risks", Lines: riskLines(as.Risks)})
+	r.Sections = append(r.Sections, bot.Section{Title: "Components", Lines: componentLines(as.Result, true),
+		Sensitive: true, Redacted: componentLines(as.Result, false)})
+	r.Sections = append(r.Sections, riskSection(as.Risks))
 	return r, nil
 }
 
-// componentLines shows what each component adds to the score.
-func componentLines(r health.Result) []string {
+// componentLines shows what each component adds to the score; details
+// adds what it was computed from, which for satisfaction are NPS answers.
+func componentLines(r health.Result, details bool) []string {
 	var lines []string
 	for _, comp := range r.Components {
 		line := fmt.Sprintf("%-12s %3d  x %2.0f%% = %4.1f", comp.Name, comp.Score, 100*comp.Weight, comp.Contribution())
-		if comp.Detail != "" {
+		if comp.Detail != "" && (details || comp.Name != health.Satisfaction) {
 			line += "  " + comp.Detail
 		}
 		lines = append(lines, line)
@@ -171,15 +173,18 @@ func renewalText(now, renewal time.Time) string {
 	return fmt.Sprintf("%s (in %s)", store.Day(renewal), days(n))
 }
 
-func riskLines(risks []store.Risk) []string {
+// riskSection lists the rules that fire with their reasons; a public
+// channel sees the rules only.
+func riskSection(risks []store.Risk) bot.Section {
 	if len(risks) == 0 {
-		return []string{"No churn-risk rule fires."}
+		return bot.Section{Title: "Risks", Lines: []string{"No churn-risk rule fires."}}
 	}
-	lines := make([]string, len(risks))
+	s := bot.Section{Title: "Risks", Sensitive: true, Lines: make([]string, len(risks)), Redacted: make([]string, len(risks))}
 	for i, r := range risks {
-		lines[i] = fmt.Sprintf("- %s [%s]", r.Reason, r.Rule)
+		s.Lines[i] = fmt.Sprintf("- %s [%s]", r.Reason, r.Rule)
+		s.Redacted[i] = fmt.Sprintf("- [%s]", r.Rule)
 	}
-	return lines
+	return s
 }
 
 func (c *cmds) onboardingCommand() bot.Command {
@@ -238,7 +243,7 @@ func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, err
 	r.Sections = []bot.Section{{Title: "Milestones", Lines: lines}}
 	for _, risk := range c.Health.Assess(a).Risks {
 		if risk.Rule == health.RuleStalled {
-			r.Sections = append(r.Sections, bot.Section{Title: "Risk", Lines: []string{risk.Reason}})
+			r.Sections = append(r.Sections, bot.Section{Title: "Risk", Lines: []string{risk.Reason}, Sensitive: true, Redacted: []string{"[" + risk.Rule + "]"}})
 		}
 	}
 	return r, nil

@@ -44,7 +44,7 @@ func (c *cmds) healthWhy(ctx context.Context, a store.Account, share bool) (bot.
 		r.Text += fmt.Sprintf("\nStale inputs: %s. The components they feed may be out of date.", strings.Join(stale, ", "))
 	}
 	r.Sections = []bot.Section{
-		{Title: "What each component contributes", Lines: componentLines(x.Result)},
+		{Title: "What each component contributes", Lines: componentLines(x.Result, true), Sensitive: true, Redacted: componentLines(x.Result, false)},
 		{Title: "How fresh the inputs are", Lines: fresh},
 	}
 	if x.Past != nil {

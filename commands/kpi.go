@@ -112,7 +112,7 @@ func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	}
 	figs, prevFigs := book.Compute(cur), book.Compute(prev)
 	for _, m := range kpi.Metrics {
-		r.Fields = append(r.Fields, bot.Field{Name: m.Name, Value: figureText(m, figs[m.Key], prevFigs[m.Key])})
+		r.Fields = append(r.Fields, bot.Field{Name: m.Name, Value: figureText(m, figs[m.Key], prevFigs[m.Key]), Sensitive: sensitiveKPI(m)})
 	}
 	if args.chart != "" {
 		if err := kpiChart(&r, book, args.chart, months); err != nil {
@@ -324,7 +324,7 @@ func kpiChart(r *bot.Reply, b *kpi.Book, key string, months []kpi.Period) error 
 		lines[i] = fmt.Sprintf("%s  %s (%s)", label, valueText(m, v.V), detail(m, v))
 	}
 	span := months[0].Start.Format("2006-01") + " to " + months[len(months)-1].Start.Format("2006-01")
-	r.Sections = append(r.Sections, bot.Section{Title: m.Name + " by month", Lines: lines})
+	r.Sections = append(r.Sections, bot.Section{Title: m.Name + " by month", Lines: lines, Sensitive: sensitiveKPI(m)})
 	if len(pts) == 0 {
 		r.Text = fmt.Sprintf("Not enough data to chart %s from %s.", m.Name, span)
 		return nil
@@ -334,8 +334,18 @@ func kpiChart(r *bot.Reply, b *kpi.Book, key string, months []kpi.Period) error 
 	if err != nil {
 		return fmt.Errorf("draw the %s chart: %w", m.Key, err)
 	}
-	r.Image = &bot.Image{Name: "kpi-" + m.Key + ".png", Alt: r.Text, PNG: png}
+	r.Image = &bot.Image{Name: "kpi-" + m.Key + ".png", Alt: r.Text, PNG: png, Sensitive: sensitiveKPI(m)}
 	return nil
+}
+
+// sensitiveKPI reports whether a KPI shows customer figures: amounts of
+// ARR (the retention rates say of how much) and NPS answers.
+func sensitiveKPI(m kpi.Metric) bool {
+	switch m.Key {
+	case kpi.ARRChurn, kpi.GRR, kpi.NRR, kpi.Expansion, kpi.NPS:
+		return true
+	}
+	return false
 }
 
 func unitLabel(m kpi.Metric) string {

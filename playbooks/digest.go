@@ -373,7 +373,8 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 	}
 	r.Footer = fmt.Sprintf("%s · %s · reply /cs risk team for details", d.Date, compared)
 
-	var newLines, stillLines, resolvedLines []string
+	// The *Public lines leave out ARR and risk reasons, for channels outside the team.
+	var newLines, newPublic, stillLines, stillPublic, resolvedLines []string
 	now := make(map[string]bool, len(cur))
 	var arr int64
 	for _, row := range cur {
@@ -381,10 +382,12 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 		arr = store.AddARR(arr, row.ARR)
 		prev, seen := base.set[row.Slug]
 		if first || !seen {
-			newLines = append(newLines, digestNewLine(row))
+			newLines = append(newLines, digestNewLine(row, true))
+			newPublic = append(newPublic, digestNewLine(row, false))
 			continue
 		}
-		stillLines = append(stillLines, digestStillLine(row, prev))
+		stillLines = append(stillLines, digestStillLine(row, prev, true))
+		stillPublic = append(stillPublic, digestStillLine(row, prev, false))
 	}
 	if !first {
 		var gone []string
@@ -414,17 +417,17 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 		r.Text = fmt.Sprintf("No churn risks in %s today.", team)
 		if len(resolvedLines) > 0 {
 			r.Fields = []bot.Field{{Name: "Resolved since " + since, Value: strconv.Itoa(len(resolvedLines))}}
-			r.Sections = []bot.Section{digestSection("Resolved", resolvedLines)}
+			r.Sections = []bot.Section{digestSection("Resolved", resolvedLines, nil)}
 		}
 		return r
 	}
 	r.Band = "red"
 	r.Fields = []bot.Field{
 		{Name: "At risk", Value: health.Plural(len(cur), "account")},
-		{Name: "ARR at risk", Value: bot.Amount(arr)},
+		{Name: "ARR at risk", Value: bot.Amount(arr), Sensitive: true},
 	}
 	if first {
-		r.Sections = []bot.Section{digestSection("At risk", newLines)}
+		r.Sections = []bot.Section{digestSection("At risk", newLines, newPublic)}
 		return r
 	}
 	r.Fields = append(r.Fields,
@@ -432,9 +435,9 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 		bot.Field{Name: "Resolved since " + since, Value: strconv.Itoa(len(resolvedLines))},
 	)
 	for _, s := range []bot.Section{
-		digestSection("New risks", newLines),
-		digestSection("Still at risk", stillLines),
-		digestSection("Resolved", resolvedLines),
+		digestSection("New risks", newLines, newPublic),
+		digestSection("Still at risk", stillLines, stillPublic),
+		digestSection("Resolved", resolvedLines, nil),
 	} {
 		if len(s.Lines) > 0 {
 			r.Sections = append(r.Sections, s)
@@ -443,12 +446,22 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 	return r
 }
 
-// digestSection caps a section at digestCap lines plus a "… and N more" line.
-func digestSection(title string, lines []string) bot.Section {
-	if len(lines) > digestCap {
-		lines = append(lines[:digestCap:digestCap], fmt.Sprintf("… and %d more", len(lines)-digestCap))
+// digestSection caps a section at digestCap lines plus a "… and N more"
+// line. public, when set, is the same lines without customer figures: the
+// section is then sensitive.
+func digestSection(title string, lines, public []string) bot.Section {
+	s := bot.Section{Title: title, Lines: digestCapped(lines), Sensitive: public != nil}
+	if public != nil {
+		s.Redacted = digestCapped(public)
 	}
-	return bot.Section{Title: title, Lines: lines}
+	return s
+}
+
+func digestCapped(lines []string) []string {
+	if len(lines) > digestCap {
+		return append(lines[:digestCap:digestCap], fmt.Sprintf("… and %d more", len(lines)-digestCap))
+	}
+	return lines
 }
 
 func digestOwner(owner string) string {
@@ -473,8 +486,12 @@ func digestRules(r *store.AccountRow) []string {
 	return rules
 }
 
-// digestNewLine: name (slug) · ARR · @owner · rule: reason; rule: reason
-func digestNewLine(r *store.AccountRow) string {
+// digestNewLine: name (slug) · ARR · @owner · rule: reason; rule: reason,
+// or without figures: name (slug) · @owner · rule, rule
+func digestNewLine(r *store.AccountRow, figures bool) string {
+	if !figures {
+		return fmt.Sprintf("%s (%s) · %s · %s", r.Name, r.Slug, digestOwner(r.Owner), strings.Join(digestRules(r), ", "))
+	}
 	reasons := make([]string, len(r.Risks))
 	for i, k := range r.Risks {
 		reasons[i] = k.Rule + ": " + k.Reason
@@ -484,11 +501,16 @@ func digestNewLine(r *store.AccountRow) string {
 }
 
 // digestStillLine: name (slug) · ARR · score band · @owner · rules, with the
-// rules that started or stopped firing since the baseline.
-func digestStillLine(r *store.AccountRow, prev []string) string {
+// rules that started or stopped firing since the baseline; figures false
+// leaves the ARR out.
+func digestStillLine(r *store.AccountRow, prev []string, figures bool) string {
 	rules := digestRules(r)
-	line := fmt.Sprintf("%s (%s) · ARR %s · %s · %s · %s",
-		r.Name, r.Slug, bot.Amount(r.ARR), digestScore(r), digestOwner(r.Owner), strings.Join(rules, ", "))
+	arr := ""
+	if figures {
+		arr = " · ARR " + bot.Amount(r.ARR)
+	}
+	line := fmt.Sprintf("%s (%s)%s · %s · %s · %s",
+		r.Name, r.Slug, arr, digestScore(r), digestOwner(r.Owner), strings.Join(rules, ", "))
 	var added, cleared []string
 	for _, k := range rules {
 		if !slices.Contains(prev, k) {

@@ -75,6 +75,8 @@ type Store interface {
 	SetMeta(ctx context.Context, key, value string) error
 	AcquireLease(ctx context.Context, name, owner string, ttl time.Duration, now time.Time) (bool, error)
 	ReleaseLease(ctx context.Context, name, owner string) error
+	// ChannelMark says whether an admin marked a channel external.
+	bot.ChannelMarks
 }
 
 // Deps are what the adapter works with.

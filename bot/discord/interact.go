@@ -170,6 +170,7 @@ func (a *Adapter) callJob(user string, c bot.Call) job {
 // the HTTP answer), is deferred and completed by editing the original
 // response.
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, j job) (response, func(), error) {
+	j = a.guard(ctx, i.ChannelID, j)
 	// The answer may outlive the request: it is delivered through the
 	// interaction's webhook.
 	race := bot.Ack{Window: a.ackWindow, Timeout: runTimeout, Registry: a.Router.Registry(), Work: &a.work}
@@ -184,6 +185,26 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, j job) (res
 	}
 	// Whether the answer will be shared is fixed now: the user said so.
 	return deferredResponse(j.share), func() { a.complete(i, j.share, pending.Reply()) }, nil
+}
+
+// guard tells the job's command the channel it was typed in, and keeps a
+// shared answer private in a channel an admin marked external. The mark
+// is read before the command runs: a deferral fixes who sees the answer.
+func (a *Adapter) guard(ctx context.Context, channel string, j job) job {
+	refusal := ""
+	if j.share && channel != "" {
+		refusal = bot.MarkRefusal(a.Store.ChannelMark(ctx, "discord", channel))
+		j.share = refusal == ""
+	}
+	handle := j.handle
+	j.handle = func(ctx context.Context) bot.Reply {
+		r := handle(bot.WithChannel(ctx, channel))
+		if r.Share && refusal != "" {
+			r = r.Privately(refusal)
+		}
+		return r
+	}
+	return j
 }
 
 // answer is an immediate reply that runs no command.

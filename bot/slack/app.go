@@ -34,6 +34,7 @@ type Deps struct {
 	Store interface {
 		Ping(ctx context.Context) error
 		Member(ctx context.Context, id string) (store.Member, error)
+		bot.ChannelMarks
 	}
 	Log *slog.Logger
 }
@@ -86,7 +87,7 @@ func (a *App) allowed(ctx context.Context, user string) (bool, error) {
 }
 
 // handle runs one command line for a Slack user, refusing guests.
-func (a *App) handle(ctx context.Context, user, text string) bot.Reply {
+func (a *App) handle(ctx context.Context, user, channel, text string) bot.Reply {
 	ok, err := a.allowed(ctx, user)
 	if err != nil {
 		a.Log.Warn("guest check failed", "err", err)
@@ -95,14 +96,48 @@ func (a *App) handle(ctx context.Context, user, text string) bot.Reply {
 	if !ok {
 		return notRegistered
 	}
-	return a.Router.Handle(ctx, "slack", user, text)
+	return a.route(ctx, user, channel, text)
+}
+
+// route runs one command line typed in channel ("" for none) and keeps
+// its answer private where it may not be shared.
+func (a *App) route(ctx context.Context, user, channel, text string) bot.Reply {
+	return a.guard(ctx, channel, a.Router.Handle(bot.WithChannel(ctx, channel), "slack", user, text))
+}
+
+// Why a shared answer went to its asker only.
+const (
+	notSharedConnect   = "This channel is shared with another organisation (Slack Connect), so csbot will not post customer figures here; the answer was sent to you privately."
+	notSharedUnchecked = "csbot could not check whether this channel is shared with another organisation, so it did not post here; the answer was sent to you privately. " +
+		"If csbot is not in this channel, invite it; if the problem stays, ask a Slack admin to reinstall csbot from the current manifest (it needs the channels:read, groups:read, im:read and mpim:read scopes)."
+)
+
+// guard turns a shared answer private in a channel people of other
+// organisations read: one an admin marked external, or a Slack Connect
+// channel. When that cannot be checked, the answer stays private too.
+func (a *App) guard(ctx context.Context, channel string, r bot.Reply) bot.Reply {
+	if !r.Share || channel == "" {
+		return r
+	}
+	if reason := bot.MarkRefusal(a.Store.ChannelMark(ctx, "slack", channel)); reason != "" {
+		return r.Privately(reason)
+	}
+	ext, err := a.Client.ExternallyShared(ctx, channel)
+	switch {
+	case err != nil:
+		a.Log.Warn("check whether a Slack channel is shared", "channel", channel, "err", err)
+		return r.Privately(notSharedUnchecked)
+	case ext:
+		return r.Privately(notSharedConnect)
+	}
+	return r
 }
 
 // Command answers a slash command. Answers ready within the ack window go
 // back at once; slow commands are acknowledged and answered through the
 // response_url when done. A database outage is told within the window.
 func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
-	r, pending := a.race().Run(ctx, sc.Text, func(ctx context.Context) bot.Reply { return a.handle(ctx, sc.UserID, sc.Text) })
+	r, pending := a.race().Run(ctx, sc.Text, func(ctx context.Context) bot.Reply { return a.handle(ctx, sc.UserID, sc.ChannelID, sc.Text) })
 	if pending == nil {
 		r = noteDM(r)
 		msgs := Render(r)
@@ -226,7 +261,7 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 		a.Log.Info("duplicate Slack event ignored", "event", eventID)
 		return
 	}
-	r := a.handle(ctx, user, text)
+	r := a.handle(ctx, user, channel, text)
 	if thread != "" {
 		r = noteDM(r)
 	}
@@ -315,7 +350,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			a.reply(ic, a.Router.Handle(rctx, "slack", ic.User.ID, act.Value))
+			a.reply(ic, a.route(rctx, ic.User.ID, ic.Channel.ID, act.Value))
 		}()
 		return nil, nil
 	case slack.InteractionTypeViewSubmission:
@@ -335,7 +370,8 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			r := a.handle(rctx, ic.User.ID, bot.NoteLine(slug, kind, text))
+			// The confirmation goes to the author's DM: no channel.
+			r := a.handle(rctx, ic.User.ID, "", bot.NoteLine(slug, kind, text))
 			for _, m := range Render(r) {
 				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
 					a.Log.Error("confirm note", "err", err)

@@ -50,6 +50,7 @@ const (
 // evenly). chat.postMessage has no tier: it is limited per channel.
 var methodPerMinute = map[string]int{
 	"conversations.open": 50,  // Tier 3
+	"conversations.info": 50,  // Tier 3
 	"chat.update":        50,  // Tier 3
 	"users.info":         100, // Tier 4
 	"views.open":         100, // Tier 4
@@ -77,6 +78,8 @@ type Client struct {
 	mu sync.Mutex
 	// guests caches users.info's answer per user.
 	guests map[string]guestEntry
+	// shared caches conversations.info's answer per channel.
+	shared map[string]sharedEntry
 	// dms caches the DM channel of each user (conversations.open).
 	dms map[string]string
 	// responseUses is, per response_url, the times it was used.

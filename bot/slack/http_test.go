@@ -76,6 +76,10 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		case "users.info":
 			guest := c.Form.Get("user") == "U0GUEST"
 			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_restricted":%v}}`, c.Form.Get("user"), guest)
+		case "conversations.info":
+			// Channels named CEXT... are Slack Connect channels.
+			ch := c.Form.Get("channel")
+			fmt.Fprintf(w, `{"ok":true,"channel":{"id":%q,"is_channel":true,"is_shared":%[2]v,"is_ext_shared":%[2]v}}`, ch, strings.HasPrefix(ch, "CEXT"))
 		case "apps.connections.open":
 			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, r.Host)
 		case "conversations.open":

@@ -66,7 +66,7 @@ func TestManifestsMatchTheCode(t *testing.T) {
 			if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/cs" {
 				t.Errorf("slash commands = %+v, want /cs", m.Features.SlashCommands)
 			}
-			for _, scope := range []string{"commands", "app_mentions:read", "chat:write", "im:history", "im:write", "users:read", "files:write"} {
+			for _, scope := range []string{"commands", "app_mentions:read", "chat:write", "im:history", "im:write", "users:read", "files:write", "channels:read", "groups:read", "im:read", "mpim:read"} {
 				if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
 					t.Errorf("bot scope %s missing", scope)
 				}

@@ -138,13 +138,14 @@ func (a *Adapter) verify(header string, body []byte) error {
 func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 	text := CommandText(in.Text, a.botName)
 	user := in.From.AADObjectID
+	channel := channelID(in.Conversation.ID)
 	// The answer may outlive the request: it then goes through Workflows.
 	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), runTimeout)
 	done := make(chan bot.Reply, 1)
 	a.work.Add(1)
 	go func() {
 		defer a.work.Done()
-		done <- a.router.Handle(runCtx, Platform, user, text)
+		done <- a.visible(runCtx, channel, a.router.Handle(bot.WithChannel(runCtx, channel), Platform, user, text))
 	}()
 	timer := time.NewTimer(a.window)
 	defer timer.Stop()
@@ -172,11 +173,34 @@ func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 		r := <-done
 		pctx, pcancel := context.WithTimeout(context.Background(), time.Minute)
 		defer pcancel()
-		if err := a.post(pctx, url, m.Team, render(r, a.botName, memberMention(m)), nil); err != nil {
+		// The team's Workflows channel is not the one asked in, and unmarked.
+		if err := a.post(pctx, url, m.Team, render(r.Redact(), a.botName, memberMention(m)), nil); err != nil {
 			a.log.Error("deliver slow Teams answer", "command", firstWord(text), "team", m.Team, "err", err)
 		}
 	}()
 	return answer(bot.Reply{Text: fmt.Sprintf("Still working on `%s`: the answer will be posted in your team's csbot channel.", "/cs "+firstWord(text))}, a.botName)
+}
+
+// channelID is the channel of an outgoing webhook's conversation: a
+// channel message's conversation id names its thread after ";messageid=",
+// and a mark is the whole channel's.
+func channelID(conversation string) string {
+	ch, _, _ := strings.Cut(conversation, ";")
+	return ch
+}
+
+// visible is r as the channel sees it: Teams shows every answer of an
+// outgoing webhook to the whole channel, so customer figures are left out
+// unless an admin marked the channel internal.
+func (a *Adapter) visible(ctx context.Context, channel string, r bot.Reply) bot.Reply {
+	mark, err := a.store.ChannelMark(ctx, Platform, channel)
+	if err != nil {
+		a.log.Warn("read Teams channel mark", "err", err)
+	}
+	if err == nil && mark == store.ChannelInternal {
+		return r
+	}
+	return r.Redact()
 }
 
 // askerWebhook finds the asker and their team's Workflows webhook.

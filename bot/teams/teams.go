@@ -73,6 +73,8 @@ type Store interface {
 	Team(ctx context.Context, id string) (store.Team, error)
 	// Claim records an activity as handled; false when it was already.
 	Claim(ctx context.Context, id string, at time.Time) (bool, error)
+	// ChannelMark says whether an admin marked a channel internal.
+	bot.ChannelMarks
 }
 
 // Deps are the adapter's collaborators.
@@ -170,7 +172,8 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	if err != nil {
 		return fmt.Errorf("send to %s on Teams: %w", cmp.Or(to.Member, "team "+teamID), err)
 	}
-	return a.post(ctx, url, teamID, render(r, a.botName, mention), to.Outbox)
+	// Nobody marks a Workflows webhook's channel: customer figures stay out.
+	return a.post(ctx, url, teamID, render(r.Redact(), a.botName, mention), to.Outbox)
 }
 
 // webhook returns a team's Workflows webhook URL.

@@ -125,8 +125,14 @@ func TestSameFactsOnEveryPlatform(t *testing.T) {
 	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(stamp), body...))))
 	renderings["discord"] = post(req)
 
+	// Teams answers for the whole channel: this one is marked internal,
+	// so the customer figures are there too.
+	if err := a.store.SetChannelMark(ctx, "teams", "19:cs-team@thread.tacv2", store.ChannelInternal); err != nil {
+		t.Fatal(err)
+	}
 	body, _ = json.Marshal(map[string]any{"type": "message", "id": "1", "timestamp": time.Now().UTC().Format(time.RFC3339), "text": "<at>csbot</at> health " + acct.Slug,
-		"from": map[string]any{"id": "29:1", "name": "Aiko", "aadObjectId": aiko.Identities["teams"]}, "channelId": "msteams"})
+		"conversation": map[string]any{"id": "19:cs-team@thread.tacv2;messageid=1"},
+		"from":         map[string]any{"id": "29:1", "name": "Aiko", "aadObjectId": aiko.Identities["teams"]}, "channelId": "msteams"})
 	key, _ := base64.StdEncoding.DecodeString(teamsKey)
 	mac := hmac.New(sha256.New, key)
 	mac.Write(body)
