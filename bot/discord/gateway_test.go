@@ -15,9 +15,11 @@ import (
 	"github.com/csbot/csbot/bot/discord"
 )
 
+// waitFor polls cond; the bound is generous because a loaded machine (CI
+// runs packages side by side) can take seconds to hand a lease over.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
