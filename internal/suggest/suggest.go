@@ -5,29 +5,45 @@ package suggest
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+// Fold is the form in which names are compared: NFKC, so that full-width
+// ＳＡＫＵＲＡ is SAKURA and half-width ｻｸﾗ is サクラ, then lower-cased.
+func Fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(norm.NFKC.String(s))
+		}
+	}
+	return strings.ToLower(s) // ASCII is NFKC already: the common case, kept cheap
+}
 
 // Closest returns up to n candidates nearest to word by edit distance,
 // nearest first, leaving out those too far to be a plausible typo. A
 // candidate that starts with word counts as near, and a long candidate is
-// also compared by its start, so "acmr" finds "Acme Corp".
+// also compared by its start, so "acmr" finds "Acme Corp". Both sides are
+// compared folded (Fold), by characters, so Japanese names work too.
 func Closest(word string, candidates []string, n int) []string {
-	word = strings.ToLower(word)
+	word = Fold(word)
+	wr := []rune(word)
 	type scored struct {
 		s string
 		d int
 	}
 	var out []scored
 	for _, c := range candidates {
-		lc := strings.ToLower(c)
+		lc := Fold(c)
 		d := Distance(word, lc)
-		if r := []rune(lc); len(r) > len([]rune(word)) {
-			d = min(d, Distance(word, string(r[:len([]rune(word))]))+1)
+		if r := []rune(lc); len(r) > len(wr) {
+			d = min(d, Distance(word, string(r[:len(wr)]))+1)
 		}
-		if strings.HasPrefix(lc, word) || strings.Contains(lc, word) && len(word) >= 3 {
+		if strings.HasPrefix(lc, word) || strings.Contains(lc, word) && len(wr) >= 3 {
 			d = min(d, 1)
 		}
-		if d <= max(2, len([]rune(word))/3) {
+		if d <= max(2, len(wr)/3) {
 			out = append(out, scored{c, d})
 		}
 	}
