@@ -98,9 +98,11 @@ var (
 )
 
 // resolveAccount finds an account by slug, exact name or unambiguous
-// prefix. The slug hit, by far the common case, is one primary-key read.
+// prefix, comparing folded text (suggest.Fold: full-width and half-width
+// forms alike, any case). The slug hit, by far the common case, is one
+// primary-key read.
 func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account, error) {
-	q := strings.ToLower(strings.TrimSpace(query))
+	q := suggest.Fold(strings.TrimSpace(query))
 	if q == "" {
 		return store.Account{}, bot.UsageErrorf("Which account? Give its name or slug.")
 	}
@@ -123,7 +125,7 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 	}
 	var matches []store.AccountRow
 	for _, r := range rows {
-		name := strings.ToLower(r.Name)
+		name := suggest.Fold(r.Name)
 		if name == q {
 			return c.Store.Account(ctx, r.Slug)
 		}

@@ -13,6 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/csbot/csbot/internal/suggest"
 )
 
 // ErrNotFound is returned when a document does not exist.
@@ -354,31 +358,60 @@ func UTCDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// MaxSlug bounds account slugs and member ids.
+// MaxSlug bounds account slugs and member ids, in bytes: a Japanese
+// character takes three, so a slug holds 21 of them. Ids built from slugs
+// (Discord's custom_id, 100 bytes at most) stay within their limits.
 const MaxSlug = 64
 
-// Slugify turns a name into a slug: ASCII letters and digits lowercased,
-// every other run of characters one '-'. It returns "" when nothing is left
-// (a name written only in non-Latin script needs an explicit slug).
+// Slugify turns a name into a slug: the name folded (suggest.Fold: NFKC,
+// lower case), its letters and digits, in any script, kept and every other
+// run of characters one '-', so "Sakura Logistics" is sakura-logistics,
+// "ＳＡＫＵＲＡ" is sakura and "さくら物流 東京" is さくら物流-東京. It is
+// cut to MaxSlug bytes on a character boundary, and is "" when nothing is
+// left (a name of punctuation only).
 func Slugify(name string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(name) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
+	for _, r := range suggest.Fold(name) {
+		if !slugRune(r) {
+			dash = true
 			continue
 		}
-		dash = true
+		if dash && b.Len() > 0 {
+			if b.Len()+1+utf8.RuneLen(r) > MaxSlug {
+				break
+			}
+			b.WriteByte('-')
+		}
+		if b.Len()+utf8.RuneLen(r) > MaxSlug {
+			break
+		}
+		dash = false
+		b.WriteRune(r)
 	}
-	s := b.String()
-	if len(s) > MaxSlug {
-		s = strings.TrimRight(s[:MaxSlug], "-")
+	return b.String()
+}
+
+// slugRune is a character a slug keeps: a letter, a digit or a mark (the
+// vowel signs of Indic scripts; NFKC has already composed Japanese voiced
+// kana such as ｶﾞ into ガ).
+func slugRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// ValidSlug reports whether s is a slug as Slugify writes them: 1 to
+// MaxSlug bytes of folded letters, digits and marks, with single '-'
+// between words. Older slugs with "--" in them stay valid.
+func ValidSlug(s string) bool {
+	if s == "" || len(s) > MaxSlug || s[0] == '-' || s[len(s)-1] == '-' || !utf8.ValidString(s) {
+		return false
 	}
-	return s
+	for _, r := range s {
+		if r != '-' && !slugRune(r) {
+			return false
+		}
+	}
+	return suggest.Fold(s) == s
 }
 
 // Clone copies the member's roles and chat links, so changing the copy

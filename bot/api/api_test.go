@@ -142,6 +142,8 @@ func TestRequests(t *testing.T) {
 		{"malformed", "POST", "/api/v1/tickets", "application/json", "{\"items\": [\n{\"id\": \"t1\" \"account\": \"acme\"}]}", 400, "line 2, column 13"},
 		{"too many items", "POST", "/api/v1/usage", "application/json", many, 400, "more than 10000 items"},
 		{"data after a bare array", "POST", "/api/v1/usage", "application/json", `[{"account": "acme", "day": "2026-03-09", "active_users": 1, "seats": 5}] GARBAGE`, 400, "unexpected data after the JSON value"},
+		// Shift_JIS 東京 where UTF-8 belongs: refused, not stored as U+FFFD.
+		{"invalid utf-8", "POST", "/api/v1/usage", "application/json", "{\"items\": [\n{\"account\": \"\x93\x8c\x8b\x9e\", \"day\": \"2026-03-09\"}]}", 400, "line 2, column 14: invalid UTF-8"},
 		{"too large", "POST", "/api/v1/usage", "application/json", big, 413, "over 10 MiB"},
 		{"not json", "POST", "/api/v1/usage", "text/csv", "account,day\n", 415, "application/json"},
 		{"bad dry_run", "POST", "/api/v1/usage?dry_run=maybe", "", `{"items": []}`, 400, "dry_run"},

@@ -411,9 +411,11 @@ func memberChoices(members []store.Member, typed string) []*discordgo.Applicatio
 }
 
 // accountChoices lists accounts whose slug or name starts with what was
-// typed, by name, then the names nearest to it by suggest.Closest.
+// typed, by name, then the names nearest to it by suggest.Closest; names
+// and what was typed are compared folded (suggest.Fold), as /cs commands
+// resolve them.
 func accountChoices(rows []store.AccountRow, typed string) []*discordgo.ApplicationCommandOptionChoice {
-	typed = strings.ToLower(strings.TrimSpace(typed))
+	typed = suggest.Fold(strings.TrimSpace(typed))
 	type named struct {
 		lower string
 		row   store.AccountRow
@@ -421,7 +423,7 @@ func accountChoices(rows []store.AccountRow, typed string) []*discordgo.Applicat
 	var prefixed []named
 	lowers := make([]string, len(rows))
 	for i, r := range rows {
-		lowers[i] = strings.ToLower(r.Name)
+		lowers[i] = suggest.Fold(r.Name)
 		if strings.HasPrefix(r.Slug, typed) || strings.HasPrefix(lowers[i], typed) {
 			prefixed = append(prefixed, named{lowers[i], r})
 		}

@@ -13,6 +13,8 @@ func TestAccountChoices(t *testing.T) {
 		{Slug: "acme-labs", Name: "Acme Labs"},
 		{Slug: "acme", Name: "Acme Corp"},
 		{Slug: "sakura-logistics", Name: "Sakura Logistics"},
+		{Slug: "さくら物流", Name: "さくら物流"},
+		{Slug: "サクラ商事", Name: "サクラ商事"},
 	}
 	tests := []struct {
 		typed string
@@ -23,7 +25,11 @@ func TestAccountChoices(t *testing.T) {
 		{"TENJ", []string{"tenjin-retail-group"}},   // any case
 		{"tenjni", []string{"tenjin-retail-group"}}, // a typo
 		{"zzzz", nil}, // nothing near
-		{"", []string{"acme", "acme-labs", "sakura-logistics", "tenjin-retail-group"}},
+		{"ＳＡＫＵＲＡ", []string{"sakura-logistics"}}, // full-width
+		{"さくら", []string{"さくら物流"}},               // a Japanese name's start
+		{"ｻｸﾗ", []string{"サクラ商事"}},               // half-width katakana
+		{"さくら物硫", []string{"さくら物流"}},             // a typo in Japanese
+		{"", []string{"acme", "acme-labs", "sakura-logistics", "tenjin-retail-group", "さくら物流", "サクラ商事"}},
 	}
 	for _, tc := range tests {
 		var got []string

@@ -101,13 +101,21 @@ func (e env) meter(what, unit string, total int, quiet bool) *progress.Meter {
 }
 
 func runImport(ctx context.Context, e env, args []string) error {
-	var dryRun, quiet bool
+	var (
+		dryRun, quiet bool
+		encName       string
+	)
 	o, rest, err := flags(e, "import", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dryRun, "dry-run", false, "check every row and report; write nothing")
 		fs.BoolVar(&quiet, "quiet", false, "no progress on stderr")
+		fs.StringVar(&encName, "encoding", "", "the file's encoding: utf-8, shift_jis or euc-jp (default: detected)")
 	})
 	if err != nil {
 		return err
+	}
+	enc, err := importer.ParseEncoding(encName)
+	if err != nil {
+		return usageError{err}
 	}
 	if len(rest) != 2 {
 		return usageError{errors.New("import what? `csbot import accounts|metrics|nps|csat|responses|tickets|touches|churn FILE` (CSV with a header row, or JSON)")}
@@ -131,7 +139,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("read import file: %w", err)
 		}
-		return importEvents(ctx, e, a, ingest.Batch{Kind: kind, Survey: survey, DryRun: dryRun}, rest[1], data)
+		return importEvents(ctx, e, a, ingest.Batch{Kind: kind, Survey: survey, DryRun: dryRun}, rest[1], data, enc)
 	}
 	batch := a.engine.Batch()
 	var saver importer.Saver = batch
@@ -140,7 +148,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 	}
 	a.store.LimitAccountCache(importCache)
 	m := e.meter("import", "rows", 0, quiet)
-	rep, err := importer.Import(ctx, a.store, saver, rest[1], f, func(done, total int) {
+	rep, err := importer.Import(ctx, a.store, saver, rest[1], f, enc, func(done, total int) {
 		if done == 0 {
 			m.Total(total)
 		}
@@ -169,8 +177,8 @@ func runImport(ctx context.Context, e env, args []string) error {
 
 // importEvents imports usage, survey answers, tickets, touches or revenue
 // events through the same validation as the ingest API.
-func importEvents(ctx context.Context, e env, a *app, b ingest.Batch, name string, data []byte) error {
-	items, err := ingest.ReadFile(b.Kind, name, data)
+func importEvents(ctx context.Context, e env, a *app, b ingest.Batch, name string, data []byte, enc importer.Encoding) error {
+	items, err := ingest.ReadFile(b.Kind, name, data, enc)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/japanese"
 )
 
 // `csbot import nps FILE`: a dry run writes nothing, the import applies the
@@ -121,6 +123,51 @@ func TestImportAccountsCommand(t *testing.T) {
 		}
 		if got := count(); got != st.accounts {
 			t.Errorf("after csbot %v: %d accounts, want %d", st.args, got, st.accounts)
+		}
+	}
+}
+
+// `csbot import accounts FILE` reads a Shift_JIS sheet as Japanese text,
+// detected or named with --encoding; read in the wrong encoding it is
+// refused with its line and writes nothing.
+func TestImportShiftJISCommand(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": filepath.Join(dir, "data")})
+	file := filepath.Join(dir, "accounts.csv")
+	body, err := japanese.ShiftJIS.NewEncoder().Bytes([]byte("slug,name,tier,phase\r\n,さくら物流,high,adoption\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		args    []string
+		wantErr string
+		want    string
+		name    string // of account さくら物流, "" when absent
+	}{
+		{[]string{"import", "accounts", "--encoding", "euc-jp", file}, "line 2 is not valid EUC-JP text; nothing was imported", "", ""},
+		{[]string{"import", "accounts", "--encoding", "latin1", file}, `unknown encoding "latin1"`, "", ""},
+		{[]string{"import", "accounts", file}, "", "1 created, 0 updated, 0 unchanged, 0 rejected", "さくら物流"},
+		{[]string{"import", "accounts", "--encoding", "shift_jis", file}, "", "0 created, 0 updated, 1 unchanged, 0 rejected", "さくら物流"},
+	}
+	for _, st := range steps {
+		out, err := runCmd(t, getenv, "", st.args...)
+		if st.wantErr == "" && err != nil || st.wantErr != "" && (err == nil || !strings.Contains(err.Error(), st.wantErr)) {
+			t.Errorf("csbot %v: err = %v, want %q", st.args, err, st.wantErr)
+		}
+		if !strings.Contains(out, st.want) {
+			t.Errorf("csbot %v: output lacks %q:\n%s", st.args, st.want, out)
+		}
+		a, err := openApp(context.Background(), optionsFromEnv(getenv), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		acct, _ := a.store.Account(context.Background(), "さくら物流")
+		a.Close()
+		if acct.Name != st.name {
+			t.Errorf("after csbot %v: account さくら物流 named %q, want %q", st.args, acct.Name, st.name)
 		}
 	}
 }

@@ -5,18 +5,33 @@ package suggest
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+// Fold is the form in which names are compared: NFKC, so that full-width
+// ＳＡＫＵＲＡ is SAKURA and half-width ｻｸﾗ is サクラ, then lower-cased.
+func Fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(norm.NFKC.String(s))
+		}
+	}
+	return strings.ToLower(s) // ASCII is NFKC already: the common case, kept cheap
+}
 
 // Closest returns up to n candidates nearest to word by edit distance,
 // nearest first, leaving out those too far to be a plausible typo. A
 // candidate that starts with word counts as near, and a long candidate is
-// also compared by its start, so "acmr" finds "Acme Corp".
+// also compared by its start, so "acmr" finds "Acme Corp". Both sides are
+// compared folded (Fold), by characters, so Japanese names work too.
 //
 // The cost is bounded whatever the user typed: a candidate whose length
 // differs from word's by more than the distance allowed is skipped without
 // comparing, and a comparison stops as soon as it exceeds that distance.
 func Closest(word string, candidates []string, n int) []string {
-	word = strings.ToLower(word)
+	word = Fold(word)
 	w := []rune(word)
 	limit := max(2, len(w)/3)
 	type scored struct {
@@ -25,7 +40,7 @@ func Closest(word string, candidates []string, n int) []string {
 	}
 	var out []scored
 	for _, c := range candidates {
-		lc := strings.ToLower(c)
+		lc := Fold(c)
 		var d int
 		switch {
 		case lc == word:

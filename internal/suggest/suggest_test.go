@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -35,11 +36,15 @@ func TestClosest(t *testing.T) {
 		{"onb", 1, []string{"onboarding"}},
 		{"xyzzy", 3, []string{}},
 		{"acmr", 3, []string{"Acme Corp", "Acme Labs"}},
+		{"さくら物硫", 3, []string{"さくら物流"}},   // one kanji wrong
+		{"ｻｸﾗ", 3, []string{"サクラ商事"}},     // half-width is full-width
+		{"ＧＬＯＢＥＸ", 1, []string{"Globex"}}, // full-width is ASCII
 	}
+	names := []string{"Globex", "Acme Labs", "Acme Corp", "Initech", "さくら物流", "サクラ商事", "ひまわり電機"}
 	for _, tc := range tests {
 		cands := cmds
-		if tc.word == "acmr" {
-			cands = []string{"Globex", "Acme Labs", "Acme Corp", "Initech"}
+		if tc.word == "acmr" || strings.ContainsFunc(tc.word, func(r rune) bool { return r >= utf8.RuneSelf }) {
+			cands = names
 		}
 		if diff := cmp.Diff(tc.want, Closest(tc.word, cands, tc.n)); diff != "" {
 			t.Errorf("Closest(%q) (-want +got):\n%s", tc.word, diff)

@@ -53,7 +53,7 @@ func TestImportInBatches(t *testing.T) {
 	})
 	e := newEnv(t)
 	var seen [][2]int
-	rep, err := Import(context.Background(), e, e, "book.csv", strings.NewReader(data), func(done, total int) {
+	rep, err := Import(context.Background(), e, e, "book.csv", strings.NewReader(data), AutoEncoding, func(done, total int) {
 		seen = append(seen, [2]int{done, total})
 	})
 	if err != nil {

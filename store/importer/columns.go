@@ -53,7 +53,7 @@ const (
 const maxCount = math.MaxInt32
 
 var columns = []*column{
-	{name: colSlug, desc: "account id: lowercase letters, digits and '-'; empty = derived from name",
+	{name: colSlug, desc: "account id: lowercase letters (any script), digits and '-', up to 64 bytes; empty = derived from name",
 		set: func(a *store.Account, s string) error {
 			if s == "" {
 				return nil // derived from name by parseRow
@@ -256,18 +256,14 @@ func unknownColumn(what, name string) error {
 	return fmt.Errorf("unknown %s %q (known: %s)", what, name, strings.Join(names, ", "))
 }
 
-// checkSlug accepts lowercase letters, digits and inner '-'.
+// checkSlug accepts slugs as store.ValidSlug does: lowercase letters (of
+// any script), digits and inner '-'.
 func checkSlug(s string) error {
-	ok := s != "" && len(s) <= store.MaxSlug && s[0] != '-' && s[len(s)-1] != '-'
-	for i := 0; ok && i < len(s); i++ {
-		c := s[i]
-		ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
-	}
-	if ok {
+	if store.ValidSlug(s) {
 		return nil
 	}
 	if len(s) > store.MaxSlug {
-		return fmt.Errorf("%q is longer than %d characters", s, store.MaxSlug)
+		return fmt.Errorf("%q is longer than %d bytes (a Japanese character takes 3)", s, store.MaxSlug)
 	}
 	if alt := store.Slugify(s); alt != "" && alt != s {
 		return fmt.Errorf("%q is not a slug: use lowercase letters, digits and '-', e.g. %s", s, alt)

@@ -11,14 +11,17 @@
 // refused before anything is written. A CSV file needs a header row; its
 // names are trimmed and case-insensitive, and spaces or '-' count as '_'
 // ("Renewal Date" is renewal_date). The delimiter is ',' unless the header
-// has none and has a tab or ';' instead. A UTF-8 byte order mark is ignored;
+// has none and has a tab or ';' instead. The file may be UTF-8 (a byte
+// order mark is ignored), Shift_JIS (CP932) or EUC-JP, detected as
+// DetectEncoding says or named with an Encoding, and is read as UTF-8; a
+// byte sequence that is not text in it refuses the file with its line, and
 // UTF-16 text is refused. A JSON file is an array of objects whose fields
 // are the same names, with strings, numbers or null (an empty cell) as
 // values; milestones may also be an array of {"name", "due", "done"} objects.
 //
 // # Columns
 //
-//	slug              account id: lowercase letters, digits and '-'; empty = derived from name
+//	slug              account id: lowercase letters (any script), digits and '-', up to 64 bytes; empty = derived from name
 //	name              account name, up to 200 characters; required for a new account, cannot be cleared
 //	tier              high, low or tech ("high touch" works too); required for a new account
 //	segment           customer segment, e.g. enterprise, mid-market, SMB

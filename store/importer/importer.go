@@ -83,32 +83,38 @@ func (e RowError) Error() string {
 // other rows are still imported. A store error stops the import and is
 // returned with the report of what was done so far.
 func ImportAccounts(ctx context.Context, r Reader, s Saver, name string, data []byte) (Report, error) {
-	return Import(ctx, r, s, name, bytes.NewReader(data), nil)
+	return Import(ctx, r, s, name, bytes.NewReader(data), AutoEncoding, nil)
 }
 
 // Progress hears how far an import has got: rows done of total rows.
 type Progress func(done, total int)
 
-// Import is ImportAccounts for a file read as a stream: it reads src twice,
-// first to check the whole file and count its rows (so a file broken at
-// its end still writes nothing), then to import it saveBatch rows at a
-// time, each batch with one read of its accounts, one of the members and
-// one write. Memory holds one batch and the slugs seen so far (a repeated
-// slug is refused), whatever the size of the file. progress, when not nil,
-// hears the count after the check and the rows done after each batch.
-func Import(ctx context.Context, r Reader, s Saver, name string, src io.ReadSeeker, progress Progress) (Report, error) {
-	total := 0
-	if err := eachRow(name, src, func(row) error { total++; return nil }); err != nil {
-		return Report{}, err
+// Import is ImportAccounts for a file read as a stream, in encoding enc
+// (AutoEncoding detects it, reading src once more first; see
+// DetectEncoding): it reads src twice, first to check the whole file and
+// count its rows (so a file broken at its end, or with a byte sequence
+// that is not text in its encoding, still writes nothing), then to import
+// it saveBatch rows at a time, each batch with one read of its accounts,
+// one of the members and one write. Memory holds one batch and the slugs
+// seen so far (a repeated slug is refused), whatever the size of the file.
+// progress, when not nil, hears the count after the check and the rows
+// done after each batch.
+func Import(ctx context.Context, r Reader, s Saver, name string, src io.ReadSeeker, enc Encoding, progress Progress) (Report, error) {
+	if enc == AutoEncoding {
+		var err error
+		if enc, err = DetectEncoding(src); err != nil {
+			return Report{}, fmt.Errorf("%s: %w; nothing was imported", name, err)
+		}
 	}
-	if _, err := src.Seek(0, io.SeekStart); err != nil {
-		return Report{}, fmt.Errorf("read %s again: %w", name, err)
+	total := 0
+	if err := eachRow(name, src, enc, func(row) error { total++; return nil }); err != nil {
+		return Report{}, err
 	}
 	b := batcher{r: r, s: s, first: map[string]row{}, total: total, progress: progress}
 	if progress != nil {
 		progress(0, total)
 	}
-	err := eachRow(name, src, func(rw row) error {
+	err := eachRow(name, src, enc, func(rw row) error {
 		b.rows = append(b.rows, rw)
 		if len(b.rows) < saveBatch {
 			return nil
@@ -146,13 +152,21 @@ var (
 // sniffLen is how much of a file decides its format and delimiter.
 const sniffLen = 64 << 10
 
-// eachRow picks the format by extension, else by content, and calls fn
-// with every row, parsed without touching the store. It stops at the first
-// error of fn, or of the file: one it cannot read as a whole.
-func eachRow(name string, src io.ReadSeeker, fn func(row) error) error {
-	br := bufio.NewReaderSize(src, sniffLen)
+// eachRow reads src from its start as text in enc, picks the format by
+// extension, else by content, and calls fn with every row, parsed without
+// touching the store. It stops at the first error of fn, or of the file:
+// one it cannot read as a whole.
+func eachRow(name string, src io.ReadSeeker, enc Encoding, fn func(row) error) error {
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	br := bufio.NewReaderSize(NewDecoder(src, enc), sniffLen)
 	head, err := br.Peek(sniffLen)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	var bad *EncodingError
+	switch {
+	case errors.As(err, &bad):
+		return fmt.Errorf("%s: %w; nothing was imported", name, err)
+	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull):
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(head) == sniffLen {
@@ -167,7 +181,7 @@ func eachRow(name string, src io.ReadSeeker, fn func(row) error) error {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	if isJSON {
-		return eachJSONRow(name, br, func(off int64) int { return lineAt(src, int64(skipped)+off) }, fn)
+		return eachJSONRow(name, br, func(off int64) int { return lineAt(src, enc, int64(skipped)+off) }, fn)
 	}
 	return eachCSVRow(name, br, fn)
 }
@@ -190,7 +204,7 @@ func wholeRunes(b []byte) []byte {
 // order mark. It refuses UTF-16 text and anything that is neither.
 func Format(name string, data []byte) (isJSON bool, text []byte, err error) {
 	if bytes.HasPrefix(data, utf16LE) || bytes.HasPrefix(data, utf16BE) {
-		return false, nil, fmt.Errorf("%s: UTF-16 text; export the sheet as \"CSV UTF-8\"", name)
+		return false, nil, fmt.Errorf("%s: %w", name, errUTF16)
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	switch strings.ToLower(filepath.Ext(name)) {

@@ -47,6 +47,9 @@ func eachJSONRow(name string, r io.Reader, lineAt func(off int64) int, fn func(r
 
 // jsonFileError says where the JSON is broken.
 func jsonFileError(name string, line int, err error) error {
+	if bad := (*EncodingError)(nil); errors.As(err, &bad) {
+		return fmt.Errorf("%s: %w; nothing was imported", name, err)
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%s: the JSON ends too early (is the closing ] missing?); nothing was imported", name)
 	}
@@ -88,14 +91,15 @@ func itemErrorOffset(dec *json.Decoder) int64 {
 	return start
 }
 
-// lineAt reads src from its start to tell the line of offset off, for an
-// error message: a stream keeps no text behind it.
-func lineAt(src io.ReadSeeker, off int64) int {
+// lineAt reads src from its start, as text in enc, to tell the line of
+// offset off in that text, for an error message: a stream keeps no text
+// behind it.
+func lineAt(src io.ReadSeeker, enc Encoding, off int64) int {
 	if _, err := src.Seek(0, io.SeekStart); err != nil {
 		return 0
 	}
 	line := 1
-	br := bufio.NewReader(io.LimitReader(src, max(off, 0)))
+	br := bufio.NewReader(io.LimitReader(NewDecoder(src, enc), max(off, 0)))
 	for {
 		b, err := br.ReadByte()
 		if err != nil {

@@ -33,8 +33,10 @@ func TestParseRow(t *testing.T) {
 		wantErr string        // a part of the error; "" = accepted
 	}{
 		{"derived slug", []string{"slug", "name"}, []string{"", "  Tōkyō Gas & Power, Inc. "},
-			store.Account{Slug: "t-ky-gas-power-inc", Name: "Tōkyō Gas & Power, Inc."}, ""},
-		{"no slug from a Japanese name", []string{"name"}, []string{"株式会社アクメ"}, store.Account{}, "slug: cannot be derived from name"},
+			store.Account{Slug: "tōkyō-gas-power-inc", Name: "Tōkyō Gas & Power, Inc."}, ""},
+		{"slug from a Japanese name", []string{"name"}, []string{"株式会社アクメ ｻｸﾗ支店"},
+			store.Account{Slug: "株式会社アクメ-サクラ支店", Name: "株式会社アクメ ｻｸﾗ支店"}, ""},
+		{"no slug from punctuation", []string{"name"}, []string{"・・・！"}, store.Account{}, "slug: cannot be derived from name"},
 		{"no slug and no name", []string{"slug", "name", "tier"}, []string{"", "", "high"}, store.Account{}, "name: is required"},
 		{"tier spellings", []string{"slug", "tier"}, []string{"a", "High-Touch"}, store.Account{Slug: "a", Tier: store.TierHigh}, ""},
 		{"empty tier", []string{"slug", "tier"}, []string{"a", ""}, store.Account{}, "tier: is required"},

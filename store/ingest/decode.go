@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store/importer"
@@ -45,8 +46,12 @@ func requestErr(format string, args ...any) error {
 
 // DecodeJSON reads a batch of kind k: {"items": [...]} as the API takes
 // it, or a bare array as files hold it. Unknown fields, at the top or in
-// an item, refuse the batch with an error naming them.
+// an item, refuse the batch with an error naming them, and so do bytes
+// that are not UTF-8, which the JSON decoder would turn into U+FFFD.
 func DecodeJSON(k Kind, data []byte) ([]Item, error) {
+	if off := invalidUTF8(data); off >= 0 {
+		return nil, requestErr("%s: invalid UTF-8; send the body as UTF-8 text", position(data, int64(off)))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -205,9 +210,14 @@ func DecodeCSV(k Kind, name string, data []byte) ([]Item, error) {
 	return items, nil
 }
 
-// ReadFile reads the file called name as CSV or JSON, by its extension or
+// ReadFile reads the file called name, text in enc (AutoEncoding detects
+// it, see importer.DetectEncoding), as CSV or JSON, by its extension or
 // else its content.
-func ReadFile(k Kind, name string, data []byte) ([]Item, error) {
+func ReadFile(k Kind, name string, data []byte, enc importer.Encoding) ([]Item, error) {
+	data, err := importer.DecodeBytes(name, data, enc)
+	if err != nil {
+		return nil, err
+	}
 	isJSON, data, err := importer.Format(name, data)
 	if err != nil {
 		return nil, err
@@ -248,6 +258,22 @@ func syntaxErr(data []byte, dec *json.Decoder, err error) error {
 		}
 	}
 	return requestErr("%s: %s", position(data, off), strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// invalidUTF8 is the offset of the first byte sequence in data that is not
+// UTF-8, or -1.
+func invalidUTF8(data []byte) int {
+	if utf8.Valid(data) {
+		return -1
+	}
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size == 1 {
+			return off
+		}
+		off += size
+	}
+	return -1
 }
 
 // position is "line L, column C" of the byte at off, both 1-based.

@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/japanese"
+
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/importer"
 )
 
 func TestDecodeJSON(t *testing.T) {
@@ -38,6 +42,9 @@ func TestDecodeJSON(t *testing.T) {
 		{"too many items", Usage, tooMany, 0, fmt.Sprintf("more than %d items", MaxItems)},
 		{"account fields", Accounts, `[{"slug": "acme", "renewal_date": "2027-01-01"}]`, 1, ""},
 		{"unknown account field", Accounts, `[{"slug": "acme", "renewal": "2027-01-01"}]`, 0, `unknown field "renewal" (did you mean renewal_date?)`},
+		{"japanese", Usage, `[{"account": "さくら物流", "seats": 5}]`, 1, ""},
+		// Shift_JIS 東京 in a UTF-8 body: the JSON decoder would store U+FFFD.
+		{"invalid utf-8", Usage, "{\"items\": [\n  {\"account\": \"\x93\x8c\x8b\x9e\"}]}", 0, "line 2, column 16: invalid UTF-8; send the body as UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,5 +204,56 @@ func checkParse(t *testing.T, k Kind, it Item) {
 		if len(errs) == 0 && (v.ARR < 0 || v.ARR > store.MaxARR) {
 			t.Fatalf("accepted ARR out of range: %+v", v)
 		}
+	}
+}
+
+// Event files in Shift_JIS or EUC-JP are read as text; a file in neither,
+// or read in the wrong one, is refused with its line.
+func TestReadFileEncodings(t *testing.T) {
+	const text = "account,day,active_users,seats\nさくら物流,2026-03-01,3,5\nＳＡＫＵＲＡ,2026-03-01,4,5\n"
+	sjisBytes, err := japanese.ShiftJIS.NewEncoder().Bytes([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eucBytes, err := japanese.EUCJP.NewEncoder().Bytes([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		data []byte
+		enc  importer.Encoding
+		want string // error substring; "" = no error
+	}{
+		{"shift_jis detected", sjisBytes, importer.AutoEncoding, ""},
+		{"euc-jp detected", eucBytes, importer.AutoEncoding, ""},
+		{"euc-jp named", eucBytes, importer.EUCJP, ""},
+		{"shift_jis read as euc-jp", sjisBytes, importer.EUCJP, "usage.csv: line 2 is not valid EUC-JP text; nothing was imported"},
+		{"mixed", append([]byte(text), sjisBytes[len("account,day,active_users,seats\n"):]...), importer.AutoEncoding, "line 4 is not UTF-8 text but line 2 is"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := ReadFile(Usage, "usage.csv", tt.data, tt.enc)
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range items {
+				u, errs := usageSpec.parse(it, checkCtx{now: now})
+				if len(errs) > 0 {
+					t.Fatalf("line %d: %v", it.Line, errs)
+				}
+				got = append(got, u.Account)
+			}
+			if want := []string{"さくら物流", "sakura"}; !slices.Equal(got, want) {
+				t.Errorf("accounts = %q, want %q", got, want)
+			}
+		})
 	}
 }

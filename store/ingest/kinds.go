@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/importer"
 )
@@ -172,11 +173,13 @@ func setID(dst *string, s string) error {
 	return nil
 }
 
+// setAccount folds the slug as slugs are written (ＳＡＫＵＲＡ is sakura).
 func setAccount(dst *string, s string) error {
+	s = suggest.Fold(s)
 	if len(s) > store.MaxSlug {
-		return fmt.Errorf("%q is longer than %d characters", s, store.MaxSlug)
+		return fmt.Errorf("%q is longer than %d bytes", s, store.MaxSlug)
 	}
-	*dst = strings.ToLower(s)
+	*dst = s
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/importer"
 	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
@@ -356,7 +357,7 @@ func TestResultMessage(t *testing.T) {
 func TestCSVItemsReportLines(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newService(t)
-	items, err := ReadFile(Tickets, "tickets.csv", []byte("ID,Account,Opened,Closed,Escalated\nt1,acme,2026-03-01,,no\n\nt2,acme,2026-03-01,2026-03-02,maybe\nt3,acme\n"))
+	items, err := ReadFile(Tickets, "tickets.csv", []byte("ID,Account,Opened,Closed,Escalated\nt1,acme,2026-03-01,,no\n\nt2,acme,2026-03-01,2026-03-02,maybe\nt3,acme\n"), importer.AutoEncoding)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +372,7 @@ func TestCSVItemsReportLines(t *testing.T) {
 	if diff := cmp.Diff(want, summary(res)); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
-	if _, err := ReadFile(Tickets, "tickets.xlsx", []byte{0x50, 0x4b, 0x03, 0x04, 0}); err == nil || !strings.Contains(err.Error(), "not CSV or JSON") {
+	if _, err := ReadFile(Tickets, "tickets.xlsx", []byte{0x50, 0x4b, 0x03, 0x04, 0}, importer.AutoEncoding); err == nil || !strings.Contains(err.Error(), "not CSV or JSON") {
 		t.Errorf("a workbook: %v, want it refused as not CSV or JSON", err)
 	}
 }
