@@ -13,6 +13,7 @@ import (
 	"github.com/csbot/csbot/internal/suggest"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
@@ -63,13 +64,18 @@ type Deps struct {
 	// Checklists are the mentor checklist templates; nil leaves
 	// `/cs checklist` saying none are loaded.
 	Checklists *checklists.Set
+	// Access is the access table in force; nil is access.Default().
+	Access *access.Policy
 }
 
 // Register adds every command of this package to reg.
 func Register(reg *bot.Registry, d Deps) error {
+	if d.Access == nil {
+		d.Access = access.Default()
+	}
 	c := &cmds{Deps: d}
 	return reg.Register(
-		helpCommand(reg),
+		c.helpCommand(reg),
 		c.healthCommand(),
 		c.onboardingCommand(),
 		c.accountsCommand(),
