@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/bot/outbound"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
 )
