@@ -93,6 +93,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"secret from a file", map[string]string{"SLACK_SIGNING_SECRET_FILE": write("secret", "s3cret\n"), "SLACK_BOT_TOKEN": "xoxb-1"}, "", ""},
 		{"unreadable secret file", map[string]string{"SLACK_BOT_TOKEN_FILE": filepath.Join(dir, "missing")}, "", "SLACK_BOT_TOKEN_FILE: open"},
 		{"bad log format", map[string]string{"CSBOT_LOG_FORMAT": "xml"}, "", `CSBOT_LOG_FORMAT: "xml": use text or json`},
+		{"access override", nil, write("access.yaml", "access:\n  csm:\n    note: team\n"), ""},
+		{"access unknown action", nil, write("access-typo.yaml", "tz: UTC\naccess:\n  csm:\n    nte: team\n"), `access.csm.nte (line 4): unknown action "nte"`},
+		{"access unknown role", nil, write("access-role.yaml", "access:\n  boss:\n    kpi: all\n"), `access.boss (line 2): unknown role "boss"`},
+		{"access unknown scope", nil, write("access-scope.yaml", "access:\n  exec:\n    kpi: world\n"), `access.exec.kpi (line 3): unknown scope "world"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
