@@ -2,10 +2,10 @@ package mongostore
 
 import (
 	"context"
-	"maps"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
