@@ -216,6 +216,7 @@ var commandActions = map[string][]access.Action{
 	"note":       {access.Note},
 	"playbook":   {access.Playbook, access.Health},
 	"reminder":   {access.Reminder},
+	"audit":      {access.Audit},
 }
 
 // mayRun reports whether help should list the command for the member.

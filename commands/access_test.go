@@ -14,6 +14,7 @@ import (
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
+	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/storetest"
@@ -85,8 +86,10 @@ func newAccessFixture(t *testing.T, policy *access.Policy) fixture {
 	}
 	set, err := playbooks.Load("")
 	must(err)
+	lists, err := checklists.Load("")
+	must(err)
 	reg := bot.NewRegistry()
-	must(commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Access: policy}))
+	must(commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Checklists: lists, Access: policy}))
 	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))}
 }
 

@@ -42,6 +42,7 @@ type Store interface {
 	RevenueEvents(ctx context.Context) ([]store.RevenueEvent, error)
 	Responses(ctx context.Context) ([]store.Response, error)
 	UsageOn(ctx context.Context, day string) ([]store.Usage, error)
+	Audit(ctx context.Context, kind, subject string, since time.Time) ([]store.AuditRecord, error)
 }
 
 // Scorer scores accounts and saves them with their derived data.
@@ -88,6 +89,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.teamCommand(),
 		c.checklistCommand(),
 		c.kpiCommand(),
+		c.auditCommand(),
 	)
 }
 

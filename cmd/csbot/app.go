@@ -60,7 +60,12 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	st.OnError(m.observeStoreError)
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
-	return &app{store: st, engine: engine, playbooks: set, checklists: lists, router: router, metrics: m, log: log}, nil
+	a := &app{store: st, engine: engine, playbooks: set, checklists: lists, router: router, metrics: m, log: log}
+	if err := a.sweepAudit(ctx); err != nil {
+		_ = st.Close(ctx)
+		return nil, err
+	}
+	return a, nil
 }
 
 func (a *app) Close() {

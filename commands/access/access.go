@@ -24,6 +24,7 @@ const (
 	Accounts   Action = "accounts"
 	Risk       Action = "risk"
 	KPI        Action = "kpi"
+	Audit      Action = "audit"
 	Note       Action = "note"
 	Playbook   Action = "playbook"
 	Assign     Action = "assign"
@@ -34,7 +35,7 @@ const (
 
 // Reads and Writes list every action, in the order docs/access.md shows them.
 var (
-	Reads  = []Action{Health, Onboarding, Accounts, Risk, KPI}
+	Reads  = []Action{Health, Onboarding, Accounts, Risk, KPI, Audit}
 	Writes = []Action{Note, Playbook, Assign, Reminder, Checklist, Team}
 )
 
@@ -131,10 +132,14 @@ type Policy struct {
 // checklists; a new hire reads their mentor's or team's book and writes
 // only their own checklist; ops and admins read and write everything.
 func Default() *Policy {
+	// reads are the account views; the audit trail is for leads and
+	// admins only.
 	reads := func(s Scope) map[Action]Scope {
 		m := map[Action]Scope{}
 		for _, a := range Reads {
-			m[a] = s
+			if a != Audit {
+				m[a] = s
+			}
 		}
 		return m
 	}
@@ -148,10 +153,10 @@ func Default() *Policy {
 	return &Policy{rules: map[store.Role]map[Action]Scope{
 		store.RoleCSM:     with(reads(ScopeTeam), ScopeOwn, Note, Playbook, Reminder, Checklist),
 		store.RoleMentor:  with(reads(ScopeTeam), ScopeOwn, Note, Playbook, Reminder, Checklist),
-		store.RoleLead:    with(reads(ScopeTeam), ScopeTeam, Writes...),
+		store.RoleLead:    with(reads(ScopeTeam), ScopeTeam, append(slices.Clone(Writes), Audit)...),
 		store.RoleExec:    reads(ScopeAll),
 		store.RoleNewHire: with(reads(ScopeTeam), ScopeOwn, Checklist),
-		store.RoleAdmin:   everything(),
+		store.RoleAdmin:   with(everything(), ScopeAll, Audit),
 		store.RoleOps:     everything(),
 	}}
 }

@@ -11,16 +11,16 @@ import (
 )
 
 // The default table as docs/access.md writes it: reads (health,
-// onboarding, accounts, risk, kpi) then writes (note, playbook, assign,
-// reminder, checklist, team).
+// onboarding, accounts, risk, kpi, audit) then writes (note, playbook,
+// assign, reminder, checklist, team).
 var defaultTable = map[store.Role]string{
-	store.RoleCSM:     "team team team team team | own own nothing own own nothing",
-	store.RoleMentor:  "team team team team team | own own nothing own own nothing",
-	store.RoleLead:    "team team team team team | team team team team team team",
-	store.RoleExec:    "all all all all all | nothing nothing nothing nothing nothing nothing",
-	store.RoleNewHire: "team team team team team | nothing nothing nothing nothing own nothing",
-	store.RoleAdmin:   "all all all all all | all all all all all all",
-	store.RoleOps:     "all all all all all | all all all all all all",
+	store.RoleCSM:     "team team team team team nothing | own own nothing own own nothing",
+	store.RoleMentor:  "team team team team team nothing | own own nothing own own nothing",
+	store.RoleLead:    "team team team team team team | team team team team team team",
+	store.RoleExec:    "all all all all all nothing | nothing nothing nothing nothing nothing nothing",
+	store.RoleNewHire: "team team team team team nothing | nothing nothing nothing nothing own nothing",
+	store.RoleAdmin:   "all all all all all all | all all all all all all",
+	store.RoleOps:     "all all all all all nothing | all all all all all all",
 }
 
 func TestDefaultTable(t *testing.T) {

@@ -67,7 +67,8 @@ func newAuditRecord(ctx context.Context, kind, id string, version int64, before,
 	return r, nil
 }
 
-// fields is a document's top-level fields as extended JSON.
+// fields is a document's top-level fields as relaxed extended JSON (plain
+// numbers, dates as {"$date":"2026-11-25T10:00:00Z"}).
 func fields(doc any) (map[string]string, error) {
 	raw, err := bson.Marshal(doc)
 	if err != nil {
@@ -79,7 +80,11 @@ func fields(doc any) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(elems))
 	for _, e := range elems {
-		out[e.Key()] = e.Value().String()
+		js, err := bson.MarshalExtJSON(bson.D{{Key: "v", Value: e.Value()}}, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("audit: field %s: %w", e.Key(), err)
+		}
+		out[e.Key()] = strings.TrimSuffix(strings.TrimPrefix(string(js), `{"v":`), "}")
 	}
 	return out, nil
 }
@@ -162,18 +167,12 @@ func (s *Store) SweepAudit(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// AuditQuery selects audit records: of one subject of a kind (or every
-// one), from since on.
-type AuditQuery struct {
-	Kind, Subject string
-	Since         time.Time
-}
-
-// Audit returns the records the query selects, oldest first.
-func (s *Store) Audit(ctx context.Context, q AuditQuery) ([]store.AuditRecord, error) {
-	filter := bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: q.Since.UTC()}}}}
-	if q.Kind != "" {
-		filter = append(filter, bson.E{Key: "kind", Value: q.Kind}, bson.E{Key: "subject", Value: q.Subject})
+// Audit returns the records of one subject of a kind (of everything when
+// kind is ""), from since on, oldest first.
+func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time) ([]store.AuditRecord, error) {
+	filter := bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since.UTC()}}}}
+	if kind != "" {
+		filter = append(filter, bson.E{Key: "kind", Value: kind}, bson.E{Key: "subject", Value: subject})
 	}
 	cur, err := s.audit.Find(ctx, filter)
 	if err != nil {

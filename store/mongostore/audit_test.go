@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/store"
-	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -31,7 +30,7 @@ func TestAuditOfWrites(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := st.Audit(ctx, mongostore.AuditQuery{Kind: store.AuditMember, Subject: "ken"})
+	recs, err := st.Audit(ctx, store.AuditMember, "ken", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +42,7 @@ func TestAuditOfWrites(t *testing.T) {
 		len(last.Changes) != 1 || last.Changes[0] != (store.FieldChange{Field: "team", After: `"tokyo"`}) {
 		t.Errorf("team change record = %+v", last)
 	}
-	acc, err := st.Audit(ctx, mongostore.AuditQuery{Kind: store.AuditAccount, Subject: "acme"})
+	acc, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
 	if err != nil || len(acc) != 1 || acc[0].Actor.Name != "import" || acc[0].ID != "account/acme/1" {
 		t.Fatalf("account records = %+v, %v", acc, err)
 	}
@@ -67,7 +66,7 @@ func TestAuditPendingRecovered(t *testing.T) {
 	}
 	count := func(kind, id string) int {
 		t.Helper()
-		recs, err := st.Audit(ctx, mongostore.AuditQuery{Kind: kind, Subject: id})
+		recs, err := st.Audit(ctx, kind, id, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
