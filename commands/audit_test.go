@@ -31,7 +31,7 @@ func TestAuditFromChat(t *testing.T) {
 	}
 	want := []struct {
 		kind, id, by string
-		fields     []string
+		fields       []string
 	}{
 		{store.AuditAccount, "acct-aiko", "aiko", []string{"last_touch"}},
 		{store.AuditAccount, "acct-aiko", "aiko", []string{"playbooks"}},
