@@ -106,23 +106,23 @@ func withPending(doc any, r *store.AuditRecord) (bson.D, error) {
 	return d, nil
 }
 
-// recordAudit inserts records into the audit collection; one already
-// there (the same _id) is left as it is.
+// recordAudit inserts records into the audit collection, bulkBatch at a
+// time; one already there (the same _id) is left as it is.
 func (s *Store) recordAudit(ctx context.Context, recs ...store.AuditRecord) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	docs := make([]any, len(recs))
-	for i, r := range recs {
-		docs[i] = r
-	}
-	_, err := s.audit.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) || mongo.IsDuplicateKeyError(err) {
-		err = nil
-	}
-	if err != nil {
-		return s.fail("write audit", err)
+	for start := 0; start < len(recs); start += bulkBatch {
+		part := recs[start:min(start+bulkBatch, len(recs))]
+		docs := make([]any, len(part))
+		for i, r := range part {
+			docs[i] = r
+		}
+		_, err := s.audit.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) || mongo.IsDuplicateKeyError(err) {
+			err = nil
+		}
+		if err != nil {
+			return s.fail("write audit", err)
+		}
 	}
 	return nil
 }
@@ -142,29 +142,37 @@ func (s *Store) recorded(ctx context.Context, recs ...store.AuditRecord) {
 func (s *Store) SweepAudit(ctx context.Context) (int, error) {
 	n := 0
 	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams, s.checklists} {
-		cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}},
-			options.Find().SetProjection(bson.D{{Key: pendingField, Value: 1}}))
+		k, err := s.sweep(ctx, c)
+		n += k
 		if err != nil {
-			return n, s.fail("sweep audit", err)
-		}
-		var docs []struct {
-			Pending *store.AuditRecord `bson:"audit_pending"`
-		}
-		if err := cur.All(ctx, &docs); err != nil {
-			return n, s.fail("sweep audit", err)
-		}
-		recs := make([]store.AuditRecord, 0, len(docs))
-		for _, d := range docs {
-			if d.Pending != nil {
-				recs = append(recs, *d.Pending)
-			}
-		}
-		if err := s.recordAudit(ctx, recs...); err != nil {
 			return n, err
 		}
-		n += len(recs)
 	}
 	return n, nil
+}
+
+// sweep inserts the records pending in the documents of c. Every document
+// keeps its last record, so this inserts mostly duplicates, which cost
+// nothing but the scan.
+func (s *Store) sweep(ctx context.Context, c *mongo.Collection) (int, error) {
+	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: pendingField, Value: 1}}))
+	if err != nil {
+		return 0, s.fail("sweep audit", err)
+	}
+	var docs []struct {
+		Pending *store.AuditRecord `bson:"audit_pending"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, s.fail("sweep audit", err)
+	}
+	recs := make([]store.AuditRecord, 0, len(docs))
+	for _, d := range docs {
+		if d.Pending != nil {
+			recs = append(recs, *d.Pending)
+		}
+	}
+	return len(recs), s.recordAudit(ctx, recs...)
 }
 
 // Audit returns the records of one subject of a kind (of everything when

@@ -2,6 +2,7 @@ package mongostore_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -102,5 +103,32 @@ func TestAuditPendingRecovered(t *testing.T) {
 		if n := count(store.AuditTeam, "tokyo"); n != 1 {
 			t.Errorf("after the sweep: %d lost records, want 1", n)
 		}
+	}
+}
+
+// The nightly refresh's new histories are audited as the scheduler's, once
+// a day however often it runs.
+func TestAuditOfRefresh(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "scheduler", Channel: "health-refresh"})
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error { a.Name = "Acme"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	h := store.History{}.Record(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), 80)
+	for range 2 {
+		if err := st.SaveHistories(ctx, map[string]store.History{"acme": h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.ID+" "+r.Actor.Name+" "+r.Changes[len(r.Changes)-1].Field)
+	}
+	if want := []string{"account/acme/1 scheduler name", "account/acme/history-2026-11-25 scheduler history"}; !slices.Equal(got, want) {
+		t.Errorf("records %q, want %q", got, want)
 	}
 }
