@@ -169,6 +169,8 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 		return errorReply(msg + " Type `/cs help` to see what csbot can do.")
 	}
 	label = cmd.Name
+	// Whatever the command changes is audited as the member's, from here.
+	ctx = store.WithActor(ctx, store.Actor{Name: member.ID, Platform: platform})
 	sub, args, err := parse(cmd)
 	switch {
 	case errors.Is(err, errStaleCall):

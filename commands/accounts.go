@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 )
 
@@ -68,17 +69,36 @@ func (f *filter) apply(rows []store.AccountRow) []store.AccountRow {
 	})
 }
 
-// scopeFilter applies a scope word (mine, @user, team, all) or, when none
-// was given, the caller's default scope by role.
-func (c *cmds) scopeFilter(ctx context.Context, f *filter, me store.Member, scope string) error {
+// scopeFilter keeps the rows the member may read with the action, and
+// applies a scope word (mine, @user, team, all) or, when none was given,
+// the member's default view. A scope wider than the access rule allows
+// is refused with the rule.
+func (c *cmds) scopeFilter(ctx context.Context, f *filter, me store.Member, a access.Action, scope string) error {
+	rule, readable, err := c.readable(ctx, me, a)
+	if err != nil {
+		return err
+	}
+	if rule.Scope == access.ScopeNone {
+		return c.refusal(ctx, me, rule, "you may read no accounts", "")
+	}
+	f.match = append(f.match, readable)
+	if scope == "" {
+		scope = defaultScope(me, rule.Scope)
+	}
 	switch {
 	case scope == "all":
+		if err := c.widerThan(ctx, me, rule, access.ScopeAll, scope); err != nil {
+			return err
+		}
 		f.desc = append(f.desc, "all accounts")
 	case scope == "mine":
 		f.add("owned by you", func(r store.AccountRow) bool { return r.Owner == me.ID })
 	case scope == "team":
 		if me.Team == "" {
 			return bot.Errorf("You are not in a team; try `mine` or `all`.")
+		}
+		if err := c.widerThan(ctx, me, rule, access.ScopeTeam, scope); err != nil {
+			return err
 		}
 		f.add("team "+me.Team, func(r store.AccountRow) bool { return r.Team == me.Team })
 	case strings.HasPrefix(scope, "@"):
@@ -88,15 +108,10 @@ func (c *cmds) scopeFilter(ctx context.Context, f *filter, me store.Member, scop
 		} else if err != nil {
 			return err
 		}
-		f.add("owned by @"+id, func(r store.AccountRow) bool { return r.Owner == id })
-	case scope == "":
-		switch {
-		case me.Has(store.RoleExec, store.RoleAdmin, store.RoleOps):
-			return c.scopeFilter(ctx, f, me, "all")
-		case me.Has(store.RoleLead) && me.Team != "":
-			return c.scopeFilter(ctx, f, me, "team")
+		if err := c.allow(ctx, me, a, id, "the accounts of @"+id, id); err != nil {
+			return err
 		}
-		return c.scopeFilter(ctx, f, me, "mine")
+		f.add("owned by @"+id, func(r store.AccountRow) bool { return r.Owner == id })
 	}
 	return nil
 }
@@ -121,7 +136,7 @@ func (c *cmds) accounts(ctx context.Context, req *bot.Request) (bot.Reply, error
 	if req.Has("risk") {
 		f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })
 	}
-	if err := c.scopeFilter(ctx, f, req.Member, scope); err != nil {
+	if err := c.scopeFilter(ctx, f, req.Member, access.Accounts, scope); err != nil {
 		return bot.Reply{}, err
 	}
 	rows, err := c.Store.AccountRows(ctx)
@@ -229,7 +244,7 @@ func (c *cmds) riskCommand() bot.Command {
 
 func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	f := &filter{}
-	if err := c.scopeFilter(ctx, f, req.Member, req.Arg("scope")); err != nil {
+	if err := c.scopeFilter(ctx, f, req.Member, access.Risk, req.Arg("scope")); err != nil {
 		return bot.Reply{}, err
 	}
 	f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })

@@ -11,6 +11,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/outbound"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
 )
@@ -82,6 +83,9 @@ func (c *cmds) checklistOwn(ctx context.Context, req *bot.Request) (bot.Reply, e
 	if id := req.Arg("new-hire"); id != "" && id != me.ID {
 		return bot.Reply{}, bot.Errorf("You can only tick your own checklist items, not @%s's.", id)
 	}
+	if err := c.allowMember(ctx, me, access.Checklist, me.ID); err != nil {
+		return bot.Reply{}, err
+	}
 	if req.Sub == "help" {
 		return c.checklistHelp(ctx, me, req.Arg("item"))
 	}
@@ -140,6 +144,11 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 	me := req.Member
 	if !me.Has(store.RoleMentor, store.RoleLead, store.RoleAdmin) {
 		return bot.Reply{}, bot.Errorf("Only mentors, leads and admins can assign checklists.")
+	}
+	// Whom a mentor may take on is the checklist's own rule (below); the
+	// table decides whether the member may assign at all.
+	if err := c.administer(ctx, me, access.Checklist); err != nil {
+		return bot.Reply{}, err
 	}
 	hire, err := c.checklistMember(ctx, req.Arg("new-hire"))
 	if err != nil {
@@ -375,6 +384,9 @@ func (c *cmds) checklistVerify(ctx context.Context, me store.Member, id, query s
 	}
 	hire, err := c.checklistMember(ctx, id)
 	if err != nil {
+		return bot.Reply{}, err
+	}
+	if err := c.allowMember(ctx, me, access.Checklist, hire.ID); err != nil {
 		return bot.Reply{}, err
 	}
 	a, t, err := c.assignment(ctx, hire.ID, false)

@@ -14,6 +14,7 @@ import (
 	"github.com/csbot/csbot/internal/suggest"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
@@ -44,6 +45,7 @@ type Store interface {
 	UsageOn(ctx context.Context, day string) ([]store.Usage, error)
 	ChannelMark(ctx context.Context, platform, channel string) (store.ChannelMark, error)
 	SetChannelMark(ctx context.Context, platform, channel string, mark store.ChannelMark) error
+	Audit(ctx context.Context, kind, subject string, since time.Time) ([]store.AuditRecord, error)
 }
 
 // Scorer scores accounts and saves them with their derived data.
@@ -66,13 +68,18 @@ type Deps struct {
 	// Checklists are the mentor checklist templates; nil leaves
 	// `/cs checklist` saying none are loaded.
 	Checklists *checklists.Set
+	// Access is the access table in force; nil is access.Default().
+	Access *access.Policy
 }
 
 // Register adds every command of this package to reg.
 func Register(reg *bot.Registry, d Deps) error {
+	if d.Access == nil {
+		d.Access = access.Default()
+	}
 	c := &cmds{Deps: d}
 	return reg.Register(
-		helpCommand(reg),
+		c.helpCommand(reg),
 		c.healthCommand(),
 		c.onboardingCommand(),
 		c.accountsCommand(),
@@ -86,6 +93,7 @@ func Register(reg *bot.Registry, d Deps) error {
 		c.checklistCommand(),
 		c.kpiCommand(),
 		c.channelCommand(),
+		c.auditCommand(),
 	)
 }
 

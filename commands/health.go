@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -31,7 +32,7 @@ func (c *cmds) healthCommand() bot.Command {
 }
 
 func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	a, err := c.accountFor(ctx, req.Member, access.Health, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -198,7 +199,7 @@ func (c *cmds) onboardingCommand() bot.Command {
 }
 
 func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	a, err := c.accountFor(ctx, req.Member, access.Onboarding, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}

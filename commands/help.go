@@ -8,7 +8,7 @@ import (
 	"github.com/csbot/csbot/bot"
 )
 
-func helpCommand(reg *bot.Registry) bot.Command {
+func (cm *cmds) helpCommand(reg *bot.Registry) bot.Command {
 	return bot.Command{
 		Name:     "help",
 		Args:     []bot.Arg{{Name: "command", Help: "a command to explain, e.g. health"}},
@@ -18,6 +18,9 @@ func helpCommand(reg *bot.Registry) bot.Command {
 			if !req.Has("command") {
 				lines := []string{}
 				for _, c := range reg.Commands() {
+					if !cm.mayRun(req.Member, c.Name) {
+						continue
+					}
 					lines = append(lines, columns(c.UsageLine(), c.Summary))
 				}
 				return bot.Reply{

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -74,8 +75,12 @@ func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	scope, err := kpiScope(req.Member, args.scope, args.region, args.tier)
+	rule := c.Access.Allowed(req.Member, access.KPI)
+	scope, need, err := kpiScope(req.Member, rule.Scope, args.scope, args.region, args.tier)
 	if err != nil {
+		return bot.Reply{}, err
+	}
+	if err := c.widerThan(ctx, req.Member, rule, need, orWord(args.scope, "kpi")); err != nil {
 		return bot.Reply{}, err
 	}
 	if id, named := strings.CutPrefix(args.scope, "team:"); named {

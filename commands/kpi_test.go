@@ -131,9 +131,8 @@ func TestKPIRefusals(t *testing.T) {
 		name, user, line string
 		want             []string
 	}{
-		{"csm asks for all", "aiko", "/cs kpi all", []string{"KPIs over all accounts are for executives, CS ops and admins.", "your own accounts"}},
-		{"csm asks for the team", "aiko", "/cs kpi team", []string{"You may see the KPIs of your own accounts only."}},
-		{"lead asks for another team", "hiro", "/cs kpi team:osaka", []string{"You may see the KPIs of your team (tokyo) only."}},
+		{"csm asks for all", "aiko", "/cs kpi all", []string{"Refused by access rule `csm: kpi = team`: `all` goes beyond your team. Ask your lead @hiro."}},
+		{"lead asks for another team", "hiro", "/cs kpi team:osaka", []string{"Refused by access rule `lead: kpi = team`: `team:osaka` goes beyond your team."}},
 		{"unknown team", "ops", "/cs kpi team:paris", []string{"There is no team 'paris'."}},
 		{"bad period", "ops", "/cs kpi period:7d", []string{"`period` must be one of 30d, 90d, qtd, ytd.", "Usage  /cs kpi [mine|team|all] [team:<team>] [region:<region>] [tier:high|low|tech] [period:30d|90d|qtd|ytd] [chart[:<chart>]]"}},
 		{"bad tier", "ops", "/cs kpi tier:gold", []string{"`tier` must be one of high, low, tech."}},

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 )
 
@@ -30,7 +31,7 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if n := utf8.RuneCountInString(text); n > store.MaxNote {
 		return bot.Reply{}, bot.Errorf("That note is %d characters long; keep it within %d and link to longer documents.", n, store.MaxNote)
 	}
-	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	a, err := c.accountFor(ctx, req.Member, access.Note, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}

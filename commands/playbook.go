@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 )
@@ -54,7 +55,7 @@ func (c *cmds) playbookStatusCmd(ctx context.Context, req *bot.Request) (bot.Rep
 	if c.Playbooks == nil {
 		return bot.Reply{}, errNoPlaybooks
 	}
-	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	a, err := c.accountFor(ctx, req.Member, access.Health, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -72,7 +73,7 @@ func (c *cmds) playbookStartStop(ctx context.Context, req *bot.Request) (bot.Rep
 	if !ok || pb.Disabled {
 		return bot.Reply{}, bot.Errorf("There is no playbook '%s'. `/cs playbook list` shows them.", name)
 	}
-	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	a, err := c.accountFor(ctx, req.Member, access.Playbook, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}

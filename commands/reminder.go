@@ -9,6 +9,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/outbound"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 )
@@ -48,10 +49,7 @@ func (c *cmds) ownReminder(ctx context.Context, me store.Member, id string) (sto
 	if err != nil {
 		return it, err
 	}
-	if it.Recipient != me.ID && !me.Has(store.RoleAdmin) {
-		return it, bot.Errorf("That reminder is @%s's, not yours.", it.Recipient)
-	}
-	return it, nil
+	return it, c.allow(ctx, me, access.Reminder, it.Recipient, "that reminder is @"+it.Recipient+"'s", it.Recipient)
 }
 
 func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bot.Reply, error) {

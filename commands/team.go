@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -123,10 +124,11 @@ func options(req *bot.Request, opts []bot.Arg) map[string]string {
 	return out
 }
 
-// administer refuses members who may not change members, teams or owners.
-func administer(me store.Member) error {
-	if !me.CanAdminister() {
-		return bot.Errorf("Only admins and team leads can change members, teams and owners. Ask one of them.")
+// administer refuses members whom the access table lets change no
+// member, team or owner at all.
+func (c *cmds) administer(ctx context.Context, me store.Member, a access.Action) error {
+	if rule := c.Access.Allowed(me, a); rule.Scope == access.ScopeNone {
+		return c.refusal(ctx, me, rule, "you may change no "+map[access.Action]string{access.Team: "member or team", access.Assign: "account's owner", access.Checklist: "checklist"}[a], "")
 	}
 	return nil
 }
@@ -190,14 +192,16 @@ func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
 	}, nil
 }
 
-// privileged roles may only be granted, and their holders changed, by admins:
-// a lead who could make anyone an admin, or relink an admin's chat account,
-// would be an admin.
-var privileged = []store.Role{store.RoleAdmin, store.RoleOps}
+// privileged roles may only be granted, and their holders changed, by
+// admins: a lead who could make anyone an admin, or relink an admin's chat
+// account, would be an admin; one who could make themselves an executive
+// would read every team.
+var privileged = []store.Role{store.RoleAdmin, store.RoleOps, store.RoleExec}
 
-// leadMayChange checks a lead's change of a member: only their own team's
-// members, never privileged roles.
-func leadMayChange(me, before, after store.Member, isNew bool) error {
+// mayChangeMember checks a change of a member by someone not an admin:
+// never a privileged role, and only members the access table puts within
+// their reach, before and after the change.
+func (c *cmds) mayChangeMember(ctx context.Context, me, before, after store.Member, isNew bool) error {
 	if me.Has(store.RoleAdmin) {
 		return nil
 	}
@@ -205,9 +209,34 @@ func leadMayChange(me, before, after store.Member, isNew bool) error {
 	case !isNew && before.Has(privileged...):
 		return bot.Errorf("Only admins can change @%s, who has the %s role.", before.ID, strings.Join(roleNames(before.Roles), ", "))
 	case after.Has(privileged...):
-		return bot.Errorf("Only admins can give the admin or ops role.")
-	case me.Team == "" || after.Team != me.Team || !isNew && before.Team != me.Team:
-		return bot.Errorf("Leads can add and change members of their own team only (team:%s). Ask an admin for other teams.", orDash(me.Team))
+		return bot.Errorf("Only admins can give the exec, admin or ops role. Ask a csbot admin.")
+	}
+	who, err := c.caller(ctx, me)
+	if err != nil {
+		return err
+	}
+	// Both where the member is and where the change puts them must be
+	// within reach: a lead may neither take in nor send away.
+	states := map[string]store.Member{"would be": after}
+	if !isNew {
+		states["is"] = before
+	}
+	for _, verb := range []string{"is", "would be"} {
+		m, ok := states[verb]
+		if !ok {
+			continue
+		}
+		s, err := c.memberSubject(ctx, m)
+		if err != nil {
+			return err
+		}
+		if rule, ok := c.Access.Check(who, access.Team, s); !ok {
+			where := "in no team"
+			if m.Team != "" {
+				where = "in team " + m.Team
+			}
+			return c.refusal(ctx, me, rule, fmt.Sprintf("@%s %s %s", m.ID, verb, where), "")
+		}
 	}
 	return nil
 }
@@ -222,7 +251,7 @@ func roleNames(roles []store.Role) []string {
 
 func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	me, id := req.Member, req.Arg("id")
-	if err := administer(me); err != nil {
+	if err := c.administer(ctx, me, access.Team); err != nil {
 		return bot.Reply{}, err
 	}
 	if store.Slugify(id) != id || id == "" {
@@ -248,7 +277,7 @@ func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, err
 				return err
 			}
 		}
-		return leadMayChange(me, before, *m, isNew)
+		return c.mayChangeMember(ctx, me, before, *m, isNew)
 	})
 	if errors.Is(err, store.ErrIdentityTaken) {
 		return bot.Reply{}, bot.Errorf("%v", err)
@@ -330,7 +359,7 @@ func (c *cmds) requireMember(ctx context.Context, id string) error {
 
 func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	me, id := req.Member, strings.ToLower(req.Arg("team"))
-	if err := administer(me); err != nil {
+	if err := c.administer(ctx, me, access.Team); err != nil {
 		return bot.Reply{}, err
 	}
 	if store.Slugify(id) != id {
@@ -347,6 +376,9 @@ func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error)
 			_, newLead := opts["lead"]
 			if isNew || t.Lead != me.ID || newLead {
 				return bot.Errorf("Leads can change the name, region and segment of the team they lead; creating teams and naming leads is for admins.")
+			}
+			if err := c.allowTeam(ctx, me, *t); err != nil {
+				return err
 			}
 		}
 		if v, ok := opts["name"]; ok {
@@ -379,20 +411,18 @@ func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error)
 
 func (c *cmds) teamAssign(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	me, owner := req.Member, req.Arg("owner")
-	if err := administer(me); err != nil {
+	if err := c.administer(ctx, me, access.Assign); err != nil {
 		return bot.Reply{}, err
 	}
 	if err := c.requireMember(ctx, owner); err != nil {
 		return bot.Reply{}, err
 	}
-	a, err := c.resolveAccount(ctx, req.Arg("account"))
+	a, err := c.accountFor(ctx, me, access.Assign, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if !me.Has(store.RoleAdmin) {
-		if err := c.sameTeam(ctx, me, a.Owner, owner); err != nil {
-			return bot.Reply{}, err
-		}
+	if err := c.allowMember(ctx, me, access.Assign, owner); err != nil {
+		return bot.Reply{}, err
 	}
 	before := a.Owner
 	if a, err = c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
@@ -406,21 +436,4 @@ func (c *cmds) teamAssign(ctx context.Context, req *bot.Request) (bot.Reply, err
 		return bot.Reply{}, err
 	}
 	return bot.Reply{Title: "Owner changed", Text: fmt.Sprintf("%s now belongs to @%s (was @%s).", a.Name, owner, orDash(before))}, nil
-}
-
-// sameTeam checks that a lead moves an account within their own team.
-func (c *cmds) sameTeam(ctx context.Context, me store.Member, ids ...string) error {
-	for _, id := range ids {
-		if id == "" {
-			continue
-		}
-		m, err := c.Store.Member(ctx, id)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if me.Team == "" || m.Team != me.Team {
-			return bot.Errorf("Leads can move accounts between members of their own team only; @%s is not in team %s. Ask an admin.", id, orDash(me.Team))
-		}
-	}
-	return nil
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 	"github.com/jonboulle/clockwork"
+
+	"github.com/csbot/csbot/store"
 )
 
 // Job is one named periodic task.
@@ -78,7 +80,8 @@ func (sch *Scheduler) isolated(ctx context.Context, j Job) func() {
 					err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 				}
 			}()
-			return j.Run(ctx)
+			// What a job changes is audited as the scheduler's, by job.
+			return j.Run(store.WithActor(ctx, store.Actor{Name: "scheduler", Channel: j.Name}))
 		}()
 		took, outcome := time.Since(start), "ok"
 		if err != nil {

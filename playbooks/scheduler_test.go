@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-co-op/gocron/v2"
 	"github.com/jonboulle/clockwork"
+
+	"github.com/csbot/csbot/store"
 )
 
 // A panicking or failing job must not stop the other jobs of the table.
@@ -18,6 +20,7 @@ func TestJobsRunIsolated(t *testing.T) {
 	start := time.Date(2026, 11, 25, 23, 59, 0, 0, time.UTC)
 	clock := clockwork.NewFakeClockAt(start)
 	var good atomic.Int32
+	var actor atomic.Value
 	ran := make(chan string, 10)
 	jobs := []Job{
 		{Name: "panics", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(context.Context) error {
@@ -28,7 +31,8 @@ func TestJobsRunIsolated(t *testing.T) {
 			ran <- "fails"
 			return errors.New("nope")
 		}},
-		{Name: "works", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(context.Context) error {
+		{Name: "works", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {
+			actor.Store(store.ActorOf(ctx))
 			good.Add(1)
 			ran <- "works"
 			return nil
@@ -58,6 +62,10 @@ func TestJobsRunIsolated(t *testing.T) {
 	}
 	if good.Load() != 1 {
 		t.Errorf("working job ran %d times, want 1", good.Load())
+	}
+	// What a job writes is audited as the scheduler's, by job.
+	if got := actor.Load(); got != (store.Actor{Name: "scheduler", Channel: "works"}) {
+		t.Errorf("job's actor = %+v", got)
 	}
 	outcomes := map[string]string{}
 	for len(outcomes) < 3 {

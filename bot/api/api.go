@@ -115,7 +115,7 @@ func (h *handler) ingest(name string) http.HandlerFunc {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		res, err := h.svc.Ingest(r.Context(), ingest.Batch{Kind: kind, Survey: survey, Items: items, DryRun: dryRun})
+		res, err := h.svc.Ingest(store.WithActor(r.Context(), store.Actor{Name: "api", Channel: r.URL.Path}), ingest.Batch{Kind: kind, Survey: survey, Items: items, DryRun: dryRun})
 		var reqErr *ingest.RequestError
 		switch {
 		case errors.As(err, &reqErr):

@@ -213,6 +213,20 @@ func TestBatchAndReplay(t *testing.T) {
 	if err != nil || len(tickets) != 2 {
 		t.Errorf("ledger holds %d tickets of acme (%v), want 2", len(tickets), err)
 	}
+	// The change is audited as the API's, once: the replay changed nothing.
+	recs, err := st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var byAPI []store.AuditRecord
+	for _, r := range recs {
+		if r.Actor.Name == "api" {
+			byAPI = append(byAPI, r)
+		}
+	}
+	if len(byAPI) != 1 || byAPI[0].Actor.Channel != "/api/v1/tickets" {
+		t.Errorf("records by the API = %+v", byAPI)
+	}
 }
 
 func TestDryRunAndAliases(t *testing.T) {

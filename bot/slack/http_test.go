@@ -345,11 +345,11 @@ func TestSlashCommands(t *testing.T) {
 	}
 }
 
-// A slow command (risk over all accounts) is acknowledged at once and
+// A slow command (risk) is acknowledged at once and
 // answered through the response_url.
 func TestSlowCommandAnswersThroughResponseURL(t *testing.T) {
 	e := newEnv(t)
-	code, body := e.command(t, "U0AIKO", "risk all")
+	code, body := e.command(t, "U0AIKO", "risk")
 	if code != 200 || !strings.Contains(body, "Working on it") {
 		t.Fatalf("ack = %d %s", code, body)
 	}

@@ -129,6 +129,8 @@ func runImport(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("read import file: %w", err)
 	}
 	defer f.Close()
+	// What the import changes is audited as the import's, by file.
+	ctx = store.WithActor(ctx, store.Actor{Name: "import", Channel: rest[1]})
 	a, err := openApp(ctx, o, logger(e.stderr, slog.LevelWarn))
 	if err != nil {
 		return err

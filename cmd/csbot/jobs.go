@@ -93,7 +93,18 @@ func (a *app) queueChecklistNudges(ctx context.Context, loc *time.Location, now 
 // prune deletes what is past its retention (outbound.Prune: sent messages
 // and claims; playbooks.PruneLocks: job-run locks).
 func (a *app) prune(ctx context.Context, now time.Time) error {
-	return errors.Join(outbound.Prune(ctx, a.store, now), playbooks.PruneLocks(ctx, a.store, now))
+	return errors.Join(outbound.Prune(ctx, a.store, now), playbooks.PruneLocks(ctx, a.store, now), a.sweepAudit(ctx))
+}
+
+// sweepAudit copies into the audit trail the records a crash left pending
+// in their documents; it runs at start and nightly.
+func (a *app) sweepAudit(ctx context.Context) error {
+	n, err := a.store.SweepAudit(ctx)
+	if err != nil {
+		return fmt.Errorf("sweep audit: %w", err)
+	}
+	a.log.DebugContext(ctx, "audit swept", "pending", n)
+	return nil
 }
 
 func runRemind(ctx context.Context, e env, args []string) error {

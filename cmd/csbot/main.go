@@ -31,6 +31,7 @@ Usage:
   csbot discord register [--guild ID]                  register /cs and its subcommands with Discord
   csbot teams webhook TEAM URL                         post TEAM's digests and reminders to a Teams channel
   csbot doctor                                         check the configuration and every dependency
+  csbot audit export --since DAY                       print the audit trail from DAY on as JSON lines
   csbot version                                        print the version
 
 Every command takes --data DIR, --mongodb URI and --config FILE; the
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTeams(ctx, e, args)
 	case "doctor":
 		return runDoctor(ctx, e, args)
+	case "audit":
+		return runAudit(ctx, e, args)
 	case "version":
 		fmt.Fprintln(stdout, "csbot", version())
 		return nil

@@ -103,6 +103,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad send window", nil, write("window.yaml", "schedule:\n  send_from: \"19:00\"\n  send_until: \"08:00\"\n"), "schedule.send_from: 19:00 is not before send_until 08:00"},
 		{"bad company holiday", nil, write("holiday.yaml", "calendar:\n  holidays: [2026-12-32]\n"), `calendar.holidays[0]: "2026-12-32" is not a date`},
 		{"unknown schedule key", nil, write("schedkey.yaml", "schedule:\n  digest_time: \"08:30\"\n"), `line 2: unknown key "digest_time"`},
+		{"access override", nil, write("access.yaml", "access:\n  csm:\n    note: team\n"), ""},
+		{"access unknown action", nil, write("access-typo.yaml", "tz: UTC\naccess:\n  csm:\n    nte: team\n"), `access.csm.nte (line 4): unknown action "nte"`},
+		{"access unknown role", nil, write("access-role.yaml", "access:\n  boss:\n    kpi: all\n"), `access.boss (line 2): unknown role "boss"`},
+		{"access unknown scope", nil, write("access-scope.yaml", "access:\n  exec:\n    kpi: world\n"), `access.exec.kpi (line 3): unknown scope "world"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

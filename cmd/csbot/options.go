@@ -18,6 +18,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/discord"
 	"github.com/csbot/csbot/bot/teams"
+	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store/health"
 )
@@ -60,6 +61,8 @@ type options struct {
 	Slack    slackOptions             `yaml:"slack"`
 	Discord  discordOptions           `yaml:"discord"`
 	Teams    teamsOptions             `yaml:"teams"`
+	// Access overrides cells of the access table (docs/access.md).
+	Access access.Policy `yaml:"access"`
 
 	ConfigFile string `yaml:"-"`
 	// errs are problems met while reading the file and the environment.
@@ -155,7 +158,7 @@ type overrides struct {
 func loadOptions(getenv func(string) string, cli overrides) options {
 	o := options{
 		Addr: defaultAddr, CommandLimit: bot.DefaultLimit.String(), DataDir: "./data", Database: "csbot", TZ: "UTC",
-		ShutdownGrace: defaultShutdownGrace, Health: health.DefaultConfig(),
+		ShutdownGrace: defaultShutdownGrace, Health: health.DefaultConfig(), Access: *access.Default(),
 	}
 	o.ConfigFile = cmpOr(cli.ConfigFile, getenv("CSBOT_CONFIG"))
 	if err := o.loadFile(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -24,6 +25,8 @@ const casTries = 8
 type accountDoc struct {
 	store.Account `bson:",inline"`
 	Write         string `bson:"write,omitempty"`
+	// Pending is the record of the change this write made (see audit.go).
+	Pending *store.AuditRecord `bson:"audit_pending,omitempty"`
 }
 
 // UpdateAccounts reads the named accounts, lets change edit each copy and
@@ -51,6 +54,10 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 		write := rand.Text()
 		next := make([]store.Account, 0, len(todo))
 		models := make([]mongo.WriteModel, 0, len(todo))
+		// recs are this round's audit records by slug; stale the records
+		// still pending in the documents this round replaces.
+		recs := make(map[string]store.AuditRecord, len(todo))
+		var stale []store.AuditRecord
 		for _, slug := range todo {
 			old, found := current[slug]
 			if !found && !create {
@@ -68,16 +75,30 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				return nil, fmt.Errorf("save account %s: %w", slug, err)
 			}
 			next = append(next, a)
+			rec, err := newAuditRecord(ctx, store.AuditAccount, slug, a.Version, old.Account, a)
+			if err != nil {
+				return nil, err
+			}
+			var pending *store.AuditRecord
+			if len(rec.Changes) > 0 {
+				recs[slug], pending = rec, &rec
+			}
+			if old.Pending != nil {
+				stale = append(stale, *old.Pending)
+			}
 			if !found {
 				// An insert, not an upsert: the embedded store writes a
 				// batch of inserts in one transaction but each upsert in
 				// its own (measured: most of an import's time), and an
 				// insert that lost a race is a duplicate _id, not landed.
-				models = append(models, mongo.NewInsertOneModel().SetDocument(accountDoc{a, write}))
+				models = append(models, mongo.NewInsertOneModel().SetDocument(accountDoc{a, write, pending}))
 				continue
 			}
 			filter := s.casFilter(slug, bson.D{{Key: "version", Value: old.Version}})
-			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write}))
+			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write, pending}))
+		}
+		if err := s.recordAudit(ctx, stale...); err != nil {
+			return nil, err
 		}
 		landed, err := s.writeAccounts(ctx, models)
 		if err != nil {
@@ -97,11 +118,13 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 					written = append(written, a)
 				} else {
 					todo = append(todo, a.Slug)
+					delete(recs, a.Slug)
 				}
 			}
 		} else {
 			written, todo = append(written, next...), nil
 		}
+		s.recorded(ctx, slices.Collect(maps.Values(recs))...)
 		if s.accountCache != nil {
 			for _, a := range next {
 				s.accountCache.wrote(&a)
@@ -207,14 +230,15 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 	var zero T
 	defer s.casLock(c.Name(), id)()
 	for range casTries {
-		old := fresh()
-		err := s.findByID(ctx, c, id, &old)
-		found := err == nil
-		if errors.Is(err, store.ErrNotFound) {
-			old, err = fresh(), nil
-		}
+		old, pending, found, err := findPending(ctx, s, c, id, fresh)
 		if err != nil {
 			return zero, err
+		}
+		// The record of the write this one replaces goes in first.
+		if pending != nil {
+			if err := s.recordAudit(ctx, *pending); err != nil {
+				return zero, err
+			}
 		}
 		doc := clone(old)
 		if err := change(&doc, found); err != nil {
@@ -225,23 +249,65 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 		}
 		v := *ver(&old)
 		*ver(&doc) = v + 1
+		rec, err := newAuditRecord(ctx, auditKinds[c.Name()], id, v+1, old, doc)
+		if err != nil {
+			return zero, err
+		}
+		var rp *store.AuditRecord
+		if len(rec.Changes) > 0 {
+			rp = &rec
+		}
+		written, err := withPending(doc, rp)
+		if err != nil {
+			return zero, err
+		}
 		if !found {
-			_, err := c.InsertOne(ctx, doc)
+			_, err := c.InsertOne(ctx, written)
 			if mongo.IsDuplicateKeyError(err) {
 				continue
 			}
 			if err != nil {
 				return zero, s.fail("write "+c.Name(), err)
 			}
+			if rp != nil {
+				s.recorded(ctx, rec)
+			}
 			return doc, nil
 		}
-		res, err := c.ReplaceOne(ctx, s.casFilter(id, bson.D{{Key: "version", Value: v}}), doc)
+		res, err := c.ReplaceOne(ctx, s.casFilter(id, bson.D{{Key: "version", Value: v}}), written)
 		if err != nil {
 			return zero, s.fail("write "+c.Name(), err)
 		}
 		if res.MatchedCount == 1 {
+			if rp != nil {
+				s.recorded(ctx, rec)
+			}
 			return doc, nil
 		}
 	}
 	return zero, fmt.Errorf("write %s %q: %w", c.Name(), id, store.ErrConflict)
+}
+
+// findPending reads document id of c into a T (a fresh one, found false,
+// when there is none) and the audit record still pending in it, if any.
+func findPending[T any](ctx context.Context, s *Store, c *mongo.Collection, id string, fresh func() T) (T, *store.AuditRecord, bool, error) {
+	doc := fresh()
+	var raw bson.Raw
+	err := s.findByID(ctx, c, id, &raw)
+	if errors.Is(err, store.ErrNotFound) {
+		return doc, nil, false, nil
+	}
+	if err != nil {
+		return doc, nil, false, err
+	}
+	var p struct {
+		Pending *store.AuditRecord `bson:"audit_pending"`
+	}
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return doc, nil, false, fmt.Errorf("read %s %q: %w", c.Name(), id, err)
+	}
+	if err := bson.Unmarshal(raw, &p); err != nil {
+		return doc, nil, false, fmt.Errorf("read %s %q: %w", c.Name(), id, err)
+	}
+	return doc, p.Pending, true, nil
 }

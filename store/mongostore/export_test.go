@@ -3,6 +3,8 @@ package mongostore
 import (
 	"context"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/csbot/csbot/store"
 )
 
@@ -11,5 +13,13 @@ import (
 func (s *Store) InsertOutboxForTest(ctx context.Context, it store.OutboxItem, id string) error {
 	it.ID, it.Status = id, store.StatusPending
 	_, err := s.outbox.InsertOne(ctx, it)
+	return err
+}
+
+// PendAuditForTest leaves rec pending in document id of the named
+// collection without inserting it: what a crash between a write and its
+// audit insert leaves behind.
+func (s *Store) PendAuditForTest(ctx context.Context, collection, id string, rec store.AuditRecord) error {
+	_, err := s.db.Collection(collection).UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: bson.D{{Key: pendingField, Value: rec}}}})
 	return err
 }

@@ -65,19 +65,39 @@ func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 // field alone so that a nightly refresh cannot undo a concurrent edit. It
 // bumps their versions, so that a writer holding an older copy writes again
 // on top of the new history instead of over it.
+//
+// Each account keeps the record of its new history pending, as every write
+// does (see audit.go). The update does not know the version it makes, so
+// the record is keyed by the history's last day: a second refresh of the
+// day records nothing new. Records pending from before are swept in first.
 func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) error {
+	if _, err := s.sweep(ctx, s.accounts); err != nil {
+		return err
+	}
 	models := make([]mongo.WriteModel, 0, len(hs))
 	slugs := make([]string, 0, len(hs))
+	recs := make([]store.AuditRecord, 0, len(hs))
+	at := time.Now().UTC().Truncate(time.Millisecond)
 	for slug, h := range hs {
+		js, err := fields(bson.D{{Key: "history", Value: h}})
+		if err != nil {
+			return err
+		}
+		rec := store.AuditRecord{ID: store.AuditAccount + "/" + slug + "/history-" + h.End, Kind: store.AuditAccount, Subject: slug,
+			Actor: store.ActorOf(ctx), At: at, Changes: []store.FieldChange{{Field: "history", After: js["history"]}}}
+		recs = append(recs, rec)
 		models = append(models, mongo.NewUpdateOneModel().SetFilter(byID(slug)).
 			SetUpdate(bson.D{
-				{Key: "$set", Value: bson.D{{Key: "history", Value: h}}},
+				{Key: "$set", Value: bson.D{{Key: "history", Value: h}, {Key: pendingField, Value: rec}}},
 				{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 			}))
 		slugs = append(slugs, slug)
 	}
 	defer s.casLock("accounts", slugs...)()
 	err := s.bulk(ctx, s.accounts, models)
+	if err == nil {
+		s.recorded(ctx, recs...)
+	}
 	if s.accountCache != nil {
 		// The bumped generation keeps a read that raced the write from
 		// caching the old document.

@@ -42,7 +42,7 @@ type Store struct {
 	embedded *embedded.Server
 	log      *slog.Logger
 
-	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks, checklists, ledger, leases *mongo.Collection
+	accounts, members, identities, teams, touches, snapshots, index, meta, claims, outbox, locks, checklists, ledger, leases, audit *mongo.Collection
 
 	shardLocks  [indexShards]sync.Mutex
 	closeOnce   sync.Once
@@ -54,7 +54,7 @@ type Store struct {
 
 // collections lists every collection csbot uses, so start-up can create them
 // (and, on the embedded store, their _id lookup index) before first use.
-var collections = []string{"accounts", "members", "identities", "teams", "touches", "health_snapshots", "account_index", "meta", "claims", "outbox", "locks", "checklists", "ledger", "leases"}
+var collections = []string{"accounts", "members", "identities", "teams", "touches", "health_snapshots", "account_index", "meta", "claims", "outbox", "locks", "checklists", "ledger", "leases", "audit"}
 
 // Open connects to cfg.URI, or starts the embedded store when it is empty,
 // and prepares collections and indexes. Close releases everything.
@@ -97,6 +97,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.checklists = s.db.Collection("checklists")
 	s.ledger = s.db.Collection("ledger")
 	s.leases = s.db.Collection("leases")
+	s.audit = s.db.Collection("audit")
 	if err := s.prepare(ctx, cfg); err != nil {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err

@@ -1,0 +1,252 @@
+package commands
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/commands/access"
+	"github.com/csbot/csbot/store"
+)
+
+// caller is the access model's view of the member asking: their region
+// (their team's when they have none), a new hire's mentor and a mentor's
+// hires.
+func (c *cmds) caller(ctx context.Context, me store.Member) (access.Caller, error) {
+	who := access.Caller{Member: me, Region: me.Region}
+	if who.Region == "" && me.Team != "" {
+		t, err := c.Store.Team(ctx, me.Team)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return who, err
+		}
+		who.Region = t.Region
+	}
+	if !me.Has(store.RoleNewHire, store.RoleMentor) {
+		return who, nil
+	}
+	as, err := c.Store.Assignments(ctx)
+	if err != nil {
+		return who, err
+	}
+	for _, a := range as {
+		switch {
+		case a.NewHire == me.ID:
+			who.Mentor = a.Mentor
+		case a.Mentor == me.ID:
+			who.Mentees = append(who.Mentees, a.NewHire)
+		}
+	}
+	return who, nil
+}
+
+// subject is where a member's things lie: their team and region (their
+// team's when they have none). A member who is gone lies nowhere near
+// anyone but admins and ops.
+func (c *cmds) subject(ctx context.Context, id string) (access.Subject, error) {
+	s := access.Subject{Owner: id}
+	if id == "" {
+		return s, nil
+	}
+	m, err := c.Store.Member(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	return c.memberSubject(ctx, m)
+}
+
+// memberSubject is where the member lies: their team and region (their
+// team's when they have none).
+func (c *cmds) memberSubject(ctx context.Context, m store.Member) (access.Subject, error) {
+	s := access.Subject{Owner: m.ID, Team: m.Team, Region: m.Region}
+	if s.Region == "" && m.Team != "" {
+		t, err := c.Store.Team(ctx, m.Team)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return s, err
+		}
+		s.Region = t.Region
+	}
+	return s, nil
+}
+
+// allowTeam refuses, naming the rule, a change of a team beyond the
+// member's reach.
+func (c *cmds) allowTeam(ctx context.Context, me store.Member, t store.Team) error {
+	who, err := c.caller(ctx, me)
+	if err != nil {
+		return err
+	}
+	rule, ok := c.Access.Check(who, access.Team, access.Subject{Team: t.ID, Region: t.Region})
+	if ok {
+		return nil
+	}
+	return c.refusal(ctx, me, rule, "team "+t.ID+" is not yours", "")
+}
+
+// allowAccount refuses, naming the rule, an action on an account that
+// lies outside what the member may do.
+func (c *cmds) allowAccount(ctx context.Context, me store.Member, a access.Action, acct store.Account) error {
+	what := acct.Name + " has no owner"
+	if acct.Owner != "" {
+		what = acct.Name + " belongs to @" + acct.Owner
+	}
+	return c.allow(ctx, me, a, acct.Owner, what, acct.Owner)
+}
+
+// allowMember refuses, naming the rule, an action on a member's things
+// (their checklist, their reminders, their record) beyond the member's reach.
+func (c *cmds) allowMember(ctx context.Context, me store.Member, a access.Action, id string) error {
+	return c.allow(ctx, me, a, id, "@"+id, "")
+}
+
+// allow refuses the action on what belongs to owner when the table puts it
+// beyond the member's reach, saying what it is and whom to ask (ask, and
+// the member's lead).
+func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owner, what, ask string) error {
+	who, err := c.caller(ctx, me)
+	if err != nil {
+		return err
+	}
+	s, err := c.subject(ctx, owner)
+	if err != nil {
+		return err
+	}
+	rule, ok := c.Access.Check(who, a, s)
+	if ok {
+		return nil
+	}
+	switch {
+	case s.Team != "":
+		what += " (team " + s.Team + ")"
+	case owner != "":
+		what += " (in no team)"
+	}
+	return c.refusal(ctx, me, rule, what, ask)
+}
+
+// refusal says which rule refused what, and whom to ask: owner, when
+// given, and the member's lead, or else an admin.
+func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, what, owner string) error {
+	var ask []string
+	if owner != "" && owner != me.ID {
+		ask = append(ask, "@"+owner)
+	}
+	lead := me.Lead
+	if lead == "" && me.Team != "" {
+		if t, err := c.Store.Team(ctx, me.Team); err == nil {
+			lead = t.Lead
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	switch {
+	case lead != "" && lead != me.ID && lead != owner:
+		ask = append(ask, "your lead @"+lead)
+	case len(ask) == 0:
+		ask = append(ask, "a csbot admin")
+	}
+	return bot.Errorf("Refused by access rule `%s`: %s. Ask %s.", rule, what, strings.Join(ask, " or "))
+}
+
+// readable is what of the account index the member may see with the
+// action: the rule, and a test of each row by its owner. A row carries
+// its owner's team; only a rule of region scope needs the owners' regions,
+// so only it reads the members and teams.
+func (c *cmds) readable(ctx context.Context, me store.Member, a access.Action) (access.Rule, func(store.AccountRow) bool, error) {
+	rule := c.Access.Allowed(me, a)
+	who, err := c.caller(ctx, me)
+	if err != nil {
+		return rule, nil, err
+	}
+	regionOf := map[string]string{}
+	if rule.Scope == access.ScopeRegion {
+		if regionOf, err = c.regions(ctx); err != nil {
+			return rule, nil, err
+		}
+	}
+	return rule, func(r store.AccountRow) bool {
+		s := access.Subject{Owner: r.Owner, Team: r.Team, Region: regionOf[r.Owner]}
+		return rule.Scope != access.ScopeNone && who.Within(s) <= rule.Scope
+	}, nil
+}
+
+// regions maps every member to their region, their team's when they have none.
+func (c *cmds) regions(ctx context.Context) (map[string]string, error) {
+	members, err := c.Store.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := c.Store.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teamRegion := map[string]string{}
+	for _, t := range teams {
+		teamRegion[t.ID] = t.Region
+	}
+	out := make(map[string]string, len(members))
+	for _, m := range members {
+		out[m.ID] = cmp.Or(m.Region, teamRegion[m.Team])
+	}
+	return out, nil
+}
+
+// widerThan refuses a scope asked for explicitly that goes beyond the rule.
+func (c *cmds) widerThan(ctx context.Context, me store.Member, rule access.Rule, asked access.Scope, word string) error {
+	if asked <= rule.Scope {
+		return nil
+	}
+	return c.refusal(ctx, me, rule, fmt.Sprintf("`%s` goes beyond your %s", word, rule.Scope.Describe()), "")
+}
+
+// commandActions are the actions a command's subcommands need; help
+// lists a command when the member may do any of them. Commands not
+// listed are for everyone.
+var commandActions = map[string][]access.Action{
+	"health":     {access.Health},
+	"onboarding": {access.Onboarding},
+	"accounts":   {access.Accounts},
+	"risk":       {access.Risk},
+	"kpi":        {access.KPI},
+	"note":       {access.Note},
+	"playbook":   {access.Playbook, access.Health},
+	"reminder":   {access.Reminder},
+	"audit":      {access.Audit},
+}
+
+// mayRun reports whether help should list the command for the member.
+func (c *cmds) mayRun(me store.Member, command string) bool {
+	acts, ok := commandActions[command]
+	if !ok {
+		return command != "status" || me.Has(store.RoleAdmin, store.RoleOps)
+	}
+	for _, a := range acts {
+		if c.Access.Allowed(me, a).Scope != access.ScopeNone {
+			return true
+		}
+	}
+	return false
+}
+
+// accountFor finds the account the query names and checks that the
+// member may do the action on it.
+func (c *cmds) accountFor(ctx context.Context, me store.Member, a access.Action, query string) (store.Account, error) {
+	acct, err := c.resolveAccount(ctx, query)
+	if err != nil {
+		return acct, err
+	}
+	return acct, c.allowAccount(ctx, me, a, acct)
+}
+
+// orWord is the word typed, or def when none was.
+func orWord(word, def string) string {
+	if word == "" {
+		return def
+	}
+	return word
+}

@@ -1,0 +1,200 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/csbot/csbot/store"
+)
+
+// The audit trail. Every compare-and-swap write puts the record of its
+// change inside the document it writes (audit_pending, replaced by each
+// write), in the same atomic step, and right after inserts it into the
+// audit collection under its deterministic _id. The embedded store has no
+// transactions, so a crash may fall between the two: before a write
+// replaces a pending record it inserts it first, and SweepAudit (at start
+// and nightly) copies every pending record left behind. A record inserted
+// twice is a duplicate _id: no record is lost and none is doubled.
+
+// pendingField is the field of a document holding its last change's record.
+const pendingField = "audit_pending"
+
+// auditKinds names the records of each audited collection.
+var auditKinds = map[string]string{
+	"accounts": store.AuditAccount, "members": store.AuditMember,
+	"teams": store.AuditTeam, "checklists": store.AuditChecklist,
+}
+
+// unaudited are the fields every write changes: they tell nothing.
+var unaudited = []string{"_id", "version", "updated_at", "write", pendingField}
+
+// newAuditRecord compares two versions of a document field by field (its
+// top-level fields as stored) and records what changed, by the actor ctx
+// carries.
+func newAuditRecord(ctx context.Context, kind, id string, version int64, before, after any) (store.AuditRecord, error) {
+	b, err := fields(before)
+	if err != nil {
+		return store.AuditRecord{}, err
+	}
+	a, err := fields(after)
+	if err != nil {
+		return store.AuditRecord{}, err
+	}
+	keys := make([]string, 0, len(a)+len(b))
+	for _, m := range []map[string]string{a, b} {
+		for k := range m {
+			if !slices.Contains(unaudited, k) && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	slices.Sort(keys)
+	r := store.AuditRecord{ID: store.AuditID(kind, id, version), Kind: kind, Subject: id, Version: version,
+		Actor: store.ActorOf(ctx), At: time.Now().UTC().Truncate(time.Millisecond), Changes: []store.FieldChange{}}
+	for _, k := range keys {
+		if b[k] != a[k] {
+			r.Changes = append(r.Changes, store.FieldChange{Field: k, Before: b[k], After: a[k]})
+		}
+	}
+	return r, nil
+}
+
+// fields is a document's top-level fields as relaxed extended JSON (plain
+// numbers, dates as {"$date":"2026-11-25T10:00:00Z"}).
+func fields(doc any) (map[string]string, error) {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	elems, err := bson.Raw(raw).Elements()
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	out := make(map[string]string, len(elems))
+	for _, e := range elems {
+		js, err := bson.MarshalExtJSON(bson.D{{Key: "v", Value: e.Value()}}, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("audit: field %s: %w", e.Key(), err)
+		}
+		out[e.Key()] = strings.TrimSuffix(strings.TrimPrefix(string(js), `{"v":`), "}")
+	}
+	return out, nil
+}
+
+// withPending is doc as written with its change's record inside.
+func withPending(doc any, r *store.AuditRecord) (bson.D, error) {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	d = slices.DeleteFunc(d, func(e bson.E) bool { return e.Key == pendingField })
+	if r != nil {
+		d = append(d, bson.E{Key: pendingField, Value: r})
+	}
+	return d, nil
+}
+
+// recordAudit inserts records into the audit collection, bulkBatch at a
+// time; one already there (the same _id) is left as it is.
+func (s *Store) recordAudit(ctx context.Context, recs ...store.AuditRecord) error {
+	for start := 0; start < len(recs); start += bulkBatch {
+		part := recs[start:min(start+bulkBatch, len(recs))]
+		docs := make([]any, len(part))
+		for i, r := range part {
+			docs[i] = r
+		}
+		_, err := s.audit.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) || mongo.IsDuplicateKeyError(err) {
+			err = nil
+		}
+		if err != nil {
+			return s.fail("write audit", err)
+		}
+	}
+	return nil
+}
+
+// recorded inserts the records of writes that landed. A failure is only
+// logged: the change is made, and its record waits in the document for
+// the next write or the sweep.
+func (s *Store) recorded(ctx context.Context, recs ...store.AuditRecord) {
+	if err := s.recordAudit(context.WithoutCancel(ctx), recs...); err != nil {
+		s.log.WarnContext(ctx, "audit record left pending", "err", err)
+	}
+}
+
+// SweepAudit copies into the audit collection every record still pending
+// in a document (a crash between a write and its record), and reports how
+// many it found.
+func (s *Store) SweepAudit(ctx context.Context) (int, error) {
+	n := 0
+	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams, s.checklists} {
+		k, err := s.sweep(ctx, c)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// sweep inserts the records pending in the documents of c. Every document
+// keeps its last record, so this inserts mostly duplicates, which cost
+// nothing but the scan.
+func (s *Store) sweep(ctx context.Context, c *mongo.Collection) (int, error) {
+	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: pendingField, Value: 1}}))
+	if err != nil {
+		return 0, s.fail("sweep audit", err)
+	}
+	var docs []struct {
+		Pending *store.AuditRecord `bson:"audit_pending"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, s.fail("sweep audit", err)
+	}
+	recs := make([]store.AuditRecord, 0, len(docs))
+	for _, d := range docs {
+		if d.Pending != nil {
+			recs = append(recs, *d.Pending)
+		}
+	}
+	return len(recs), s.recordAudit(ctx, recs...)
+}
+
+// Audit returns the records of one subject of a kind (of everything when
+// kind is ""), from since on, oldest first.
+func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time) ([]store.AuditRecord, error) {
+	filter := bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since.UTC()}}}}
+	if kind != "" {
+		filter = append(filter, bson.E{Key: "kind", Value: kind}, bson.E{Key: "subject", Value: subject})
+	}
+	cur, err := s.audit.Find(ctx, filter)
+	if err != nil {
+		return nil, s.fail("read audit", err)
+	}
+	var out []store.AuditRecord
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, s.fail("read audit", err)
+	}
+	slices.SortFunc(out, func(a, b store.AuditRecord) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}

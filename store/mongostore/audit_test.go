@@ -1,0 +1,134 @@
+package mongostore_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/storetest"
+)
+
+// Every compare-and-swap write leaves one audit record with who made it and
+// the fields it changed, before and after.
+func TestAuditOfWrites(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "hiro", Platform: "slack", Channel: "C1"})
+	if err := st.SaveMember(ctx, store.Member{ID: "ken", Name: "Ken", Roles: []store.Role{store.RoleCSM}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateMember(ctx, "ken", func(m *store.Member, _ bool) error { m.Team = "tokyo"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// A write that changes nothing records nothing.
+	if _, err := st.UpdateMember(ctx, "ken", func(*store.Member, bool) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateAccounts(store.WithActor(context.Background(), store.Actor{Name: "import"}), []string{"acme"}, true, func(a *store.Account) error {
+		a.Name, a.Owner = "Acme", "ken"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := st.Audit(ctx, store.AuditMember, "ken", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("member records = %+v, want 2", recs)
+	}
+	last := recs[1]
+	if last.ID != "member/ken/2" || last.Actor != (store.Actor{Name: "hiro", Platform: "slack", Channel: "C1"}) ||
+		len(last.Changes) != 1 || last.Changes[0] != (store.FieldChange{Field: "team", After: `"tokyo"`}) {
+		t.Errorf("team change record = %+v", last)
+	}
+	acc, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(acc) != 1 || acc[0].Actor.Name != "import" || acc[0].ID != "account/acme/1" {
+		t.Fatalf("account records = %+v, %v", acc, err)
+	}
+}
+
+// A crash between a document's write and its audit insert loses nothing:
+// the next write of the document, or the sweep, inserts the pending record,
+// and inserting it again changes nothing.
+func TestAuditPendingRecovered(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	if err := st.SaveMember(ctx, store.Member{ID: "ken", Name: "Ken", Roles: []store.Role{store.RoleCSM}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveTeam(ctx, store.Team{ID: "tokyo", Name: "Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	lost := func(kind, id string) store.AuditRecord {
+		return store.AuditRecord{ID: store.AuditID(kind, id, 7), Kind: kind, Subject: id, Version: 7, Actor: store.Actor{Name: "aiko"},
+			At: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Changes: []store.FieldChange{{Field: "name", Before: `"a"`, After: `"b"`}}}
+	}
+	count := func(kind, id string) int {
+		t.Helper()
+		recs, err := st.Audit(ctx, kind, id, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range recs {
+			if r.Version == 7 {
+				n++
+			}
+		}
+		return n
+	}
+	// Recovered by the next write.
+	if err := st.PendAuditForTest(ctx, "members", "ken", lost(store.AuditMember, "ken")); err != nil {
+		t.Fatal(err)
+	}
+	if count(store.AuditMember, "ken") != 0 {
+		t.Fatal("the lost record is there before recovery")
+	}
+	if _, err := st.UpdateMember(ctx, "ken", func(m *store.Member, _ bool) error { m.Locale = "ja-JP"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(store.AuditMember, "ken"); n != 1 {
+		t.Errorf("after the next write: %d lost records, want 1", n)
+	}
+	// Recovered by the sweep, twice without a double.
+	if err := st.PendAuditForTest(ctx, "teams", "tokyo", lost(store.AuditTeam, "tokyo")); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := st.SweepAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(store.AuditTeam, "tokyo"); n != 1 {
+			t.Errorf("after the sweep: %d lost records, want 1", n)
+		}
+	}
+}
+
+// The nightly refresh's new histories are audited as the scheduler's, once
+// a day however often it runs.
+func TestAuditOfRefresh(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "scheduler", Channel: "health-refresh"})
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error { a.Name = "Acme"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	h := store.History{}.Record(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), 80)
+	for range 2 {
+		if err := st.SaveHistories(ctx, map[string]store.History{"acme": h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.ID+" "+r.Actor.Name+" "+r.Changes[len(r.Changes)-1].Field)
+	}
+	if want := []string{"account/acme/1 scheduler name", "account/acme/history-2026-11-25 scheduler history"}; !slices.Equal(got, want) {
+		t.Errorf("records %q, want %q", got, want)
+	}
+}
