@@ -81,10 +81,14 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 			}
 			var pending *store.AuditRecord
 			if len(rec.Changes) > 0 {
-				recs[slug], pending = rec, &rec
+				recs[slug], pending = rec, pendingCopy(rec)
 			}
 			if old.Pending != nil {
-				stale = append(stale, *old.Pending)
+				r, err := complete(*old.Pending, old.Account)
+				if err != nil {
+					return nil, err
+				}
+				stale = append(stale, r)
 			}
 			if !found {
 				// An insert, not an upsert: the embedded store writes a
@@ -255,7 +259,7 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 		}
 		var rp *store.AuditRecord
 		if len(rec.Changes) > 0 {
-			rp = &rec
+			rp = pendingCopy(rec)
 		}
 		written, err := withPending(doc, rp)
 		if err != nil {
@@ -309,5 +313,9 @@ func findPending[T any](ctx context.Context, s *Store, c *mongo.Collection, id s
 	if err := bson.Unmarshal(raw, &p); err != nil {
 		return doc, nil, false, fmt.Errorf("read %s %q: %w", c.Name(), id, err)
 	}
-	return doc, p.Pending, true, nil
+	if p.Pending == nil {
+		return doc, nil, true, nil
+	}
+	rec, err := complete(*p.Pending, raw)
+	return doc, &rec, true, err
 }

@@ -106,11 +106,16 @@ func withPending(doc any, r *store.AuditRecord) (bson.D, error) {
 	return d, nil
 }
 
-// recordAudit inserts records into the audit collection, bulkBatch at a
+// insertBatch bounds one insert command. Inserts hold no connection per
+// document on the embedded store (only replacements do, see bulkBatch), so
+// they go a thousand at a time, as snapshots do.
+const insertBatch = 1000
+
+// recordAudit inserts records into the audit collection, insertBatch at a
 // time; one already there (the same _id) is left as it is.
 func (s *Store) recordAudit(ctx context.Context, recs ...store.AuditRecord) error {
-	for start := 0; start < len(recs); start += bulkBatch {
-		part := recs[start:min(start+bulkBatch, len(recs))]
+	for start := 0; start < len(recs); start += insertBatch {
+		part := recs[start:min(start+insertBatch, len(recs))]
 		docs := make([]any, len(part))
 		for i, r := range part {
 			docs[i] = r
@@ -155,22 +160,30 @@ func (s *Store) SweepAudit(ctx context.Context) (int, error) {
 // keeps its last record, so this inserts mostly duplicates, which cost
 // nothing but the scan.
 func (s *Store) sweep(ctx context.Context, c *mongo.Collection) (int, error) {
-	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}},
-		options.Find().SetProjection(bson.D{{Key: pendingField, Value: 1}}))
+	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}})
 	if err != nil {
 		return 0, s.fail("sweep audit", err)
 	}
-	var docs []struct {
-		Pending *store.AuditRecord `bson:"audit_pending"`
-	}
+	var docs []bson.Raw
 	if err := cur.All(ctx, &docs); err != nil {
 		return 0, s.fail("sweep audit", err)
 	}
 	recs := make([]store.AuditRecord, 0, len(docs))
-	for _, d := range docs {
-		if d.Pending != nil {
-			recs = append(recs, *d.Pending)
+	for _, raw := range docs {
+		var d struct {
+			Pending *store.AuditRecord `bson:"audit_pending"`
 		}
+		if err := bson.Unmarshal(raw, &d); err != nil {
+			return 0, fmt.Errorf("sweep audit: %w", err)
+		}
+		if d.Pending == nil {
+			continue
+		}
+		rec, err := complete(*d.Pending, raw)
+		if err != nil {
+			return 0, err
+		}
+		recs = append(recs, rec)
 	}
 	return len(recs), s.recordAudit(ctx, recs...)
 }
@@ -197,4 +210,33 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out, nil
+}
+
+// pendingCopy is a record as kept inside the document it describes:
+// without the values after the change, which are the document's own, so a
+// write (an import of new accounts above all) does not store every value
+// twice. complete puts them back when the record is recovered.
+func pendingCopy(r store.AuditRecord) *store.AuditRecord {
+	changes := make([]store.FieldChange, len(r.Changes))
+	for i, c := range r.Changes {
+		changes[i] = store.FieldChange{Field: c.Field, Before: c.Before}
+	}
+	r.Changes = changes
+	return &r
+}
+
+// complete fills a pending record's after values from the document it was
+// kept in, which is still the version the record describes.
+func complete(r store.AuditRecord, doc any) (store.AuditRecord, error) {
+	after, err := fields(doc)
+	if err != nil {
+		return r, err
+	}
+	changes := make([]store.FieldChange, len(r.Changes))
+	for i, c := range r.Changes {
+		c.After = after[c.Field]
+		changes[i] = c
+	}
+	r.Changes = changes
+	return r, nil
 }

@@ -395,8 +395,8 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []store.Snapshot) error
 // or the first write of the day), so a busy day of rescoring costs inserts,
 // which the embedded store does about 20 times faster than replacements.
 func (s *Store) AddSnapshots(ctx context.Context, snaps []store.Snapshot) error {
-	for start := 0; start < len(snaps); start += 1000 {
-		part := snaps[start:min(start+1000, len(snaps))]
+	for start := 0; start < len(snaps); start += insertBatch {
+		part := snaps[start:min(start+insertBatch, len(snaps))]
 		docs := make([]any, len(part))
 		for i, sn := range part {
 			docs[i] = sn
