@@ -66,6 +66,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	st.OnError(m.observeStoreError)
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
+	router.SetLocale(o.Locale)
 	return &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log}, nil
 }
 

@@ -73,6 +73,9 @@ func TestOptionsValidate(t *testing.T) {
 	}{
 		{"defaults", nil, "", ""},
 		{"bad time zone", map[string]string{"CSBOT_TZ": "Mars/Olympus"}, "", `CSBOT_TZ: "Mars/Olympus" is not a time zone`},
+		{"Japanese", map[string]string{"CSBOT_LOCALE": "ja-JP"}, "", ""},
+		{"Japanese in the file", nil, write("ja.yaml", "locale: ja\n"), ""},
+		{"unsupported locale", map[string]string{"CSBOT_LOCALE": "fr"}, "", `CSBOT_LOCALE: "fr": csbot speaks en and ja`},
 		{"good config file", nil, write("good.yaml", "addr: :9090\nshutdown_grace: 45s\nslack:\n  signing_secret: s\n  bot_token: xoxb-1\nhealth:\n  green: 75\n  touch_days: {high: 10, low: 30}\n"), ""},
 		{"unknown key", nil, write("typo.yaml", "health:\n  gren: 75\n"), `line 2: unknown key "gren"`},
 		{"unknown top-level key", nil, write("top.yaml", "adr: :9090\n"), `line 1: unknown key "adr"`},
