@@ -66,6 +66,9 @@ type Deps struct {
 	// Checklists are the mentor checklist templates; nil leaves
 	// `/cs checklist` saying none are loaded.
 	Checklists *checklists.Set
+	// Currency is the ISO 4217 code amounts are shown in (e.g. JPY); ""
+	// shows bare numbers.
+	Currency string
 }
 
 // Register adds every command of this package to reg.

@@ -13,6 +13,7 @@ import (
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 )
 
@@ -102,13 +103,15 @@ func Resolve(locales ...string) string {
 type Localizer struct {
 	lang string
 	l    *goi18n.Localizer
+	// p groups digits as the language does.
+	p *message.Printer
 }
 
 // For returns the Localizer of a supported language ("en", "ja"), or of the
 // language Resolve picks for a locale.
 func For(locale string) *Localizer {
 	lang := Resolve(locale)
-	return &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang, Default)}
+	return &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang, Default), p: message.NewPrinter(language.Make(lang))}
 }
 
 // Lang is the language the Localizer writes, e.g. "ja".

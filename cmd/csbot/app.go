@@ -58,7 +58,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	engine := health.NewEngine(st, o.Health, time.Now)
 	tz, _ := time.LoadLocation(o.TZ) // validated with the options
 	reg := bot.NewRegistry()
-	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Checklists: lists, TZ: tz}); err != nil {
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Checklists: lists, TZ: tz, Currency: o.Currency}); err != nil {
 		_ = st.Close(ctx)
 		return nil, err
 	}
