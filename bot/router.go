@@ -169,7 +169,7 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	if !found {
 		if near, ok := rt.reg.Closest(name); ok {
 			r := errorReply(l.T("router.unknown_did_you_mean", i18n.Data{"Name": name, "Near": near.Name}))
-			r.Sections = []Section{{Title: near.UsageLine(), Lines: []string{near.Summary}}}
+			r.Sections = []Section{{Title: near.UsageLine(), Lines: []string{near.SummaryIn(l)}}}
 			return r
 		}
 		return errorReply(l.T("router.unknown_see_help", i18n.Data{"Name": name}))

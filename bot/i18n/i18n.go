@@ -137,6 +137,22 @@ func (l *Localizer) N(key string, count int, data Data) string {
 	return l.localize(&goi18n.LocalizeConfig{MessageID: key, PluralCount: count, TemplateData: d})
 }
 
+// Grammar is the prefix of translations of text that the command grammar
+// holds in English, such as "grammar.health.summary": English needs no
+// catalogue entry for them, the grammar is the English.
+const Grammar = "grammar."
+
+// Lookup is the message key in the Localizer's language, and false when
+// that language's catalogue lacks it (no English fallback), for text whose
+// English lives in code: see Grammar.
+func (l *Localizer) Lookup(key string, data Data) (string, bool) {
+	s, tag, err := l.l.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	if err != nil || tag.String() != l.lang {
+		return "", false
+	}
+	return s, true
+}
+
 func (l *Localizer) localize(c *goi18n.LocalizeConfig) string {
 	s, err := l.l.Localize(c)
 	if err != nil {

@@ -216,8 +216,9 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 	for _, want := range []string{
 		"> /cs help", "/cs health <account> [why|chart] [share]",
 		"Accounts: at risk, all accounts",
-		"Tenjin Retail Group · health", "[red-band]",
-		"Kitsune Games · onboarding", "onboarding stalled",
+		// The console acts as Aiko, whose locale is ja-JP.
+		"Tenjin Retail Group · ヘルススコア", "[red-band]",
+		"Kitsune Games · オンボーディング", "onboarding stalled",
 		"Logged a call on Sakura Logistics.",
 		"Aiko Tanaka (@aiko)",
 	} {
