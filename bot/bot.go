@@ -22,6 +22,9 @@ type Request struct {
 	// Command is the command's name and Sub its subcommand's, if any.
 	Command string
 	Sub     string
+	// Locale is the language to answer in, e.g. "ja": the member's
+	// locale, else the platform's, else the deployment's (see i18n.Resolve).
+	Locale string
 	// args are the parsed arguments by name, checked against the grammar.
 	args map[string]string
 }

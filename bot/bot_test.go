@@ -265,3 +265,38 @@ func TestRouterSubcommandsAndCalls(t *testing.T) {
 		})
 	}
 }
+
+// TestRouterLocale checks which language answers: the member's locale,
+// else the platform's, else the deployment's; and that handlers get it.
+func TestRouterLocale(t *testing.T) {
+	reg := bot.NewRegistry()
+	err := reg.Register(bot.Command{Name: "lang", Handler: func(_ context.Context, r *bot.Request) (bot.Reply, error) {
+		return bot.Reply{Text: r.Locale}, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := directory{"slack:JA": {ID: "aiko", Locale: "ja-JP"}, "slack:EN": {ID: "emma", Locale: "en-US"}, "slack:NONE": {ID: "ken"}}
+	for _, tc := range []struct {
+		name, deployment, platform, user, text, want string
+	}{
+		{"member's locale", "", "", "JA", "lang", "ja"},
+		{"member's locale over the platform's", "", "ja", "EN", "lang", "en"},
+		{"platform's when the member has none", "", "ja-JP", "NONE", "lang", "ja"},
+		{"deployment's when neither says", "ja", "", "NONE", "lang", "ja"},
+		{"default English", "", "", "NONE", "lang", "en"},
+		{"unknown command in Japanese", "", "", "JA", "helth", "`helth` というコマンドはありません。`/cs help` でcsbotでできることを確認できます。"},
+		{"not registered, platform's locale", "", "ja", "U9", "lang", "csbotにまだ登録されていないため、顧客データを表示できません。csbotの管理者に `/cs team member` での登録を依頼してください。"},
+		{"not registered, deployment's locale", "ja", "", "U9", "lang", "csbotにまだ登録されていないため、顧客データを表示できません。csbotの管理者に `/cs team member` での登録を依頼してください。"},
+		{"store down in Japanese", "ja", "", "down", "lang", "csbotが現在データベースに接続できません。1分ほど待ってからもう一度お試しください。"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := bot.NewRouter(reg, dir, slog.New(slog.DiscardHandler))
+			rt.SetLocale(tc.deployment)
+			ctx := bot.WithUserLocale(context.Background(), tc.platform)
+			if got := rt.Handle(ctx, "slack", tc.user, tc.text).Text; got != tc.want {
+				t.Errorf("Handle(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}

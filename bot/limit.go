@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"golang.org/x/time/rate"
 )
 
@@ -84,8 +85,7 @@ func (l *limiter) allow(member string, now time.Time) (time.Duration, bool) {
 }
 
 // tooFast is the answer to a command over the limit.
-func (l *limiter) tooFast(wait time.Duration) Reply {
+func (l *limiter) tooFast(loc *i18n.Localizer, wait time.Duration) Reply {
 	secs := max(1, int((wait+time.Second-1)/time.Second))
-	return errorReply(fmt.Sprintf("You are sending commands faster than csbot takes them (at most %d every %s). Wait %d s and try again; nothing was run.",
-		l.limit.Commands, l.limit.Per, secs))
+	return errorReply(loc.T("router.too_fast", i18n.Data{"Commands": l.limit.Commands, "Per": l.limit.Per, "Secs": secs}))
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/suggest"
 )
 
@@ -46,6 +47,15 @@ func (c Command) Usage() string {
 		return "[" + strings.Join(alts, " | ") + "]"
 	}
 	return strings.Join(alts, " | ")
+}
+
+// SummaryIn is the command's summary in the localizer's language: its
+// catalogue's grammar.<command>.summary, else the English Summary.
+func (c Command) SummaryIn(l *i18n.Localizer) string {
+	if s, ok := l.Lookup(i18n.Grammar+c.Name+".summary", nil); ok {
+		return s
+	}
+	return c.Summary
 }
 
 // UsageLine is the command as a user types it.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -30,6 +31,8 @@ type Router struct {
 	observe func(command, platform, outcome string, took time.Duration)
 	// limits, when set, caps each member's commands (LimitPerMember).
 	limits *limiter
+	// locale is the deployment's language (CSBOT_LOCALE); "" is i18n.Default.
+	locale string
 }
 
 // OnHandled sets a function told of every command handled: its name
@@ -59,7 +62,8 @@ type Call struct {
 // always returns a reply to show.
 func (rt *Router) Handle(ctx context.Context, platform, userID, text string) Reply {
 	if len(text) > MaxInput {
-		r := errorReply(fmt.Sprintf("That message is too long (%d bytes); csbot reads at most 4 KiB. Shorten it and try again.", len(text)))
+		l := i18n.For(i18n.Resolve(userLocale(ctx), rt.locale))
+		r := errorReply(l.T("router.too_long", i18n.Data{"Bytes": len(text)}))
 		rt.record("none", platform, r, time.Now())
 		return r
 	}
@@ -140,33 +144,35 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	ctx = store.WithScope(ctx)
 	// label is the command's registered name: metric labels never carry
 	// what users typed.
-	running, label, start := "your command", "none", time.Now()
+	l := i18n.For(i18n.Resolve(userLocale(ctx), rt.locale))
+	running, label, start := l.T("router.your_command", nil), "none", time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			rt.log.Error("command panicked", "command", running, "platform", platform, "panic", p, "stack", string(debug.Stack()))
-			reply = errorReply(fmt.Sprintf("Something went wrong running `%s`. It has been logged; try again, or tell a csbot admin if it keeps happening.", running))
+			reply = errorReply(l.T("router.panic", i18n.Data{"Command": running}))
 		}
 		rt.record(label, platform, reply, start)
 	}()
 	member, err := rt.dir.MemberByIdentity(ctx, platform, userID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return errorReply("You are not registered with csbot yet, so it cannot show you customer data. Ask a csbot admin to add you with `/cs team member`.")
+		return errorReply(l.T("router.not_registered", nil))
 	case err != nil:
-		return rt.failure(ctx, "identify user", err)
+		return rt.failure(ctx, l, "identify user", err)
 	}
+	lang := i18n.Resolve(member.Locale, userLocale(ctx), rt.locale)
+	l = i18n.For(lang)
 	if wait, ok := rt.limits.allow(member.ID, time.Now()); !ok {
-		return rt.limits.tooFast(wait)
+		return rt.limits.tooFast(l, wait)
 	}
 	cmd, found := rt.reg.Lookup(name)
 	if !found {
-		msg := fmt.Sprintf("There is no command `%s`.", name)
 		if near, ok := rt.reg.Closest(name); ok {
-			r := errorReply(msg + " Did you mean `" + near.Name + "`?")
-			r.Sections = []Section{{Title: near.UsageLine(), Lines: []string{near.Summary}}}
+			r := errorReply(l.T("router.unknown_did_you_mean", i18n.Data{"Name": name, "Near": near.Name}))
+			r.Sections = []Section{{Title: near.UsageLine(), Lines: []string{near.SummaryIn(l)}}}
 			return r
 		}
-		return errorReply(msg + " Type `/cs help` to see what csbot can do.")
+		return errorReply(l.T("router.unknown_see_help", i18n.Data{"Name": name}))
 	}
 	label = cmd.Name
 	// Whatever the command changes is audited as the member's, from here.
@@ -175,14 +181,14 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	switch {
 	case errors.Is(err, errStaleCall):
 		rt.log.WarnContext(ctx, "stale command", "platform", platform, "err", err)
-		return errorReply("csbot cannot run that: " + err.Error() + ". Ask an admin to register csbot's commands again.")
+		return errorReply(l.T("router.stale", i18n.Data{"Err": err.Error()}))
 	case err == nil:
 		running = strings.TrimSpace("/cs " + cmd.Name + " " + sub)
 		h := cmd.Handler
 		if s, ok := cmd.Subcommand(sub); ok && s.Handler != nil {
 			h = s.Handler
 		}
-		reply, err = h(ctx, &Request{Platform: platform, UserID: userID, Member: member, Command: cmd.Name, Sub: sub, args: args})
+		reply, err = h(ctx, &Request{Platform: platform, UserID: userID, Member: member, Command: cmd.Name, Sub: sub, Locale: lang, args: args})
 		if err == nil {
 			return reply
 		}
@@ -190,11 +196,11 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	if ue, ok := AsUserError(err); ok {
 		r := errorReply(ue.Msg)
 		if ue.Usage {
-			r.Fields = append(r.Fields, Field{Name: "Usage", Value: cmd.SubUsageLine(sub)})
+			r.Fields = append(r.Fields, Field{Name: l.T("router.usage", nil), Value: cmd.SubUsageLine(sub)})
 		}
 		return r
 	}
-	return rt.failure(ctx, cmd.Name, err)
+	return rt.failure(ctx, l, cmd.Name, err)
 }
 
 // record tells the observer of a command handled.
@@ -209,20 +215,20 @@ func (rt *Router) record(label, platform string, r Reply, start time.Time) {
 	rt.observe(label, platform, outcome, time.Since(start))
 }
 
-func (rt *Router) failure(ctx context.Context, what string, err error) Reply {
+func (rt *Router) failure(ctx context.Context, l *i18n.Localizer, what string, err error) Reply {
 	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		rt.log.WarnContext(ctx, "store unavailable", "during", what, "err", err)
-		return errorReply("csbot cannot reach its database right now, try again in a minute.")
+		return errorReply(l.T("router.unavailable", nil))
 	}
 	if tl := (*store.TooLongError)(nil); errors.As(err, &tl) {
-		return errorReply(fmt.Sprintf("Nothing was saved: %s.", tl))
+		return errorReply(l.T("router.not_saved", i18n.Data{"Err": tl.Error()}))
 	}
 	if errors.Is(err, store.ErrConflict) {
 		rt.log.WarnContext(ctx, "write conflict", "during", what, "err", err)
-		return errorReply("Someone else changed this at the same moment and csbot could not apply your change on top after several tries; nothing was changed. Try again.")
+		return errorReply(l.T("router.conflict", nil))
 	}
 	rt.log.ErrorContext(ctx, "command failed", "during", what, "err", err)
-	return errorReply(fmt.Sprintf("Something went wrong (%s). It has been logged; try again, or tell a csbot admin if it keeps happening.", what))
+	return errorReply(l.T("router.failed", i18n.Data{"What": what}))
 }
 
 func errorReply(msg string) Reply {

@@ -14,6 +14,7 @@ import (
 	"github.com/csbot/csbot/internal/suggest"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/playbooks/checklists"
@@ -70,6 +71,9 @@ type Deps struct {
 	Checklists *checklists.Set
 	// Access is the access table in force; nil is access.Default().
 	Access *access.Policy
+	// Currency is the ISO 4217 code amounts are shown in (e.g. JPY); ""
+	// shows bare numbers.
+	Currency string
 }
 
 // Register adds every command of this package to reg.
@@ -203,13 +207,18 @@ func days(n int) string {
 	return fmt.Sprintf("%d days", n)
 }
 
-func freshness(now time.Time, a store.Account) string {
-	s := "as of " + now.UTC().Format("2006-01-02 15:04 MST")
+func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
+	at := l.T("format.time", i18n.Data{"Date": l.Date(now), "Clock": now.UTC().Format("15:04 MST")})
+	s := l.T("fresh.as_of", i18n.Data{"Time": at})
 	if !a.UpdatedAt.IsZero() {
-		s += " · account data updated " + a.UpdatedAt.UTC().Format("2006-01-02")
+		s += " · " + l.T("fresh.updated", i18n.Data{"Day": l.Date(a.UpdatedAt)})
 	}
 	return s
 }
+
+// english writes the replies not translated yet, so that a Japanese
+// member sees them whole in English rather than mixed.
+var english = i18n.For(i18n.Default)
 
 // later is the later of two times: a touch logged now never moves an
 // account's last touch back past one logged meanwhile.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
@@ -27,6 +28,9 @@ var now = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 type fixture struct {
 	st     *mongostore.Store
 	router *bot.Router
+	// japanese serves the same organisation in Japanese (CSBOT_LOCALE=ja)
+	// with amounts in yen.
+	japanese *bot.Router
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -91,7 +95,11 @@ func newFixtureOn(t testing.TB, st *mongostore.Store) fixture {
 	must(err)
 	reg := bot.NewRegistry()
 	must(commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set}))
-	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))}
+	jaReg := bot.NewRegistry()
+	must(commands.Register(jaReg, commands.Deps{Store: st, Health: engine, Playbooks: set, Currency: "JPY"}))
+	ja := bot.NewRouter(jaReg, st, slog.New(slog.DiscardHandler))
+	ja.SetLocale("ja")
+	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler)), japanese: ja}
 }
 
 func (f fixture) run(user, line string) string {
@@ -122,6 +130,26 @@ func TestGoldenReplies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			assertGolden(t, tc.name, tc.line, f.run(tc.user, tc.line)+"\n")
+		})
+	}
+}
+
+// TestGoldenRepliesJapanese pins the replies translated so far, as a member
+// answered in Japanese reads them.
+func TestGoldenRepliesJapanese(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct{ name, user, line string }{
+		{"help", "aiko", "/cs help"},
+		{"help-health", "aiko", "/cs help health"},
+		{"health", "aiko", "/cs health acme"},
+		{"health-no-data", "aiko", "/cs health globex"},
+		{"onboarding", "aiko", "/cs onboarding initech"},
+		{"unknown-command", "aiko", "/cs helth acme"},
+		{"help-unknown", "aiko", "/cs help onbording"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := console.Render(f.japanese.Handle(context.Background(), "console", tc.user, tc.line))
+			assertGolden(t, tc.name+".ja", tc.line, got+"\n")
 		})
 	}
 }
@@ -382,5 +410,17 @@ func TestPlaybookStartAndStop(t *testing.T) {
 	}
 	if a, _ := f.st.Account(ctx, "acme-labs"); len(a.Playbooks) != 0 {
 		t.Errorf("playbooks after stop = %+v", a.Playbooks)
+	}
+}
+
+// Every command has a Japanese summary in the catalogue, so /cs help never
+// mixes languages when a command is added.
+func TestEveryCommandHasJapaneseSummary(t *testing.T) {
+	f := newFixture(t)
+	ja := i18n.For("ja")
+	for _, c := range f.router.Registry().Commands() {
+		if _, ok := ja.Lookup(i18n.Grammar+c.Name+".summary", nil); !ok {
+			t.Errorf("/cs %s has no %s%s.summary in ja.yaml", c.Name, i18n.Grammar, c.Name)
+		}
 	}
 }

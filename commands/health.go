@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store"
@@ -49,23 +50,24 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 	}
 	now := c.Health.Now()
 	as := c.Health.Assess(a)
+	l := req.L()
 	r := bot.Reply{
-		Title:  fmt.Sprintf("%s · health %s", a.Name, scoreText(as.Score, as.Band)),
+		Title:  l.T("health.title", i18n.Data{"Name": a.Name, "Score": scoreText(l, as.Score, as.Band)}),
 		Band:   as.Band,
 		Share:  share,
-		Footer: freshness(now, a),
+		Footer: freshness(l, now, a),
 		Fields: []bot.Field{
-			{Name: "Score", Value: scoreText(as.Score, as.Band)},
-			{Name: "Trend", Value: trendText(as, now)},
-			{Name: "Tier", Value: string(a.Tier) + " touch"},
-			{Name: "Owner", Value: owner},
-			{Name: "Phase", Value: string(a.Phase)},
-			{Name: "ARR", Value: bot.Amount(a.ARR), Sensitive: true},
-			{Name: "Renewal", Value: renewalText(now, a.Renewal)},
+			{Name: l.T("health.field.score", nil), Value: scoreText(l, as.Score, as.Band)},
+			{Name: l.T("health.field.trend", nil), Value: trendText(l, as, now)},
+			{Name: l.T("health.field.tier", nil), Value: l.T("tier."+string(a.Tier), nil)},
+			{Name: l.T("health.field.owner", nil), Value: owner},
+			{Name: l.T("health.field.phase", nil), Value: l.T("phase."+string(a.Phase), nil)},
+			{Name: l.T("health.field.arr", nil), Value: l.Money(a.ARR, c.Currency), Sensitive: true},
+			{Name: l.T("health.field.renewal", nil), Value: renewalText(l, now, a.Renewal)},
 		},
 		Buttons: []bot.Button{
-			{ID: "note", Label: "Log a touch", Value: a.Slug},
-			{ID: "onboarding", Label: "Onboarding", Value: "onboarding " + a.Slug},
+			{ID: "note", Label: l.T("health.button.note", nil), Value: a.Slug},
+			{ID: "onboarding", Label: l.T("health.button.onboarding", nil), Value: "onboarding " + a.Slug},
 		},
 	}
 	// From the account document alone: plain /cs health reads nothing more.
@@ -74,17 +76,17 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 		for i, in := range stale {
 			parts[i] = inputText(in)
 		}
-		r.Fields = slices.Insert(r.Fields, 2, bot.Field{Name: "Stale inputs", Value: strings.Join(parts, "; ")})
+		r.Fields = slices.Insert(r.Fields, 2, bot.Field{Name: l.T("health.field.stale", nil), Value: strings.Join(parts, "; ")})
 	}
-	r.Sections = append(r.Sections, bot.Section{Title: "Components", Lines: componentLines(as.Result, true),
-		Sensitive: true, Redacted: componentLines(as.Result, false)})
-	r.Sections = append(r.Sections, riskSection(as.Risks))
+	r.Sections = append(r.Sections, bot.Section{Title: l.T("health.components", nil), Lines: componentLines(l, as.Result, true),
+		Sensitive: true, Redacted: componentLines(l, as.Result, false)})
+	r.Sections = append(r.Sections, riskSection(l, as.Risks))
 	return r, nil
 }
 
 // componentLines shows what each component adds to the score; details
 // adds what it was computed from, which for satisfaction are NPS answers.
-func componentLines(r health.Result, details bool) []string {
+func componentLines(l *i18n.Localizer, r health.Result, details bool) []string {
 	var lines []string
 	for _, comp := range r.Components {
 		line := fmt.Sprintf("%-12s %3d  x %2.0f%% = %4.1f", comp.Name, comp.Score, 100*comp.Weight, comp.Contribution())
@@ -94,7 +96,7 @@ func componentLines(r health.Result, details bool) []string {
 		lines = append(lines, line)
 	}
 	if len(r.Missing) > 0 {
-		lines = append(lines, fmt.Sprintf("No data for %s: left out, the other weights re-normalised.", strings.Join(r.Missing, ", ")))
+		lines = append(lines, l.T("health.missing", i18n.Data{"Names": strings.Join(r.Missing, l.T("format.list_sep", nil))}))
 	}
 	return lines
 }
@@ -114,25 +116,25 @@ func inputText(in health.Input) string {
 	return s
 }
 
-func scoreText(score int, band string) string {
+func scoreText(l *i18n.Localizer, score int, band string) string {
 	if score < 0 {
-		return "n/a (no data yet)"
+		return l.T("health.no_score", nil)
 	}
-	return fmt.Sprintf("%d/100 (%s)", score, band)
+	return l.T("health.score", i18n.Data{"Score": score, "Band": l.T("band."+band, nil)})
 }
 
-func trendText(as health.Assessment, now time.Time) string {
-	t, note := as.Trend, restartNote(as.History, now, len(as.Trend.Series))
+func trendText(l *i18n.Localizer, as health.Assessment, now time.Time) string {
+	t, note := as.Trend, restartNote(l, as.History, now, len(as.Trend.Series))
 	var parts []string
 	if t.Delta7 != nil {
-		parts = append(parts, signed(*t.Delta7)+" in 7 days")
+		parts = append(parts, l.T("health.delta7", i18n.Data{"Delta": signed(*t.Delta7)}))
 	}
 	if t.Delta30 != nil {
-		parts = append(parts, signed(*t.Delta30)+" in 30 days")
+		parts = append(parts, l.T("health.delta30", i18n.Data{"Delta": signed(*t.Delta30)}))
 	}
-	s := "no history yet"
+	s := l.T("health.no_history", nil)
 	if len(parts) > 0 {
-		s = strings.Join(parts, ", ") + "  " + scoreSparkline(t.Series)
+		s = strings.Join(parts, l.T("format.list_sep", nil)) + "  " + scoreSparkline(t.Series)
 	}
 	if note != "" {
 		s += "; " + note
@@ -142,12 +144,12 @@ func trendText(as health.Assessment, now time.Time) string {
 
 // restartNote says when the weights changed, if that restarted the
 // history within the last window days.
-func restartNote(h store.History, now time.Time, window int) string {
+func restartNote(l *i18n.Localizer, h store.History, now time.Time, window int) string {
 	day, err := time.Parse(time.DateOnly, h.Restarted)
 	if err != nil || store.DaysBetween(day, now) >= window {
 		return ""
 	}
-	return fmt.Sprintf("weights changed on %s; trend restarts", h.Restarted)
+	return l.T("health.restarted", i18n.Data{"Day": l.Date(day)})
 }
 
 // scoreSparkline draws daily scores (-1: none) on the fixed 0..100 scale,
@@ -163,24 +165,20 @@ func scoreSparkline(series []int) string {
 	return chart.SparklineScale(vals, 0, 100)
 }
 
-func renewalText(now, renewal time.Time) string {
+func renewalText(l *i18n.Localizer, now, renewal time.Time) string {
 	if renewal.IsZero() {
-		return "not set"
+		return l.T("health.renewal_unset", nil)
 	}
-	n := store.DaysBetween(now, renewal)
-	if n < 0 {
-		return fmt.Sprintf("%s (%s ago)", store.Day(renewal), days(-n))
-	}
-	return fmt.Sprintf("%s (in %s)", store.Day(renewal), days(n))
+	return l.T("health.renewal", i18n.Data{"Day": l.Date(renewal), "When": l.InDays(store.DaysBetween(now, renewal))})
 }
 
 // riskSection lists the rules that fire with their reasons; a public
 // channel sees the rules only.
-func riskSection(risks []store.Risk) bot.Section {
+func riskSection(l *i18n.Localizer, risks []store.Risk) bot.Section {
 	if len(risks) == 0 {
-		return bot.Section{Title: "Risks", Lines: []string{"No churn-risk rule fires."}}
+		return bot.Section{Title: l.T("health.risks", nil), Lines: []string{l.T("health.no_risk", nil)}}
 	}
-	s := bot.Section{Title: "Risks", Sensitive: true, Lines: make([]string, len(risks)), Redacted: make([]string, len(risks))}
+	s := bot.Section{Title: l.T("health.risks", nil), Sensitive: true, Lines: make([]string, len(risks)), Redacted: make([]string, len(risks))}
 	for i, r := range risks {
 		s.Lines[i] = fmt.Sprintf("- %s [%s]", r.Reason, r.Rule)
 		s.Redacted[i] = fmt.Sprintf("- [%s]", r.Rule)
@@ -204,9 +202,10 @@ func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, err
 		return bot.Reply{}, err
 	}
 	now := c.Health.Now()
-	r := bot.Reply{Title: a.Name + " · onboarding", Share: req.Has("share"), Footer: freshness(now, a)}
+	l := req.L()
+	r := bot.Reply{Title: l.T("onboarding.title", i18n.Data{"Name": a.Name}), Share: req.Has("share"), Footer: freshness(l, now, a)}
 	if len(a.Milestones) == 0 {
-		r.Text = fmt.Sprintf("%s has no onboarding milestones on record (phase: %s).", a.Name, a.Phase)
+		r.Text = l.T("onboarding.none", i18n.Data{"Name": a.Name, "Phase": l.T("phase."+string(a.Phase), nil)})
 		return r, nil
 	}
 	done, overdue := 0, 0
@@ -216,12 +215,12 @@ func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, err
 		switch {
 		case m.Done != nil:
 			done++
-			lines = append(lines, fmt.Sprintf("[x] %s, done %s", m.Name, store.Day(*m.Done)))
+			lines = append(lines, l.T("onboarding.done_line", i18n.Data{"Milestone": m.Name, "Day": l.Date(*m.Done)}))
 		case m.Due.Before(store.UTCDay(now)):
 			overdue++
-			lines = append(lines, fmt.Sprintf("[!] %s, overdue by %s (due %s)", m.Name, days(-store.DaysBetween(now, m.Due)), store.Day(m.Due)))
+			lines = append(lines, l.T("onboarding.overdue_line", i18n.Data{"Milestone": m.Name, "Days": l.Days(-store.DaysBetween(now, m.Due)), "Day": l.Date(m.Due)}))
 		default:
-			lines = append(lines, fmt.Sprintf("[ ] %s, due %s", m.Name, store.Day(m.Due)))
+			lines = append(lines, l.T("onboarding.due_line", i18n.Data{"Milestone": m.Name, "Day": l.Date(m.Due)}))
 		}
 		if m.Done == nil && next == "" {
 			next = m.Name
@@ -236,30 +235,31 @@ func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, err
 		r.Band = health.Yellow
 	}
 	r.Fields = []bot.Field{
-		{Name: "Complete", Value: fmt.Sprintf("%d%% (%d of %d milestones)", pct, done, len(a.Milestones))},
-		{Name: "Next", Value: orNone(next)},
-		{Name: "Overdue", Value: fmt.Sprint(overdue)},
-		{Name: "Phase", Value: phaseText(now, a)},
+		{Name: l.T("onboarding.field.complete", nil), Value: l.T("onboarding.complete", i18n.Data{"Pct": pct, "Done": done, "Total": len(a.Milestones)})},
+		{Name: l.T("onboarding.field.next", nil), Value: orNone(l, next)},
+		{Name: l.T("onboarding.field.overdue", nil), Value: fmt.Sprint(overdue)},
+		{Name: l.T("onboarding.field.phase", nil), Value: phaseText(l, now, a)},
 	}
-	r.Sections = []bot.Section{{Title: "Milestones", Lines: lines}}
+	r.Sections = []bot.Section{{Title: l.T("onboarding.milestones", nil), Lines: lines}}
 	for _, risk := range c.Health.Assess(a).Risks {
 		if risk.Rule == health.RuleStalled {
-			r.Sections = append(r.Sections, bot.Section{Title: "Risk", Lines: []string{risk.Reason}, Sensitive: true, Redacted: []string{"[" + risk.Rule + "]"}})
+			r.Sections = append(r.Sections, bot.Section{Title: l.T("onboarding.risk", nil), Lines: []string{risk.Reason}, Sensitive: true, Redacted: []string{"[" + risk.Rule + "]"}})
 		}
 	}
 	return r, nil
 }
 
-func phaseText(now time.Time, a store.Account) string {
+func phaseText(l *i18n.Localizer, now time.Time, a store.Account) string {
+	phase := l.T("phase."+string(a.Phase), nil)
 	if a.PhaseStart.IsZero() {
-		return string(a.Phase)
+		return phase
 	}
-	return fmt.Sprintf("%s for %s (since %s)", a.Phase, days(-store.DaysBetween(now, a.PhaseStart)), store.Day(a.PhaseStart))
+	return l.T("onboarding.phase", i18n.Data{"Phase": phase, "Days": l.Days(-store.DaysBetween(now, a.PhaseStart)), "Day": l.Date(a.PhaseStart)})
 }
 
-func orNone(s string) string {
+func orNone(l *i18n.Localizer, s string) string {
 	if s == "" {
-		return "nothing left: all milestones done"
+		return l.T("onboarding.all_done", nil)
 	}
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 )
 
 func (cm *cmds) helpCommand(reg *bot.Registry) bot.Command {
@@ -15,43 +16,44 @@ func (cm *cmds) helpCommand(reg *bot.Registry) bot.Command {
 		Summary:  "what csbot can do, and how to use each command",
 		Examples: []string{"/cs help", "/cs help health"},
 		Handler: func(_ context.Context, req *bot.Request) (bot.Reply, error) {
+			l := req.L()
 			if !req.Has("command") {
 				lines := []string{}
 				for _, c := range reg.Commands() {
 					if !cm.mayRun(req.Member, c.Name) {
 						continue
 					}
-					lines = append(lines, columns(c.UsageLine(), c.Summary))
+					lines = append(lines, columns(c.UsageLine(), c.SummaryIn(l)))
 				}
 				return bot.Reply{
-					Title:    "csbot: customer success in chat",
-					Sections: []bot.Section{{Title: "Commands", Lines: lines}},
-					Footer:   "/cs help <command> shows details and examples",
+					Title:    l.T("help.title", nil),
+					Sections: []bot.Section{{Title: l.T("help.commands", nil), Lines: lines}},
+					Footer:   l.T("help.footer", nil),
 				}, nil
 			}
 			name := req.Arg("command")
 			c, ok := reg.Lookup(name)
 			if !ok {
-				msg := fmt.Sprintf("There is no command `%s`.", name)
+				msg := l.T("help.unknown", i18n.Data{"Name": name})
 				if near, ok := reg.Closest(name); ok {
-					msg += " Did you mean `" + near.Name + "`?"
+					msg = l.T("router.unknown_did_you_mean", i18n.Data{"Name": name, "Near": near.Name})
 				}
 				return bot.Reply{}, bot.Errorf("%s", msg)
 			}
-			return commandHelp(c), nil
+			return commandHelp(l, c), nil
 		},
 	}
 }
 
 // commandHelp explains one command: its subcommands, its arguments and
 // examples, all from the command's grammar.
-func commandHelp(c bot.Command) bot.Reply {
-	r := bot.Reply{Title: c.UsageLine(), Text: c.Summary}
+func commandHelp(l *i18n.Localizer, c bot.Command) bot.Reply {
+	r := bot.Reply{Title: c.UsageLine(), Text: c.SummaryIn(l)}
 	if c.Help != "" {
 		r.Text += "\n" + c.Help
 	}
 	if len(c.Aliases) > 0 {
-		r.Fields = append(r.Fields, bot.Field{Name: "Also", Value: fmt.Sprint(c.Aliases)})
+		r.Fields = append(r.Fields, bot.Field{Name: l.T("help.also", nil), Value: fmt.Sprint(c.Aliases)})
 	}
 	var subs []string
 	args := c.Args
@@ -60,13 +62,13 @@ func commandHelp(c bot.Command) bot.Reply {
 		args = append(args, s.Args...)
 	}
 	if len(subs) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Subcommands", Lines: subs})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("help.subcommands", nil), Lines: subs})
 	}
 	if lines := argLines(args); len(lines) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Arguments", Lines: lines})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("help.arguments", nil), Lines: lines})
 	}
 	if len(c.Examples) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Examples", Lines: c.Examples})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("help.examples", nil), Lines: c.Examples})
 	}
 	return r
 }

@@ -163,7 +163,7 @@ func (c *cmds) playbookStatus(a store.Account) bot.Reply {
 		Title:    a.Name + " · playbooks",
 		Band:     as.Band,
 		Sections: []bot.Section{{Title: "Active", Lines: active}, {Title: "Due now", Lines: due}, {Title: "Next", Lines: lines}},
-		Footer:   freshness(now, a),
+		Footer:   freshness(english, now, a),
 	}
 }
 

@@ -330,6 +330,11 @@ func TestSlashCommands(t *testing.T) {
 			}
 		})
 	}
+	// Discord says the user's client is in Japanese: a stranger is told in Japanese.
+	ja := strings.Replace(interaction(2, stranger, slash([]string{"health"}, str("account", "acme"))), `"locale":"en-US"`, `"locale":"ja"`, 1)
+	if _, body := e.send(t, ja); !strings.Contains(body, "csbotにまだ登録されていない") {
+		t.Errorf("answer to a Japanese client: %s", body)
+	}
 	e.ad.Wait()
 	if calls := e.discord.allCalls(); len(calls) != 0 {
 		t.Errorf("fast answers also went through REST: %+v", calls)

@@ -170,6 +170,8 @@ func (a *Adapter) callJob(user string, c bot.Call) job {
 // the HTTP answer), is deferred and completed by editing the original
 // response.
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, j job) (response, func(), error) {
+	// Discord says the user's client language, for members who chose none.
+	ctx = bot.WithUserLocale(ctx, string(i.Locale))
 	j = a.guard(ctx, i.ChannelID, j)
 	// The answer may outlive the request: it is delivered through the
 	// interaction's webhook.

@@ -77,18 +77,20 @@ var checkFailed = bot.Reply{Error: true, Text: "csbot cannot check your Slack ac
 var notRegistered = bot.Reply{Error: true, Text: "You are not registered with csbot, so it cannot show you customer data. Ask a csbot admin to add you."}
 
 // allowed refuses Slack guests (single- and multi-channel guests), who are
-// never team members even when someone linked their id by mistake.
-func (a *App) allowed(ctx context.Context, user string) (bool, error) {
-	guest, err := a.Client.IsGuest(ctx, user)
+// never team members even when someone linked their id by mistake. The
+// same users.info answer gives the user's Slack locale, for replies to
+// members who chose no language.
+func (a *App) allowed(ctx context.Context, user string) (locale string, ok bool, err error) {
+	u, err := a.Client.user(ctx, user)
 	if err != nil {
-		return false, fmt.Errorf("check Slack user %s: %w", user, err)
+		return "", false, fmt.Errorf("check Slack user %s: %w", user, err)
 	}
-	return !guest, nil
+	return u.locale, !u.guest, nil
 }
 
 // handle runs one command line for a Slack user, refusing guests.
 func (a *App) handle(ctx context.Context, user, channel, text string) bot.Reply {
-	ok, err := a.allowed(ctx, user)
+	locale, ok, err := a.allowed(ctx, user)
 	if err != nil {
 		a.Log.Warn("guest check failed", "err", err)
 		return checkFailed
@@ -96,7 +98,7 @@ func (a *App) handle(ctx context.Context, user, channel, text string) bot.Reply 
 	if !ok {
 		return notRegistered
 	}
-	return a.route(ctx, user, channel, text)
+	return a.route(bot.WithUserLocale(ctx, locale), user, channel, text)
 }
 
 // route runs one command line typed in channel ("" for none) and keeps
@@ -329,7 +331,8 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			return nil, fmt.Errorf("%w: block_actions without an action", errBadPayload)
 		}
 		act := ic.ActionCallback.BlockActions[0]
-		if ok, err := a.allowed(ctx, ic.User.ID); err != nil || !ok {
+		locale, ok, err := a.allowed(ctx, ic.User.ID)
+		if err != nil || !ok {
 			r := notRegistered
 			if err != nil {
 				r = checkFailed
@@ -350,7 +353,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			a.reply(ic, a.route(rctx, ic.User.ID, ic.Channel.ID, act.Value))
+			a.reply(ic, a.route(bot.WithUserLocale(rctx, locale), ic.User.ID, ic.Channel.ID, act.Value))
 		}()
 		return nil, nil
 	case slack.InteractionTypeViewSubmission:

@@ -88,8 +88,9 @@ type Client struct {
 }
 
 type guestEntry struct {
-	guest bool
-	at    time.Time
+	guest  bool
+	locale string
+	at     time.Time
 }
 
 // ClientOption configures a Client.
@@ -493,28 +494,35 @@ func redactURL(raw string) string {
 // (users.info is_restricted or is_ultra_restricted). The answer is kept
 // for 10 minutes.
 func (c *Client) IsGuest(ctx context.Context, userID string) (bool, error) {
+	u, err := c.user(ctx, userID)
+	return u.guest, err
+}
+
+// user is what users.info says of a user that csbot uses: whether a guest,
+// and the locale (include_locale, which slack-go sends), kept for 10
+// minutes.
+func (c *Client) user(ctx context.Context, userID string) (guestEntry, error) {
 	c.mu.Lock()
 	e, ok := c.guests[userID]
 	c.mu.Unlock()
 	if ok && c.now().Sub(e.at) < guestTTL {
-		return e.guest, nil
+		return e, nil
 	}
-	var guest bool
 	err := c.do(ctx, call{method: "users.info", user: userID}, func(ctx context.Context) error {
 		u, err := c.api.GetUserInfoContext(ctx, userID)
 		if err != nil {
 			return err
 		}
-		guest = u.IsRestricted || u.IsUltraRestricted
+		e = guestEntry{guest: u.IsRestricted || u.IsUltraRestricted, locale: u.Locale, at: c.now()}
 		return nil
 	})
 	if err != nil {
-		return false, err
+		return guestEntry{}, err
 	}
 	c.mu.Lock()
-	c.guests[userID] = guestEntry{guest: guest, at: c.now()}
+	c.guests[userID] = e
 	c.mu.Unlock()
-	return guest, nil
+	return e, nil
 }
 
 // OpenView opens a modal (views.open). A trigger_id lives 3 seconds, so a

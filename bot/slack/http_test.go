@@ -74,8 +74,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		w.Header().Set("Content-Type", "application/json")
 		switch c.Method {
 		case "users.info":
-			guest := c.Form.Get("user") == "U0GUEST"
-			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_restricted":%v}}`, c.Form.Get("user"), guest)
+			// Users whose id ends in JA have Slack set to Japanese.
+			user, locale := c.Form.Get("user"), "en-US"
+			if strings.HasSuffix(user, "JA") && c.Form.Get("include_locale") == "true" {
+				locale = "ja-JP"
+			}
+			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_restricted":%v,"locale":%q}}`, user, user == "U0GUEST", locale)
 		case "conversations.info":
 			// Channels named CEXT... are Slack Connect channels.
 			ch := c.Form.Get("channel")
@@ -328,6 +332,7 @@ func TestSlashCommands(t *testing.T) {
 		{"health is ephemeral", "U0AIKO", "health acme", "ephemeral", "Acme Corp"},
 		{"share posts in channel", "U0AIKO", "health acme share", "in_channel", "Acme Corp"},
 		{"unknown user", "U0NOBODY", "health acme", "ephemeral", "not registered"},
+		{"unknown user, Slack in Japanese", "U0NOBODYJA", "health acme", "ephemeral", "csbotにまだ登録されていない"},
 		{"guest linked by mistake", "U0GUEST", "health acme", "ephemeral", "not registered"},
 		{"unknown account", "U0AIKO", "health zzz", "ephemeral", "No account matches"},
 	}

@@ -326,8 +326,9 @@ func TestCommandsEndToEnd(t *testing.T) {
 		want []string
 		card bool
 	}{
-		{"health as a card", kenjiAAD, "<at>csbot</at> health kumo", []string{"Kumo Robotics · health", `"type":"FactSet"`, `"title":"Owner"`, "reply `@csbot onboarding kumo-robotics`"}, true},
-		{"mention with markup and entities", kenjiAAD, "<p><at>csbot</at>&nbsp;health&nbsp;&quot;Kumo Robotics&quot;</p>", []string{"Kumo Robotics · health"}, true},
+		// Kenji's locale is ja-JP: csbot answers him in Japanese.
+		{"health as a card", kenjiAAD, "<at>csbot</at> health kumo", []string{"Kumo Robotics · ヘルススコア", `"type":"FactSet"`, `"title":"担当CSM"`, "reply `@csbot onboarding kumo-robotics`"}, true},
+		{"mention with markup and entities", kenjiAAD, "<p><at>csbot</at>&nbsp;health&nbsp;&quot;Kumo Robotics&quot;</p>", []string{"Kumo Robotics · ヘルススコア"}, true},
 		{"whoami", kenjiAAD, "<at>csbot</at> whoami", []string{"Kenji Watanabe (@kenji)", "teams " + kenjiAAD}, true},
 		{"unknown user gets no data", nobodyAAD, "<at>csbot</at> health kumo", []string{"not registered"}, false},
 		{"unknown account suggests", kenjiAAD, "<at>csbot</at> health kumo-robotix", []string{"Did you mean Kumo Robotics?"}, false},

@@ -58,7 +58,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	engine := health.NewEngine(st, o.Health, time.Now)
 	tz, _ := time.LoadLocation(o.TZ) // validated with the options
 	reg := bot.NewRegistry()
-	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Checklists: lists, TZ: tz, Access: &o.Access}); err != nil {
+	if err := commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Checklists: lists, TZ: tz, Access: &o.Access, Currency: o.Currency}); err != nil {
 		_ = st.Close(ctx)
 		return nil, err
 	}
@@ -66,6 +66,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	st.OnError(m.observeStoreError)
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
+	router.SetLocale(o.Locale)
 	a := &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log}
 	if err := a.sweepAudit(ctx); err != nil {
 		_ = st.Close(ctx)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 )
@@ -64,7 +65,9 @@ func TestSameFactsOnEveryPlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	facts := []string{acct.Name, strconv.Itoa(as.Score) + "/100", "(" + as.Band + ")", owner.Name}
+	// Aiko's locale is ja-JP: every platform answers her in Japanese.
+	band := i18n.For(aiko.Locale).T("band."+as.Band, nil)
+	facts := []string{acct.Name, strconv.Itoa(as.Score) + "/100", band, owner.Name}
 	for _, r := range as.Risks {
 		facts = append(facts, r.Reason)
 	}

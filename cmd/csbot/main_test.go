@@ -73,6 +73,11 @@ func TestOptionsValidate(t *testing.T) {
 	}{
 		{"defaults", nil, "", ""},
 		{"bad time zone", map[string]string{"CSBOT_TZ": "Mars/Olympus"}, "", `CSBOT_TZ: "Mars/Olympus" is not a time zone`},
+		{"Japanese", map[string]string{"CSBOT_LOCALE": "ja-JP"}, "", ""},
+		{"Japanese in the file", nil, write("ja.yaml", "locale: ja\n"), ""},
+		{"currency", nil, write("yen.yaml", "currency: JPY\n"), ""},
+		{"bad currency", map[string]string{"CSBOT_CURRENCY": "YEN"}, "", `CSBOT_CURRENCY: "YEN" is not an ISO 4217 currency code`},
+		{"unsupported locale", map[string]string{"CSBOT_LOCALE": "fr"}, "", `CSBOT_LOCALE: "fr": csbot speaks en and ja`},
 		{"good config file", nil, write("good.yaml", "addr: :9090\nshutdown_grace: 45s\nslack:\n  signing_secret: s\n  bot_token: xoxb-1\nhealth:\n  green: 75\n  touch_days: {high: 10, low: 30}\n"), ""},
 		{"unknown key", nil, write("typo.yaml", "health:\n  gren: 75\n"), `line 2: unknown key "gren"`},
 		{"unknown top-level key", nil, write("top.yaml", "adr: :9090\n"), `line 1: unknown key "adr"`},
@@ -215,8 +220,9 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 	for _, want := range []string{
 		"> /cs help", "/cs health <account> [why|chart] [share]",
 		"Accounts: at risk, all accounts",
-		"Tenjin Retail Group · health", "[red-band]",
-		"Kitsune Games · onboarding", "onboarding stalled",
+		// The console acts as Aiko, whose locale is ja-JP.
+		"Tenjin Retail Group · ヘルススコア", "[red-band]",
+		"Kitsune Games · オンボーディング", "onboarding stalled",
 		"Logged a call on Sakura Logistics.",
 		"Aiko Tanaka (@aiko)",
 	} {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/discord"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
@@ -43,6 +44,12 @@ type options struct {
 	DataDir      string `yaml:"data_dir"`
 	Database     string `yaml:"database"`
 	TZ           string `yaml:"tz"`
+	// Locale is the language of replies to members who chose none and
+	// whose platform says none: en or ja.
+	Locale string `yaml:"locale"`
+	// Currency is the ISO 4217 code of the organisation's amounts (ARR),
+	// e.g. JPY; empty shows bare numbers.
+	Currency string `yaml:"currency"`
 	// LogFormat is text or json; empty picks text on a terminal, JSON otherwise.
 	LogFormat string `yaml:"log_format"`
 	// ShutdownGrace is how long in-flight commands and sends may run after SIGTERM.
@@ -114,7 +121,7 @@ type setting struct {
 func (o *options) settings() []setting {
 	return []setting{
 		{"CSBOT_ADDR", &o.Addr}, {"CSBOT_METRICS_ADDR", &o.MetricsAddr}, {"CSBOT_COMMAND_LIMIT", &o.CommandLimit}, {"MONGODB_URI", &o.MongoURI}, {"CSBOT_DATA_DIR", &o.DataDir},
-		{"CSBOT_DB", &o.Database}, {"CSBOT_TZ", &o.TZ}, {"CSBOT_LOG_FORMAT", &o.LogFormat},
+		{"CSBOT_DB", &o.Database}, {"CSBOT_TZ", &o.TZ}, {"CSBOT_LOCALE", &o.Locale}, {"CSBOT_CURRENCY", &o.Currency}, {"CSBOT_LOG_FORMAT", &o.LogFormat},
 		{"CSBOT_PLAYBOOKS_DIR", &o.PlaybooksDir}, {"CSBOT_CHECKLISTS_DIR", &o.ChecklistsDir},
 		{"CSBOT_API_TOKEN", &o.APIToken},
 		{"SLACK_SIGNING_SECRET", &o.Slack.SigningSecret}, {"SLACK_BOT_TOKEN", &o.Slack.BotToken},
@@ -157,7 +164,7 @@ type overrides struct {
 // kept in the options for Validate, so doctor can list them all.
 func loadOptions(getenv func(string) string, cli overrides) options {
 	o := options{
-		Addr: defaultAddr, CommandLimit: bot.DefaultLimit.String(), DataDir: "./data", Database: "csbot", TZ: "UTC",
+		Addr: defaultAddr, CommandLimit: bot.DefaultLimit.String(), DataDir: "./data", Database: "csbot", TZ: "UTC", Locale: i18n.Default,
 		ShutdownGrace: defaultShutdownGrace, Health: health.DefaultConfig(), Access: *access.Default(),
 	}
 	o.ConfigFile = cmpOr(cli.ConfigFile, getenv("CSBOT_CONFIG"))
@@ -226,6 +233,14 @@ func (o options) Validate() error {
 	}
 	if _, err := time.LoadLocation(o.TZ); err != nil {
 		errs = append(errs, fmt.Errorf("CSBOT_TZ: %q is not a time zone (use e.g. Asia/Tokyo)", o.TZ))
+	}
+	if _, ok := i18n.Match(o.Locale); !ok {
+		errs = append(errs, fmt.Errorf("CSBOT_LOCALE: %q: csbot speaks %s", o.Locale, strings.Join(i18n.Supported(), " and ")))
+	}
+	if o.Currency != "" {
+		if err := i18n.ValidCurrency(o.Currency); err != nil {
+			errs = append(errs, fmt.Errorf("CSBOT_CURRENCY: %w", err))
+		}
 	}
 	if o.ShutdownGrace <= 0 || o.ShutdownGrace > 10*time.Minute {
 		errs = append(errs, fmt.Errorf("CSBOT_SHUTDOWN_GRACE: %v must be between 1s and 10m", o.ShutdownGrace))

@@ -1,0 +1,146 @@
+package i18n
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"gopkg.in/yaml.v3"
+)
+
+// placeholderRE finds a template's placeholders: {{.Name}}.
+var placeholderRE = regexp.MustCompile(`\{\{-?\s*\.(\w+)`)
+
+// placeholders are the names a message's forms use, sorted.
+func placeholders(m *goi18n.Message) []string {
+	var names []string
+	for _, form := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+		for _, sub := range placeholderRE.FindAllStringSubmatch(form, -1) {
+			names = append(names, sub[1])
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// catalogueProblems lists every key that one catalogue in fsys has and
+// another lacks, and every key whose placeholders differ between two.
+func catalogueProblems(fsys fs.FS) ([]string, error) {
+	names, err := fs.Glob(fsys, "locales/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	byLang := map[string]map[string][]string{}
+	for _, name := range names {
+		buf, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		f, err := goi18n.ParseMessageFileBytes(buf, name, map[string]goi18n.UnmarshalFunc{"yaml": yaml.Unmarshal})
+		if err != nil {
+			return nil, err
+		}
+		keys := map[string][]string{}
+		for _, m := range f.Messages {
+			keys[m.ID] = placeholders(m)
+		}
+		byLang[strings.TrimSuffix(path.Base(name), ".yaml")] = keys
+	}
+	var problems []string
+	for lang, keys := range byLang {
+		for other, otherKeys := range byLang {
+			if lang == other {
+				continue
+			}
+			for key, ph := range keys {
+				oph, ok := otherKeys[key]
+				switch {
+				case !ok && strings.HasPrefix(key, Grammar) && other == Default:
+					// English grammar text lives in the commands.
+				case !ok:
+					problems = append(problems, fmt.Sprintf("%s is in %s but not in %s", key, lang, other))
+				case lang < other && !slices.Equal(ph, oph):
+					problems = append(problems, fmt.Sprintf("%s has placeholders %v in %s but %v in %s", key, ph, lang, oph, other))
+				}
+			}
+		}
+	}
+	slices.Sort(problems)
+	return problems, nil
+}
+
+func TestCataloguesMatch(t *testing.T) {
+	problems, err := catalogueProblems(locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	if got := Supported(); !slices.Contains(got, "en") || !slices.Contains(got, "ja") {
+		t.Errorf("Supported() = %v, want en and ja", got)
+	}
+}
+
+// TestCatalogueProblemsFound checks the check itself: a key missing from
+// one language and placeholders that differ are both reported.
+func TestCatalogueProblemsFound(t *testing.T) {
+	fsys := fstest.MapFS{
+		"locales/en.yaml": {Data: []byte("a: \"hi {{.Name}}\"\nb: \"only English\"\nc: \"x\"\n")},
+		"locales/ja.yaml": {Data: []byte("a: \"こんにちは {{.Who}}\"\nc: \"x\"\ngrammar.c.summary: \"x\"\nd: \"日本語だけ\"\n")},
+	}
+	got, err := catalogueProblems(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"a has placeholders [Name] in en but [Who] in ja",
+		"b is in en but not in ja",
+		"d is in ja but not in en",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	for _, tc := range []struct {
+		locales []string
+		want    string
+	}{
+		{nil, "en"},
+		{[]string{"ja-JP"}, "ja"},
+		{[]string{"ja_JP"}, "ja"},
+		{[]string{"en-GB", "ja"}, "en"},
+		{[]string{"", "ja-JP", "en"}, "ja"},
+		{[]string{"fr-FR", "ja"}, "ja"},
+		{[]string{"not a locale", ""}, "en"},
+		{[]string{"", "", "ja"}, "ja"},
+	} {
+		if got := Resolve(tc.locales...); got != tc.want {
+			t.Errorf("Resolve(%q) = %q, want %q", tc.locales, got, tc.want)
+		}
+	}
+}
+
+func TestT(t *testing.T) {
+	for _, tc := range []struct {
+		lang, key string
+		data      Data
+		want      string
+	}{
+		{"en", "router.unknown_see_help", Data{"Name": "helth"}, "There is no command `helth`. Type `/cs help` to see what csbot can do."},
+		{"ja-JP", "router.unknown_see_help", Data{"Name": "helth"}, "`helth` というコマンドはありません。`/cs help` でcsbotでできることを確認できます。"},
+		{"ja", "no.such.key", nil, "no.such.key"},
+	} {
+		if got := For(tc.lang).T(tc.key, tc.data); got != tc.want {
+			t.Errorf("For(%q).T(%q) = %q, want %q", tc.lang, tc.key, got, tc.want)
+		}
+	}
+}
