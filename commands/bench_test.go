@@ -42,15 +42,15 @@ func BenchmarkCommands10k(b *testing.B) {
 		b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
 	}
 	b.Run("health", func(b *testing.B) {
-		run(b, "aiko", func(i int) string { return fmt.Sprintf("/cs health account-%05d", (i*7919)%n) })
+		run(b, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d", (i*7919)%n) })
 	})
 	// why reads up to four snapshots by _id (none exist a week back here:
 	// the worst case); chart draws a PNG.
 	b.Run("health-why", func(b *testing.B) {
-		run(b, "aiko", func(i int) string { return fmt.Sprintf("/cs health account-%05d why", (i*7919)%n) })
+		run(b, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d why", (i*7919)%n) })
 	})
 	b.Run("health-chart", func(b *testing.B) {
-		run(b, "aiko", func(i int) string { return fmt.Sprintf("/cs health account-%05d chart", (i*7919)%n) })
+		run(b, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d chart", (i*7919)%n) })
 	})
 	b.Run("accounts-risk", func(b *testing.B) {
 		run(b, "ops", func(int) string { return "/cs accounts risk" })

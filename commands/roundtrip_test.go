@@ -121,7 +121,7 @@ func BenchmarkHealthByBackend(b *testing.B) {
 						for pb.Next() {
 							i := next.Add(1)
 							start := time.Now()
-							r := router.Handle(ctx, "console", "aiko", fmt.Sprintf("/cs health account-%05d", (i*7919)%int64(n)))
+							r := router.Handle(ctx, "console", "ops", fmt.Sprintf("/cs health account-%05d", (i*7919)%int64(n)))
 							d := time.Since(start)
 							if r.Error {
 								b.Errorf("health: %s", r.Text)

@@ -27,9 +27,11 @@ type Deps struct {
 	Router *bot.Router
 	Client *Client
 	// Claims makes an event's handling exactly-once across retries and replicas.
-	Claims interface {
-		Claim(ctx context.Context, id string, at time.Time) (bool, error)
-	}
+	Claims Claimer
+	// Requests, when set, records signed requests instead of Claims (the
+	// replay guard): bot.LocalClaims on the embedded store, which serves
+	// one process.
+	Requests Claimer
 	// Store is pinged when a command is slow, to tell an outage from a slow answer.
 	Store interface {
 		Ping(ctx context.Context) error
@@ -37,6 +39,12 @@ type Deps struct {
 		bot.ChannelMarks
 	}
 	Log *slog.Logger
+}
+
+// Claimer records that the work named id was done, telling whether this
+// caller was the first.
+type Claimer interface {
+	Claim(ctx context.Context, id string, at time.Time) (bool, error)
 }
 
 // App handles Slack's commands, events and interactions, whichever

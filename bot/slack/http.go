@@ -63,7 +63,12 @@ func (h *HTTP) verified(next func(w http.ResponseWriter, r *http.Request, body [
 		// replay, on whichever replica, do nothing. Slack does not resend
 		// slash commands or interactions, and retries events with a new
 		// timestamp, so they sign differently.
-		won, err := h.app.Claims.Claim(r.Context(), requestID(r.Header), time.Now())
+		guard := h.app.Requests
+		if guard == nil {
+			guard = h.app.Claims
+		}
+		id, signed := requestID(r.Header)
+		won, err := guard.Claim(r.Context(), id, signed)
 		if err != nil {
 			h.app.Log.Warn("claim Slack request", "path", r.URL.Path, "err", err)
 			if r.URL.Path == commandsPath {
@@ -85,10 +90,10 @@ func (h *HTTP) verified(next func(w http.ResponseWriter, r *http.Request, body [
 // requestID names a verified request by its timestamp and its signature's
 // bytes, not the header's text: "v0=AB12..." and "v0=ab12..." are the same
 // signature, and so the same request.
-func requestID(h http.Header) string {
+func requestID(h http.Header) (id string, signed time.Time) {
 	ts, _ := strconv.ParseInt(h.Get("X-Slack-Request-Timestamp"), 10, 64)
 	mac, _ := hex.DecodeString(strings.TrimPrefix(h.Get("X-Slack-Signature"), "v0="))
-	return "slack-request/" + strconv.FormatInt(ts, 10) + "/" + hex.EncodeToString(mac)
+	return "slack-request/" + strconv.FormatInt(ts, 10) + "/" + hex.EncodeToString(mac), time.Unix(ts, 0)
 }
 
 // unreachable answers a request csbot could not record as served.

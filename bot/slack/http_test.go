@@ -260,8 +260,24 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 
 // A signed request is served once, however its signature is written and
 // whichever replica it reaches: each variant below replays the first.
+// A replay is refused through the store's claims (every replica) and
+// through the single-process guard the embedded store uses.
 func TestReplayedCommandIsRefused(t *testing.T) {
-	e := newEnv(t)
+	t.Run("store claims", func(t *testing.T) { replayRefused(t, newEnv(t)) })
+	t.Run("local claims", func(t *testing.T) {
+		e := newEnv(t)
+		start := time.Now()
+		e.app.Requests = bot.NewLocalClaims(start, 5*time.Minute)
+		replayRefused(t, e)
+		// Signed before this process started: its claims are gone, so refused.
+		body := command("U0AIKO", "note acme before the restart")
+		if code, _ := e.post(t, "/slack/commands", body, sign(body, start.Add(-time.Minute), secret)); code != 401 {
+			t.Errorf("a request signed before the start: %d, want 401", code)
+		}
+	})
+}
+
+func replayRefused(t *testing.T, e *env) {
 	// A second replica: its own HTTP endpoints over the same store.
 	mux := http.NewServeMux()
 	csslack.NewHTTP(e.app, secret).Register(mux)

@@ -171,11 +171,17 @@ func (a *app) platforms(work, listen context.Context, o options, mux *http.Serve
 	var out []platform
 	if o.Slack.enabled() {
 		slLog := log.With("adapter", "slack")
-		sl := slackbot.NewApp(slackbot.Deps{
+		deps := slackbot.Deps{
 			Router: a.router,
 			Client: slackbot.NewClient(o.Slack.BotToken, o.Slack.APIURL, slackbot.WithLogger(slLog)),
 			Claims: a.store, Store: a.store, Log: slLog,
-		})
+		}
+		if a.store.EmbeddedURI() != "" {
+			// One process serves the embedded store: it alone can see a
+			// replay, without a database write per request.
+			deps.Requests = bot.NewLocalClaims(time.Now(), 5*time.Minute)
+		}
+		sl := slackbot.NewApp(deps)
 		p := platform{Adapter: sl}
 		if o.Slack.SigningSecret != "" {
 			slackbot.NewHTTP(sl, o.Slack.SigningSecret).Register(mux)

@@ -84,7 +84,7 @@ func BenchmarkSlackHealthLoad(b *testing.B) {
 			if tc.name == "full" {
 				expect = "· health"
 			}
-			res, err := Run(ctx, Config{URL: tc.url, Secret: target.Secret, Concurrency: 50, Requests: max(b.N, 500), Form: target.Form("U0BULK0"), Expect: expect})
+			res, err := Run(ctx, Config{URL: tc.url, Secret: target.Secret, Concurrency: 50, Requests: max(b.N, 500), Form: target.Form(LoadUser), Expect: expect})
 			if err != nil {
 				b.Fatal(err)
 			}

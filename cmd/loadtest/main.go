@@ -86,7 +86,7 @@ func run(ctx context.Context, stdout, stderr io.Writer, getenv func(string) stri
 		return err
 	}
 	defer t.Close()
-	cfg.Secret, cfg.Form = t.Secret, t.Form("U0BULK0")
+	cfg.Secret, cfg.Form = t.Secret, t.Form(LoadUser)
 	var results []Result
 	for _, c := range []struct{ name, url, expect string }{
 		{"bare handler (signature check only)", t.BareURL, ""},

@@ -19,6 +19,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/mongostore"
@@ -69,6 +70,12 @@ func Setup(ctx context.Context, cfg mongostore.Config, n int) (*Target, error) {
 		t.Close()
 		return nil, err
 	}
+	// The load comes from an executive, who may read every account.
+	if err := st.SaveMember(ctx, store.Member{ID: "loadtest", Name: "Load Test", Roles: []store.Role{store.RoleExec},
+		Identities: map[string]string{"slack": LoadUser}}); err != nil {
+		t.Close()
+		return nil, err
+	}
 	// As csbot serve does at start.
 	if _, err := st.WarmCache(ctx); err != nil {
 		t.Close()
@@ -85,10 +92,14 @@ func Setup(ctx context.Context, cfg mongostore.Config, n int) (*Target, error) {
 		return nil, err
 	}
 	log := slog.New(slog.DiscardHandler)
-	app := slackbot.NewApp(slackbot.Deps{
+	deps := slackbot.Deps{
 		Router: bot.NewRouter(reg, st, log), Client: slackbot.NewClient("xoxb-load", fakeSlack.URL, slackbot.WithLogger(log)),
 		Claims: st, Store: st, Log: log,
-	})
+	}
+	if st.EmbeddedURI() != "" {
+		deps.Requests = bot.NewLocalClaims(time.Now(), 5*time.Minute) // as csbot serve does
+	}
+	app := slackbot.NewApp(deps)
 	mux := http.NewServeMux()
 	slackbot.NewHTTP(app, t.Secret).Register(mux)
 	full := httptest.NewServer(mux)
@@ -133,3 +144,6 @@ func ResidentMB() (float64, bool) {
 	}
 	return 0, false
 }
+
+// LoadUser is the Slack user of the in-process load: an executive.
+const LoadUser = "U0LOAD"
