@@ -53,12 +53,13 @@ func TestCommandRoundTrips(t *testing.T) {
 		"external": func(testing.TB) bool { return true },
 	}
 	tests := []struct {
-		line string
-		max  int
+		user, line string
+		max        int
 	}{
-		{"/cs health acme", 2},
-		{"/cs risk", 3},
-		{"/cs accounts", 3},
+		{"aiko", "/cs health acme", 2},
+		{"hiro", "/cs health acme-labs", 2}, // another's account: the access rules place it in a team
+		{"aiko", "/cs risk", 3},
+		{"aiko", "/cs accounts", 3},
 	}
 	for name, external := range backends {
 		t.Run(name, func(t *testing.T) {
@@ -70,9 +71,9 @@ func TestCommandRoundTrips(t *testing.T) {
 			cfg.Monitor = counter.monitor()
 			f := newFixtureOn(t, storetest.OpenConfig(t, cfg))
 			for _, tc := range tests {
-				f.run("aiko", tc.line) // a first run may fill caches
+				f.run(tc.user, tc.line) // a first run may fill caches
 				counter.take()
-				f.run("aiko", tc.line)
+				f.run(tc.user, tc.line)
 				if got := counter.take(); len(got) > tc.max {
 					t.Errorf("%s: %d database commands %v, want at most %d", tc.line, len(got), got, tc.max)
 				}

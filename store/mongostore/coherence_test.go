@@ -35,4 +35,11 @@ func TestMemberChangesReachEveryReplica(t *testing.T) {
 	if _, err := b.MemberByIdentity(ctx, "slack", "U1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("replica b still finds the unlinked chat user: %v", err)
 	}
+	// Teams, which the access rules read on every command, too.
+	if err := a.SaveTeam(request(), store.Team{ID: "tokyo", Name: "Tokyo", Region: "Kanto"}); err != nil {
+		t.Fatal(err)
+	}
+	if team, err := b.Team(request(), "tokyo"); err != nil || team.Region != "Kanto" {
+		t.Errorf("replica b reads team %+v, %v; want region Kanto", team, err)
+	}
 }

@@ -12,12 +12,13 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-// memberCache keeps every member and chat link in memory: every command
-// identifies its caller and names owners, which would otherwise cost one or
-// two reads each. The organisation is small (hundreds of members).
+// memberCache keeps every member, chat link and team in memory: every
+// command identifies its caller, names owners and places accounts in
+// teams for the access rules, which would otherwise cost a read each. The
+// organisation is small (hundreds of members, tens of teams).
 //
 // It stays coherent across processes and replicas through a generation
-// counter in the meta collection: every member or link write bumps it
+// counter in the meta collection: every member, link or team write bumps it
 // after writing, and a read checks it once per request scope
 // (store.WithScope) and reloads when it moved, so a role or identity change
 // made anywhere takes effect on the next request everywhere. The embedded
@@ -29,6 +30,7 @@ type memberCache struct {
 	gen     int64
 	members map[string]store.Member
 	links   map[string]string // identityID -> member id
+	teams   map[string]store.Team
 }
 
 const membersGenID = "members-generation"
@@ -44,36 +46,66 @@ func (c *memberCache) invalidate() {
 func (c *memberCache) get(ctx context.Context, s *Store, fn func(members map[string]store.Member, links map[string]string) (store.Member, bool)) (store.Member, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.fresh(ctx, s); err != nil {
+		return store.Member{}, false, err
+	}
+	m, ok := fn(c.members, c.links)
+	return m.Clone(), ok, nil
+}
+
+// team returns team id, loading the cache when it is empty or stale.
+func (c *memberCache) team(ctx context.Context, s *Store, id string) (store.Team, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.fresh(ctx, s); err != nil {
+		return store.Team{}, false, err
+	}
+	t, ok := c.teams[id]
+	return t, ok, nil
+}
+
+// fresh checks the generation (once per request scope, on MongoDB) and
+// loads members, links and teams when the cache is empty or stale. Call it
+// holding mu.
+func (c *memberCache) fresh(ctx context.Context, s *Store) error {
 	if s.embedded == nil && store.FirstInScope(ctx, "members") {
 		gen, err := s.membersGeneration(ctx)
 		if err != nil {
-			return store.Member{}, false, err
+			return err
 		}
 		if gen != c.gen {
 			c.loaded, c.gen = false, gen
 		}
 	}
-	if !c.loaded {
-		members, err := all[store.Member](ctx, s, s.members)
-		if err != nil {
-			return store.Member{}, false, err
-		}
-		links, err := all[identity](ctx, s, s.identities)
-		if err != nil {
-			return store.Member{}, false, err
-		}
-		c.members = make(map[string]store.Member, len(members))
-		for _, m := range members {
-			c.members[m.ID] = m
-		}
-		c.links = make(map[string]string, len(links))
-		for _, l := range links {
-			c.links[l.ID] = l.Member
-		}
-		c.loaded = true
+	if c.loaded {
+		return nil
 	}
-	m, ok := fn(c.members, c.links)
-	return m.Clone(), ok, nil
+	members, err := all[store.Member](ctx, s, s.members)
+	if err != nil {
+		return err
+	}
+	links, err := all[identity](ctx, s, s.identities)
+	if err != nil {
+		return err
+	}
+	teams, err := all[store.Team](ctx, s, s.teams)
+	if err != nil {
+		return err
+	}
+	c.members = make(map[string]store.Member, len(members))
+	for _, m := range members {
+		c.members[m.ID] = m
+	}
+	c.links = make(map[string]string, len(links))
+	for _, l := range links {
+		c.links[l.ID] = l.Member
+	}
+	c.teams = make(map[string]store.Team, len(teams))
+	for _, t := range teams {
+		c.teams[t.ID] = t
+	}
+	c.loaded = true
+	return nil
 }
 
 type generationDoc struct {

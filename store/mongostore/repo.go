@@ -333,9 +333,14 @@ func hasIdentity(m store.Member, id string) bool {
 
 // Team reads one team by id.
 func (s *Store) Team(ctx context.Context, id string) (store.Team, error) {
-	var t store.Team
-	err := s.findByID(ctx, s.teams, id, &t)
-	return t, err
+	t, ok, err := s.memberCache.team(ctx, s, id)
+	if err != nil {
+		return t, err
+	}
+	if !ok {
+		return t, fmt.Errorf("team %q: %w", id, store.ErrNotFound)
+	}
+	return t, nil
 }
 
 // Teams returns every team.
@@ -346,7 +351,14 @@ func (s *Store) Teams(ctx context.Context) ([]store.Team, error) {
 // UpdateTeam reads team id (a zero Team with the id when there is none,
 // found false), lets change edit it and writes it back with a
 // compare-and-swap on its version.
-func (s *Store) UpdateTeam(ctx context.Context, id string, change func(t *store.Team, found bool) error) (store.Team, error) {
+func (s *Store) UpdateTeam(ctx context.Context, id string, change func(t *store.Team, found bool) error) (t store.Team, err error) {
+	defer func() {
+		// Whatever the write managed to do, every replica's cache must look
+		// again.
+		if cerr := s.membersChanged(context.WithoutCancel(ctx)); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	return updateDoc(ctx, s, s.teams, id,
 		func() store.Team { return store.Team{ID: id} },
 		func(t store.Team) store.Team { return t },
