@@ -32,13 +32,20 @@ func TestLocalClaims(t *testing.T) {
 			t.Errorf("%s: Claim = %v, %v; want %v", tc.name, got, err, tc.want)
 		}
 	}
-	// Many claims later (past the pruning threshold), a recent one is still refused.
-	for i := range 5000 {
-		if _, err := c.Claim(ctx, fmt.Sprint("x", i), start.Add(time.Minute)); err != nil {
+	// Claims later, past a pruning: a claim within the window is still
+	// refused, and one far past it was forgotten (its request is stale).
+	for i := range 100 {
+		if _, err := c.Claim(ctx, fmt.Sprint("x", i), start.Add(6*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got, _ := c.Claim(ctx, "a", start.Add(time.Second)); got {
+	if got, _ := c.Claim(ctx, "x1", start.Add(6*time.Minute)); got {
 		t.Error("a replay within the window was accepted after pruning")
+	}
+	if _, err := c.Claim(ctx, "late", start.Add(20*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.Claim(ctx, "a", start.Add(time.Second)); !got {
+		t.Error("a claim two windows old was kept: the map grows without bound")
 	}
 }
