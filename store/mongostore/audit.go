@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -70,21 +71,19 @@ func newAuditRecord(ctx context.Context, kind, id string, version int64, before,
 // fields is a document's top-level fields as relaxed extended JSON (plain
 // numbers, dates as {"$date":"2026-11-25T10:00:00Z"}).
 func fields(doc any) (map[string]string, error) {
-	raw, err := bson.Marshal(doc)
+	// One extended-JSON encoding of the whole document, cut into its
+	// fields: a record compares two documents on every audited write.
+	js, err := bson.MarshalExtJSON(doc, false, false)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	elems, err := bson.Raw(raw).Elements()
-	if err != nil {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(js, &raw); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	out := make(map[string]string, len(elems))
-	for _, e := range elems {
-		js, err := bson.MarshalExtJSON(bson.D{{Key: "v", Value: e.Value()}}, false, false)
-		if err != nil {
-			return nil, fmt.Errorf("audit: field %s: %w", e.Key(), err)
-		}
-		out[e.Key()] = strings.TrimSuffix(strings.TrimPrefix(string(js), `{"v":`), "}")
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		out[k] = string(v)
 	}
 	return out, nil
 }
