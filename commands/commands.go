@@ -219,12 +219,3 @@ func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
 // english writes the replies not translated yet, so that a Japanese
 // member sees them whole in English rather than mixed.
 var english = i18n.For(i18n.Default)
-
-// later is the later of two times: a touch logged now never moves an
-// account's last touch back past one logged meanwhile.
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}

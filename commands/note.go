@@ -49,7 +49,7 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	a, err = c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
-		a.LastTouch = later(a.LastTouch, now.UTC())
+		a.LastTouch = store.Later(a.LastTouch, now.UTC())
 		return nil
 	})
 	if err != nil {

@@ -77,7 +77,7 @@ func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bo
 			return bot.Reply{}, err
 		}
 		if a, err = c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
-			a.LastTouch = later(a.LastTouch, now)
+			a.LastTouch = store.Later(a.LastTouch, now)
 			return nil
 		}); err != nil {
 			return bot.Reply{}, err

@@ -3,6 +3,8 @@ package outbound
 import (
 	"sync"
 	"time"
+
+	"github.com/csbot/csbot/store"
 )
 
 // Limit is one rate limit a try counts against.
@@ -74,9 +76,9 @@ func (p *Pacer) Book(t Turn, limits ...Limit) time.Duration {
 		if k == nil {
 			continue
 		}
-		start = latest(start, k.hold)
+		start = store.Later(start, k.hold)
 		if l.Every > 0 && (queue || l.EachTry) {
-			start = latest(start, k.next.Add(-l.Every*time.Duration(max(l.Burst, 1)-1)))
+			start = store.Later(start, k.next.Add(-l.Every*time.Duration(max(l.Burst, 1)-1)))
 		}
 	}
 	for _, l := range limits {
@@ -85,9 +87,9 @@ func (p *Pacer) Book(t Turn, limits ...Limit) time.Duration {
 		}
 		k := p.key(l.Key)
 		if queue || l.EachTry {
-			k.next = latest(k.next, start).Add(l.Every)
+			k.next = store.Later(k.next, start).Add(l.Every)
 		} else {
-			k.next = latest(k.next, start.Add(l.Every))
+			k.next = store.Later(k.next, start.Add(l.Every))
 		}
 	}
 	return start.Sub(now)
@@ -99,7 +101,7 @@ func (p *Pacer) Hold(key string, d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	k := p.key(key)
-	k.hold = latest(k.hold, p.now().Add(d))
+	k.hold = store.Later(k.hold, p.now().Add(d))
 }
 
 func (p *Pacer) now() time.Time {
@@ -130,11 +132,4 @@ func (p *Pacer) sweep(now time.Time) {
 			delete(p.keys, key)
 		}
 	}
-}
-
-func latest(t, u time.Time) time.Time {
-	if u.After(t) {
-		return u
-	}
-	return t
 }

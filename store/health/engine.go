@@ -341,12 +341,12 @@ func onboardingDays(a store.Account) (start, lastDue, done string) {
 	}
 	first, due, last, open := a.Milestones[0].Due, time.Time{}, time.Time{}, false
 	for _, m := range a.Milestones {
-		first, due = minTime(first, m.Due), maxTime(due, m.Due)
+		first, due = store.Earlier(first, m.Due), store.Later(due, m.Due)
 		if m.Done == nil {
 			open = true
 			continue
 		}
-		first, last = minTime(first, *m.Done), maxTime(last, *m.Done)
+		first, last = store.Earlier(first, *m.Done), store.Later(last, *m.Done)
 	}
 	if a.Phase == store.PhaseOnboarding && !a.PhaseStart.IsZero() {
 		first = a.PhaseStart
@@ -355,18 +355,4 @@ func onboardingDays(a store.Account) (start, lastDue, done string) {
 		done = store.Day(last)
 	}
 	return store.Day(first), store.Day(due), done
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

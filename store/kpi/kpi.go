@@ -134,7 +134,7 @@ func NewBook(scope Scope, rows []store.AccountRow, revenue []store.RevenueEvent,
 	for _, ev := range revenue {
 		if b.in[ev.Account] {
 			evs = append(evs, ev)
-			b.fresh.Revenue = later(b.fresh.Revenue, ev.At)
+			b.fresh.Revenue = store.Later(b.fresh.Revenue, ev.At)
 		}
 	}
 	slices.SortStableFunc(evs, func(x, y store.RevenueEvent) int {
@@ -152,7 +152,7 @@ func NewBook(scope Scope, rows []store.AccountRow, revenue []store.RevenueEvent,
 	for _, r := range responses {
 		if b.in[r.Account] {
 			b.responses = append(b.responses, r)
-			b.fresh.Response = later(b.fresh.Response, r.At)
+			b.fresh.Response = store.Later(b.fresh.Response, r.At)
 		}
 	}
 	return b
@@ -186,13 +186,6 @@ func (b *Book) HasUsage(p Period) bool {
 		}
 	}
 	return true
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // Accounts counts the accounts in the book.

@@ -3,7 +3,6 @@ package mongostore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csbot/csbot/store"
 )
@@ -105,30 +103,10 @@ func withPending(doc any, r *store.AuditRecord) (bson.D, error) {
 	return d, nil
 }
 
-// insertBatch bounds one insert command. Inserts hold no connection per
-// document on the embedded store (only replacements do, see bulkBatch), so
-// they go a thousand at a time, as snapshots do.
-const insertBatch = 1000
-
-// recordAudit inserts records into the audit collection, insertBatch at a
-// time; one already there (the same _id) is left as it is.
+// recordAudit inserts records into the audit collection; one already
+// there (the same _id) is left as it is.
 func (s *Store) recordAudit(ctx context.Context, recs ...store.AuditRecord) error {
-	for start := 0; start < len(recs); start += insertBatch {
-		part := recs[start:min(start+insertBatch, len(recs))]
-		docs := make([]any, len(part))
-		for i, r := range part {
-			docs[i] = r
-		}
-		_, err := s.audit.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-		var bwe mongo.BulkWriteException
-		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) || mongo.IsDuplicateKeyError(err) {
-			err = nil
-		}
-		if err != nil {
-			return s.fail("write audit", err)
-		}
-	}
-	return nil
+	return insertNew(ctx, s, s.audit, recs)
 }
 
 // recorded inserts the records of writes that landed. A failure is only

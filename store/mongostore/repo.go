@@ -407,19 +407,30 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []store.Snapshot) error
 // or the first write of the day), so a busy day of rescoring costs inserts,
 // which the embedded store does about 20 times faster than replacements.
 func (s *Store) AddSnapshots(ctx context.Context, snaps []store.Snapshot) error {
-	for start := 0; start < len(snaps); start += insertBatch {
-		part := snaps[start:min(start+insertBatch, len(snaps))]
-		docs := make([]any, len(part))
-		for i, sn := range part {
-			docs[i] = sn
+	return insertNew(ctx, s, s.snapshots, snaps)
+}
+
+// insertBatch bounds one insert command. Inserts hold no connection per
+// document on the embedded store (only replacements do, see bulkBatch), so
+// they go a thousand at a time.
+const insertBatch = 1000
+
+// insertNew inserts docs, insertBatch at a time, leaving alone those whose
+// _id is there already: for records that are written once and never
+// change (snapshots of a day, audit records of a version).
+func insertNew[T any](ctx context.Context, s *Store, c *mongo.Collection, docs []T) error {
+	for start := 0; start < len(docs); start += insertBatch {
+		part := make([]any, 0, insertBatch)
+		for _, d := range docs[start:min(start+insertBatch, len(docs))] {
+			part = append(part, d)
 		}
-		_, err := s.snapshots.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		_, err := c.InsertMany(ctx, part, options.InsertMany().SetOrdered(false))
 		var bwe mongo.BulkWriteException
-		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) {
-			continue // those days were recorded already
+		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) || mongo.IsDuplicateKeyError(err) {
+			continue // recorded already
 		}
 		if err != nil {
-			return s.fail("write health_snapshots", err)
+			return s.fail("write "+c.Name(), err)
 		}
 	}
 	return nil
