@@ -67,12 +67,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
 	router.SetLocale(o.Locale)
-	a := &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log}
-	if err := a.sweepAudit(ctx); err != nil {
-		_ = st.Close(ctx)
-		return nil, err
-	}
-	return a, nil
+	return &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log}, nil
 }
 
 func (a *app) Close() {

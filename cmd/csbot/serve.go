@@ -34,6 +34,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	log.Info("store ready", "backend", a.store.Backend())
+	// Once at start, not on every CLI command: the sweep reads every
+	// audited document (the nightly prune sweeps too).
+	if err := a.sweepAudit(ctx); err != nil {
+		return err
+	}
 
 	// work lives until the grace period after SIGTERM ends: in-flight
 	// commands, sends and jobs finish with it; ctx only says "stop taking

@@ -149,8 +149,7 @@ func (s *Store) writeAccounts(ctx context.Context, models []mongo.WriteModel) (i
 	for start := 0; start < len(models); start += bulkBatch {
 		part := models[start:min(start+bulkBatch, len(models))]
 		res, err := s.accounts.BulkWrite(ctx, part, options.BulkWrite().SetOrdered(false))
-		var bwe mongo.BulkWriteException
-		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) {
+		if onlyDuplicates(err) {
 			err = nil
 		}
 		if err != nil {

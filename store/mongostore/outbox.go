@@ -293,8 +293,7 @@ func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error
 		// Unordered: a tombstone left by an interrupted prune is a
 		// duplicate key, and the rest must still be written.
 		_, err := s.tombstones().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-		var bwe mongo.BulkWriteException
-		if err != nil && !(errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors)) {
+		if err != nil && !onlyDuplicates(err) {
 			return n, s.fail("write outbox tombstones", err)
 		}
 		res, err := s.outbox.DeleteMany(ctx, append(bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, filter...))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/csbot/csbot/store"
@@ -425,8 +426,7 @@ func insertNew[T any](ctx context.Context, s *Store, c *mongo.Collection, docs [
 			part = append(part, d)
 		}
 		_, err := c.InsertMany(ctx, part, options.InsertMany().SetOrdered(false))
-		var bwe mongo.BulkWriteException
-		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && onlyDuplicates(bwe.WriteErrors) || mongo.IsDuplicateKeyError(err) {
+		if onlyDuplicates(err) {
 			continue // recorded already
 		}
 		if err != nil {
@@ -436,13 +436,15 @@ func insertNew[T any](ctx context.Context, s *Store, c *mongo.Collection, docs [
 	return nil
 }
 
-func onlyDuplicates(errs []mongo.BulkWriteError) bool {
-	for _, e := range errs {
-		if e.Code != 11000 {
-			return false
-		}
+// onlyDuplicates reports whether err says only that some documents were
+// there already (duplicate _ids), which a write-once or compare-and-swap
+// insert takes as "not this time", not as a failure.
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		return !slices.ContainsFunc(bwe.WriteErrors, func(e mongo.BulkWriteError) bool { return e.Code != 11000 })
 	}
-	return true
+	return mongo.IsDuplicateKeyError(err)
 }
 
 // bulkBatch bounds one bulk write. The embedded FerretDB (v1, SQLite) keeps
