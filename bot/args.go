@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -247,7 +248,7 @@ func greedy(args []Arg) int {
 
 func (p *parser) set(a Arg, raw, typed string) error {
 	if prev, dup := p.vals[a.Name]; dup {
-		return argErrorf("`%s` is given twice (%s and %s).", a.Name, or(prev, "empty"), typed)
+		return argErrorf("`%s` is given twice (%s and %s).", a.Name, cmp.Or(prev, "empty"), typed)
 	}
 	v, err := a.check(raw)
 	if err != nil {
@@ -275,7 +276,7 @@ func (p *parser) take(args []Arg, toks []token, strict bool) (int, error) {
 			if given && !strict {
 				return 0, nil
 			}
-			return 1, p.set(a, cmpOr(a.Bare, "true"), w)
+			return 1, p.set(a, cmp.Or(a.Bare, "true"), w)
 		case a.Kind == Enum && a.isChoice(w):
 			if given {
 				if !strict {
@@ -330,7 +331,7 @@ func (p *parser) takeLast(args []Arg, w string) (bool, error) {
 		case hasKey && a.Option && strings.EqualFold(key, a.Name):
 			return true, p.set(a, val, w)
 		case a.Kind == Flag && lw == a.Name, a.Bare != "" && lw == a.Name:
-			return true, p.set(a, cmpOr(a.Bare, "true"), w)
+			return true, p.set(a, cmp.Or(a.Bare, "true"), w)
 		case a.Kind == Enum && a.isChoice(w):
 			return true, p.set(a, w, w)
 		}
@@ -456,18 +457,4 @@ func (a Arg) hint() string {
 		return "YYYY-MM-DD"
 	}
 	return "<" + a.Name + ">"
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func or(s, none string) string {
-	if s == "" {
-		return none
-	}
-	return s
 }

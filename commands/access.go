@@ -242,11 +242,3 @@ func (c *cmds) accountFor(ctx context.Context, me store.Member, a access.Action,
 	}
 	return acct, c.allowAccount(ctx, me, a, acct)
 }
-
-// orWord is the word typed, or def when none was.
-func orWord(word, def string) string {
-	if word == "" {
-		return def
-	}
-	return word
-}

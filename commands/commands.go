@@ -215,7 +215,3 @@ func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
 	}
 	return s
 }
-
-// english writes the replies not translated yet, so that a Japanese
-// member sees them whole in English rather than mixed.
-var english = i18n.For(i18n.Default)

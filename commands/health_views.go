@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -22,10 +23,10 @@ func (c *cmds) healthWhy(ctx context.Context, a store.Account, share bool) (bot.
 	}
 	now := c.Health.Now()
 	r := bot.Reply{
-		Title:  fmt.Sprintf("%s · why health is %s", a.Name, scoreText(english, x.Score, x.Band)),
+		Title:  fmt.Sprintf("%s · why health is %s", a.Name, scoreText(i18n.English, x.Score, x.Band)),
 		Band:   x.Band,
 		Share:  share,
-		Footer: freshness(english, now, a) + " · weights " + x.Weights,
+		Footer: freshness(i18n.English, now, a) + " · weights " + x.Weights,
 	}
 	if x.Score < 0 {
 		r.Text = fmt.Sprintf("%s has no health data yet: no usage, touch, survey, ticket or milestone is on record.", a.Name)
@@ -44,7 +45,7 @@ func (c *cmds) healthWhy(ctx context.Context, a store.Account, share bool) (bot.
 		r.Text += fmt.Sprintf("\nStale inputs: %s. The components they feed may be out of date.", strings.Join(stale, ", "))
 	}
 	r.Sections = []bot.Section{
-		{Title: "What each component contributes", Lines: componentLines(english, x.Result, true), Sensitive: true, Redacted: componentLines(english, x.Result, false)},
+		{Title: "What each component contributes", Lines: componentLines(i18n.English, x.Result, true), Sensitive: true, Redacted: componentLines(i18n.English, x.Result, false)},
 		{Title: "How fresh the inputs are", Lines: fresh},
 	}
 	if x.Past != nil {
@@ -55,7 +56,7 @@ func (c *cmds) healthWhy(ctx context.Context, a store.Account, share bool) (bot.
 
 // whySummary is the one-line answer: the score, its move and what drove it.
 func whySummary(x health.Explanation, now time.Time) string {
-	s := "Health " + scoreText(english, x.Score, x.Band)
+	s := "Health " + scoreText(i18n.English, x.Score, x.Band)
 	if x.Past == nil {
 		return s + ": " + noComparison(x.History, now)
 	}
@@ -74,7 +75,7 @@ func whySummary(x health.Explanation, now time.Time) string {
 // noComparison says why there is no snapshot of last week to compare with.
 func noComparison(h store.History, now time.Time) string {
 	// Within a week of the change every snapshot of a week ago is older.
-	if note := restartNote(english, h, now, health.WeekBack); note != "" {
+	if note := restartNote(i18n.English, h, now, health.WeekBack); note != "" {
 		day, _ := time.Parse(time.DateOnly, h.Restarted)
 		return fmt.Sprintf("%s, so there is nothing to compare with before %s.", note, store.Day(day.AddDate(0, 0, health.WeekBack)))
 	}
@@ -119,7 +120,7 @@ func (c *cmds) healthChart(a store.Account, share bool) (bot.Reply, error) {
 		Title:  fmt.Sprintf("%s · health, last %d days", a.Name, len(series)),
 		Band:   as.Band,
 		Share:  share,
-		Footer: freshness(english, now, a),
+		Footer: freshness(i18n.English, now, a),
 	}
 	if len(pts) == 0 {
 		r.Text = fmt.Sprintf("%s has no health scores yet, so there is nothing to chart.", a.Name)
@@ -127,7 +128,7 @@ func (c *cmds) healthChart(a store.Account, share bool) (bot.Reply, error) {
 	}
 	summary := chartSummary(pts)
 	r.Text = scoreSparkline(series) + "\n" + summary
-	if note := restartNote(english, as.History, now, len(series)); note != "" {
+	if note := restartNote(i18n.English, as.History, now, len(series)); note != "" {
 		r.Text += "\n" + note + ": older scores are left out."
 	}
 	cfg := c.Health.Config()

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -80,7 +81,7 @@ func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if err := c.widerThan(ctx, req.Member, rule, need, orWord(args.scope, "kpi")); err != nil {
+	if err := c.widerThan(ctx, req.Member, rule, need, cmp.Or(args.scope, "kpi")); err != nil {
 		return bot.Reply{}, err
 	}
 	if id, named := strings.CutPrefix(args.scope, "team:"); named {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
@@ -163,7 +164,7 @@ func (c *cmds) playbookStatus(a store.Account) bot.Reply {
 		Title:    a.Name + " · playbooks",
 		Band:     as.Band,
 		Sections: []bot.Section{{Title: "Active", Lines: active}, {Title: "Due now", Lines: due}, {Title: "Next", Lines: lines}},
-		Footer:   freshness(english, now, a),
+		Footer:   freshness(i18n.English, now, a),
 	}
 }
 

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -111,7 +112,7 @@ func (cs *commandSet) applicationCommand() *discordgo.ApplicationCommand {
 		IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
 	}
 	for _, c := range cs.cmds {
-		desc := clipText(or(c.Summary, c.Name), maxDescLen)
+		desc := clipText(cmp.Or(c.Summary, c.Name), maxDescLen)
 		if len(c.Subcommands) == 0 {
 			root.Options = append(root.Options, &discordgo.ApplicationCommandOption{
 				Type: discordgo.ApplicationCommandOptionSubCommand, Name: c.Name, Description: desc, Options: options(c.Args),
@@ -121,7 +122,7 @@ func (cs *commandSet) applicationCommand() *discordgo.ApplicationCommand {
 		g := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: c.Name, Description: desc}
 		for _, s := range c.Subcommands {
 			g.Options = append(g.Options, &discordgo.ApplicationCommandOption{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.Name, Description: clipText(or(s.Summary, s.Name), maxDescLen), Options: options(s.Args),
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.Name, Description: clipText(cmp.Or(s.Summary, s.Name), maxDescLen), Options: options(s.Args),
 			})
 		}
 		root.Options = append(root.Options, g)
@@ -186,11 +187,4 @@ func (cs *commandSet) call(d discordgo.ApplicationCommandInteractionData) (bot.C
 		}
 	}
 	return call, nil
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -230,7 +231,7 @@ func addButtons(msgs []Message, buttons []bot.Button) []Message {
 		if key != "" {
 			refs[key] = value
 		}
-		btns = append(btns, discordgo.Button{Label: clipText(or(b.Label, b.ID), maxLabel), Style: discordgo.SecondaryButton, CustomID: id})
+		btns = append(btns, discordgo.Button{Label: clipText(cmp.Or(b.Label, b.ID), maxLabel), Style: discordgo.SecondaryButton, CustomID: id})
 	}
 	for i, chunk := range slices.Collect(slices.Chunk(btns, maxRowItems*maxRows)) {
 		if i > 0 {

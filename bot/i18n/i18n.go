@@ -20,6 +20,10 @@ import (
 // Default is the language used when nothing else chooses one.
 const Default = "en"
 
+// English is the Default localizer, for replies not translated yet: a
+// Japanese member sees them whole in English rather than mixed.
+var English = For(Default)
+
 //go:embed locales/*.yaml
 var locales embed.FS
 

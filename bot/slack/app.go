@@ -167,7 +167,7 @@ func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 		if err != nil {
 			pending.Cancel()
 			a.Log.Warn("store unreachable during a slash command", "err", err)
-			return body(Render(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."})[0], false)
+			return body(Render(unreachable)[0], false)
 		}
 	}
 	a.work.Go(func() {

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,7 +94,7 @@ func Render(r bot.Reply) []Message {
 	}
 	var buttons []slack.BlockElement
 	for _, b := range r.Buttons {
-		label := cmpOr(b.Label, b.ID)
+		label := cmp.Or(b.Label, b.ID)
 		buttons = append(buttons, slack.NewButtonBlockElement(b.ID, b.Value, plain(clip(label, maxButtonText))))
 	}
 	for chunk := range slices.Chunk(buttons, maxActions) {
@@ -106,7 +107,7 @@ func Render(r bot.Reply) []Message {
 	if r.Footer != "" {
 		tail = append(tail, slack.NewContextBlock("", mrkdwn(clip(esc(r.Footer), maxSectionText))))
 	}
-	return paginate(clip(esc(cmpOr(r.Title, r.Text)), maxSectionText), head, body, tail)
+	return paginate(clip(esc(cmp.Or(r.Title, r.Text)), maxSectionText), head, body, tail)
 }
 
 // paginate packs the blocks into messages of at most maxBlocks, keeping
@@ -222,13 +223,6 @@ func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // NoteModal is the "Log a touch" modal opened by the note button: a
 // multiline text input for the note and a static select for its kind.
 // private_metadata carries the account slug.
@@ -250,7 +244,7 @@ func NoteModal(slug, accountName string) slack.ModalViewRequest {
 		Submit:          plain("Log"),
 		Close:           plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewContextBlock("", mrkdwn(clip("Account: *"+esc(cmpOr(accountName, slug))+"*", maxSectionText))),
+			slack.NewContextBlock("", mrkdwn(clip("Account: *"+esc(cmp.Or(accountName, slug))+"*", maxSectionText))),
 			slack.NewInputBlock(NoteTextBlockID, plain("Note"), nil, text),
 			slack.NewInputBlock(NoteKindBlockID, plain("Kind"), nil, kind),
 		}},
