@@ -3,6 +3,9 @@ package mongostore
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -62,6 +65,33 @@ func (c *memberCache) team(ctx context.Context, s *Store, id string) (store.Team
 	}
 	t, ok := c.teams[id]
 	return t, ok, nil
+}
+
+// allMembers returns copies of every member, by id.
+func (c *memberCache) allMembers(ctx context.Context, s *Store) ([]store.Member, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.fresh(ctx, s); err != nil {
+		return nil, err
+	}
+	out := make([]store.Member, 0, len(c.members))
+	for _, m := range c.members {
+		out = append(out, m.Clone())
+	}
+	slices.SortFunc(out, func(a, b store.Member) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// allTeams returns every team, by id.
+func (c *memberCache) allTeams(ctx context.Context, s *Store) ([]store.Team, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.fresh(ctx, s); err != nil {
+		return nil, err
+	}
+	out := slices.Collect(maps.Values(c.teams))
+	slices.SortFunc(out, func(a, b store.Team) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
 // fresh checks the generation (once per request scope, on MongoDB) and

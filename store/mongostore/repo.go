@@ -222,7 +222,7 @@ func (s *Store) cachedMember(ctx context.Context, find func(map[string]store.Mem
 
 // Members returns every member. The organisation is small (hundreds at most).
 func (s *Store) Members(ctx context.Context) ([]store.Member, error) {
-	return all[store.Member](ctx, s, s.members)
+	return s.memberCache.allMembers(ctx, s)
 }
 
 type identity struct {
@@ -346,7 +346,7 @@ func (s *Store) Team(ctx context.Context, id string) (store.Team, error) {
 
 // Teams returns every team.
 func (s *Store) Teams(ctx context.Context) ([]store.Team, error) {
-	return all[store.Team](ctx, s, s.teams)
+	return s.memberCache.allTeams(ctx, s)
 }
 
 // UpdateTeam reads team id (a zero Team with the id when there is none,
