@@ -641,6 +641,11 @@ func (c *Client) sweep(now time.Time) {
 			delete(c.guests, k)
 		}
 	}
+	for k, e := range c.shared {
+		if now.Sub(e.at) >= sharedTTL {
+			delete(c.shared, k)
+		}
+	}
 	for k, uses := range c.responseUses {
 		if uses = pruneUses(uses, now); len(uses) == 0 {
 			delete(c.responseUses, k)
