@@ -1,5 +1,6 @@
-// Package i18n holds csbot's message catalogues (one YAML file per
-// language under locales/, embedded) and picks the language a reply is
+// Package i18n holds csbot's message catalogues (YAML files under
+// locales/, embedded: en.yaml and ja.yaml, plus one pair per command
+// family such as risk.en.yaml and risk.ja.yaml) and picks the language a reply is
 // written in. Handlers ask a Localizer for a message by key; the local
 // formats of dates, day counts, numbers and money live here too.
 package i18n

@@ -46,11 +46,20 @@ func catalogueProblems(fsys fs.FS) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys := map[string][]string{}
+		// A language may spread over several files: en.yaml, risk.en.yaml.
+		base := strings.TrimSuffix(path.Base(name), ".yaml")
+		lang := base[strings.LastIndex(base, ".")+1:]
+		keys := byLang[lang]
+		if keys == nil {
+			keys = map[string][]string{}
+			byLang[lang] = keys
+		}
 		for _, m := range f.Messages {
+			if _, dup := keys[m.ID]; dup {
+				return nil, fmt.Errorf("%s: key %s is in two %s files", name, m.ID, lang)
+			}
 			keys[m.ID] = placeholders(m)
 		}
-		byLang[strings.TrimSuffix(path.Base(name), ".yaml")] = keys
 	}
 	var problems []string
 	for lang, keys := range byLang {
@@ -92,8 +101,9 @@ func TestCataloguesMatch(t *testing.T) {
 // one language and placeholders that differ are both reported.
 func TestCatalogueProblemsFound(t *testing.T) {
 	fsys := fstest.MapFS{
-		"locales/en.yaml": {Data: []byte("a: \"hi {{.Name}}\"\nb: \"only English\"\nc: \"x\"\n")},
-		"locales/ja.yaml": {Data: []byte("a: \"こんにちは {{.Who}}\"\nc: \"x\"\ngrammar.c.summary: \"x\"\nd: \"日本語だけ\"\n")},
+		"locales/en.yaml":      {Data: []byte("a: \"hi {{.Name}}\"\nb: \"only English\"\nc: \"x\"\n")},
+		"locales/ja.yaml":      {Data: []byte("a: \"こんにちは {{.Who}}\"\nc: \"x\"\ngrammar.c.summary: \"x\"\n")},
+		"locales/more.ja.yaml": {Data: []byte("d: \"日本語だけ\"\n")},
 	}
 	got, err := catalogueProblems(fsys)
 	if err != nil {
