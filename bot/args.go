@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/csbot/csbot/bot/i18n"
 )
 
 // Kind is what an argument takes, and so how it is checked and offered.
@@ -91,27 +93,27 @@ func (a Arg) check(raw string) (string, error) {
 	case Member:
 		v = strings.ToLower(strings.TrimPrefix(v, "@"))
 		if v == "" && !a.Option {
-			return "", argErrorf("`%s` needs a member id, e.g. @aiko.", a.Name)
+			return "", argError("args.member_needed", i18n.Data{"Name": a.Name})
 		}
 		if strings.ContainsFunc(v, func(r rune) bool { return r == '@' || unicode.IsSpace(r) }) {
-			return "", argErrorf("'%s' is not a member id: `%s` takes one word, e.g. @aiko.", raw, a.Name)
+			return "", argError("args.not_member", i18n.Data{"Value": raw, "Name": a.Name})
 		}
 	case Enum:
 		if i := slices.IndexFunc(a.Choices, func(c string) bool { return strings.EqualFold(c, v) }); i >= 0 {
 			return a.Choices[i], nil
 		}
-		return "", argErrorf("`%s` must be one of %s.", a.Name, strings.Join(a.Choices, ", "))
+		return "", a.notChoice()
 	case Duration:
 		v = strings.ToLower(v)
 		if len(a.Choices) > 0 && !slices.Contains(a.Choices, v) {
-			return "", argErrorf("`%s` must be one of %s.", a.Name, strings.Join(a.Choices, ", "))
+			return "", a.notChoice()
 		}
 		if _, err := ParseDuration(v); err != nil {
-			return "", argErrorf("%v (`%s`).", err, a.Name)
+			return "", argError("args.not_duration", i18n.Data{"Value": v, "Name": a.Name})
 		}
 	case Date:
 		if _, err := time.Parse(time.DateOnly, v); err != nil {
-			return "", argErrorf("'%s' is not a date: `%s` takes YYYY-MM-DD, e.g. 2026-12-01.", v, a.Name)
+			return "", argError("args.not_date", i18n.Data{"Value": v, "Name": a.Name})
 		}
 	case Text:
 		v = raw
@@ -121,20 +123,29 @@ func (a Arg) check(raw string) (string, error) {
 	return v, nil
 }
 
-func argErrorf(format string, args ...any) error {
-	return &UserError{Msg: fmt.Sprintf(format, args...), Usage: true}
+// argError is a refusal of what was typed, shown with the usage line; its
+// key is in the args catalogue (locales/args.*.yaml).
+func argError(key string, data i18n.Data) error { return UsageRefusal(key, data) }
+
+// notChoice is the error for a value that is none of the choices.
+func (a Arg) notChoice() error {
+	return argError("args.one_of", i18n.Data{"Name": a.Name, "Choices": i18n.List(a.Choices)})
 }
 
 // missing is the error for a required argument not given.
 func (a Arg) missing() error {
 	switch a.Kind {
 	case Account:
-		return argErrorf("Which account? Give its name or slug.")
+		return argError(MissingAccount, nil)
 	case Member:
-		return argErrorf("`%s` is missing: give a member id, e.g. @aiko.", a.Name)
+		return argError("args.missing_member", i18n.Data{"Name": a.Name})
 	}
-	return argErrorf("`%s` is missing.", a.Name)
+	return argError("args.missing", i18n.Data{"Name": a.Name})
 }
+
+// MissingAccount is the catalogue key of the question asked when no
+// account is named.
+const MissingAccount = "args.missing_account"
 
 // token is a word of a command line and where it stands in the line.
 type token struct {
@@ -248,7 +259,10 @@ func greedy(args []Arg) int {
 
 func (p *parser) set(a Arg, raw, typed string) error {
 	if prev, dup := p.vals[a.Name]; dup {
-		return argErrorf("`%s` is given twice (%s and %s).", a.Name, cmp.Or(prev, "empty"), typed)
+		if prev == "" {
+			return argError("args.twice_empty", i18n.Data{"Name": a.Name, "Second": typed})
+		}
+		return argError("args.twice", i18n.Data{"Name": a.Name, "First": prev, "Second": typed})
 	}
 	v, err := a.check(raw)
 	if err != nil {
@@ -364,9 +378,9 @@ func (p *parser) unknown(w string) error {
 		}
 	}
 	if key, _, ok := strings.Cut(w, ":"); ok && key != "" && len(opts) > 0 {
-		return argErrorf("'%s' is not a setting here; use %s (as key:value).", w, strings.Join(opts, ", "))
+		return argError("args.not_setting", i18n.Data{"Word": w, "Options": i18n.List(opts)})
 	}
-	return argErrorf("I do not understand '%s'.", w)
+	return argError("args.not_understood", i18n.Data{"Word": w})
 }
 
 // checkValues validates arguments given by name, as platforms with forms

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/csbot/csbot/bot/i18n"
 )
 
 // grammars are argument lists of every shape csbot's commands use.
@@ -185,4 +187,34 @@ func FuzzParseArgs(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every refusal of typed arguments is written in the member's language;
+// English is pinned by TestParseArgs.
+func TestArgErrorsJapanese(t *testing.T) {
+	ja := i18n.For("ja")
+	tests := []struct{ grammar, line, want string }{
+		{"health", "", "どのアカウントですか？アカウント名またはスラッグを指定してください。"},
+		{"note", "acme", "`text` が指定されていません。"},
+		{"accounts", "tier:gold", "`tier` には high、low、tech のいずれかを指定してください。"},
+		{"accounts", "mine team", "`scope` が2回指定されています（mine と team）。"},
+		{"accounts", "all everyone", "'everyone' を読み取れませんでした。"},
+		{"accounts", "colour:blue", "'colour:blue' はここでは指定できません。tier、region を キー:値 の形で指定してください。"},
+		{"assign", "acme ken", "`owner` が指定されていません。メンバーIDを指定してください（例: @aiko）。"},
+		{"checklist-assign", "@yuki csm start 2026-13-01", "'2026-13-01' は日付として読み取れません。`start` は YYYY-MM-DD 形式で指定してください（例: 2026-12-01）。"},
+		{"member", "eve team: team:x", "`team` が2回指定されています（空欄と team:x）。"},
+		{"member", "eve lead:a@b", "'a@b' はメンバーIDではありません。`lead` には1語で指定してください（例: @aiko）。"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.grammar+" "+tc.line, func(t *testing.T) {
+			_, err := parseArgs(grammars[tc.grammar], tc.line)
+			ue, ok := AsUserError(err)
+			if !ok || !ue.Usage {
+				t.Fatalf("parse error %v, want a usage error", err)
+			}
+			if got := ue.In(ja); got != tc.want {
+				t.Errorf("in Japanese %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

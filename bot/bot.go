@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -161,12 +162,38 @@ type Destination struct {
 
 // UserError is a refusal the user can act on: bad input, missing rights.
 type UserError struct {
+	// Msg is the message in English, as logs and tests read it.
 	Msg string
 	// Usage asks the router to add the command's usage line.
 	Usage bool
+	// key and data name the catalogue message the router writes in the
+	// member's language; "" for a message held in English only (Errorf).
+	key  string
+	data i18n.Data
 }
 
 func (e *UserError) Error() string { return e.Msg }
+
+// In is the message in l's language.
+func (e *UserError) In(l *i18n.Localizer) string {
+	if e.key == "" {
+		return e.Msg
+	}
+	return l.T(e.key, e.data)
+}
+
+// Refusal returns a UserError that the router writes in the member's
+// language: the catalogue message key, its placeholders filled from data.
+// Handlers need no localizer to refuse, and the message stays whole when
+// it is passed on.
+func Refusal(key string, data i18n.Data) error {
+	return &UserError{Msg: i18n.English.T(key, data), key: key, data: data}
+}
+
+// UsageRefusal is Refusal that shows the command's usage.
+func UsageRefusal(key string, data i18n.Data) error {
+	return &UserError{Msg: i18n.English.T(key, data), Usage: true, key: key, data: data}
+}
 
 // Errorf returns a UserError.
 func Errorf(format string, args ...any) error {

@@ -300,3 +300,27 @@ func TestRouterLocale(t *testing.T) {
 		})
 	}
 }
+
+// A refused argument is explained in the member's language, usage line
+// included, whatever the deployment's language.
+func TestArgErrorInMemberLanguage(t *testing.T) {
+	reg := bot.NewRegistry()
+	err := reg.Register(bot.Command{Name: "accounts", Args: []bot.Arg{{Name: "tier", Kind: bot.Enum, Option: true, Choices: []string{"high", "low", "tech"}}},
+		Handler: func(context.Context, *bot.Request) (bot.Reply, error) { return bot.Reply{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := directory{"slack:JA": {ID: "aiko", Locale: "ja-JP"}, "slack:EN": {ID: "emma", Locale: "en-US"}}
+	for _, deployment := range []string{"en", "ja"} {
+		rt := bot.NewRouter(reg, dir, slog.New(slog.DiscardHandler))
+		rt.SetLocale(deployment)
+		for user, want := range map[string]bot.Reply{
+			"JA": {Error: true, Text: "`tier` には high、low、tech のいずれかを指定してください。", Fields: []bot.Field{{Name: "使い方", Value: "/cs accounts [tier:high|low|tech]"}}},
+			"EN": {Error: true, Text: "`tier` must be one of high, low, tech.", Fields: []bot.Field{{Name: "Usage", Value: "/cs accounts [tier:high|low|tech]"}}},
+		} {
+			if diff := cmp.Diff(want, rt.Handle(context.Background(), "slack", user, "accounts tier:gold")); diff != "" {
+				t.Errorf("deployment %s, member %s (-want +got):\n%s", deployment, user, diff)
+			}
+		}
+	}
+}

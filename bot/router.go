@@ -121,11 +121,11 @@ func subcommand(cmd Command, rest string) (Subcommand, string, error) {
 			alts[i] = "`" + strings.TrimSpace(s.Name+" "+ArgsUsage(s.Args)) + "`"
 		}
 		last := len(alts) - 1
-		return Subcommand{}, "", argErrorf("Say %s or %s.", strings.Join(alts[:last], ", "), alts[last])
+		return Subcommand{}, "", argError("args.which_sub", i18n.Data{"Alts": i18n.List(alts[:last]), "Last": alts[last]})
 	}
 	s, ok := cmd.Subcommand(word)
 	if !ok {
-		return Subcommand{}, "", argErrorf("There is no `%s %s`.", cmd.Name, word)
+		return Subcommand{}, "", argError("args.no_sub", i18n.Data{"Command": cmd.Name, "Word": word})
 	}
 	return s, after, nil
 }
@@ -194,7 +194,7 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 		}
 	}
 	if ue, ok := AsUserError(err); ok {
-		r := errorReply(ue.Msg)
+		r := errorReply(ue.In(l))
 		if ue.Usage {
 			r.Fields = append(r.Fields, Field{Name: l.T("router.usage", nil), Value: cmd.SubUsageLine(sub)})
 		}

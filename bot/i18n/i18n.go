@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -125,11 +126,15 @@ func (l *Localizer) Lang() string { return l.lang }
 // Data is a message's placeholders by name: {{.Name}} in the catalogue.
 type Data = map[string]any
 
+// List is a placeholder's value made of several items, written as the
+// language lists them: "a, b" in English, "a、b" in Japanese.
+type List []string
+
 // T is the message key in the Localizer's language, its placeholders
 // filled from data. An unknown key comes back as itself, so a missing
 // message shows where it is instead of an empty reply.
 func (l *Localizer) T(key string, data Data) string {
-	return l.localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	return l.localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: l.fill(data)})
 }
 
 // N is T for a message with plural forms, chosen by count; data also gets
@@ -139,7 +144,27 @@ func (l *Localizer) N(key string, count int, data Data) string {
 	for k, v := range data {
 		d[k] = v
 	}
-	return l.localize(&goi18n.LocalizeConfig{MessageID: key, PluralCount: count, TemplateData: d})
+	return l.localize(&goi18n.LocalizeConfig{MessageID: key, PluralCount: count, TemplateData: l.fill(d)})
+}
+
+// fill writes data's Lists in the language; data itself is left as it
+// was, as a message may be written in several languages.
+func (l *Localizer) fill(data Data) Data {
+	var out Data
+	for k, v := range data {
+		list, ok := v.(List)
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(data)
+		}
+		out[k] = strings.Join(list, l.localize(&goi18n.LocalizeConfig{MessageID: "format.list_sep"}))
+	}
+	if out == nil {
+		return data
+	}
+	return out
 }
 
 // Grammar is the prefix of translations of text that the command grammar

@@ -148,6 +148,9 @@ func TestT(t *testing.T) {
 		{"en", "router.unknown_see_help", Data{"Name": "helth"}, "There is no command `helth`. Type `/cs help` to see what csbot can do."},
 		{"ja-JP", "router.unknown_see_help", Data{"Name": "helth"}, "`helth` というコマンドはありません。`/cs help` でcsbotでできることを確認できます。"},
 		{"ja", "no.such.key", nil, "no.such.key"},
+		// A List is written as the language lists.
+		{"en", "args.one_of", Data{"Name": "tier", "Choices": List{"high", "low"}}, "`tier` must be one of high, low."},
+		{"ja", "args.one_of", Data{"Name": "tier", "Choices": List{"high", "low"}}, "`tier` には high、low のいずれかを指定してください。"},
 	} {
 		if got := For(tc.lang).T(tc.key, tc.data); got != tc.want {
 			t.Errorf("For(%q).T(%q) = %q, want %q", tc.lang, tc.key, got, tc.want)
