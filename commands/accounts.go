@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 )
@@ -73,7 +74,7 @@ func (f *filter) apply(rows []store.AccountRow) []store.AccountRow {
 // applies a scope word (mine, @user, team, all) or, when none was given,
 // the member's default view. A scope wider than the access rule allows
 // is refused with the rule.
-func (c *cmds) scopeFilter(ctx context.Context, f *filter, me store.Member, a access.Action, scope string) error {
+func (c *cmds) scopeFilter(ctx context.Context, l *i18n.Localizer, f *filter, me store.Member, a access.Action, scope string) error {
 	rule, readable, err := c.readable(ctx, me, a)
 	if err != nil {
 		return err
@@ -90,53 +91,54 @@ func (c *cmds) scopeFilter(ctx context.Context, f *filter, me store.Member, a ac
 		if err := c.widerThan(ctx, me, rule, access.ScopeAll, scope); err != nil {
 			return err
 		}
-		f.desc = append(f.desc, "all accounts")
+		f.desc = append(f.desc, l.T("accounts.filter.all", nil))
 	case scope == "mine":
-		f.add("owned by you", func(r store.AccountRow) bool { return r.Owner == me.ID })
+		f.add(l.T("accounts.filter.mine", nil), func(r store.AccountRow) bool { return r.Owner == me.ID })
 	case scope == "team":
 		if me.Team == "" {
-			return bot.Errorf("You are not in a team; try `mine` or `all`.")
+			return bot.Refusal("accounts.no_team", nil)
 		}
 		if err := c.widerThan(ctx, me, rule, access.ScopeTeam, scope); err != nil {
 			return err
 		}
-		f.add("team "+me.Team, func(r store.AccountRow) bool { return r.Team == me.Team })
+		f.add(l.T("accounts.filter.team", i18n.Data{"Team": me.Team}), func(r store.AccountRow) bool { return r.Team == me.Team })
 	case strings.HasPrefix(scope, "@"):
 		id := handle(scope)
 		if _, err := c.Store.Member(ctx, id); errors.Is(err, store.ErrNotFound) {
-			return bot.Errorf("No team member is called @%s. `/cs team` lists teams and members.", id)
+			return bot.Refusal("accounts.no_member", i18n.Data{"ID": id})
 		} else if err != nil {
 			return err
 		}
 		if err := c.allow(ctx, me, a, id, "the accounts of @"+id, id); err != nil {
 			return err
 		}
-		f.add("owned by @"+id, func(r store.AccountRow) bool { return r.Owner == id })
+		f.add(l.T("accounts.filter.owner", i18n.Data{"ID": id}), func(r store.AccountRow) bool { return r.Owner == id })
 	}
 	return nil
 }
 
 func (c *cmds) accounts(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	l := req.L()
 	f := &filter{}
 	scope := req.Arg("scope")
 	if req.Has("owner") {
 		if scope != "" {
-			return bot.Reply{}, bot.UsageErrorf("Give one scope only (you gave %s and @%s).", scope, req.Arg("owner"))
+			return bot.Reply{}, bot.UsageRefusal("accounts.two_scopes", i18n.Data{"Scope": scope, "Owner": req.Arg("owner")})
 		}
 		scope = "@" + req.Arg("owner")
 	}
 	if req.Has("tier") {
 		t := store.Tier(req.Arg("tier"))
-		f.add("tier "+string(t), func(r store.AccountRow) bool { return r.Tier == t })
+		f.add(l.T("accounts.filter.tier", i18n.Data{"Tier": tierWord(l, t)}), func(r store.AccountRow) bool { return r.Tier == t })
 	}
 	if req.Has("region") {
 		val := strings.ToLower(req.Arg("region"))
-		f.add("region "+val, func(r store.AccountRow) bool { return strings.EqualFold(r.Region, val) })
+		f.add(l.T("accounts.filter.region", i18n.Data{"Region": val}), func(r store.AccountRow) bool { return strings.EqualFold(r.Region, val) })
 	}
 	if req.Has("risk") {
-		f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })
+		f.add(l.T("accounts.filter.at_risk", nil), atRisk)
 	}
-	if err := c.scopeFilter(ctx, f, req.Member, access.Accounts, scope); err != nil {
+	if err := c.scopeFilter(ctx, l, f, req.Member, access.Accounts, scope); err != nil {
 		return bot.Reply{}, err
 	}
 	rows, err := c.Store.AccountRows(ctx)
@@ -145,20 +147,28 @@ func (c *cmds) accounts(ctx context.Context, req *bot.Request) (bot.Reply, error
 	}
 	rows = f.apply(rows)
 	slices.SortFunc(rows, byRisk)
-	r := bot.Reply{Title: fmt.Sprintf("Accounts: %s", strings.Join(f.desc, ", "))}
+	r := bot.Reply{Title: l.T("accounts.title", i18n.Data{"Filters": i18n.List(f.desc)})}
 	if len(rows) == 0 {
-		r.Text = "No accounts match."
+		r.Text = l.T("accounts.none", nil)
 		return r, nil
 	}
 	lines := make([]string, 0, min(len(rows), listLimit))
 	redacted := make([]string, 0, cap(lines))
 	for _, row := range rows[:min(len(rows), listLimit)] {
-		lines = append(lines, rowLine(row, true))
-		redacted = append(redacted, rowLine(row, false))
+		lines = append(lines, c.rowLine(l, row, true))
+		redacted = append(redacted, c.rowLine(l, row, false))
 	}
 	r.Sections = []bot.Section{{Lines: lines, Sensitive: true, Redacted: redacted}}
-	r.Footer = shownFooter(len(lines), len(rows))
+	r.Footer = shownFooter(l, len(lines), len(rows))
 	return r, nil
+}
+
+func atRisk(r store.AccountRow) bool { return len(r.Risks) > 0 }
+
+// tierWord is a tier as lists show it: the word typed in tier:high in
+// English, the CS name (ハイタッチ) in Japanese.
+func tierWord(l *i18n.Localizer, t store.Tier) string {
+	return l.T("accounts.tier."+string(t), nil)
 }
 
 // byRisk orders rows riskiest first: more rules fired, then lower score,
@@ -184,12 +194,12 @@ func byRisk(a, b store.AccountRow) int {
 
 // rowLine is one account of a list; figures adds its ARR, which public
 // channels do not see.
-func rowLine(r store.AccountRow, figures bool) string {
+func (c *cmds) rowLine(l *i18n.Localizer, r store.AccountRow, figures bool) string {
 	score := " --"
 	if r.Score >= 0 {
 		score = fmt.Sprintf("%3d", r.Score)
 	}
-	parts := []string{string(r.Tier)}
+	parts := []string{tierWord(l, r.Tier)}
 	if r.Region != "" {
 		parts = append(parts, r.Region)
 	}
@@ -197,7 +207,7 @@ func rowLine(r store.AccountRow, figures bool) string {
 		parts = append(parts, "@"+r.Owner)
 	}
 	if figures {
-		parts = append(parts, "ARR "+bot.Amount(r.ARR))
+		parts = append(parts, l.T("accounts.row.arr", i18n.Data{"ARR": l.Money(r.ARR, c.Currency)}))
 	}
 	line := fmt.Sprintf("%s %s  %s (%s)  %s", bandSymbol(r.Band), score, r.Name, r.Slug, strings.Join(parts, " · "))
 	if n := len(r.Risks); n > 0 {
@@ -205,7 +215,7 @@ func rowLine(r store.AccountRow, figures bool) string {
 		for i, k := range r.Risks {
 			rules[i] = k.Rule
 		}
-		line += "  risk: " + strings.Join(rules, ", ")
+		line += "  " + l.T("accounts.row.risk", i18n.Data{"Rules": i18n.List(rules)})
 	}
 	return line
 }
@@ -222,11 +232,11 @@ func bandSymbol(band string) string {
 	return "-"
 }
 
-func shownFooter(shown, total int) string {
+func shownFooter(l *i18n.Localizer, shown, total int) string {
 	if shown == total {
-		return fmt.Sprintf("%d accounts", total)
+		return l.N("accounts.count", total, nil)
 	}
-	return fmt.Sprintf("showing %d of %d accounts; narrow with tier:, region: or @user", shown, total)
+	return l.N("accounts.shown", total, i18n.Data{"Shown": shown})
 }
 
 func (c *cmds) riskCommand() bot.Command {
@@ -243,11 +253,12 @@ func (c *cmds) riskCommand() bot.Command {
 }
 
 func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
+	l := req.L()
 	f := &filter{}
-	if err := c.scopeFilter(ctx, f, req.Member, access.Risk, req.Arg("scope")); err != nil {
+	if err := c.scopeFilter(ctx, l, f, req.Member, access.Risk, req.Arg("scope")); err != nil {
 		return bot.Reply{}, err
 	}
-	f.add("at risk", func(r store.AccountRow) bool { return len(r.Risks) > 0 })
+	f.add(l.T("accounts.filter.at_risk", nil), atRisk)
 	rows, err := c.Store.AccountRows(ctx)
 	if err != nil {
 		return bot.Reply{}, err
@@ -262,10 +273,10 @@ func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 		}
 		return byRisk(a, b)
 	})
-	r := bot.Reply{Title: "Churn risks: " + strings.Join(f.desc, ", ")}
+	r := bot.Reply{Title: l.T("accounts.risk.title", i18n.Data{"Filters": i18n.List(f.desc)})}
 	if len(rows) == 0 {
 		r.Band = "green"
-		r.Text = "No churn-risk rule fires. Nice."
+		r.Text = l.T("accounts.risk.none", nil)
 		return r, nil
 	}
 	r.Band = "red"
@@ -279,23 +290,23 @@ func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	}
 	var ruleCounts []string
 	for _, rule := range sortedKeys(byRule) {
-		ruleCounts = append(ruleCounts, fmt.Sprintf("%s %d", rule, byRule[rule]))
+		ruleCounts = append(ruleCounts, l.T("accounts.risk.rule_count", i18n.Data{"Rule": rule, "Count": byRule[rule]}))
 	}
 	r.Fields = []bot.Field{
-		{Name: "At risk", Value: fmt.Sprintf("%d accounts", len(rows))},
-		{Name: "ARR at risk", Value: bot.Amount(arr), Sensitive: true},
-		{Name: "Rules", Value: strings.Join(ruleCounts, ", ")},
+		{Name: l.T("accounts.risk.field.at_risk", nil), Value: l.N("accounts.count", len(rows), nil)},
+		{Name: l.T("accounts.risk.field.arr", nil), Value: l.Money(arr, c.Currency), Sensitive: true},
+		{Name: l.T("accounts.risk.field.rules", nil), Value: strings.Join(ruleCounts, l.T("format.list_sep", nil))},
 	}
 	var lines, redacted []string
 	for _, row := range rows[:min(len(rows), listLimit)] {
-		lines = append(lines, rowLine(row, true))
-		redacted = append(redacted, rowLine(row, false))
+		lines = append(lines, c.rowLine(l, row, true))
+		redacted = append(redacted, c.rowLine(l, row, false))
 		for _, k := range row.Risks {
 			lines = append(lines, "    - "+k.Reason)
 		}
 	}
 	r.Sections = []bot.Section{{Lines: lines, Sensitive: true, Redacted: redacted}}
-	r.Footer = shownFooter(min(len(rows), listLimit), len(rows))
+	r.Footer = shownFooter(l, min(len(rows), listLimit), len(rows))
 	return r, nil
 }
 

@@ -116,11 +116,11 @@ var (
 func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account, error) {
 	q := suggest.Fold(strings.TrimSpace(query))
 	if q == "" {
-		return store.Account{}, bot.UsageErrorf("Which account? Give its name or slug.")
+		return store.Account{}, bot.UsageRefusal(bot.MissingAccount, nil)
 	}
 	// No account has a longer name: answer at once, without a search.
 	if n := utf8.RuneCountInString(q); n > store.MaxName {
-		return store.Account{}, bot.Errorf("No account matches: you gave %d characters, and account names have at most %d.", n, store.MaxName)
+		return store.Account{}, bot.Refusal("accounts.name_too_long", i18n.Data{"Given": n, "Max": store.MaxName})
 	}
 	for _, slug := range slices.Compact([]string{q, store.Slugify(q)}) {
 		a, err := c.Store.Account(ctx, slug)
@@ -153,33 +153,37 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 		for _, r := range rows {
 			names = append(names, r.Name)
 		}
-		msg := fmt.Sprintf("No account matches '%s'.", query)
 		if near := suggest.Closest(query, names, 3); len(near) > 0 {
-			msg += " Did you mean " + strings.Join(near, ", ") + "?"
+			return store.Account{}, bot.Refusal("accounts.no_match_near", i18n.Data{"Query": query, "Names": i18n.List(near)})
 		}
-		return store.Account{}, bot.Errorf("%s", msg)
+		return store.Account{}, bot.Refusal("accounts.no_match", i18n.Data{"Query": query})
 	}
 	slices.SortFunc(matches, func(a, b store.AccountRow) int { return strings.Compare(a.Name, b.Name) })
 	names := make([]string, 0, 5)
 	for _, m := range matches[:min(5, len(matches))] {
 		names = append(names, fmt.Sprintf("%s (%s)", m.Name, m.Slug))
 	}
-	more := ""
-	if len(matches) > 5 {
-		more = fmt.Sprintf(" and %d more", len(matches)-5)
+	data := i18n.Data{"Query": query, "Count": len(matches), "Names": i18n.List(names), "More": len(matches) - len(names)}
+	if len(matches) > len(names) {
+		return store.Account{}, bot.Refusal("accounts.ambiguous_more", data)
 	}
-	return store.Account{}, bot.Errorf("'%s' matches %d accounts: %s%s. Type more of the name or use the slug.", query, len(matches), strings.Join(names, ", "), more)
+	return store.Account{}, bot.Refusal("accounts.ambiguous", data)
 }
 
 // memberName shows a member as "Aiko Tanaka (@aiko)", or the bare id when
-// the member is gone.
+// the member is gone, in English.
 func (c *cmds) memberName(ctx context.Context, id string) (string, error) {
+	return c.memberNameIn(ctx, i18n.English, id)
+}
+
+// memberNameIn is memberName in l's language.
+func (c *cmds) memberNameIn(ctx context.Context, l *i18n.Localizer, id string) (string, error) {
 	if id == "" {
-		return "nobody", nil
+		return l.T("member.nobody", nil), nil
 	}
 	m, err := c.Store.Member(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return "@" + id + " (not a member)", nil
+		return l.T("member.gone", i18n.Data{"ID": id}), nil
 	}
 	if err != nil {
 		return "", err
@@ -208,10 +212,14 @@ func days(n int) string {
 }
 
 func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
-	at := l.T("format.time", i18n.Data{"Date": l.Date(now), "Clock": now.UTC().Format("15:04 MST")})
-	s := l.T("fresh.as_of", i18n.Data{"Time": at})
+	s := l.T("fresh.as_of", i18n.Data{"Time": stamp(l, now)})
 	if !a.UpdatedAt.IsZero() {
 		s += " · " + l.T("fresh.updated", i18n.Data{"Day": l.Date(a.UpdatedAt)})
 	}
 	return s
+}
+
+// stamp is a moment as the language writes it, in UTC: "2026-11-25 10:00 UTC".
+func stamp(l *i18n.Localizer, t time.Time) string {
+	return l.T("format.time", i18n.Data{"Date": l.Date(t), "Clock": t.UTC().Format("15:04 MST")})
 }

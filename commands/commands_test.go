@@ -349,7 +349,7 @@ func TestStatusListsFailedDeliveries(t *testing.T) {
 		t.Fatalf("mark failed: %v %v", final, err)
 	}
 	got := f.run("ops", "/cs status")
-	for _, want := range []string{"1 messages failed for good", id + " to @aiko, 1 tries", "channel_not_found"} {
+	for _, want := range []string{"1 message failed for good", id + " to @aiko, 1 try", "channel_not_found"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("status lacks %q:\n%s", want, got)
 		}

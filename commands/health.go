@@ -44,7 +44,7 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 	case "chart":
 		return c.healthChart(a, share)
 	}
-	owner, err := c.memberName(ctx, a.Owner)
+	owner, err := c.memberNameIn(ctx, req.L(), a.Owner)
 	if err != nil {
 		return bot.Reply{}, err
 	}

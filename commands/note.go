@@ -2,11 +2,11 @@ package commands
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 )
@@ -29,7 +29,7 @@ func (c *cmds) noteCommand() bot.Command {
 func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	text := strings.TrimSpace(req.Arg("text"))
 	if n := utf8.RuneCountInString(text); n > store.MaxNote {
-		return bot.Reply{}, bot.Errorf("That note is %d characters long; keep it within %d and link to longer documents.", n, store.MaxNote)
+		return bot.Reply{}, bot.Refusal("note.too_long", i18n.Data{"Length": n, "Max": store.MaxNote})
 	}
 	a, err := c.accountFor(ctx, req.Member, access.Note, req.Arg("account"))
 	if err != nil {
@@ -56,9 +56,12 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	after := c.Health.Assess(a)
-	msg := fmt.Sprintf("Logged a %s on %s.", kind, a.Name)
+	l := req.L()
+	data := i18n.Data{"Kind": l.T("note.kind."+kind, nil), "Account": a.Name, "Before": before, "After": after.Score}
+	msg := l.T("note.logged", data)
 	if before != after.Score && after.Score >= 0 {
-		msg += fmt.Sprintf(" Health %d -> %d.", before, after.Score)
+		msg = l.T("note.logged_rescored", data)
 	}
-	return bot.Reply{Title: "Touch logged", Band: after.Band, Text: msg, Footer: "by @" + req.Member.ID + " at " + now.UTC().Format("2006-01-02 15:04 MST")}, nil
+	return bot.Reply{Title: l.T("note.title", nil), Band: after.Band, Text: msg,
+		Footer: l.T("note.footer", i18n.Data{"Author": req.Member.ID, "Time": stamp(l, now)})}, nil
 }

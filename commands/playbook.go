@@ -31,26 +31,53 @@ func (c *cmds) playbookCommand() bot.Command {
 	}
 }
 
-var errNoPlaybooks = bot.Errorf("No playbooks are loaded in this csbot.")
+var errNoPlaybooks = bot.Refusal("playbook.none_loaded", nil)
 
-func (c *cmds) playbookList(context.Context, *bot.Request) (bot.Reply, error) {
+func (c *cmds) playbookList(_ context.Context, req *bot.Request) (bot.Reply, error) {
 	if c.Playbooks == nil {
 		return bot.Reply{}, errNoPlaybooks
 	}
+	l := req.L()
 	var sections []bot.Section
 	for _, pb := range c.Playbooks.Playbooks {
+		// The description is the playbook file's own text, in its author's language.
 		title := pb.Name + ": " + pb.Description
 		if pb.Disabled {
-			title += " (disabled)"
+			title = l.T("playbook.disabled", i18n.Data{"Title": title})
 		}
 		lines := make([]string, len(pb.Steps))
 		for i, st := range pb.Steps {
-			lines[i] = fmt.Sprintf("%s: %s, to %s", st.Name, st.Describe(), st.To)
+			lines[i] = l.T("playbook.step", i18n.Data{"Step": st.Name, "When": stepTiming(l, st), "To": recipient(l, st.To)})
 		}
 		sections = append(sections, bot.Section{Title: title, Lines: lines})
 	}
-	return bot.Reply{Title: "Playbooks", Sections: sections}, nil
+	return bot.Reply{Title: l.T("playbook.list.title", nil), Sections: sections}, nil
 }
+
+// stepTiming says when a step falls due: "every 7d since the last touch",
+// "-90d, -30d from renewal", "on signal red-band".
+func stepTiming(l *i18n.Localizer, st playbooks.Step) string {
+	switch st.Timing() {
+	case playbooks.TimingCadence:
+		every := st.Every.String()
+		if st.Every%(24*time.Hour) == 0 {
+			every = l.T("playbook.days", i18n.Data{"N": int(st.Every / (24 * time.Hour))})
+		}
+		return l.T("playbook.every", i18n.Data{"Every": every})
+	case playbooks.TimingAnchor:
+		offsets := make(i18n.List, len(st.Offsets))
+		for i, o := range st.Offsets {
+			offsets[i] = l.T("playbook.days", i18n.Data{"N": fmt.Sprintf("%+d", o)})
+		}
+		return l.T("playbook.anchored", i18n.Data{"Offsets": offsets, "Anchor": l.T("playbook.anchor."+st.Anchor, nil)})
+	case playbooks.TimingSignal:
+		return l.T("playbook.signal", i18n.Data{"Signal": st.Signal})
+	}
+	return l.T("playbook.never", nil)
+}
+
+// recipient names whom a step goes to: owner, lead or ops.
+func recipient(l *i18n.Localizer, to string) string { return l.T("playbook.to."+to, nil) }
 
 func (c *cmds) playbookStatusCmd(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if c.Playbooks == nil {
@@ -60,7 +87,7 @@ func (c *cmds) playbookStatusCmd(ctx context.Context, req *bot.Request) (bot.Rep
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r := c.playbookStatus(a)
+	r := c.playbookStatus(req.L(), a)
 	r.Share = req.Has("share")
 	return r, nil
 }
@@ -72,27 +99,28 @@ func (c *cmds) playbookStartStop(ctx context.Context, req *bot.Request) (bot.Rep
 	name := req.Arg("playbook")
 	pb, ok := c.Playbooks.Lookup(strings.ToLower(name))
 	if !ok || pb.Disabled {
-		return bot.Reply{}, bot.Errorf("There is no playbook '%s'. `/cs playbook list` shows them.", name)
+		return bot.Reply{}, bot.Refusal("playbook.unknown", i18n.Data{"Name": name})
 	}
 	a, err := c.accountFor(ctx, req.Member, access.Playbook, req.Arg("account"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return c.startStop(ctx, req.Member, req.Sub == "start", pb, a)
+	return c.startStop(ctx, req.L(), req.Member, req.Sub == "start", pb, a)
 }
 
 // startStop records that a playbook runs, or no longer runs, for an account.
-func (c *cmds) startStop(ctx context.Context, me store.Member, start bool, pb playbooks.Playbook, a store.Account) (bot.Reply, error) {
+func (c *cmds) startStop(ctx context.Context, l *i18n.Localizer, me store.Member, start bool, pb playbooks.Playbook, a store.Account) (bot.Reply, error) {
 	var already *bot.Reply
 	a, err := c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
 		already = nil
 		since, running := a.Started(pb.Name)
 		switch {
 		case start && running:
-			already = &bot.Reply{Title: "Already running", Text: fmt.Sprintf("%s has run for %s since %s.", pb.Name, a.Name, store.Day(since))}
+			already = &bot.Reply{Title: l.T("playbook.already.title", nil),
+				Text: l.T("playbook.already", i18n.Data{"Playbook": pb.Name, "Account": a.Name, "Day": l.Date(since)})}
 			return errUnchanged
 		case !start && !running:
-			return bot.Errorf("%s was not started for %s.", pb.Name, a.Name)
+			return bot.Refusal("playbook.not_started", i18n.Data{"Playbook": pb.Name, "Account": a.Name})
 		case start:
 			a.Playbooks = append(a.Playbooks, store.ActivePlaybook{Name: pb.Name, Started: c.Health.Now().UTC(), By: me.ID})
 		default:
@@ -106,21 +134,22 @@ func (c *cmds) startStop(ctx context.Context, me store.Member, start bool, pb pl
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	data := i18n.Data{"Playbook": pb.Name, "Account": a.Name}
 	if !start {
-		return bot.Reply{Title: "Playbook stopped", Text: fmt.Sprintf("%s no longer runs for %s.", pb.Name, a.Name)}, nil
+		return bot.Reply{Title: l.T("playbook.stopped.title", nil), Text: l.T("playbook.stopped", data)}, nil
 	}
-	r := c.playbookStatus(a)
-	r.Title, r.Text = "Playbook started", fmt.Sprintf("%s runs for %s from today.", pb.Name, a.Name)
+	r := c.playbookStatus(l, a)
+	r.Title, r.Text = l.T("playbook.started.title", nil), l.T("playbook.started", data)
 	return r, nil
 }
 
 // playbookStatus lists the steps due now and the next dated ones.
-func (c *cmds) playbookStatus(a store.Account) bot.Reply {
+func (c *cmds) playbookStatus(l *i18n.Localizer, a store.Account) bot.Reply {
 	now := c.Health.Now()
 	as := c.Health.Assess(a)
 	var due []string
 	for _, d := range c.Playbooks.DueSteps(a, as, now) {
-		due = append(due, fmt.Sprintf("%s / %s: due since %s, to %s", d.Playbook, d.Step, store.Day(d.DueAt), d.To))
+		due = append(due, l.T("playbook.status.due", i18n.Data{"Playbook": d.Playbook, "Step": d.Step, "Day": l.Date(d.DueAt), "To": recipient(l, d.To)}))
 	}
 	type next struct {
 		at   time.Time
@@ -136,7 +165,7 @@ func (c *cmds) playbookStatus(a store.Account) bot.Reply {
 				continue
 			}
 			if at, ok := nextDate(pb.Name, st, a, now); ok {
-				upcoming = append(upcoming, next{at, fmt.Sprintf("%s / %s: %s, to %s", pb.Name, st.Name, store.Day(at), st.To)})
+				upcoming = append(upcoming, next{at, l.T("playbook.status.next", i18n.Data{"Playbook": pb.Name, "Step": st.Name, "Day": l.Date(at), "To": recipient(l, st.To)})})
 			}
 		}
 	}
@@ -146,25 +175,26 @@ func (c *cmds) playbookStatus(a store.Account) bot.Reply {
 		lines = append(lines, u.line)
 	}
 	if len(due) == 0 {
-		due = []string{"Nothing due now."}
+		due = []string{l.T("playbook.status.nothing_due", nil)}
 	}
 	if len(lines) == 0 {
-		lines = []string{"No dated step ahead."}
+		lines = []string{l.T("playbook.status.no_next", nil)}
 	}
 	var active []string
 	for _, p := range a.Playbooks {
-		active = append(active, fmt.Sprintf("%s: started %s by @%s", p.Name, store.Day(p.Started), p.By))
+		active = append(active, l.T("playbook.status.started_by", i18n.Data{"Playbook": p.Name, "Day": l.Date(p.Started), "By": p.By}))
 	}
 	for _, pb := range c.Playbooks.Playbooks {
 		if _, started := a.Started(pb.Name); !started && applies(pb, a, as.Band) {
-			active = append(active, pb.Name+": applies by tier, band or phase")
+			active = append(active, l.T("playbook.status.applies", i18n.Data{"Playbook": pb.Name}))
 		}
 	}
 	return bot.Reply{
-		Title:    a.Name + " · playbooks",
-		Band:     as.Band,
-		Sections: []bot.Section{{Title: "Active", Lines: active}, {Title: "Due now", Lines: due}, {Title: "Next", Lines: lines}},
-		Footer:   freshness(i18n.English, now, a),
+		Title: l.T("playbook.status.title", i18n.Data{"Account": a.Name}),
+		Band:  as.Band,
+		Sections: []bot.Section{{Title: l.T("playbook.status.active", nil), Lines: active},
+			{Title: l.T("playbook.status.due_now", nil), Lines: due}, {Title: l.T("playbook.status.next_title", nil), Lines: lines}},
+		Footer: freshness(l, now, a),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks"
@@ -35,16 +36,16 @@ var reminderArg = bot.Arg{Name: "id", Required: true, Help: "the reminder's id"}
 
 func (c *cmds) reminder(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if req.Sub == "snooze" {
-		return c.reminderSnooze(ctx, req.Member, req.Arg("id"), req.Duration("for"))
+		return c.reminderSnooze(ctx, req.L(), req.Member, req.Arg("id"), req.Duration("for"))
 	}
-	return c.reminderDone(ctx, req.Member, req.Arg("id"))
+	return c.reminderDone(ctx, req.L(), req.Member, req.Arg("id"))
 }
 
 // ownReminder loads a reminder the member may act on: their own, or any for admins.
 func (c *cmds) ownReminder(ctx context.Context, me store.Member, id string) (store.OutboxItem, error) {
 	it, err := c.Store.Outbox(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && it.Kind != "reminder" {
-		return it, bot.Errorf("There is no reminder %s.", id)
+		return it, bot.Refusal("reminder.unknown", i18n.Data{"ID": id})
 	}
 	if err != nil {
 		return it, err
@@ -52,7 +53,7 @@ func (c *cmds) ownReminder(ctx context.Context, me store.Member, id string) (sto
 	return it, c.allow(ctx, me, access.Reminder, it.Recipient, "that reminder is @"+it.Recipient+"'s", it.Recipient)
 }
 
-func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bot.Reply, error) {
+func (c *cmds) reminderDone(ctx context.Context, l *i18n.Localizer, me store.Member, id string) (bot.Reply, error) {
 	it, err := c.ownReminder(ctx, me, id)
 	if err != nil {
 		return bot.Reply{}, err
@@ -62,16 +63,17 @@ func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bo
 	if done, err := c.Store.Claimed(ctx, doneID); err != nil {
 		return bot.Reply{}, err
 	} else if done {
-		return bot.Reply{Title: "Already done", Text: fmt.Sprintf("The %s reminder was marked done before.", step)}, nil
+		return bot.Reply{Title: l.T("reminder.already_done.title", nil), Text: l.T("reminder.already_done", i18n.Data{"Step": step})}, nil
 	}
-	r := bot.Reply{Title: "Done", Text: fmt.Sprintf("Marked the %s list done.", step)}
+	r := bot.Reply{Title: l.T("reminder.done.title", nil), Text: l.T("reminder.done_list", i18n.Data{"Step": step})}
 	if it.Account != "batch" {
 		a, err := c.Store.Account(ctx, it.Account)
 		if err != nil {
 			return bot.Reply{}, err
 		}
 		now := c.Health.Now().UTC()
-		// The touch's id is the reminder's: a retry or a double click logs it once.
+		// The touch's id is the reminder's: a retry or a double click logs it
+		// once. Its text is timeline data, read by everyone: kept in English.
 		touch := store.Touch{ID: doneID, Account: a.Slug, Kind: "note", Author: me.ID, Text: fmt.Sprintf("Done: %s (playbook %s)", step, it.Playbook), At: now}
 		if err := c.Store.AddTouch(ctx, touch); err != nil {
 			return bot.Reply{}, err
@@ -82,7 +84,7 @@ func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bo
 		}); err != nil {
 			return bot.Reply{}, err
 		}
-		r.Text = fmt.Sprintf("Marked %s for %s done and logged it on the timeline.", step, a.Name)
+		r.Text = l.T("reminder.done", i18n.Data{"Step": step, "Account": a.Name})
 	}
 	// Recorded last, so a failure above leaves the reminder open to retry;
 	// delivery skips snoozed copies of a reminder marked done.
@@ -92,7 +94,7 @@ func (c *cmds) reminderDone(ctx context.Context, me store.Member, id string) (bo
 	return r, nil
 }
 
-func (c *cmds) reminderSnooze(ctx context.Context, me store.Member, id string, d time.Duration) (bot.Reply, error) {
+func (c *cmds) reminderSnooze(ctx context.Context, l *i18n.Localizer, me store.Member, id string, d time.Duration) (bot.Reply, error) {
 	it, err := c.ownReminder(ctx, me, id)
 	if err != nil {
 		return bot.Reply{}, err
@@ -111,7 +113,7 @@ func (c *cmds) reminderSnooze(ctx context.Context, me store.Member, id string, d
 		return bot.Reply{}, err
 	}
 	if !created {
-		return bot.Reply{Title: "Already snoozed", Text: "You snoozed this reminder today already."}, nil
+		return bot.Reply{Title: l.T("reminder.already_snoozed.title", nil), Text: l.T("reminder.already_snoozed", nil)}, nil
 	}
-	return bot.Reply{Title: "Snoozed", Text: fmt.Sprintf("I will remind you again after %s.", until.UTC().Format("2006-01-02 15:04 MST"))}, nil
+	return bot.Reply{Title: l.T("reminder.snoozed.title", nil), Text: l.T("reminder.snoozed", i18n.Data{"Time": stamp(l, until)})}, nil
 }

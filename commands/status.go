@@ -2,9 +2,9 @@ package commands
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -19,23 +19,27 @@ func (c *cmds) statusCommand() bot.Command {
 
 func (c *cmds) status(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if !req.Member.Has(store.RoleAdmin, store.RoleOps) {
-		return bot.Reply{}, bot.Errorf("`/cs status` is for admins and CS ops.")
+		return bot.Reply{}, bot.Refusal("status.admins_only", nil)
 	}
 	failed, err := c.Store.OutboxFailed(ctx)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r := bot.Reply{Title: "csbot status", Band: "green", Text: "Every message was delivered or is still being tried."}
+	l := req.L()
+	r := bot.Reply{Title: l.T("status.title", nil), Band: "green", Text: l.T("status.all_delivered", nil)}
 	if len(failed) == 0 {
 		return r, nil
 	}
 	r.Band = "red"
-	r.Text = fmt.Sprintf("%d messages failed for good; check the recipients' chat links and the adapter logs.", len(failed))
+	r.Text = l.N("status.failed", len(failed), nil)
 	lines := make([]string, 0, min(len(failed), listLimit))
 	for _, it := range failed[:min(len(failed), listLimit)] {
-		lines = append(lines, fmt.Sprintf("%s to @%s, %d tries, last %s: %s", it.ID, it.Recipient, it.Attempts, it.UpdatedAt.UTC().Format("2006-01-02 15:04"), it.LastError))
+		lines = append(lines, l.T("status.line", i18n.Data{"ID": it.ID, "Recipient": it.Recipient,
+			"Tries": l.N("status.tries", it.Attempts, nil), "Last": stamp(l, it.UpdatedAt), "Err": it.LastError}))
 	}
-	r.Sections = []bot.Section{{Title: "Failed", Lines: lines}}
-	r.Footer = shownFooter(len(lines), len(failed))
+	r.Sections = []bot.Section{{Title: l.T("status.section.failed", nil), Lines: lines}}
+	if len(lines) < len(failed) {
+		r.Footer = l.N("status.shown", len(failed), i18n.Data{"Shown": len(lines)})
+	}
 	return r, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -20,13 +21,14 @@ func (c *cmds) whoamiCommand() bot.Command {
 		Summary:  "who csbot thinks you are: role, team, lead, region, time zone",
 		Examples: []string{"/cs whoami"},
 		Handler: func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-			return c.memberReply(ctx, req.Member)
+			return c.memberReply(ctx, req.L(), req.Member)
 		},
 	}
 }
 
-func (c *cmds) memberReply(ctx context.Context, m store.Member) (bot.Reply, error) {
-	lead, err := c.memberName(ctx, m.Lead)
+// memberReply is a member's card, in l's language.
+func (c *cmds) memberReply(ctx context.Context, l *i18n.Localizer, m store.Member) (bot.Reply, error) {
+	lead, err := c.memberNameIn(ctx, l, m.Lead)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -44,12 +46,12 @@ func (c *cmds) memberReply(ctx context.Context, m store.Member) (bot.Reply, erro
 	return bot.Reply{
 		Title: fmt.Sprintf("%s (@%s)", m.Name, m.ID),
 		Fields: []bot.Field{
-			{Name: "Roles", Value: orDash(strings.Join(roles, ", "))},
-			{Name: "Team", Value: team},
-			{Name: "Lead", Value: lead},
-			{Name: "Region", Value: orDash(m.Region)},
-			{Name: "Time zone", Value: orDash(m.TZ)},
-			{Name: "Chat", Value: orDash(strings.Join(ids, ", "))},
+			{Name: l.T("whoami.field.roles", nil), Value: orDash(strings.Join(roles, l.T("format.list_sep", nil)))},
+			{Name: l.T("whoami.field.team", nil), Value: team},
+			{Name: l.T("whoami.field.lead", nil), Value: lead},
+			{Name: l.T("whoami.field.region", nil), Value: orDash(m.Region)},
+			{Name: l.T("whoami.field.tz", nil), Value: orDash(m.TZ)},
+			{Name: l.T("whoami.field.chat", nil), Value: orDash(strings.Join(ids, l.T("format.list_sep", nil)))},
 		},
 	}, nil
 }
@@ -285,7 +287,7 @@ func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, err
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r, err := c.memberReply(ctx, m)
+	r, err := c.memberReply(ctx, i18n.English, m)
 	r.Text = map[bool]string{true: "Member added.", false: "Member updated."}[isNew]
 	return r, err
 }
