@@ -144,6 +144,13 @@ func TestGoldenRepliesJapanese(t *testing.T) {
 		{"health", "aiko", "/cs health acme"},
 		{"health-no-data", "aiko", "/cs health globex"},
 		{"onboarding", "aiko", "/cs onboarding initech"},
+		{"accounts-mine", "aiko", "/cs accounts"},
+		{"accounts-risk-all", "ops", "/cs accounts all risk"},
+		{"risk-team", "hiro", "/cs risk"},
+		{"whoami", "aiko", "/cs whoami"},
+		{"playbook-list", "aiko", "/cs playbook list"},
+		{"playbook-status", "aiko", "/cs playbook status initech"},
+		{"status", "ops", "/cs status"},
 		{"unknown-command", "aiko", "/cs helth acme"},
 		{"help-unknown", "aiko", "/cs help onbording"},
 	} {

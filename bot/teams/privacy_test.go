@@ -19,7 +19,7 @@ func TestCustomerFiguresOnlyInInternalChannels(t *testing.T) {
 		figures []string
 	}{
 		{"health", "<at>csbot</at> health kumo", []string{`"title":"ARR"`, "NPS\u00a0"}},
-		{"risk", "<at>csbot</at> risk", []string{`"title":"ARR at risk"`, "renews\u00a0in"}}, // monospace lines keep their spaces as NBSP
+		{"risk", "<at>csbot</at> risk", []string{`"title":"リスクのあるARR"`, "renews\u00a0in"}}, // monospace lines keep their spaces as NBSP
 		{"kpi", "<at>csbot</at> kpi", []string{`"title":"NPS"`, `"title":"Net revenue retention"`}},
 	}
 	check := func(t *testing.T, text string, figures []string, internal bool) {
