@@ -324,3 +324,25 @@ func TestArgErrorInMemberLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Adapters write their own forms in the language the router answers in.
+func TestRouterLocalizer(t *testing.T) {
+	dir := directory{"slack:JA": {ID: "aiko", Locale: "ja-JP"}, "slack:EN": {ID: "emma", Locale: "en-US"}, "slack:NONE": {ID: "ken"}}
+	for _, tc := range []struct{ name, deployment, platform, user, want string }{
+		{"member's locale", "", "", "JA", "ja"},
+		{"member's locale over the deployment's", "ja", "ja", "EN", "en"},
+		{"platform's when the member has none", "", "ja-JP", "NONE", "ja"},
+		{"platform's for a stranger", "", "ja", "U9", "ja"},
+		{"deployment's for a stranger", "ja", "", "U9", "ja"},
+		{"deployment's when the store is down", "ja", "", "down", "ja"},
+		{"default", "", "", "U9", "en"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := bot.NewRouter(bot.NewRegistry(), dir, slog.New(slog.DiscardHandler))
+			rt.SetLocale(tc.deployment)
+			if got := rt.Localizer(bot.WithUserLocale(context.Background(), tc.platform), "slack", tc.user).Lang(); got != tc.want {
+				t.Errorf("Localizer = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/store"
 )
 
 type userLocaleKey struct{}
@@ -24,6 +25,24 @@ func userLocale(ctx context.Context) string {
 // SetLocale sets the language of replies to people who chose none and
 // whose platform gives none (CSBOT_LOCALE). Set it before serving.
 func (rt *Router) SetLocale(locale string) { rt.locale = locale }
+
+// lang is the language of a reply: the member's locale (memberLocale, ""
+// before the member is known), else the platform's, else the deployment's.
+func (rt *Router) lang(ctx context.Context, memberLocale string) string {
+	return i18n.Resolve(memberLocale, userLocale(ctx), rt.locale)
+}
+
+// Localizer writes in the language csbot answers a chat user in, for what
+// an adapter shows itself, such as a form's labels. A user who is not a
+// member, or who cannot be looked up, reads the platform's language (see
+// WithUserLocale), else the deployment's.
+func (rt *Router) Localizer(ctx context.Context, platform, userID string) *i18n.Localizer {
+	m, err := rt.dir.MemberByIdentity(ctx, platform, userID)
+	if err != nil {
+		m = store.Member{}
+	}
+	return i18n.For(rt.lang(ctx, m.Locale))
+}
 
 // L writes the request's messages in its language.
 func (r *Request) L() *i18n.Localizer { return i18n.For(r.Locale) }

@@ -62,7 +62,7 @@ type Call struct {
 // always returns a reply to show.
 func (rt *Router) Handle(ctx context.Context, platform, userID, text string) Reply {
 	if len(text) > MaxInput {
-		l := i18n.For(i18n.Resolve(userLocale(ctx), rt.locale))
+		l := i18n.For(rt.lang(ctx, ""))
 		r := errorReply(l.T("router.too_long", i18n.Data{"Bytes": len(text)}))
 		rt.record("none", platform, r, time.Now())
 		return r
@@ -144,7 +144,7 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	ctx = store.WithScope(ctx)
 	// label is the command's registered name: metric labels never carry
 	// what users typed.
-	l := i18n.For(i18n.Resolve(userLocale(ctx), rt.locale))
+	l := i18n.For(rt.lang(ctx, ""))
 	running, label, start := l.T("router.your_command", nil), "none", time.Now()
 	defer func() {
 		if p := recover(); p != nil {
@@ -160,7 +160,7 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	case err != nil:
 		return rt.failure(ctx, l, "identify user", err)
 	}
-	lang := i18n.Resolve(member.Locale, userLocale(ctx), rt.locale)
+	lang := rt.lang(ctx, member.Locale)
 	l = i18n.For(lang)
 	if wait, ok := rt.limits.allow(member.ID, time.Now()); !ok {
 		return rt.limits.tooFast(l, wait)

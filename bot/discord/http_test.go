@@ -395,8 +395,13 @@ func TestButtonsAndNoteModal(t *testing.T) {
 	// "Log a touch" opens the modal, for registered members only.
 	_, body = e.send(t, button(aiko, "note:acme"))
 	modal := decode(t, body)
-	if modal.Type != 9 || modal.Data.CustomID != "note:acme" || !strings.Contains(body, `"custom_id":"text"`) {
+	if modal.Type != 9 || modal.Data.CustomID != "note:acme" || !strings.Contains(body, `"custom_id":"text"`) || !strings.Contains(body, `"title":"Log a touch · acme"`) {
 		t.Fatalf("note button: %s, want a modal", body)
+	}
+	// A client in Japanese gets the form in Japanese.
+	ja := strings.Replace(button(aiko, "note:acme"), `"locale":"en-US"`, `"locale":"ja"`, 1)
+	if _, body := e.send(t, ja); !strings.Contains(body, `"title":"対応を記録 · acme"`) || !strings.Contains(body, "何があったか、何を合意したか") {
+		t.Errorf("note button, Japanese client: %s", body)
 	}
 	_, body = e.send(t, button(stranger, "note:acme"))
 	if a := decode(t, body); a.Type != 4 || !strings.Contains(body, "not registered") {

@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
 )
@@ -87,7 +88,8 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 			}
 			// The modal carries the button's id, so its submission finds
 			// the account the same way.
-			return noteModal(id, value), nil, nil
+			l := a.Router.Localizer(bot.WithUserLocale(ctx, string(i.Locale)), "discord", user)
+			return noteModal(l, id, value), nil, nil
 		}
 		return response{}, nil, fmt.Errorf("%w: button %q", errBadPayload, id)
 	case discordgo.InteractionModalSubmit:
@@ -323,17 +325,17 @@ func (a *Adapter) saveRefsErr(ctx context.Context, m Message) error {
 	return nil
 }
 
-// noteModal is the "Log a touch" form; its submission runs
-// `note <slug> <text>`, and a note starting with call, meeting... is
+// noteModal is the "Log a touch" form, in l's language; its submission
+// runs `note <slug> <text>`, and a note starting with call, meeting... is
 // logged as that kind of touch.
-func noteModal(customID, slug string) response {
+func noteModal(l *i18n.Localizer, customID, slug string) response {
 	return response{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
 		CustomID: customID,
-		Title:    clipText("Log a touch · "+slug, maxModalTitle),
+		Title:    clipText(l.T("note.modal.title_for", i18n.Data{"Account": slug}), maxModalTitle),
 		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
 			discordgo.TextInput{
-				CustomID: noteInputID, Label: "What happened, what was agreed", Style: discordgo.TextInputParagraph,
-				Placeholder: clipText("Start with "+strings.Join(store.TouchKinds, ", ")+" to set the kind", 100),
+				CustomID: noteInputID, Label: l.T("note.modal.text_hint", nil), Style: discordgo.TextInputParagraph,
+				Placeholder: clipText(l.T("note.modal.kind_prefix", i18n.Data{"Kinds": i18n.List(store.TouchKinds)}), 100),
 				Required:    true, MaxLength: maxNoteText,
 			},
 		}}},

@@ -350,7 +350,8 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		}
 		if (bot.Button{ID: act.ActionID}).OpensNote() {
 			// trigger_id expires in 3 s: open the modal before acknowledging.
-			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(act.Value, act.Value)); err != nil {
+			l := a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID)
+			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(l, act.Value, act.Value)); err != nil {
 				a.Log.Error("open note modal", "err", err)
 			}
 			return nil, nil
@@ -373,7 +374,9 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			return nil, err
 		}
 		if text == "" {
-			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: "Write what happened."}}, nil
+			locale, _, _ := a.allowed(ctx, ic.User.ID) // the platform's locale, when Slack answers
+			l := a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID)
+			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: l.T("note.modal.empty", nil)}}, nil
 		}
 		slug := ic.View.PrivateMetadata
 		a.work.Add(1)

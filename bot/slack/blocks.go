@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -223,30 +224,31 @@ func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
-// NoteModal is the "Log a touch" modal opened by the note button: a
-// multiline text input for the note and a static select for its kind.
-// private_metadata carries the account slug.
-func NoteModal(slug, accountName string) slack.ModalViewRequest {
+// NoteModal is the "Log a touch" modal opened by the note button, in l's
+// language: a multiline text input for the note and a static select for
+// its kind. private_metadata carries the account slug.
+func NoteModal(l *i18n.Localizer, slug, accountName string) slack.ModalViewRequest {
 	kinds := make([]*slack.OptionBlockObject, len(NoteKinds))
 	for i, k := range NoteKinds {
-		kinds[i] = slack.NewOptionBlockObject(k, plain(k), nil)
+		kinds[i] = slack.NewOptionBlockObject(k, plain(l.T("note.option."+k, nil)), nil)
 	}
-	kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Kind of touch"), NoteKindActionID, kinds...)
+	kind := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(l.T("note.modal.kind_hint", nil)), NoteKindActionID, kinds...)
 	kind.InitialOption = kinds[slices.Index(NoteKinds, NoteDefaultKind)]
-	text := slack.NewPlainTextInputBlockElement(plain("What happened, what was agreed"), NoteTextActionID)
+	text := slack.NewPlainTextInputBlockElement(plain(l.T("note.modal.text_hint", nil)), NoteTextActionID)
 	text.Multiline = true
 	text.MaxLength = maxNoteText
+	account := l.T("note.modal.account", i18n.Data{"Account": "*" + esc(cmp.Or(accountName, slug)) + "*"})
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      NoteCallbackID,
 		PrivateMetadata: slug,
-		Title:           plain("Log a touch"),
-		Submit:          plain("Log"),
-		Close:           plain("Cancel"),
+		Title:           plain(l.T("note.modal.title", nil)),
+		Submit:          plain(l.T("note.modal.submit", nil)),
+		Close:           plain(l.T("note.modal.close", nil)),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewContextBlock("", mrkdwn(clip("Account: *"+esc(cmp.Or(accountName, slug))+"*", maxSectionText))),
-			slack.NewInputBlock(NoteTextBlockID, plain("Note"), nil, text),
-			slack.NewInputBlock(NoteKindBlockID, plain("Kind"), nil, kind),
+			slack.NewContextBlock("", mrkdwn(clip(account, maxSectionText))),
+			slack.NewInputBlock(NoteTextBlockID, plain(l.T("note.modal.text", nil)), nil, text),
+			slack.NewInputBlock(NoteKindBlockID, plain(l.T("note.modal.kind", nil)), nil, kind),
 		}},
 	}
 }

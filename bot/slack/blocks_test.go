@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
@@ -370,35 +371,49 @@ func TestNoteModal(t *testing.T) {
 		Close           text
 		Blocks          []block
 	}
-	raw, err := json.Marshal(NoteModal("acme", "Acme & Co"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got view
-	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatal(err)
-	}
-	var opts []option
-	for _, k := range []string{"call", "meeting", "email", "qbr", "visit", "demo", "note"} {
-		opts = append(opts, option{Text: text{"plain_text", k}, Value: k})
-	}
-	want := view{
-		Type:            "modal",
-		CallbackID:      NoteCallbackID,
-		PrivateMetadata: "acme",
-		Title:           text{"plain_text", "Log a touch"},
-		Submit:          text{"plain_text", "Log"},
-		Close:           text{"plain_text", "Cancel"},
-		Blocks: []block{
-			{Type: "context", Elements: []text{{"mrkdwn", "Account: *Acme &amp; Co*"}}},
-			{Type: "input", BlockID: "note_text", Label: &text{"plain_text", "Note"}, Element: &element{Type: "plain_text_input", ActionID: "text", Multiline: true, MaxLength: 1200}},
-			{Type: "input", BlockID: "note_kind", Label: &text{"plain_text", "Kind"}, Element: &element{Type: "static_select", ActionID: "kind", Options: opts, InitialOption: &opts[6]}},
-		},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("NoteModal mismatch (-want +got):\n%s", diff)
-	}
-	if len(got.Title.Text) > 24 || len(got.Submit.Text) > 24 || len(got.Close.Text) > 24 {
-		t.Errorf("modal title, submit and close must be at most 24 characters")
+	// The form is in the member's language; the kinds' values stay the
+	// words /cs note reads.
+	for _, tc := range []struct {
+		lang                                          string
+		title, submit, close, account, note, kindName string
+		kinds                                         []string
+	}{
+		{"en", "Log a touch", "Log", "Cancel", "Account: *Acme &amp; Co*", "Note", "Kind",
+			[]string{"call", "meeting", "email", "qbr", "visit", "demo", "note"}},
+		{"ja", "対応を記録", "記録", "キャンセル", "アカウント: *Acme &amp; Co*", "内容", "種類",
+			[]string{"電話", "打ち合わせ", "メール", "QBR", "訪問", "デモ", "メモ"}},
+	} {
+		raw, err := json.Marshal(NoteModal(i18n.For(tc.lang), "acme", "Acme & Co"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got view
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		var opts []option
+		for i, k := range []string{"call", "meeting", "email", "qbr", "visit", "demo", "note"} {
+			opts = append(opts, option{Text: text{"plain_text", tc.kinds[i]}, Value: k})
+		}
+		want := view{
+			Type:            "modal",
+			CallbackID:      NoteCallbackID,
+			PrivateMetadata: "acme",
+			Title:           text{"plain_text", tc.title},
+			Submit:          text{"plain_text", tc.submit},
+			Close:           text{"plain_text", tc.close},
+			Blocks: []block{
+				{Type: "context", Elements: []text{{"mrkdwn", tc.account}}},
+				{Type: "input", BlockID: "note_text", Label: &text{"plain_text", tc.note}, Element: &element{Type: "plain_text_input", ActionID: "text", Multiline: true, MaxLength: 1200}},
+				{Type: "input", BlockID: "note_kind", Label: &text{"plain_text", tc.kindName}, Element: &element{Type: "static_select", ActionID: "kind", Options: opts, InitialOption: &opts[6]}},
+			},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("NoteModal in %s (-want +got):\n%s", tc.lang, diff)
+		}
+		// Slack counts characters.
+		if utf8.RuneCountInString(got.Title.Text) > 24 || utf8.RuneCountInString(got.Submit.Text) > 24 || utf8.RuneCountInString(got.Close.Text) > 24 {
+			t.Errorf("%s: modal title, submit and close must be at most 24 characters", tc.lang)
+		}
 	}
 }

@@ -459,11 +459,24 @@ func TestInteractions(t *testing.T) {
 	if code != 200 || len(views) != 1 || views[0].JSON["trigger_id"] != "T123" || !strings.Contains(fmt.Sprint(views[0].JSON["view"]), "private_metadata:acme") {
 		t.Fatalf("note button: %d, views.open calls %+v", code, views)
 	}
+	if view := fmt.Sprint(views[0].JSON["view"]); !strings.Contains(view, "Log a touch") {
+		t.Errorf("note modal for an English user: %s", view)
+	}
+	// Someone whose Slack is in Japanese gets the form in Japanese, and is
+	// told in Japanese when it is empty.
+	interaction(t, e, `{"type":"block_actions","user":{"id":"U0NOBODYJA"},"trigger_id":"T125","response_url":"RESPOND","actions":[{"action_id":"note","block_id":"actions","value":"acme","type":"button"}]}`)
+	if views := e.slack.called("views.open"); len(views) != 2 || !strings.Contains(fmt.Sprint(views[1].JSON["view"]), "対応を記録") {
+		t.Errorf("note modal for a Japanese user: %+v", views)
+	}
+	emptyJA := `{"type":"view_submission","user":{"id":"U0NOBODYJA"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":""}}}}}}`
+	if _, body := interaction(t, e, emptyJA); !strings.Contains(body, "対応の内容を入力してください。") {
+		t.Errorf("empty note from a Japanese user: %s", body)
+	}
 	// Any other button runs its command.
 	interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"trigger_id":"T124","response_url":"RESPOND","actions":[{"action_id":"onboarding","block_id":"actions","value":"onboarding acme","type":"button"}]}`)
 	// The modal's submission logs the note; an empty one is refused in the modal.
 	empty := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"  "}}}}}}`
-	if code, body := interaction(t, e, empty); code != 200 || !strings.Contains(body, `"response_action":"errors"`) {
+	if code, body := interaction(t, e, empty); code != 200 || !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, "Write what happened.") {
 		t.Errorf("empty note: %d %s", code, body)
 	}
 	submit := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"QBR booked for March"}},"note_kind":{"kind":{"type":"static_select","selected_option":{"value":"meeting"}}}}}}}`
