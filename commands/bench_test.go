@@ -22,10 +22,14 @@ import (
 func BenchmarkCommands10k(b *testing.B) {
 	const n = 10000
 	ctx := context.Background()
-	router := benchRouter(b, storetest.Open(b), n)
+	st := storetest.Open(b)
+	router := benchRouter(b, st, n)
+	// japanese answers the same book in Japanese.
+	japanese := bot.NewRouter(router.Registry(), st, slog.New(slog.DiscardHandler))
+	japanese.SetLocale("ja")
 	// run reports the median and p99 besides the mean (ns/op): the targets
 	// are medians.
-	run := func(b *testing.B, user string, line func(i int) string) {
+	run := func(b *testing.B, router *bot.Router, user string, line func(i int) string) {
 		b.ReportAllocs()
 		var took []time.Duration
 		for i := 0; b.Loop(); i++ {
@@ -42,18 +46,24 @@ func BenchmarkCommands10k(b *testing.B) {
 		b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
 	}
 	b.Run("health", func(b *testing.B) {
-		run(b, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d", (i*7919)%n) })
+		run(b, router, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d", (i*7919)%n) })
 	})
 	// why reads up to four snapshots by _id (none exist a week back here:
 	// the worst case); chart draws a PNG.
 	b.Run("health-why", func(b *testing.B) {
-		run(b, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d why", (i*7919)%n) })
+		run(b, router, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d why", (i*7919)%n) })
 	})
 	b.Run("health-chart", func(b *testing.B) {
-		run(b, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d chart", (i*7919)%n) })
+		run(b, router, "ops", func(i int) string { return fmt.Sprintf("/cs health account-%05d chart", (i*7919)%n) })
 	})
 	b.Run("accounts-risk", func(b *testing.B) {
-		run(b, "ops", func(int) string { return "/cs accounts risk" })
+		run(b, router, "ops", func(int) string { return "/cs accounts risk" })
+	})
+	b.Run("accounts-risk-ja", func(b *testing.B) {
+		run(b, japanese, "ops", func(int) string { return "/cs accounts risk" })
+	})
+	b.Run("risk-ja", func(b *testing.B) {
+		run(b, japanese, "ops", func(int) string { return "/cs risk" })
 	})
 }
 
