@@ -86,17 +86,19 @@ func ParseDuration(s string) (time.Duration, error) {
 	return time.Duration(n) * unit, nil
 }
 
-// check validates a raw value and returns it as handlers read it.
+// check validates a raw value and returns it as handlers read it. Its
+// refusals, like every refusal of typed arguments, are keys of
+// locales/args.*.yaml, written in the member's language.
 func (a Arg) check(raw string) (string, error) {
 	v := strings.TrimSpace(raw)
 	switch a.Kind {
 	case Member:
 		v = strings.ToLower(strings.TrimPrefix(v, "@"))
 		if v == "" && !a.Option {
-			return "", argError("args.member_needed", i18n.Data{"Name": a.Name})
+			return "", UsageRefusal("args.member_needed", i18n.Data{"Name": a.Name})
 		}
 		if strings.ContainsFunc(v, func(r rune) bool { return r == '@' || unicode.IsSpace(r) }) {
-			return "", argError("args.not_member", i18n.Data{"Value": raw, "Name": a.Name})
+			return "", UsageRefusal("args.not_member", i18n.Data{"Value": raw, "Name": a.Name})
 		}
 	case Enum:
 		if i := slices.IndexFunc(a.Choices, func(c string) bool { return strings.EqualFold(c, v) }); i >= 0 {
@@ -109,11 +111,11 @@ func (a Arg) check(raw string) (string, error) {
 			return "", a.notChoice()
 		}
 		if _, err := ParseDuration(v); err != nil {
-			return "", argError("args.not_duration", i18n.Data{"Value": v, "Name": a.Name})
+			return "", UsageRefusal("args.not_duration", i18n.Data{"Value": v, "Name": a.Name})
 		}
 	case Date:
 		if _, err := time.Parse(time.DateOnly, v); err != nil {
-			return "", argError("args.not_date", i18n.Data{"Value": v, "Name": a.Name})
+			return "", UsageRefusal("args.not_date", i18n.Data{"Value": v, "Name": a.Name})
 		}
 	case Text:
 		v = raw
@@ -123,24 +125,20 @@ func (a Arg) check(raw string) (string, error) {
 	return v, nil
 }
 
-// argError is a refusal of what was typed, shown with the usage line; its
-// key is in the args catalogue (locales/args.*.yaml).
-func argError(key string, data i18n.Data) error { return UsageRefusal(key, data) }
-
 // notChoice is the error for a value that is none of the choices.
 func (a Arg) notChoice() error {
-	return argError("args.one_of", i18n.Data{"Name": a.Name, "Choices": i18n.List(a.Choices)})
+	return UsageRefusal("args.one_of", i18n.Data{"Name": a.Name, "Choices": i18n.List(a.Choices)})
 }
 
 // missing is the error for a required argument not given.
 func (a Arg) missing() error {
 	switch a.Kind {
 	case Account:
-		return argError(MissingAccount, nil)
+		return UsageRefusal(MissingAccount, nil)
 	case Member:
-		return argError("args.missing_member", i18n.Data{"Name": a.Name})
+		return UsageRefusal("args.missing_member", i18n.Data{"Name": a.Name})
 	}
-	return argError("args.missing", i18n.Data{"Name": a.Name})
+	return UsageRefusal("args.missing", i18n.Data{"Name": a.Name})
 }
 
 // MissingAccount is the catalogue key of the question asked when no
@@ -260,9 +258,9 @@ func greedy(args []Arg) int {
 func (p *parser) set(a Arg, raw, typed string) error {
 	if prev, dup := p.vals[a.Name]; dup {
 		if prev == "" {
-			return argError("args.twice_empty", i18n.Data{"Name": a.Name, "Second": typed})
+			return UsageRefusal("args.twice_empty", i18n.Data{"Name": a.Name, "Second": typed})
 		}
-		return argError("args.twice", i18n.Data{"Name": a.Name, "First": prev, "Second": typed})
+		return UsageRefusal("args.twice", i18n.Data{"Name": a.Name, "First": prev, "Second": typed})
 	}
 	v, err := a.check(raw)
 	if err != nil {
@@ -378,9 +376,9 @@ func (p *parser) unknown(w string) error {
 		}
 	}
 	if key, _, ok := strings.Cut(w, ":"); ok && key != "" && len(opts) > 0 {
-		return argError("args.not_setting", i18n.Data{"Word": w, "Options": i18n.List(opts)})
+		return UsageRefusal("args.not_setting", i18n.Data{"Word": w, "Options": i18n.List(opts)})
 	}
-	return argError("args.not_understood", i18n.Data{"Word": w})
+	return UsageRefusal("args.not_understood", i18n.Data{"Word": w})
 }
 
 // checkValues validates arguments given by name, as platforms with forms

@@ -186,13 +186,13 @@ func (e *UserError) In(l *i18n.Localizer) string {
 // language: the catalogue message key, its placeholders filled from data.
 // Handlers need no localizer to refuse, and the message stays whole when
 // it is passed on.
-func Refusal(key string, data i18n.Data) error {
-	return &UserError{Msg: i18n.English.T(key, data), key: key, data: data}
-}
+func Refusal(key string, data i18n.Data) error { return refusal(key, data, false) }
 
 // UsageRefusal is Refusal that shows the command's usage.
-func UsageRefusal(key string, data i18n.Data) error {
-	return &UserError{Msg: i18n.English.T(key, data), Usage: true, key: key, data: data}
+func UsageRefusal(key string, data i18n.Data) error { return refusal(key, data, true) }
+
+func refusal(key string, data i18n.Data, usage bool) *UserError {
+	return &UserError{Msg: i18n.English.T(key, data), Usage: usage, key: key, data: data}
 }
 
 // Errorf returns a UserError.

@@ -121,11 +121,11 @@ func subcommand(cmd Command, rest string) (Subcommand, string, error) {
 			alts[i] = "`" + strings.TrimSpace(s.Name+" "+ArgsUsage(s.Args)) + "`"
 		}
 		last := len(alts) - 1
-		return Subcommand{}, "", argError("args.which_sub", i18n.Data{"Alts": i18n.List(alts[:last]), "Last": alts[last]})
+		return Subcommand{}, "", UsageRefusal("args.which_sub", i18n.Data{"Alts": i18n.List(alts[:last]), "Last": alts[last]})
 	}
 	s, ok := cmd.Subcommand(word)
 	if !ok {
-		return Subcommand{}, "", argError("args.no_sub", i18n.Data{"Command": cmd.Name, "Word": word})
+		return Subcommand{}, "", UsageRefusal("args.no_sub", i18n.Data{"Command": cmd.Name, "Word": word})
 	}
 	return s, after, nil
 }
