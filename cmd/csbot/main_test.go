@@ -219,11 +219,11 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 	}
 	for _, want := range []string{
 		"> /cs help", "/cs health <account> [why|chart] [share]",
-		"Accounts: at risk, all accounts",
 		// The console acts as Aiko, whose locale is ja-JP.
+		"アカウント一覧: 解約リスクあり、すべてのアカウント",
 		"Tenjin Retail Group · ヘルススコア", "[red-band]",
 		"Kitsune Games · オンボーディング", "onboarding stalled",
-		"Logged a call on Sakura Logistics.",
+		"Sakura Logistics のタイムラインに電話を記録しました。",
 		"Aiko Tanaka (@aiko)",
 	} {
 		if !strings.Contains(out, want) {
