@@ -26,6 +26,7 @@ var grammars = map[string][]Arg{
 	"checklist-done": {{Name: "new-hire", Kind: Member}, {Name: "item", Required: true}, {Name: "evidence", Kind: Text}},
 	"snooze":         {{Name: "for", Kind: Duration, Required: true, Choices: []string{"1d", "1w"}}, {Name: "id", Required: true}},
 	"member":         {{Name: "id", Kind: Member, Required: true}, {Name: "name", Option: true}, {Name: "team", Option: true}, {Name: "lead", Kind: Member, Option: true}},
+	"wait":           {{Name: "for", Kind: Duration, Required: true}},
 }
 
 func TestParseArgs(t *testing.T) {
@@ -83,6 +84,8 @@ func TestParseArgs(t *testing.T) {
 		{"member", `eve name:"Eve Mori" team:`, map[string]string{"id": "eve", "name": "Eve Mori", "team": ""}, ""},
 		{"member", "eve lead:@Hiro", map[string]string{"id": "eve", "lead": "hiro"}, ""},
 		{"member", "eve colour:blue", nil, "'colour:blue' is not a setting here; use name, team, lead (as key:value)."},
+		{"wait", "3D", map[string]string{"for": "3d"}, ""},
+		{"wait", "3y", nil, "'3y' is not a duration: use a number and m, h, d or w, e.g. 1d (`for`)."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.grammar+" "+tc.line, func(t *testing.T) {
@@ -203,7 +206,8 @@ func TestArgErrorsJapanese(t *testing.T) {
 		{"assign", "acme ken", "`owner` が指定されていません。メンバーIDを指定してください（例: @aiko）。"},
 		{"checklist-assign", "@yuki csm start 2026-13-01", "'2026-13-01' は日付として読み取れません。`start` は YYYY-MM-DD 形式で指定してください（例: 2026-12-01）。"},
 		{"member", "eve team: team:x", "`team` が2回指定されています（空欄と team:x）。"},
-		{"member", "eve lead:a@b", "'a@b' はメンバーIDではありません。`lead` には1語で指定してください（例: @aiko）。"},
+		{"wait", "3y", "`for` の '3y' は期間として読み取れません。数字に m（分）、h（時間）、d（日）、w（週）を付けて指定してください（例: 1d）。"},
+		{"member", "eve lead:a@b", "'a@b' はメンバーIDではありません。`lead` にはメンバーIDを1語で指定してください（例: @aiko）。"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.grammar+" "+tc.line, func(t *testing.T) {
