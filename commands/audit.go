@@ -82,12 +82,17 @@ func (c *cmds) audit(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	return r, nil
 }
 
-// auditLine shows one record: when, who from where, what changed.
+// auditLine shows one record: when, who from where (the platform and
+// channel of a chat change; the path, file or job of a process's), what
+// changed.
 func auditLine(r store.AuditRecord) string {
 	who := r.Actor.Name
-	if r.Actor.Platform != "" {
+	switch {
+	case r.Actor.Platform != "" && r.Actor.Channel != "":
+		who = "@" + who + " (" + r.Actor.Platform + " #" + r.Actor.Channel + ")"
+	case r.Actor.Platform != "":
 		who = "@" + who + " (" + r.Actor.Platform + ")"
-	} else if r.Actor.Channel != "" {
+	case r.Actor.Channel != "":
 		who += " (" + r.Actor.Channel + ")"
 	}
 	changes := make([]string, 0, len(r.Changes))

@@ -350,7 +350,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		}
 		if (bot.Button{ID: act.ActionID}).OpensNote() {
 			// trigger_id expires in 3 s: open the modal before acknowledging.
-			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(act.Value, act.Value)); err != nil {
+			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(act.Value, act.Value, ic.Channel.ID)); err != nil {
 				a.Log.Error("open note modal", "err", err)
 			}
 			return nil, nil
@@ -375,14 +375,15 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		if text == "" {
 			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: "Write what happened."}}, nil
 		}
-		slug := ic.View.PrivateMetadata
+		slug, channel := noteTarget(ic.View.PrivateMetadata)
 		a.work.Add(1)
 		go func() {
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			// The confirmation goes to the author's DM: no channel.
-			r := a.handle(rctx, ic.User.ID, "", bot.NoteLine(slug, kind, text))
+			// The confirmation goes to the author's DM; the channel is
+			// for the audit record.
+			r := a.handle(rctx, ic.User.ID, channel, bot.NoteLine(slug, kind, text))
 			for _, m := range Render(r) {
 				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
 					a.Log.Error("confirm note", "err", err)
@@ -393,6 +394,14 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: type %q", errBadPayload, ic.Type)
+}
+
+// noteTarget reads the note modal's private_metadata: the account's slug
+// and the channel its button was in ("" for a modal opened before csbot
+// recorded it).
+func noteTarget(meta string) (slug, channel string) {
+	slug, channel, _ = strings.Cut(meta, " ")
+	return slug, channel
 }
 
 // noteInput reads the note modal's text and kind ("note" when none was

@@ -225,8 +225,9 @@ func mrkdwn(s string) *slack.TextBlockObject {
 
 // NoteModal is the "Log a touch" modal opened by the note button: a
 // multiline text input for the note and a static select for its kind.
-// private_metadata carries the account slug.
-func NoteModal(slug, accountName string) slack.ModalViewRequest {
+// private_metadata carries the account slug and the channel the button
+// was pressed in (see noteTarget), which the note's audit record names.
+func NoteModal(slug, accountName, channel string) slack.ModalViewRequest {
 	kinds := make([]*slack.OptionBlockObject, len(NoteKinds))
 	for i, k := range NoteKinds {
 		kinds[i] = slack.NewOptionBlockObject(k, plain(k), nil)
@@ -239,7 +240,7 @@ func NoteModal(slug, accountName string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      NoteCallbackID,
-		PrivateMetadata: slug,
+		PrivateMetadata: strings.TrimSpace(slug + " " + channel),
 		Title:           plain("Log a touch"),
 		Submit:          plain("Log"),
 		Close:           plain("Cancel"),

@@ -370,7 +370,7 @@ func TestNoteModal(t *testing.T) {
 		Close           text
 		Blocks          []block
 	}
-	raw, err := json.Marshal(NoteModal("acme", "Acme & Co"))
+	raw, err := json.Marshal(NoteModal("acme", "Acme & Co", "C0SALES"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +385,7 @@ func TestNoteModal(t *testing.T) {
 	want := view{
 		Type:            "modal",
 		CallbackID:      NoteCallbackID,
-		PrivateMetadata: "acme",
+		PrivateMetadata: "acme C0SALES",
 		Title:           text{"plain_text", "Log a touch"},
 		Submit:          text{"plain_text", "Log"},
 		Close:           text{"plain_text", "Cancel"},

@@ -454,9 +454,9 @@ func TestInteractions(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	// "Log a touch" opens the modal.
-	code, _ := interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"trigger_id":"T123","response_url":"RESPOND","actions":[{"action_id":"note","block_id":"actions","value":"acme","type":"button"}]}`)
+	code, _ := interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"channel":{"id":"C0SALES"},"trigger_id":"T123","response_url":"RESPOND","actions":[{"action_id":"note","block_id":"actions","value":"acme","type":"button"}]}`)
 	views := e.slack.called("views.open")
-	if code != 200 || len(views) != 1 || views[0].JSON["trigger_id"] != "T123" || !strings.Contains(fmt.Sprint(views[0].JSON["view"]), "private_metadata:acme") {
+	if code != 200 || len(views) != 1 || views[0].JSON["trigger_id"] != "T123" || !strings.Contains(fmt.Sprint(views[0].JSON["view"]), "private_metadata:acme C0SALES") {
 		t.Fatalf("note button: %d, views.open calls %+v", code, views)
 	}
 	// Any other button runs its command.
@@ -466,7 +466,7 @@ func TestInteractions(t *testing.T) {
 	if code, body := interaction(t, e, empty); code != 200 || !strings.Contains(body, `"response_action":"errors"`) {
 		t.Errorf("empty note: %d %s", code, body)
 	}
-	submit := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"QBR booked for March"}},"note_kind":{"kind":{"type":"static_select","selected_option":{"value":"meeting"}}}}}}}`
+	submit := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme C0SALES","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"QBR booked for March"}},"note_kind":{"kind":{"type":"static_select","selected_option":{"value":"meeting"}}}}}}}`
 	if code, body := interaction(t, e, submit); code != 200 || body != "" {
 		t.Errorf("submission: %d %q", code, body)
 	}
@@ -481,5 +481,10 @@ func TestInteractions(t *testing.T) {
 	dms := e.slack.called("chat.postMessage")
 	if len(dms) != 1 || dms[0].Form.Get("channel") != "D0AIKO" || !strings.Contains(dms[0].Form.Get("blocks"), "Logged a meeting on Acme Corp") {
 		t.Errorf("confirmation DM = %+v", dms)
+	}
+	// The note is audited in the channel of the button, not the DM.
+	recs, err := e.st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || recs[len(recs)-1].Actor != (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}) {
+		t.Errorf("note's audit records %+v (%v)", recs[len(recs)-1].Actor, err)
 	}
 }
