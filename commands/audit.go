@@ -16,8 +16,8 @@ import (
 // auditDays is how far back `/cs audit` looks unless told.
 const auditDays = 30
 
-func (c *cmds) auditCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) auditCommand() command {
+	return command{For: needs(access.Audit), Command: bot.Command{
 		Name: "audit",
 		Args: []bot.Arg{
 			{Name: "subject", Required: true, Help: "an account, or a member as @id"},
@@ -27,7 +27,7 @@ func (c *cmds) auditCommand() bot.Command {
 		Help:     "Every change from chat, a button, the API, an import or the scheduler is recorded. Leads see their team's, admins everyone's.",
 		Examples: []string{"/cs audit acme", "/cs audit @ken 7"},
 		Handler:  c.audit,
-	}
+	}}
 }
 
 func (c *cmds) audit(ctx context.Context, req *bot.Request) (bot.Reply, error) {

@@ -14,15 +14,15 @@ import (
 	"github.com/csbot/csbot/store/health"
 )
 
-func (c *cmds) whoamiCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) whoamiCommand() command {
+	return command{For: everyone, Command: bot.Command{
 		Name:     "whoami",
 		Summary:  "who csbot thinks you are: role, team, lead, region, time zone",
 		Examples: []string{"/cs whoami"},
 		Handler: func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 			return c.memberReply(ctx, req.Member)
 		},
-	}
+	}}
 }
 
 func (c *cmds) memberReply(ctx context.Context, m store.Member) (bot.Reply, error) {
@@ -61,8 +61,8 @@ func orDash(s string) string {
 	return s
 }
 
-func (c *cmds) teamCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) teamCommand() command {
+	return command{For: everyone, Command: bot.Command{
 		Name: "team",
 		Subcommands: []bot.Subcommand{
 			{Name: "list", Summary: "the teams, their leads and sizes", Handler: c.teamList},
@@ -86,7 +86,7 @@ func (c *cmds) teamCommand() bot.Command {
 			"/cs team set osaka name:Osaka lead:@yui region:Osaka",
 			"/cs team assign acme @ken",
 		},
-	}
+	}}
 }
 
 var teamArg = bot.Arg{Name: "team", Required: true, Help: "a team's id, e.g. tokyo"}
