@@ -108,6 +108,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad send window", nil, write("window.yaml", "schedule:\n  send_from: \"19:00\"\n  send_until: \"08:00\"\n"), "schedule.send_from: 19:00 is not before send_until 08:00"},
 		{"bad company holiday", nil, write("holiday.yaml", "calendar:\n  holidays: [2026-12-32]\n"), `calendar.holidays[0]: "2026-12-32" is not a date`},
 		{"unknown schedule key", nil, write("schedkey.yaml", "schedule:\n  digest_time: \"08:30\"\n"), `line 2: unknown key "digest_time"`},
+		{"audit kept forever", nil, write("audit.yaml", "audit_retention_days: 0\n"), ""},
+		{"audit retention from the environment", map[string]string{"CSBOT_AUDIT_RETENTION_DAYS": "730"}, "", ""},
+		{"bad audit retention", map[string]string{"CSBOT_AUDIT_RETENTION_DAYS": "1y"}, "", `CSBOT_AUDIT_RETENTION_DAYS: "1y" is not a number of days`},
+		{"negative audit retention", nil, write("audit-neg.yaml", "audit_retention_days: -5\n"), "CSBOT_AUDIT_RETENTION_DAYS: -5: give a number of days, or 0 to keep every record"},
 		{"access override", nil, write("access.yaml", "access:\n  csm:\n    note: team\n"), ""},
 		{"access unknown action", nil, write("access-typo.yaml", "tz: UTC\naccess:\n  csm:\n    nte: team\n"), `access.csm.nte (line 4): unknown action "nte"`},
 		{"access unknown role", nil, write("access-role.yaml", "access:\n  boss:\n    kpi: all\n"), `access.boss (line 2): unknown role "boss"`},
@@ -125,7 +129,7 @@ func TestOptionsValidate(t *testing.T) {
 		})
 	}
 	o := optionsFromEnv(func(string) string { return "" })
-	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" || o.ShutdownGrace != 20*time.Second {
+	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" || o.ShutdownGrace != 20*time.Second || o.AuditRetentionDays != 400 {
 		t.Errorf("defaults = %+v", o)
 	}
 	secret := write("token", " xoxb-from-file \n")
