@@ -542,13 +542,17 @@ func TestTeamsWebhookCommand(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	const hook = "https://prod-01.japaneast.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRET"
+	const channel = "19:0a1b2c3d4e5f@thread.tacv2"
+	const link = "https://teams.microsoft.com/l/channel/19%3a0a1b2c3d4e5f%40thread.tacv2/CS%20Tokyo?groupId=71ed6ad1&tenantId=72f988bf"
 	tests := []struct {
 		name string
 		args []string
 		want string // in the output or the error
 		ok   bool
 	}{
-		{"set", []string{"teams", "webhook", "tokyo", hook}, "team tokyo (", true},
+		{"set", []string{"teams", "webhook", "tokyo", hook}, "Customer figures stay out of its posts", true},
+		{"bad channel", []string{"teams", "webhook", "tokyo", hook, "general"}, "not a Teams channel", false},
+		{"set with the channel's link", []string{"teams", "webhook", "tokyo", hook, link}, "only while " + channel + " is marked internal", true},
 		{"plain http", []string{"teams", "webhook", "tokyo", "http://example.com/hook"}, "must be the https:// address", false},
 		{"unknown team", []string{"teams", "webhook", "tokio", hook}, `no team "tokio"; did you mean "tokyo"?`, false},
 		{"missing url", []string{"teams", "webhook", "tokyo"}, "csbot teams webhook TEAM URL", false},
@@ -573,8 +577,8 @@ func TestTeamsWebhookCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if team, err := a.store.Team(context.Background(), "tokyo"); err != nil || team.TeamsWebhook != hook {
-		t.Errorf("tokyo's webhook = %q (err %v), want the URL set", team.TeamsWebhook, err)
+	if team, err := a.store.Team(context.Background(), "tokyo"); err != nil || team.TeamsWebhook != hook || team.TeamsChannel != channel {
+		t.Errorf("tokyo's webhook = %q in %q (err %v), want the URL and channel set", team.TeamsWebhook, team.TeamsChannel, err)
 	}
 }
 
