@@ -129,18 +129,32 @@ func (a *App) guard(ctx context.Context, channel string, r bot.Reply) bot.Reply 
 	if !r.Share || channel == "" {
 		return r
 	}
-	if reason := bot.MarkRefusal(a.Store.ChannelMark(ctx, "slack", channel)); reason != "" {
+	reason, err := a.outsiders(ctx, channel)
+	if err != nil {
+		a.Log.Warn("check who reads a Slack channel", "channel", channel, "err", err)
+	}
+	if reason != "" {
 		return r.Privately(reason)
+	}
+	return r
+}
+
+// outsiders says why people of other organisations may read channel (an
+// admin marked it external, or it is a Slack Connect channel); "" when
+// neither. When that cannot be checked it says so, with the error.
+func (a *App) outsiders(ctx context.Context, channel string) (string, error) {
+	mark, err := a.Store.ChannelMark(ctx, "slack", channel)
+	if reason := bot.MarkRefusal(mark, err); reason != "" {
+		return reason, err
 	}
 	ext, err := a.Client.ExternallyShared(ctx, channel)
 	switch {
 	case err != nil:
-		a.Log.Warn("check whether a Slack channel is shared", "channel", channel, "err", err)
-		return r.Privately(notSharedUnchecked)
+		return notSharedUnchecked, fmt.Errorf("check whether the channel is shared with another organisation: %w", err)
 	case ext:
-		return r.Privately(notSharedConnect)
+		return notSharedConnect, nil
 	}
-	return r
+	return "", nil
 }
 
 // Command answers a slash command. Answers ready within the ack window go
@@ -438,7 +452,22 @@ func (a *App) Name() string { return "slack" }
 // Send implements bot.Adapter: an unsolicited message (reminder, digest) to
 // a member's Slack DM or to a channel. An outbox message's parts carry its
 // Tag, and those an earlier attempt posted are skipped (bot.Outbox.Each).
+//
+// A channel people of other organisations read (marked external, or Slack
+// Connect) gets the message without customer figures (bot.Reply.Redact):
+// the rest still reaches the team. A channel csbot cannot check gets
+// nothing yet: the error sends the message back to the outbox.
 func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
+	if to.Channel != "" {
+		reason, err := a.outsiders(ctx, to.Channel)
+		if err != nil {
+			return fmt.Errorf("send to Slack channel %s: csbot cannot tell who reads it: %w", to.Channel, err)
+		}
+		if reason != "" {
+			a.Log.Info("customer figures left out of a post to a channel other organisations read", "channel", to.Channel, "reason", reason)
+			r = r.Redact()
+		}
+	}
 	msgs := Render(r)
 	post := func(ctx context.Context, m Message) error {
 		_, err := a.Client.Post(ctx, to.Channel, m)

@@ -81,8 +81,13 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			}
 			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_restricted":%v,"locale":%q}}`, user, user == "U0GUEST", locale)
 		case "conversations.info":
-			// Channels named CEXT... are Slack Connect channels.
+			// Channels named CEXT... are Slack Connect channels; csbot is
+			// not in those named CNOTIN... .
 			ch := c.Form.Get("channel")
+			if strings.HasPrefix(ch, "CNOTIN") {
+				io.WriteString(w, `{"ok":false,"error":"channel_not_found"}`)
+				return
+			}
 			fmt.Fprintf(w, `{"ok":true,"channel":{"id":%q,"is_channel":true,"is_shared":%[2]v,"is_ext_shared":%[2]v}}`, ch, strings.HasPrefix(ch, "CEXT"))
 		case "apps.connections.open":
 			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, r.Host)
