@@ -2,6 +2,8 @@ package discord_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +55,32 @@ func TestShareIsRefusedInAnExternalChannel(t *testing.T) {
 	}
 	if got, want := recs[len(recs)-1].Actor, (store.Actor{Name: "aiko", Platform: "discord", Channel: "C9"}); got != want {
 		t.Errorf("note audited as %+v, want %+v", got, want)
+	}
+}
+
+// A message csbot posts into a channel on its own leaves customer figures
+// out where an admin marked the channel external.
+func TestSendToAnExternalChannelLeavesFiguresOut(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.st.SetChannelMark(ctx, "discord", "C9", store.ChannelExternal); err != nil {
+		t.Fatal(err)
+	}
+	digest := bot.Reply{Title: "Churn-risk digest: Tokyo", Fields: []bot.Field{{Name: "ARR at risk", Value: "9,999,999", Sensitive: true}}}
+	for _, tc := range []struct {
+		channel string
+		shown   bool
+	}{{"C1", true}, {"C9", false}} {
+		if err := e.ad.Send(ctx, bot.Destination{Channel: tc.channel}, digest); err != nil {
+			t.Fatal(err)
+		}
+		posts := e.discord.called(http.MethodPost, "channels/"+tc.channel+"/messages")
+		if len(posts) != 1 {
+			t.Fatalf("%d posts in %s, want 1", len(posts), tc.channel)
+		}
+		got := fmt.Sprint(posts[0].JSON)
+		if !strings.Contains(got, "Churn-risk digest") || strings.Contains(got, "9,999,999") != tc.shown || strings.Contains(got, bot.RedactedNote) == tc.shown {
+			t.Errorf("%s: figures shown = %v, want %v: %s", tc.channel, !tc.shown, tc.shown, got)
+		}
 	}
 }
