@@ -175,8 +175,9 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 		return errorReply(l.T("router.unknown_see_help", i18n.Data{"Name": name}))
 	}
 	label = cmd.Name
-	// Whatever the command changes is audited as the member's, from here.
-	ctx = store.WithActor(ctx, store.Actor{Name: member.ID, Platform: platform})
+	// Whatever the command changes is audited as the member's, from here,
+	// with the platform and channel it was typed in.
+	ctx = store.WithActor(ctx, store.Actor{Name: member.ID, Platform: platform, Channel: ChannelOf(ctx)})
 	sub, args, err := parse(cmd)
 	switch {
 	case errors.Is(err, errStaleCall):

@@ -204,35 +204,6 @@ func (c *cmds) widerThan(ctx context.Context, me store.Member, rule access.Rule,
 	return c.refusal(ctx, me, rule, fmt.Sprintf("`%s` goes beyond your %s", word, rule.Scope.Describe()), "")
 }
 
-// commandActions are the actions a command's subcommands need; help
-// lists a command when the member may do any of them. Commands not
-// listed are for everyone.
-var commandActions = map[string][]access.Action{
-	"health":     {access.Health},
-	"onboarding": {access.Onboarding},
-	"accounts":   {access.Accounts},
-	"risk":       {access.Risk},
-	"kpi":        {access.KPI},
-	"note":       {access.Note},
-	"playbook":   {access.Playbook, access.Health},
-	"reminder":   {access.Reminder},
-	"audit":      {access.Audit},
-}
-
-// mayRun reports whether help should list the command for the member.
-func (c *cmds) mayRun(me store.Member, command string) bool {
-	acts, ok := commandActions[command]
-	if !ok {
-		return command != "status" || me.Has(store.RoleAdmin, store.RoleOps)
-	}
-	for _, a := range acts {
-		if c.Access.Allowed(me, a).Scope != access.ScopeNone {
-			return true
-		}
-	}
-	return false
-}
-
 // accountFor finds the account the query names and checks that the
 // member may do the action on it.
 func (c *cmds) accountFor(ctx context.Context, me store.Member, a access.Action, query string) (store.Account, error) {

@@ -224,3 +224,44 @@ func TestAccessOverride(t *testing.T) {
 		t.Errorf("own-book risks:\n%s", got)
 	}
 }
+
+// `/cs help` lists, for each role, the commands it may run: those whose
+// actions the table allows it, `status` for admins and ops, and the
+// commands for everyone. An admin's list is the whole registry.
+func TestHelpFollowsEachCommandsGate(t *testing.T) {
+	f := newAccessFixture(t, nil)
+	reads := []string{"health", "onboarding", "accounts", "risk", "kpi", "playbook"}
+	forAll := []string{"help", "whoami", "team", "checklist", "channel"}
+	writes := []string{"note", "reminder"}
+	tests := []struct {
+		role store.Role
+		want [][]string
+	}{
+		{store.RoleCSM, [][]string{forAll, reads, writes}},
+		{store.RoleMentor, [][]string{forAll, reads, writes}},
+		{store.RoleLead, [][]string{forAll, reads, writes, {"audit"}}},
+		{store.RoleExec, [][]string{forAll, reads}},
+		{store.RoleNewHire, [][]string{forAll, reads}},
+		{store.RoleOps, [][]string{forAll, reads, writes, {"status"}}},
+		{store.RoleAdmin, [][]string{forAll, reads, writes, {"audit", "status"}}},
+	}
+	var registered []string
+	for _, c := range f.router.Registry().Commands() {
+		registered = append(registered, c.Name)
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.role), func(t *testing.T) {
+			want := slices.Concat(tc.want...)
+			if tc.role == store.RoleAdmin && len(want) != len(registered) {
+				t.Fatalf("the test knows %d commands, the registry has %d: %v", len(want), len(registered), registered)
+			}
+			got := f.run(callers[tc.role], "/cs help")
+			for _, name := range registered {
+				listed := strings.Contains(got, "/cs "+name+" ") || strings.Contains(got, "/cs "+name+"\n")
+				if listed != slices.Contains(want, name) {
+					t.Errorf("%s: /cs %s listed = %v:\n%s", tc.role, name, listed, got)
+				}
+			}
+		})
+	}
+}

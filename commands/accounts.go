@@ -16,8 +16,8 @@ import (
 // listLimit caps list replies; the footer says how many more there are.
 const listLimit = 25
 
-func (c *cmds) accountsCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) accountsCommand() command {
+	return command{For: needs(access.Accounts), Command: bot.Command{
 		Name: "accounts",
 		Args: []bot.Arg{scopeArg,
 			{Name: "owner", Kind: bot.Member, Help: "the accounts of one member, e.g. @aiko"},
@@ -30,7 +30,7 @@ func (c *cmds) accountsCommand() bot.Command {
 			"Filters combine: `/cs accounts all tier:high risk`.",
 		Examples: []string{"/cs accounts", "/cs accounts risk", "/cs accounts @aiko tier:high", "/cs accounts all region:osaka"},
 		Handler:  c.accounts,
-	}
+	}}
 }
 
 // Arguments that narrow a book of accounts.
@@ -239,8 +239,8 @@ func shownFooter(l *i18n.Localizer, shown, total int) string {
 	return l.N("accounts.shown", total, i18n.Data{"Shown": shown})
 }
 
-func (c *cmds) riskCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) riskCommand() command {
+	return command{For: needs(access.Risk), Command: bot.Command{
 		Name:    "risk",
 		Args:    []bot.Arg{scopeArg},
 		Summary: "current churn risks, largest ARR first, with the rule that fired",
@@ -249,7 +249,7 @@ func (c *cmds) riskCommand() bot.Command {
 		Examples: []string{"/cs risk", "/cs risk all"},
 		Slow:     true,
 		Handler:  c.risk,
-	}
+	}}
 }
 
 func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {

@@ -16,8 +16,8 @@ import (
 // auditDays is how far back `/cs audit` looks unless told.
 const auditDays = 30
 
-func (c *cmds) auditCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) auditCommand() command {
+	return command{For: needs(access.Audit), Command: bot.Command{
 		Name: "audit",
 		Args: []bot.Arg{
 			{Name: "subject", Required: true, Help: "an account, or a member as @id"},
@@ -27,7 +27,7 @@ func (c *cmds) auditCommand() bot.Command {
 		Help:     "Every change from chat, a button, the API, an import or the scheduler is recorded. Leads see their team's, admins everyone's.",
 		Examples: []string{"/cs audit acme", "/cs audit @ken 7"},
 		Handler:  c.audit,
-	}
+	}}
 }
 
 func (c *cmds) audit(ctx context.Context, req *bot.Request) (bot.Reply, error) {
@@ -82,12 +82,17 @@ func (c *cmds) audit(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	return r, nil
 }
 
-// auditLine shows one record: when, who from where, what changed.
+// auditLine shows one record: when, who from where (the platform and
+// channel of a chat change; the path, file or job of a process's), what
+// changed.
 func auditLine(r store.AuditRecord) string {
 	who := r.Actor.Name
-	if r.Actor.Platform != "" {
+	switch {
+	case r.Actor.Platform != "" && r.Actor.Channel != "":
+		who = "@" + who + " (" + r.Actor.Platform + " #" + r.Actor.Channel + ")"
+	case r.Actor.Platform != "":
 		who = "@" + who + " (" + r.Actor.Platform + ")"
-	} else if r.Actor.Channel != "" {
+	case r.Actor.Channel != "":
 		who += " (" + r.Actor.Channel + ")"
 	}
 	changes := make([]string, 0, len(r.Changes))

@@ -8,8 +8,8 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-func (c *cmds) channelCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) channelCommand() command {
+	return command{For: everyone, Command: bot.Command{
 		Name:    "channel",
 		Default: "show",
 		Subcommands: []bot.Subcommand{
@@ -23,7 +23,7 @@ func (c *cmds) channelCommand() bot.Command {
 			"csbot shows those figures only in a channel marked internal.",
 		Examples: []string{"/cs channel", "/cs channel external", "/cs channel internal"},
 		Handler:  c.channel,
-	}
+	}}
 }
 
 // channelMarkText says what a mark means to the people in the channel.

@@ -16,8 +16,8 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-func (c *cmds) checklistCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) checklistCommand() command {
+	return command{For: everyone, Command: bot.Command{
 		Name: "checklist",
 		Subcommands: []bot.Subcommand{
 			{Name: "mine", Summary: "your own checklist", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
@@ -56,7 +56,7 @@ func (c *cmds) checklistCommand() bot.Command {
 			"/cs checklist verify @yuki 4",
 			"/cs checklist team",
 		},
-	}
+	}}
 }
 
 // Arguments of the checklist subcommands.

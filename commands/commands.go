@@ -81,8 +81,8 @@ func Register(reg *bot.Registry, d Deps) error {
 	if d.Access == nil {
 		d.Access = access.Default()
 	}
-	c := &cmds{Deps: d}
-	return reg.Register(
+	c := &cmds{Deps: d, gates: map[string]gate{}}
+	return c.register(reg,
 		c.helpCommand(reg),
 		c.healthCommand(),
 		c.onboardingCommand(),
@@ -101,7 +101,24 @@ func Register(reg *bot.Registry, d Deps) error {
 	)
 }
 
-type cmds struct{ Deps }
+// register adds the commands to reg and keeps their gates for help; a
+// command that does not say who may run it is refused.
+func (c *cmds) register(reg *bot.Registry, all ...command) error {
+	cs := make([]bot.Command, len(all))
+	for i, cm := range all {
+		if !cm.For.declared() {
+			return fmt.Errorf("command %q: say who may run it (needs, roles or everyone)", cm.Name)
+		}
+		c.gates[cm.Name], cs[i] = cm.For, cm.Command
+	}
+	return reg.Register(cs...)
+}
+
+type cmds struct {
+	Deps
+	// gates are who may run each command, by name.
+	gates map[string]gate
+}
 
 // Arguments many commands share.
 var (

@@ -16,8 +16,8 @@ import (
 	"github.com/csbot/csbot/store/health"
 )
 
-func (c *cmds) healthCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) healthCommand() command {
+	return command{For: needs(access.Health), Command: bot.Command{
 		Name: "health",
 		Args: []bot.Arg{accountArg,
 			{Name: "view", Kind: bot.Enum, Choices: []string{"why", "chart"}, Help: "why: what each component adds; chart: the last 90 days"},
@@ -29,7 +29,7 @@ func (c *cmds) healthCommand() bot.Command {
 			"Add `share` to post the answer for the whole channel.",
 		Examples: []string{"/cs health acme", "/cs health \"Sakura Logistics\" share", "/cs health acme why", "/cs health acme chart"},
 		Handler:  c.health,
-	}
+	}}
 }
 
 func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) {
@@ -186,14 +186,14 @@ func riskSection(l *i18n.Localizer, risks []store.Risk) bot.Section {
 	return s
 }
 
-func (c *cmds) onboardingCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) onboardingCommand() command {
+	return command{For: needs(access.Onboarding), Command: bot.Command{
 		Name:     "onboarding",
 		Args:     []bot.Arg{accountArg, shareArg},
 		Summary:  "onboarding milestones: done, next, overdue, % complete, days in phase",
 		Examples: []string{"/cs onboarding acme"},
 		Handler:  c.onboarding,
-	}
+	}}
 }
 
 func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, error) {

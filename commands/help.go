@@ -9,8 +9,8 @@ import (
 	"github.com/csbot/csbot/bot/i18n"
 )
 
-func (cm *cmds) helpCommand(reg *bot.Registry) bot.Command {
-	return bot.Command{
+func (cm *cmds) helpCommand(reg *bot.Registry) command {
+	return command{For: everyone, Command: bot.Command{
 		Name:     "help",
 		Args:     []bot.Arg{{Name: "command", Help: "a command to explain, e.g. health"}},
 		Summary:  "what csbot can do, and how to use each command",
@@ -42,7 +42,7 @@ func (cm *cmds) helpCommand(reg *bot.Registry) bot.Command {
 			}
 			return commandHelp(l, c), nil
 		},
-	}
+	}}
 }
 
 // commandHelp explains one command: its subcommands, its arguments and

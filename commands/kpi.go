@@ -23,8 +23,8 @@ const chartWidth, chartHeight = 800, 400
 // chartMonths is how many monthly points a KPI chart shows.
 const chartMonths = 12
 
-func (c *cmds) kpiCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) kpiCommand() command {
+	return command{For: needs(access.KPI), Command: bot.Command{
 		Name: "kpi",
 		Args: []bot.Arg{scopeArg,
 			{Name: "team", Option: true, Help: "another team's KPIs, by its id"},
@@ -42,7 +42,7 @@ func (c *cmds) kpiCommand() bot.Command {
 		Examples: []string{"/cs kpi", "/cs kpi all period:qtd", "/cs kpi region:osaka tier:high", "/cs kpi team:tokyo chart:churn"},
 		Slow:     true,
 		Handler:  c.kpi,
-	}
+	}}
 }
 
 // kpiArgs is what `/cs kpi` was asked for.

@@ -11,8 +11,8 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-func (c *cmds) noteCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) noteCommand() command {
+	return command{For: needs(access.Note), Command: bot.Command{
 		Name: "note",
 		Args: []bot.Arg{
 			{Name: "account", Kind: bot.Account, Required: true, Help: accountArg.Help},
@@ -23,7 +23,7 @@ func (c *cmds) noteCommand() bot.Command {
 			"Put quotes around account names with spaces.",
 		Examples: []string{"/cs note acme call with the CTO, they want SSO", "/cs note \"Sakura Logistics\" email: sent the QBR deck"},
 		Handler:  c.note,
-	}
+	}}
 }
 
 func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {

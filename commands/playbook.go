@@ -14,9 +14,9 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-func (c *cmds) playbookCommand() bot.Command {
+func (c *cmds) playbookCommand() command {
 	pbArg := bot.Arg{Name: "playbook", Required: true, Help: "a playbook's name, e.g. save-plan"}
-	return bot.Command{
+	return command{For: needs(access.Playbook, access.Health), Command: bot.Command{
 		Name: "playbook",
 		Subcommands: []bot.Subcommand{
 			{Name: "list", Summary: "the playbooks in force and their steps", Handler: c.playbookList},
@@ -28,7 +28,7 @@ func (c *cmds) playbookCommand() bot.Command {
 		Help: "Playbooks are YAML files (built in, overridable from CSBOT_PLAYBOOKS_DIR). Most apply by tier, band " +
 			"or phase; manual ones (save-plan) only where someone started them. Due steps are sent as reminders by csbot serve.",
 		Examples: []string{"/cs playbook list", "/cs playbook status acme", "/cs playbook start save-plan acme", "/cs playbook stop save-plan acme"},
-	}
+	}}
 }
 
 var errNoPlaybooks = bot.Refusal("playbook.none_loaded", nil)

@@ -15,8 +15,8 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-func (c *cmds) reminderCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) reminderCommand() command {
+	return command{For: needs(access.Reminder), Command: bot.Command{
 		Name: "reminder",
 		Subcommands: []bot.Subcommand{
 			{Name: "done", Args: []bot.Arg{reminderArg}, Summary: "mark a reminder done and log it on the timeline", Handler: c.reminder},
@@ -29,7 +29,7 @@ func (c *cmds) reminderCommand() bot.Command {
 			"/cs reminder done reminder/high-touch/weekly-check-in/acme/aiko/2026-11-25",
 			"/cs reminder snooze 1w reminder/high-touch/weekly-check-in/acme/aiko/2026-11-25",
 		},
-	}
+	}}
 }
 
 var reminderArg = bot.Arg{Name: "id", Required: true, Help: "the reminder's id"}

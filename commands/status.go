@@ -8,17 +8,20 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-func (c *cmds) statusCommand() bot.Command {
-	return bot.Command{
+// statusRoles may read the delivery failures.
+var statusRoles = []store.Role{store.RoleAdmin, store.RoleOps}
+
+func (c *cmds) statusCommand() command {
+	return command{For: roles(statusRoles...), Command: bot.Command{
 		Name:     "status",
 		Summary:  "admins: messages csbot could not deliver after every retry",
 		Examples: []string{"/cs status"},
 		Handler:  c.status,
-	}
+	}}
 }
 
 func (c *cmds) status(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	if !req.Member.Has(store.RoleAdmin, store.RoleOps) {
+	if !req.Member.Has(statusRoles...) {
 		return bot.Reply{}, bot.Refusal("status.admins_only", nil)
 	}
 	failed, err := c.Store.OutboxFailed(ctx)

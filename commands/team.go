@@ -15,15 +15,15 @@ import (
 	"github.com/csbot/csbot/store/health"
 )
 
-func (c *cmds) whoamiCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) whoamiCommand() command {
+	return command{For: everyone, Command: bot.Command{
 		Name:     "whoami",
 		Summary:  "who csbot thinks you are: role, team, lead, region, time zone",
 		Examples: []string{"/cs whoami"},
 		Handler: func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 			return c.memberReply(ctx, req.L(), req.Member)
 		},
-	}
+	}}
 }
 
 // memberReply is a member's card, in l's language.
@@ -63,8 +63,8 @@ func orDash(s string) string {
 	return s
 }
 
-func (c *cmds) teamCommand() bot.Command {
-	return bot.Command{
+func (c *cmds) teamCommand() command {
+	return command{For: everyone, Command: bot.Command{
 		Name: "team",
 		Subcommands: []bot.Subcommand{
 			{Name: "list", Summary: "the teams, their leads and sizes", Handler: c.teamList},
@@ -88,7 +88,7 @@ func (c *cmds) teamCommand() bot.Command {
 			"/cs team set osaka name:Osaka lead:@yui region:Osaka",
 			"/cs team assign acme @ken",
 		},
-	}
+	}}
 }
 
 var teamArg = bot.Arg{Name: "team", Required: true, Help: "a team's id, e.g. tokyo"}

@@ -126,7 +126,7 @@ func (m Member) Check() error {
 // Check reports the team's free text over its limits.
 func (t Team) Check() error {
 	return checkTexts(textField{"name", t.Name, MaxName}, textField{"region", t.Region, MaxLabel},
-		textField{"segment", t.Segment, MaxLabel}, textField{"Teams webhook", t.TeamsWebhook, MaxURL})
+		textField{"segment", t.Segment, MaxLabel}, textField{"Teams webhook", t.TeamsWebhook, MaxURL}, textField{"Teams channel", t.TeamsChannel, MaxURL})
 }
 
 // Check reports the touch's free text over its limits.

@@ -210,6 +210,10 @@ type Team struct {
 	// csbot posts its digests and reminders. Its sig parameter is a secret:
 	// never log it or show it.
 	TeamsWebhook string `bson:"teams_webhook,omitempty" json:"-"`
+	// TeamsChannel is the id of the Teams channel the Workflows webhook
+	// posts into (19:...@thread.tacv2), when the admin who set it said: the
+	// posts then follow that channel's mark (`/cs channel internal`).
+	TeamsChannel string `bson:"teams_channel,omitempty" json:"teams_channel,omitempty"`
 	// Version counts writes (compare-and-swap, as Account.Version).
 	Version int64 `bson:"version" json:"-"`
 }

@@ -11,18 +11,30 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/store"
 )
 
 // Send implements bot.Adapter: an unsolicited message (reminder, digest) to
 // a member's Discord DM or to a channel. Rate limits are waited out; any
 // message that does not go out fails the call, so the outbox retries it.
 // An outbox message's parts carry a nonce and skip those an earlier attempt
-// posted (bot.Outbox.Each).
+// posted (bot.Outbox.Each). A channel an admin marked external gets the
+// message without customer figures; one whose mark cannot be read gets
+// nothing yet.
 func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
 	if a.cfg.BotToken == "" {
 		return fmt.Errorf("%w: DISCORD_BOT_TOKEN is not set; without it csbot answers commands on Discord but cannot send reminders or digests", ErrDeliveryFailed)
 	}
 	channel, dest, user := to.Channel, "channel "+to.Channel, ""
+	if channel != "" {
+		mark, err := a.Store.ChannelMark(ctx, "discord", channel)
+		if err != nil {
+			return fmt.Errorf("send to %s on Discord: read its mark: %w", dest, err)
+		}
+		if mark == store.ChannelExternal {
+			r = r.Redact()
+		}
+	}
 	if channel == "" {
 		dest = "@" + to.Member
 		m, err := a.Store.Member(ctx, to.Member)

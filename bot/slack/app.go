@@ -129,18 +129,32 @@ func (a *App) guard(ctx context.Context, channel string, r bot.Reply) bot.Reply 
 	if !r.Share || channel == "" {
 		return r
 	}
-	if reason := bot.MarkRefusal(a.Store.ChannelMark(ctx, "slack", channel)); reason != "" {
+	reason, err := a.outsiders(ctx, channel)
+	if err != nil {
+		a.Log.Warn("check who reads a Slack channel", "channel", channel, "err", err)
+	}
+	if reason != "" {
 		return r.Privately(reason)
+	}
+	return r
+}
+
+// outsiders says why people of other organisations may read channel (an
+// admin marked it external, or it is a Slack Connect channel); "" when
+// neither. When that cannot be checked it says so, with the error.
+func (a *App) outsiders(ctx context.Context, channel string) (string, error) {
+	mark, err := a.Store.ChannelMark(ctx, "slack", channel)
+	if reason := bot.MarkRefusal(mark, err); reason != "" {
+		return reason, err
 	}
 	ext, err := a.Client.ExternallyShared(ctx, channel)
 	switch {
 	case err != nil:
-		a.Log.Warn("check whether a Slack channel is shared", "channel", channel, "err", err)
-		return r.Privately(notSharedUnchecked)
+		return notSharedUnchecked, fmt.Errorf("check whether the channel is shared with another organisation: %w", err)
 	case ext:
-		return r.Privately(notSharedConnect)
+		return notSharedConnect, nil
 	}
-	return r
+	return "", nil
 }
 
 // Command answers a slash command. Answers ready within the ack window go
@@ -351,7 +365,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		if (bot.Button{ID: act.ActionID}).OpensNote() {
 			// trigger_id expires in 3 s: open the modal before acknowledging.
 			l := a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID)
-			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(l, act.Value, act.Value)); err != nil {
+			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(l, act.Value, act.Value, ic.Channel.ID)); err != nil {
 				a.Log.Error("open note modal", "err", err)
 			}
 			return nil, nil
@@ -378,14 +392,15 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			l := a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID)
 			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: l.T("note.modal.empty", nil)}}, nil
 		}
-		slug := ic.View.PrivateMetadata
+		slug, channel := noteTarget(ic.View.PrivateMetadata)
 		a.work.Add(1)
 		go func() {
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			// The confirmation goes to the author's DM: no channel.
-			r := a.handle(rctx, ic.User.ID, "", bot.NoteLine(slug, kind, text))
+			// The confirmation goes to the author's DM; the channel is
+			// for the audit record.
+			r := a.handle(rctx, ic.User.ID, channel, bot.NoteLine(slug, kind, text))
 			for _, m := range Render(r) {
 				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
 					a.Log.Error("confirm note", "err", err)
@@ -396,6 +411,14 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: type %q", errBadPayload, ic.Type)
+}
+
+// noteTarget reads the note modal's private_metadata: the account's slug
+// and the channel its button was in ("" for a modal opened before csbot
+// recorded it).
+func noteTarget(meta string) (slug, channel string) {
+	slug, channel, _ = strings.Cut(meta, " ")
+	return slug, channel
 }
 
 // noteInput reads the note modal's text and kind ("note" when none was
@@ -432,7 +455,22 @@ func (a *App) Name() string { return "slack" }
 // Send implements bot.Adapter: an unsolicited message (reminder, digest) to
 // a member's Slack DM or to a channel. An outbox message's parts carry its
 // Tag, and those an earlier attempt posted are skipped (bot.Outbox.Each).
+//
+// A channel people of other organisations read (marked external, or Slack
+// Connect) gets the message without customer figures (bot.Reply.Redact):
+// the rest still reaches the team. A channel csbot cannot check gets
+// nothing yet: the error sends the message back to the outbox.
 func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
+	if to.Channel != "" {
+		reason, err := a.outsiders(ctx, to.Channel)
+		if err != nil {
+			return fmt.Errorf("send to Slack channel %s: csbot cannot tell who reads it: %w", to.Channel, err)
+		}
+		if reason != "" {
+			a.Log.Info("customer figures left out of a post to a channel other organisations read", "channel", to.Channel, "reason", reason)
+			r = r.Redact()
+		}
+	}
 	msgs := Render(r)
 	post := func(ctx context.Context, m Message) error {
 		_, err := a.Client.Post(ctx, to.Channel, m)

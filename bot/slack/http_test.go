@@ -81,8 +81,13 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			}
 			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"is_restricted":%v,"locale":%q}}`, user, user == "U0GUEST", locale)
 		case "conversations.info":
-			// Channels named CEXT... are Slack Connect channels.
+			// Channels named CEXT... are Slack Connect channels; csbot is
+			// not in those named CNOTIN... .
 			ch := c.Form.Get("channel")
+			if strings.HasPrefix(ch, "CNOTIN") {
+				io.WriteString(w, `{"ok":false,"error":"channel_not_found"}`)
+				return
+			}
 			fmt.Fprintf(w, `{"ok":true,"channel":{"id":%q,"is_channel":true,"is_shared":%[2]v,"is_ext_shared":%[2]v}}`, ch, strings.HasPrefix(ch, "CEXT"))
 		case "apps.connections.open":
 			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, r.Host)
@@ -454,9 +459,9 @@ func TestInteractions(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	// "Log a touch" opens the modal.
-	code, _ := interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"trigger_id":"T123","response_url":"RESPOND","actions":[{"action_id":"note","block_id":"actions","value":"acme","type":"button"}]}`)
+	code, _ := interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"channel":{"id":"C0SALES"},"trigger_id":"T123","response_url":"RESPOND","actions":[{"action_id":"note","block_id":"actions","value":"acme","type":"button"}]}`)
 	views := e.slack.called("views.open")
-	if code != 200 || len(views) != 1 || views[0].JSON["trigger_id"] != "T123" || !strings.Contains(fmt.Sprint(views[0].JSON["view"]), "private_metadata:acme") {
+	if code != 200 || len(views) != 1 || views[0].JSON["trigger_id"] != "T123" || !strings.Contains(fmt.Sprint(views[0].JSON["view"]), "private_metadata:acme C0SALES") {
 		t.Fatalf("note button: %d, views.open calls %+v", code, views)
 	}
 	if view := fmt.Sprint(views[0].JSON["view"]); !strings.Contains(view, "Log a touch") {
@@ -479,7 +484,7 @@ func TestInteractions(t *testing.T) {
 	if code, body := interaction(t, e, empty); code != 200 || !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, "Write what happened.") {
 		t.Errorf("empty note: %d %s", code, body)
 	}
-	submit := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"QBR booked for March"}},"note_kind":{"kind":{"type":"static_select","selected_option":{"value":"meeting"}}}}}}}`
+	submit := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme C0SALES","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"QBR booked for March"}},"note_kind":{"kind":{"type":"static_select","selected_option":{"value":"meeting"}}}}}}}`
 	if code, body := interaction(t, e, submit); code != 200 || body != "" {
 		t.Errorf("submission: %d %q", code, body)
 	}
@@ -494,5 +499,10 @@ func TestInteractions(t *testing.T) {
 	dms := e.slack.called("chat.postMessage")
 	if len(dms) != 1 || dms[0].Form.Get("channel") != "D0AIKO" || !strings.Contains(dms[0].Form.Get("blocks"), "Logged a meeting on Acme Corp") {
 		t.Errorf("confirmation DM = %+v", dms)
+	}
+	// The note is audited in the channel of the button, not the DM.
+	recs, err := e.st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || recs[len(recs)-1].Actor != (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}) {
+		t.Errorf("note's audit records %+v (%v)", recs[len(recs)-1].Actor, err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -145,19 +147,19 @@ func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 	a.work.Add(1)
 	go func() {
 		defer a.work.Done()
-		done <- a.visible(runCtx, channel, a.router.Handle(bot.WithChannel(runCtx, channel), Platform, user, text))
+		done <- a.router.Handle(bot.WithChannel(runCtx, channel), Platform, user, text)
 	}()
 	timer := time.NewTimer(a.window)
 	defer timer.Stop()
 	select {
 	case r := <-done:
-		cancel()
-		return answer(r, a.botName)
+		defer cancel()
+		return answer(a.visible(runCtx, channel, r), a.botName)
 	case <-timer.C:
 	}
 	lctx, lcancel := context.WithTimeout(ctx, lookupTimeout)
 	defer lcancel()
-	m, url, err := a.askerWebhook(lctx, user)
+	m, t, err := a.askerWebhook(lctx, user)
 	if err != nil {
 		cancel()
 		a.log.Info("slow Teams command stopped", "command", firstWord(text), "reason", err)
@@ -173,8 +175,9 @@ func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 		r := <-done
 		pctx, pcancel := context.WithTimeout(context.Background(), time.Minute)
 		defer pcancel()
-		// The team's Workflows channel is not the one asked in, and unmarked.
-		if err := a.post(pctx, url, m.Team, render(r.Redact(), a.botName, memberMention(m)), nil); err != nil {
+		// The team's Workflows channel is not the one asked in: its own
+		// mark decides.
+		if err := a.post(pctx, t.TeamsWebhook, m.Team, render(a.inWorkflows(pctx, t, r), a.botName, memberMention(m)), nil); err != nil {
 			a.log.Error("deliver slow Teams answer", "command", firstWord(text), "team", m.Team, "err", err)
 		}
 	}()
@@ -203,17 +206,17 @@ func (a *Adapter) visible(ctx context.Context, channel string, r bot.Reply) bot.
 	return r.Redact()
 }
 
-// askerWebhook finds the asker and their team's Workflows webhook.
-func (a *Adapter) askerWebhook(ctx context.Context, user string) (store.Member, string, error) {
+// askerWebhook finds the asker and their team, with its Workflows webhook.
+func (a *Adapter) askerWebhook(ctx context.Context, user string) (store.Member, store.Team, error) {
 	m, err := a.store.MemberByIdentity(ctx, Platform, user)
 	if err != nil {
-		return m, "", fmt.Errorf("find the asker: %w", err)
+		return m, store.Team{}, fmt.Errorf("find the asker: %w", err)
 	}
 	if m.Team == "" {
-		return m, "", fmt.Errorf("@%s is in no team", m.ID)
+		return m, store.Team{}, fmt.Errorf("@%s is in no team", m.ID)
 	}
-	url, err := a.webhook(ctx, m.Team)
-	return m, url, err
+	t, err := a.webhook(ctx, m.Team)
+	return m, t, err
 }
 
 // firstWord is the command's name as typed, for messages and logs: never
@@ -224,4 +227,24 @@ func firstWord(text string) string {
 		w, _, _ = bot.CutWord(rest)
 	}
 	return cmp.Or(w, "help")
+}
+
+// teamsChannel is a Teams channel id: 19:<id>@thread.tacv2 (or the older
+// @thread.skype).
+var teamsChannel = regexp.MustCompile(`^19:[0-9A-Za-z_-]+@thread\.(tacv2|skype)$`)
+
+// ParseChannel reads a Teams channel id, given as itself or as the
+// channel's link (⋯ > Get link to channel), whose path carries it escaped.
+func ParseChannel(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "https://teams.microsoft.com/l/channel/"); ok {
+		seg, _, _ := strings.Cut(rest, "/")
+		if id, err := url.PathUnescape(seg); err == nil {
+			s = id
+		}
+	}
+	if !teamsChannel.MatchString(s) {
+		return "", errors.New("not a Teams channel: give the channel's link (⋯ > Get link to channel) or its id, 19:...@thread.tacv2")
+	}
+	return s, nil
 }

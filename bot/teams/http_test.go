@@ -20,6 +20,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/commands"
+	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/mongostore"
@@ -313,6 +314,15 @@ func TestRequestsAreVerifiedFirst(t *testing.T) {
 	after, err = e.st.Account(ctx, "kumo-robotics")
 	if err != nil || !after.LastTouch.After(before.LastTouch) {
 		t.Errorf("note not logged: last touch %v -> %v, %v", before.LastTouch, after.LastTouch, err)
+	}
+	// It is audited as Kenji's, in the channel (the conversation without
+	// its thread).
+	recs, err := e.st.Audit(ctx, store.AuditAccount, "kumo-robotics", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := recs[len(recs)-1].Actor, (store.Actor{Name: "kenji", Platform: Platform, Channel: "19:253b1f341670408fb6fe51050b6e5ceb@thread.skype"}); got != want {
+		t.Errorf("note audited as %+v, want %+v", got, want)
 	}
 }
 

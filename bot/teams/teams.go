@@ -168,27 +168,37 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	default:
 		return errors.New("send on Teams: no member or team to send to")
 	}
-	url, err := a.webhook(ctx, teamID)
+	t, err := a.webhook(ctx, teamID)
 	if err != nil {
 		return fmt.Errorf("send to %s on Teams: %w", cmp.Or(to.Member, "team "+teamID), err)
 	}
-	// Nobody marks a Workflows webhook's channel: customer figures stay out.
-	return a.post(ctx, url, teamID, render(r.Redact(), a.botName, mention), to.Outbox)
+	return a.post(ctx, t.TeamsWebhook, teamID, render(a.inWorkflows(ctx, t, r), a.botName, mention), to.Outbox)
 }
 
-// webhook returns a team's Workflows webhook URL.
-func (a *Adapter) webhook(ctx context.Context, teamID string) (string, error) {
+// webhook returns a team with its Workflows webhook URL.
+func (a *Adapter) webhook(ctx context.Context, teamID string) (store.Team, error) {
 	t, err := a.store.Team(ctx, teamID)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", fmt.Errorf("there is no team %q: %w", teamID, err)
+		return t, fmt.Errorf("there is no team %q: %w", teamID, err)
 	}
 	if err != nil {
-		return "", err
+		return t, err
 	}
 	if t.TeamsWebhook == "" {
-		return "", fmt.Errorf("%w: team %s has none; create one in Teams and set it with `csbot teams webhook %s URL`", ErrNoWebhook, teamID, teamID)
+		return t, fmt.Errorf("%w: team %s has none; create one in Teams and set it with `csbot teams webhook %s URL`", ErrNoWebhook, teamID, teamID)
 	}
-	return t.TeamsWebhook, nil
+	return t, nil
+}
+
+// inWorkflows is r as the channel of t's Workflows webhook sees it: the
+// rule of direct answers (visible) for the channel the admin named with
+// the webhook; customer figures stay out when none was named, as csbot
+// cannot tell which channel the webhook posts into.
+func (a *Adapter) inWorkflows(ctx context.Context, t store.Team, r bot.Reply) bot.Reply {
+	if t.TeamsChannel == "" {
+		return r.Redact()
+	}
+	return a.visible(ctx, t.TeamsChannel, r)
 }
 
 // ErrNoWebhook is wrapped when a team has no Workflows webhook.

@@ -36,7 +36,8 @@ type app struct {
 }
 
 func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
-	st, err := mongostore.Open(ctx, mongostore.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: log})
+	st, err := mongostore.Open(ctx, mongostore.Config{URI: o.MongoURI, DataDir: o.DataDir, Database: o.Database, Logger: log,
+		AuditRetention: time.Duration(o.AuditRetentionDays) * 24 * time.Hour})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

@@ -91,9 +91,21 @@ func (a *app) queueChecklistNudges(ctx context.Context, loc *time.Location, now 
 }
 
 // prune deletes what is past its retention (outbound.Prune: sent messages
-// and claims; playbooks.PruneLocks: job-run locks).
+// and claims; playbooks.PruneLocks: job-run locks; the audit trail's
+// records older than CSBOT_AUDIT_RETENTION_DAYS) and sweeps the audit
+// records a crash left pending.
 func (a *app) prune(ctx context.Context, now time.Time) error {
-	return errors.Join(outbound.Prune(ctx, a.store, now), playbooks.PruneLocks(ctx, a.store, now), a.sweepAudit(ctx))
+	return errors.Join(outbound.Prune(ctx, a.store, now), playbooks.PruneLocks(ctx, a.store, now), a.sweepAudit(ctx), a.pruneAudit(ctx))
+}
+
+// pruneAudit deletes the audit records past their retention.
+func (a *app) pruneAudit(ctx context.Context) error {
+	n, err := a.store.PruneAudit(ctx)
+	if err != nil {
+		return fmt.Errorf("prune audit: %w", err)
+	}
+	a.log.InfoContext(ctx, "audit pruned", "deleted", n)
+	return nil
 }
 
 // sweepAudit copies into the audit trail the records a crash left pending

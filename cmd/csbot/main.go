@@ -29,7 +29,7 @@ Usage:
   csbot digest --dry-run [--lead ID] [--date DAY]      print the leads' churn-risk digests
                                                        load-test the Slack endpoint; p50/p90/p99
   csbot discord register [--guild ID]                  register /cs and its subcommands with Discord
-  csbot teams webhook TEAM URL                         post TEAM's digests and reminders to a Teams channel
+  csbot teams webhook TEAM URL [CHANNEL]               post TEAM's digests and reminders to a Teams channel
   csbot doctor                                         check the configuration and every dependency
   csbot audit export --since DAY                       print the audit trail from DAY on as JSON lines
   csbot version                                        print the version

@@ -108,6 +108,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad send window", nil, write("window.yaml", "schedule:\n  send_from: \"19:00\"\n  send_until: \"08:00\"\n"), "schedule.send_from: 19:00 is not before send_until 08:00"},
 		{"bad company holiday", nil, write("holiday.yaml", "calendar:\n  holidays: [2026-12-32]\n"), `calendar.holidays[0]: "2026-12-32" is not a date`},
 		{"unknown schedule key", nil, write("schedkey.yaml", "schedule:\n  digest_time: \"08:30\"\n"), `line 2: unknown key "digest_time"`},
+		{"audit kept forever", nil, write("audit.yaml", "audit_retention_days: 0\n"), ""},
+		{"audit retention from the environment", map[string]string{"CSBOT_AUDIT_RETENTION_DAYS": "730"}, "", ""},
+		{"bad audit retention", map[string]string{"CSBOT_AUDIT_RETENTION_DAYS": "1y"}, "", `CSBOT_AUDIT_RETENTION_DAYS: "1y" is not a number of days`},
+		{"negative audit retention", nil, write("audit-neg.yaml", "audit_retention_days: -5\n"), "CSBOT_AUDIT_RETENTION_DAYS: -5: give a number of days, or 0 to keep every record"},
 		{"access override", nil, write("access.yaml", "access:\n  csm:\n    note: team\n"), ""},
 		{"access unknown action", nil, write("access-typo.yaml", "tz: UTC\naccess:\n  csm:\n    nte: team\n"), `access.csm.nte (line 4): unknown action "nte"`},
 		{"access unknown role", nil, write("access-role.yaml", "access:\n  boss:\n    kpi: all\n"), `access.boss (line 2): unknown role "boss"`},
@@ -125,7 +129,7 @@ func TestOptionsValidate(t *testing.T) {
 		})
 	}
 	o := optionsFromEnv(func(string) string { return "" })
-	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" || o.ShutdownGrace != 20*time.Second {
+	if o.Addr != ":8080" || o.DataDir != "./data" || o.Database != "csbot" || o.TZ != "UTC" || o.ShutdownGrace != 20*time.Second || o.AuditRetentionDays != 400 {
 		t.Errorf("defaults = %+v", o)
 	}
 	secret := write("token", " xoxb-from-file \n")
@@ -538,13 +542,17 @@ func TestTeamsWebhookCommand(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	const hook = "https://prod-01.japaneast.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRET"
+	const channel = "19:0a1b2c3d4e5f@thread.tacv2"
+	const link = "https://teams.microsoft.com/l/channel/19%3a0a1b2c3d4e5f%40thread.tacv2/CS%20Tokyo?groupId=71ed6ad1&tenantId=72f988bf"
 	tests := []struct {
 		name string
 		args []string
 		want string // in the output or the error
 		ok   bool
 	}{
-		{"set", []string{"teams", "webhook", "tokyo", hook}, "team tokyo (", true},
+		{"set", []string{"teams", "webhook", "tokyo", hook}, "Customer figures stay out of its posts", true},
+		{"bad channel", []string{"teams", "webhook", "tokyo", hook, "general"}, "not a Teams channel", false},
+		{"set with the channel's link", []string{"teams", "webhook", "tokyo", hook, link}, "only while " + channel + " is marked internal", true},
 		{"plain http", []string{"teams", "webhook", "tokyo", "http://example.com/hook"}, "must be the https:// address", false},
 		{"unknown team", []string{"teams", "webhook", "tokio", hook}, `no team "tokio"; did you mean "tokyo"?`, false},
 		{"missing url", []string{"teams", "webhook", "tokyo"}, "csbot teams webhook TEAM URL", false},
@@ -569,8 +577,8 @@ func TestTeamsWebhookCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if team, err := a.store.Team(context.Background(), "tokyo"); err != nil || team.TeamsWebhook != hook {
-		t.Errorf("tokyo's webhook = %q (err %v), want the URL set", team.TeamsWebhook, err)
+	if team, err := a.store.Team(context.Background(), "tokyo"); err != nil || team.TeamsWebhook != hook || team.TeamsChannel != channel {
+		t.Errorf("tokyo's webhook = %q in %q (err %v), want the URL and channel set", team.TeamsWebhook, team.TeamsChannel, err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ import (
 // defaultAddr is where csbot serve listens unless CSBOT_ADDR says otherwise
 // (the deploy manifests' ports and probes follow it).
 const defaultAddr = ":8080"
+
+// defaultAuditRetentionDays keeps the audit trail a little over a year:
+// a yearly review (an SOC 2 period, a renewal) still finds the year's changes.
+const defaultAuditRetentionDays = 400
 
 // defaultShutdownGrace bounds how long in-flight work may take after SIGTERM.
 const defaultShutdownGrace = 20 * time.Second
@@ -54,6 +59,9 @@ type options struct {
 	LogFormat string `yaml:"log_format"`
 	// ShutdownGrace is how long in-flight commands and sends may run after SIGTERM.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// AuditRetentionDays is how long the audit trail keeps a record; 0
+	// keeps every record.
+	AuditRetentionDays int `yaml:"audit_retention_days"`
 	// PlaybooksDir overrides and adds to the built-in playbooks.
 	PlaybooksDir string `yaml:"playbooks_dir"`
 	// ChecklistsDir overrides and adds to the built-in checklist templates.
@@ -165,7 +173,7 @@ type overrides struct {
 func loadOptions(getenv func(string) string, cli overrides) options {
 	o := options{
 		Addr: defaultAddr, CommandLimit: bot.DefaultLimit.String(), DataDir: "./data", Database: "csbot", TZ: "UTC", Locale: i18n.Default,
-		ShutdownGrace: defaultShutdownGrace, Health: health.DefaultConfig(), Access: *access.Default(),
+		ShutdownGrace: defaultShutdownGrace, AuditRetentionDays: defaultAuditRetentionDays, Health: health.DefaultConfig(), Access: *access.Default(),
 	}
 	o.ConfigFile = cmpOr(cli.ConfigFile, getenv("CSBOT_CONFIG"))
 	if err := o.loadFile(); err != nil {
@@ -183,6 +191,13 @@ func loadOptions(getenv func(string) string, cli overrides) options {
 			o.errs = append(o.errs, fmt.Errorf("CSBOT_SHUTDOWN_GRACE: %q is not a duration (use e.g. 20s or 1m)", v))
 		}
 		o.ShutdownGrace = d
+	}
+	if v := getenv("CSBOT_AUDIT_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			o.errs = append(o.errs, fmt.Errorf("CSBOT_AUDIT_RETENTION_DAYS: %q is not a number of days (use e.g. 400, or 0 to keep every record)", v))
+		}
+		o.AuditRetentionDays = n
 	}
 	o.DataDir = cmpOr(cli.DataDir, o.DataDir)
 	o.MongoURI = cmpOr(cli.MongoURI, o.MongoURI)
@@ -244,6 +259,9 @@ func (o options) Validate() error {
 	}
 	if o.ShutdownGrace <= 0 || o.ShutdownGrace > 10*time.Minute {
 		errs = append(errs, fmt.Errorf("CSBOT_SHUTDOWN_GRACE: %v must be between 1s and 10m", o.ShutdownGrace))
+	}
+	if o.AuditRetentionDays < 0 {
+		errs = append(errs, fmt.Errorf("CSBOT_AUDIT_RETENTION_DAYS: %d: give a number of days, or 0 to keep every record", o.AuditRetentionDays))
 	}
 	if _, err := bot.ParseLimit(o.CommandLimit); err != nil {
 		errs = append(errs, fmt.Errorf("CSBOT_COMMAND_LIMIT: %q: %w", o.CommandLimit, err))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/discord"
+	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
@@ -46,21 +47,32 @@ func runDiscord(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// runTeams configures Microsoft Teams: `csbot teams webhook TEAM URL` stores
-// the Workflows webhook that team's digests and reminders are posted to.
+// runTeams configures Microsoft Teams: `csbot teams webhook TEAM URL
+// [CHANNEL]` stores the Workflows webhook that team's digests, reminders
+// and slow answers are posted to, and the channel it posts into, whose
+// mark then decides whether they show customer figures.
 func runTeams(ctx context.Context, e env, args []string) error {
 	o, rest, err := flags(e, "teams", args, nil)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 3 || rest[0] != "webhook" {
-		return usageError{errors.New("teams what? `csbot teams webhook TEAM URL` (URL from the channel's Workflows > Post to a channel when a webhook request is received)")}
+	if len(rest) < 3 || len(rest) > 4 || rest[0] != "webhook" {
+		return usageError{errors.New("teams what? `csbot teams webhook TEAM URL [CHANNEL]` (URL from the channel's Workflows > Post to a channel when a webhook request is received; CHANNEL the channel's link, from ⋯ > Get link to channel)")}
 	}
 	team, raw := rest[1], rest[2]
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		// The URL carries a signature: never echo it back.
 		return usageError{errors.New("teams webhook: the URL must be the https:// address the Workflows template showed")}
+	}
+	// Without a channel, the posts leave customer figures out: csbot
+	// cannot tell where the webhook posts. A new webhook forgets the old
+	// channel.
+	channel := ""
+	if len(rest) == 4 {
+		if channel, err = teams.ParseChannel(rest[3]); err != nil {
+			return usageError{fmt.Errorf("teams webhook: %w", err)}
+		}
 	}
 	a, err := openApp(ctx, o, logger(e.stderr, slog.LevelWarn))
 	if err != nil {
@@ -71,7 +83,7 @@ func runTeams(ctx context.Context, e env, args []string) error {
 		if !found {
 			return store.ErrNotFound
 		}
-		t.TeamsWebhook = u.String()
+		t.TeamsWebhook, t.TeamsChannel = u.String(), channel
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -81,6 +93,11 @@ func runTeams(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "team %s (%s): Teams digests and reminders now go to the Workflows webhook on %s\n", t.ID, t.Name, u.Host)
+	if channel == "" {
+		fmt.Fprintln(e.stdout, "Customer figures stay out of its posts; name its channel (its link, ⋯ > Get link to channel) and mark that channel internal (`@csbot channel internal`) to show them.")
+	} else {
+		fmt.Fprintf(e.stdout, "Its posts show customer figures only while %s is marked internal (`@csbot channel internal` there).\n", channel)
+	}
 	return nil
 }
 

@@ -135,8 +135,11 @@ func (s *Store) SweepAudit(ctx context.Context) (int, error) {
 
 // sweep inserts the records pending in the documents of c. Every document
 // keeps its last record, so this inserts mostly duplicates, which cost
-// nothing but the scan.
+// nothing but the scan. Records past the retention are left out: every
+// document keeps its last record however old, and the sweep must not bring
+// back what PruneAudit deleted.
 func (s *Store) sweep(ctx context.Context, c *mongo.Collection) (int, error) {
+	from := s.auditFrom()
 	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}})
 	if err != nil {
 		return 0, s.fail("sweep audit", err)
@@ -153,7 +156,7 @@ func (s *Store) sweep(ctx context.Context, c *mongo.Collection) (int, error) {
 		if err := bson.Unmarshal(raw, &d); err != nil {
 			return 0, fmt.Errorf("sweep audit: %w", err)
 		}
-		if d.Pending == nil {
+		if d.Pending == nil || d.Pending.At.Before(from) {
 			continue
 		}
 		rec, err := complete(*d.Pending, raw)
@@ -163,6 +166,30 @@ func (s *Store) sweep(ctx context.Context, c *mongo.Collection) (int, error) {
 		recs = append(recs, rec)
 	}
 	return len(recs), s.recordAudit(ctx, recs...)
+}
+
+// auditFrom is the time of the oldest record the trail keeps (Config's
+// AuditRetention); zero when it keeps every record.
+func (s *Store) auditFrom() time.Time {
+	if s.auditKeep <= 0 {
+		return time.Time{}
+	}
+	return time.Now().UTC().Add(-s.auditKeep)
+}
+
+// PruneAudit deletes the audit records past the retention (none when the
+// trail keeps every record), and reports how many it deleted. Run it from
+// a nightly job: it scans the trail.
+func (s *Store) PruneAudit(ctx context.Context) (int64, error) {
+	from := s.auditFrom()
+	if from.IsZero() {
+		return 0, nil
+	}
+	res, err := s.audit.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: from}}}})
+	if err != nil {
+		return 0, s.fail("prune audit", err)
+	}
+	return res.DeletedCount, nil
 }
 
 // Audit returns the records of one subject of a kind (of everything when

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/store"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -130,5 +131,71 @@ func TestAuditOfRefresh(t *testing.T) {
 	}
 	if want := []string{"account/acme/1 scheduler name", "account/acme/history-2026-11-25 scheduler history"}; !slices.Equal(got, want) {
 		t.Errorf("records %q, want %q", got, want)
+	}
+}
+
+// Records past the retention are deleted and the newer kept; the sweep
+// does not bring back a record past it that a document still keeps
+// pending. A trail without retention keeps everything.
+func TestAuditPrune(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	rec := func(team string, daysAgo int) store.AuditRecord {
+		return store.AuditRecord{ID: store.AuditID(store.AuditTeam, team, 7), Kind: store.AuditTeam, Subject: team, Version: 7,
+			Actor: store.Actor{Name: "aiko"}, At: now.AddDate(0, 0, -daysAgo), Changes: []store.FieldChange{{Field: "name", Before: `"a"`, After: `"b"`}}}
+	}
+	ids := func(st *mongostore.Store) []string {
+		t.Helper()
+		recs, err := st.Audit(ctx, "", "", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	tests := []struct {
+		name      string
+		retention time.Duration
+		want      []string
+		pruned    int64
+	}{
+		{"400 days", 400 * 24 * time.Hour, []string{"team/kobe/1", "team/kobe/7", "team/osaka/7", "team/tokyo/1"}, 1},
+		{"forever", 0, []string{"team/kobe/1", "team/kobe/7", "team/nagoya/7", "team/osaka/7", "team/tokyo/1", "team/tokyo/7"}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := storetest.Config(t)
+			cfg.AuditRetention = tc.retention
+			st := storetest.OpenConfig(t, cfg)
+			for _, id := range []string{"tokyo", "kobe"} {
+				if err := st.SaveTeam(ctx, store.Team{ID: id, Name: id}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// nagoya's record is past 400 days, osaka's a day short of it.
+			if err := st.InsertAuditForTest(ctx, rec("nagoya", 401), rec("osaka", 399)); err != nil {
+				t.Fatal(err)
+			}
+			n, err := st.PruneAudit(ctx)
+			if err != nil || n != tc.pruned {
+				t.Fatalf("prune deleted %d, %v; want %d", n, err, tc.pruned)
+			}
+			// Left pending by a crash: tokyo's long ago, kobe's lately.
+			for team, days := range map[string]int{"tokyo": 401, "kobe": 2} {
+				if err := st.PendAuditForTest(ctx, "teams", team, rec(team, days)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := st.SweepAudit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(st); !slices.Equal(got, tc.want) {
+				t.Errorf("trail %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -33,6 +33,9 @@ type Config struct {
 	// Monitor, when set, is told of every database command: tests count a
 	// command's round trips with it.
 	Monitor *event.CommandMonitor
+	// AuditRetention is how long the audit trail keeps a record (PruneAudit);
+	// 0 keeps every record.
+	AuditRetention time.Duration
 }
 
 // Store is the MongoDB repository of csbot.
@@ -50,6 +53,8 @@ type Store struct {
 	memberCache *memberCache
 	// The account cache is set on the embedded store only.
 	accountCache *accountCache
+	// auditKeep is Config.AuditRetention.
+	auditKeep time.Duration
 }
 
 // collections lists every collection csbot uses, so start-up can create them
@@ -65,7 +70,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Store{log: cfg.Logger, memberCache: &memberCache{}}
+	s := &Store{log: cfg.Logger, memberCache: &memberCache{}, auditKeep: cfg.AuditRetention}
 	uri := cfg.URI
 	if uri == "" {
 		emb, err := embedded.Start(ctx, cfg.DataDir, cfg.Logger)

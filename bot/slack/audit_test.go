@@ -1,0 +1,32 @@
+package slack_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/csbot/csbot/store"
+)
+
+// A change made by a signed slash command is audited with who made it,
+// on which platform and in which channel, and `/cs audit` says so.
+func TestAuditRecordsPlatformAndChannel(t *testing.T) {
+	e := newEnv(t)
+	if a := e.commandIn(t, "U0AIKO", "C0SALES", "note acme call with the CTO"); strings.Contains(a.Text, "Refused") {
+		t.Fatalf("note refused: %+v", a)
+	}
+	e.app.Wait()
+	recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := recs[len(recs)-1]
+	if want := (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}); last.Actor != want {
+		t.Errorf("note recorded by %+v, want %+v", last.Actor, want)
+	}
+	a := e.commandIn(t, "U0HIRO", "C0OPS", "audit acme")
+	if got := a.Text + blocksText(a); !strings.Contains(got, "@aiko (slack #C0SALES) account") {
+		t.Errorf("/cs audit does not show where the note came from:\n%s", got)
+	}
+}
