@@ -177,6 +177,7 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	label = cmd.Name
 	// Whatever the command changes is audited as the member's, from here.
 	ctx = store.WithActor(ctx, store.Actor{Name: member.ID, Platform: platform})
+	ctx = i18n.NewContext(ctx, l)
 	sub, args, err := parse(cmd)
 	switch {
 	case errors.Is(err, errStaleCall):
