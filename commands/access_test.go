@@ -106,7 +106,7 @@ func TestAccessMatrix(t *testing.T) {
 		access.Playbook:   func(_, s string) string { return "/cs playbook start save-plan acct-" + s },
 		access.Assign:     func(_, s string) string { return "/cs team assign acct-" + s + " @" + s },
 		access.Reminder:   func(_, s string) string { return "/cs reminder done reminder/rem-" + s },
-		access.Team:       func(_, s string) string { return "/cs team member " + s + " locale:ja-JP" },
+		access.Team:       func(_, s string) string { return "/cs team member " + s + " tz:Asia/Tokyo" },
 	}
 	for _, role := range store.Roles {
 		caller := callers[role]

@@ -175,11 +175,11 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 // the member is gone.
 func (c *cmds) memberName(ctx context.Context, id string) (string, error) {
 	if id == "" {
-		return "nobody", nil
+		return i18n.FromContext(ctx).T("member.nobody", nil), nil
 	}
 	m, err := c.Store.Member(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return "@" + id + " (not a member)", nil
+		return i18n.FromContext(ctx).T("member.gone", i18n.Data{"ID": id}), nil
 	}
 	if err != nil {
 		return "", err

@@ -86,7 +86,7 @@ func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	}
 	if id, named := strings.CutPrefix(args.scope, "team:"); named {
 		if _, err := c.Store.Team(ctx, id); errors.Is(err, store.ErrNotFound) {
-			return bot.Reply{}, bot.Errorf("There is no team '%s'. `/cs team` lists them.", id)
+			return bot.Reply{}, noTeam(req.L(), id)
 		} else if err != nil {
 			return bot.Reply{}, err
 		}
