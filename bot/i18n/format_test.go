@@ -17,6 +17,8 @@ func TestFormats(t *testing.T) {
 		{"date ja is the UTC day", "ja", func(l *Localizer) string { return l.Date(day.In(time.FixedZone("JST", 9*3600))) }, "2026年12月6日"},
 		{"time en", "en", func(l *Localizer) string { return l.Time(day.In(time.FixedZone("JST", 9*3600))) }, "2026-12-06 23:30"},
 		{"time ja", "ja", func(l *Localizer) string { return l.Time(day) }, "2026年12月6日 23:30"},
+		{"month en", "en", func(l *Localizer) string { return l.Month(day) }, "2026-12"},
+		{"month ja", "ja", func(l *Localizer) string { return l.Month(day) }, "2026年12月"},
 		{"in days en", "en", func(l *Localizer) string { return l.InDays(38) }, "in 38 days"},
 		{"in one day en", "en", func(l *Localizer) string { return l.InDays(1) }, "in 1 day"},
 		{"in days ja", "ja", func(l *Localizer) string { return l.InDays(38) }, "38日後"},
