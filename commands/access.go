@@ -102,7 +102,7 @@ func (c *cmds) allowAccount(ctx context.Context, me store.Member, a access.Actio
 // allowMember refuses, naming the rule, an action on a member's things
 // (their checklist, their reminders, their record) beyond the member's reach.
 func (c *cmds) allowMember(ctx context.Context, me store.Member, a access.Action, id string) error {
-	return c.allow(ctx, me, a, id, "@"+id, "")
+	return c.allow(ctx, me, a, id, i18n.FromContext(ctx).T("access.member", i18n.Data{"ID": id}), "")
 }
 
 // allow refuses the action on what belongs to owner when the table puts it
