@@ -187,6 +187,9 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 	}
 	now := c.Health.Now()
 	var kept bool
+	// current is the checklist as it stands when nothing changes: the
+	// store returns no document with errUnchanged.
+	var current store.Assignment
 	// changes are recorded in English, the trail's language, and shown in
 	// the member's.
 	var changes, shown []string
@@ -221,6 +224,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 			a.Start = start
 		}
 		if len(changes) == 0 {
+			current = *a
 			return errUnchanged
 		}
 		action := "assign"
@@ -237,6 +241,9 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 	unchanged := errors.Is(err, errUnchanged)
 	if err != nil && !unchanged {
 		return bot.Reply{}, err
+	}
+	if unchanged {
+		a = current
 	}
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
 	key := "checklist.assigned"
