@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/i18n"
@@ -345,9 +346,16 @@ func (f kpiFormat) chart(r *bot.Reply, b *kpi.Book, key string, months []kpi.Per
 	values := make([]float64, len(months))
 	var pts []chart.Point
 	lines := make([]string, len(months))
+	// Labels padded alike keep the values in a column: 2026年1月, 2026年12月.
+	labels := make([]string, len(months))
+	width := 0
+	for i, p := range months {
+		labels[i] = l.Month(p.Start)
+		width = max(width, utf8.RuneCountInString(labels[i]))
+	}
 	for i, p := range months {
 		v := b.Compute(p)[key]
-		lines[i] = l.Month(p.Start) + "  " + f.shown(m, v)
+		lines[i] = labels[i] + strings.Repeat(" ", width-utf8.RuneCountInString(labels[i])) + "  " + f.shown(m, v)
 		values[i] = math.NaN()
 		if v.OK {
 			values[i] = display(m, v.V)
