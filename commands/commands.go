@@ -114,13 +114,14 @@ var (
 // forms alike, any case). The slug hit, by far the common case, is one
 // primary-key read.
 func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account, error) {
+	l := i18n.FromContext(ctx)
 	q := suggest.Fold(strings.TrimSpace(query))
 	if q == "" {
-		return store.Account{}, bot.UsageErrorf("Which account? Give its name or slug.")
+		return store.Account{}, bot.UsageErrorf("%s", l.T("lookup.which", nil))
 	}
 	// No account has a longer name: answer at once, without a search.
 	if n := utf8.RuneCountInString(q); n > store.MaxName {
-		return store.Account{}, bot.Errorf("No account matches: you gave %d characters, and account names have at most %d.", n, store.MaxName)
+		return store.Account{}, bot.Errorf("%s", l.T("lookup.too_long", i18n.Data{"N": n, "Max": store.MaxName}))
 	}
 	for _, slug := range slices.Compact([]string{q, store.Slugify(q)}) {
 		a, err := c.Store.Account(ctx, slug)
@@ -153,9 +154,9 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 		for _, r := range rows {
 			names = append(names, r.Name)
 		}
-		msg := fmt.Sprintf("No account matches '%s'.", query)
+		msg := l.T("lookup.none", i18n.Data{"Query": query})
 		if near := suggest.Closest(query, names, 3); len(near) > 0 {
-			msg += " Did you mean " + strings.Join(near, ", ") + "?"
+			msg = l.T("lookup.did_you_mean", i18n.Data{"Msg": msg, "Names": strings.Join(near, l.T("format.list_sep", nil))})
 		}
 		return store.Account{}, bot.Errorf("%s", msg)
 	}
@@ -166,9 +167,10 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 	}
 	more := ""
 	if len(matches) > 5 {
-		more = fmt.Sprintf(" and %d more", len(matches)-5)
+		more = l.T("lookup.more", i18n.Data{"N": len(matches) - 5})
 	}
-	return store.Account{}, bot.Errorf("'%s' matches %d accounts: %s%s. Type more of the name or use the slug.", query, len(matches), strings.Join(names, ", "), more)
+	return store.Account{}, bot.Errorf("%s", l.T("lookup.many", i18n.Data{"Query": query, "N": len(matches),
+		"Names": strings.Join(names, l.T("format.list_sep", nil)), "More": more}))
 }
 
 // memberName shows a member as "Aiko Tanaka (@aiko)", or the bare id when

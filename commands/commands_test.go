@@ -173,6 +173,8 @@ func TestGoldenRepliesJapanese(t *testing.T) {
 		{"help-unknown", "aiko", "/cs help onbording"},
 		{"team", "aiko", "/cs team"},
 		{"team-show", "aiko", "/cs team show tokyo"},
+		{"lookup-none", "aiko", "/cs audit acmr"},
+		{"lookup-many", "aiko", "/cs health acm"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := console.Render(f.japanese.Handle(context.Background(), "console", tc.user, tc.line))
