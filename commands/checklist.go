@@ -133,11 +133,10 @@ func (c *cmds) assignment(ctx context.Context, l *i18n.Localizer, id string, min
 	return a, t, nil
 }
 
-func findItem(t checklists.Template, query string) (checklists.Item, error) {
-	i, err := t.Find(query)
+func findItem(l *i18n.Localizer, t checklists.Template, query string) (checklists.Item, error) {
+	i, err := t.Find(l, query)
 	if err != nil {
-		msg := err.Error()
-		return checklists.Item{}, bot.Errorf("%s.", strings.ToUpper(msg[:1])+msg[1:])
+		return checklists.Item{}, bot.Errorf("%s", err)
 	}
 	return t.Items[i], nil
 }
@@ -289,7 +288,7 @@ func (c *cmds) checklistDone(ctx context.Context, l *i18n.Localizer, me store.Me
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	it, err := findItem(t, query)
+	it, err := findItem(l, t, query)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -344,7 +343,7 @@ func (c *cmds) checklistHelp(ctx context.Context, l *i18n.Localizer, me store.Me
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	it, err := findItem(t, query)
+	it, err := findItem(l, t, query)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -427,7 +426,7 @@ func (c *cmds) checklistVerify(ctx context.Context, l *i18n.Localizer, me store.
 	if a.Mentor != me.ID && !me.Has(store.RoleAdmin) && !c.leadOf(ctx, me, hire) {
 		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.verify.who", i18n.Data{"ID": hire.ID}))
 	}
-	it, err := findItem(t, query)
+	it, err := findItem(l, t, query)
 	if err != nil {
 		return bot.Reply{}, err
 	}
