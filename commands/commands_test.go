@@ -148,6 +148,11 @@ func TestGoldenReplies(t *testing.T) {
 		{"whoami", "aiko", "/cs whoami"},
 		{"team", "aiko", "/cs team"},
 		{"team-show", "aiko", "/cs team show tokyo"},
+		{"help-team", "ops", "/cs help team"},
+		{"help-checklist", "ops", "/cs help checklist"},
+		{"help-kpi", "ops", "/cs help kpi"},
+		{"help-channel", "ops", "/cs help channel"},
+		{"help-audit", "ops", "/cs help audit"},
 		{"playbook-list", "aiko", "/cs playbook list"},
 		{"playbook-status", "aiko", "/cs playbook status initech"},
 		{"status", "ops", "/cs status"},
@@ -173,6 +178,11 @@ func TestGoldenRepliesJapanese(t *testing.T) {
 		{"help-unknown", "aiko", "/cs help onbording"},
 		{"team", "aiko", "/cs team"},
 		{"team-show", "aiko", "/cs team show tokyo"},
+		{"help-team", "ops", "/cs help team"},
+		{"help-checklist", "ops", "/cs help checklist"},
+		{"help-kpi", "ops", "/cs help kpi"},
+		{"help-channel", "ops", "/cs help channel"},
+		{"help-audit", "ops", "/cs help audit"},
 		{"lookup-none", "aiko", "/cs audit acmr"},
 		{"lookup-many", "aiko", "/cs health acm"},
 	} {
@@ -470,6 +480,39 @@ func TestPlaybookStartAndStop(t *testing.T) {
 	}
 	if a, _ := f.st.Account(ctx, "acme-labs"); len(a.Playbooks) != 0 {
 		t.Errorf("playbooks after stop = %+v", a.Playbooks)
+	}
+}
+
+// The help of the commands translated whole (their grammar's help,
+// subcommand summaries and argument texts) has Japanese for every text, so
+// /cs help <command> does not mix languages.
+func TestTranslatedHelpIsWhole(t *testing.T) {
+	f := newFixture(t)
+	ja := i18n.For("ja")
+	has := func(key string) {
+		t.Helper()
+		if _, ok := ja.Lookup(i18n.Grammar+key, nil); !ok {
+			t.Errorf("no %s%s in the Japanese catalogues", i18n.Grammar, key)
+		}
+	}
+	for _, name := range []string{"team", "checklist", "kpi", "channel", "audit"} {
+		c, ok := f.router.Registry().Lookup(name)
+		if !ok {
+			t.Fatalf("no /cs %s", name)
+		}
+		if c.Help != "" {
+			has(name + ".help")
+		}
+		args := c.Args
+		for _, s := range c.Subcommands {
+			has(name + "." + s.Name + ".summary")
+			args = append(args, s.Args...)
+		}
+		for _, a := range args {
+			if a.Help != "" {
+				has(name + ".arg." + a.Name)
+			}
+		}
 	}
 }
 
