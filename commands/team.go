@@ -279,8 +279,8 @@ func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, err
 		}
 		return c.mayChangeMember(ctx, me, before, *m, isNew)
 	})
-	if errors.Is(err, store.ErrIdentityTaken) {
-		return bot.Reply{}, bot.Errorf("%v", err)
+	if taken := (*store.IdentityTakenError)(nil); errors.As(err, &taken) {
+		return bot.Reply{}, bot.Errorf("%s", l.T("team.identity_taken", i18n.Data{"Platform": taken.Platform, "User": taken.User, "Holder": taken.Holder}))
 	}
 	if err != nil {
 		return bot.Reply{}, err
@@ -302,7 +302,7 @@ func (c *cmds) setMemberField(ctx context.Context, l *i18n.Localizer, m *store.M
 		for _, s := range strings.Split(v, ",") {
 			r, err := store.ParseRole(s)
 			if err != nil {
-				return bot.Errorf("%v", err)
+				return bot.Errorf("%s", l.T("team.bad_role", i18n.Data{"Role": s, "Roles": strings.Join(roleIDs(), ", ")}))
 			}
 			if !slices.Contains(roles, r) {
 				roles = append(roles, r)
@@ -344,6 +344,15 @@ func (c *cmds) setMemberField(ctx context.Context, l *i18n.Localizer, m *store.M
 		}
 	}
 	return nil
+}
+
+// roleIDs are the roles as typed in roles:, e.g. csm.
+func roleIDs() []string {
+	out := make([]string, len(store.Roles))
+	for i, r := range store.Roles {
+		out[i] = string(r)
+	}
+	return out
 }
 
 func (c *cmds) requireMember(ctx context.Context, id string) error {
