@@ -264,16 +264,6 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 	}, nil
 }
 
-// dayText writes a stored day (2026-11-02) as the language does; a day
-// that does not parse is shown as stored.
-func dayText(l *i18n.Localizer, day string) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return day
-	}
-	return l.Date(t)
-}
-
 var errUnchanged = errors.New("unchanged")
 
 func atID(id string) string {

@@ -217,3 +217,13 @@ func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
 	}
 	return s
 }
+
+// dayText writes a stored day (2026-11-02) as the language does; a day
+// that does not parse is shown as stored.
+func dayText(l *i18n.Localizer, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return l.Date(t)
+}
