@@ -228,7 +228,8 @@ func (c *cmds) widerThan(ctx context.Context, me store.Member, rule access.Rule,
 	if asked <= rule.Scope {
 		return nil
 	}
-	return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.beyond", i18n.Data{"Word": word, "Scope": scopeName(i18n.FromContext(ctx), rule.Scope)}), "")
+	l := i18n.FromContext(ctx)
+	return c.refusal(ctx, me, rule, l.T("access.beyond", i18n.Data{"Word": word, "Scope": scopeName(l, rule.Scope)}), "")
 }
 
 // commandActions are the actions a command's subcommands need; help
