@@ -245,15 +245,15 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 		a = current
 	}
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
-	key := "checklist.assigned"
+	key, title := "checklist.assigned", "checklist.assigned.title"
 	switch {
 	case unchanged:
-		key = "checklist.unchanged"
+		key, title = "checklist.unchanged", "checklist.unchanged.title"
 	case kept:
 		key = "checklist.updated"
 	}
 	return bot.Reply{
-		Title: l.T("checklist.assigned.title", nil),
+		Title: l.T(title, nil),
 		Text: l.T(key, i18n.Data{"ID": hire.ID, "Template": t.Name, "Changes": strings.Join(shown, l.T("format.list_sep", nil)),
 			"Items": len(t.Items), "Weeks": t.Weeks()}),
 		Fields: []bot.Field{
