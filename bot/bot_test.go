@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -267,10 +269,15 @@ func TestRouterSubcommandsAndCalls(t *testing.T) {
 }
 
 // TestRouterLocale checks which language answers: the member's locale,
-// else the platform's, else the deployment's; and that handlers get it.
+// else the platform's, else the deployment's; and that handlers get it, in
+// the request and in the context.
 func TestRouterLocale(t *testing.T) {
 	reg := bot.NewRegistry()
-	err := reg.Register(bot.Command{Name: "lang", Handler: func(_ context.Context, r *bot.Request) (bot.Reply, error) {
+	err := reg.Register(bot.Command{Name: "lang", Handler: func(ctx context.Context, r *bot.Request) (bot.Reply, error) {
+		// Helpers without the request read the same language from the context.
+		if got := i18n.FromContext(ctx).Lang(); got != r.Locale {
+			return bot.Reply{}, fmt.Errorf("the context's localizer writes %q, the request %q", got, r.Locale)
+		}
 		return bot.Reply{Text: r.Locale}, nil
 	}})
 	if err != nil {

@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 )
@@ -85,15 +85,16 @@ func (c *cmds) allowTeam(ctx context.Context, me store.Member, t store.Team) err
 	if ok {
 		return nil
 	}
-	return c.refusal(ctx, me, rule, "team "+t.ID+" is not yours", "")
+	return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.team_not_yours", i18n.Data{"Team": t.ID}), "")
 }
 
 // allowAccount refuses, naming the rule, an action on an account that
 // lies outside what the member may do.
 func (c *cmds) allowAccount(ctx context.Context, me store.Member, a access.Action, acct store.Account) error {
-	what := acct.Name + " has no owner"
+	l := i18n.FromContext(ctx)
+	what := l.T("access.account_unowned", i18n.Data{"Account": acct.Name})
 	if acct.Owner != "" {
-		what = acct.Name + " belongs to @" + acct.Owner
+		what = l.T("access.account_owned", i18n.Data{"Account": acct.Name, "Owner": acct.Owner})
 	}
 	return c.allow(ctx, me, a, acct.Owner, what, acct.Owner)
 }
@@ -101,7 +102,7 @@ func (c *cmds) allowAccount(ctx context.Context, me store.Member, a access.Actio
 // allowMember refuses, naming the rule, an action on a member's things
 // (their checklist, their reminders, their record) beyond the member's reach.
 func (c *cmds) allowMember(ctx context.Context, me store.Member, a access.Action, id string) error {
-	return c.allow(ctx, me, a, id, "@"+id, "")
+	return c.allow(ctx, me, a, id, i18n.FromContext(ctx).T("access.member", i18n.Data{"ID": id}), "")
 }
 
 // allow refuses the action on what belongs to owner when the table puts it
@@ -120,21 +121,24 @@ func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owne
 	if ok {
 		return nil
 	}
+	l := i18n.FromContext(ctx)
 	switch {
 	case s.Team != "":
-		what += " (team " + s.Team + ")"
+		what = l.T("access.in_team", i18n.Data{"What": what, "Team": s.Team})
 	case owner != "":
-		what += " (in no team)"
+		what = l.T("access.in_no_team", i18n.Data{"What": what})
 	}
 	return c.refusal(ctx, me, rule, what, ask)
 }
 
 // refusal says which rule refused what, and whom to ask: owner, when
-// given, and the member's lead, or else an admin.
+// given, and the member's lead, or else an admin; in the member's language
+// (what comes written in it).
 func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, what, owner string) error {
+	l := i18n.FromContext(ctx)
 	var ask []string
 	if owner != "" && owner != me.ID {
-		ask = append(ask, "@"+owner)
+		ask = append(ask, l.T("access.ask_owner", i18n.Data{"ID": owner}))
 	}
 	lead := me.Lead
 	if lead == "" && me.Team != "" {
@@ -146,11 +150,34 @@ func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, w
 	}
 	switch {
 	case lead != "" && lead != me.ID && lead != owner:
-		ask = append(ask, "your lead @"+lead)
+		ask = append(ask, l.T("access.ask_lead", i18n.Data{"ID": lead}))
 	case len(ask) == 0:
-		ask = append(ask, "a csbot admin")
+		ask = append(ask, l.T("access.ask_admin", nil))
 	}
-	return bot.Errorf("Refused by access rule `%s`: %s. Ask %s.", rule, what, strings.Join(ask, " or "))
+	return bot.Errorf("%s", l.T("access.refused", i18n.Data{"Rule": ruleText(l, rule), "What": what, "Ask": strings.Join(ask, l.T("access.ask_or", nil))}))
+}
+
+// ruleText quotes a rule in the language: in English as the access table
+// writes it ("csm: note = own book"), in Japanese with the names CS teams
+// use (「CSMの対応の記録権限：自分の担当のみ」).
+func ruleText(l *i18n.Localizer, r access.Rule) string {
+	role := "none"
+	if r.Role != "" {
+		role = string(r.Role)
+	}
+	return l.T("access.rule", i18n.Data{"Role": l.T("role."+role, nil), "Action": l.T("action."+string(r.Action), nil), "Scope": scopeName(l, r.Scope)})
+}
+
+// scopeName names a scope in the language: "own book", "自分の担当のみ".
+func scopeName(l *i18n.Localizer, s access.Scope) string { return l.T("scope."+s.String(), nil) }
+
+// roleNames are the roles in the language, e.g. "lead", "リーダー".
+func roleNames(l *i18n.Localizer, roles []store.Role) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = l.T("role."+string(r), nil)
+	}
+	return out
 }
 
 // readable is what of the account index the member may see with the
@@ -201,7 +228,8 @@ func (c *cmds) widerThan(ctx context.Context, me store.Member, rule access.Rule,
 	if asked <= rule.Scope {
 		return nil
 	}
-	return c.refusal(ctx, me, rule, fmt.Sprintf("`%s` goes beyond your %s", word, rule.Scope.Describe()), "")
+	l := i18n.FromContext(ctx)
+	return c.refusal(ctx, me, rule, l.T("access.beyond", i18n.Data{"Word": word, "Scope": scopeName(l, rule.Scope)}), "")
 }
 
 // accountFor finds the account the query names and checks that the

@@ -90,7 +90,7 @@ func newAccessFixture(t *testing.T, policy *access.Policy) fixture {
 	must(err)
 	reg := bot.NewRegistry()
 	must(commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set, Checklists: lists, Access: policy}))
-	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))}
+	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler)), japanese: japaneseRouter(reg, st)}
 }
 
 // Every role x action x scope, through the router: what the default
@@ -106,7 +106,7 @@ func TestAccessMatrix(t *testing.T) {
 		access.Playbook:   func(_, s string) string { return "/cs playbook start save-plan acct-" + s },
 		access.Assign:     func(_, s string) string { return "/cs team assign acct-" + s + " @" + s },
 		access.Reminder:   func(_, s string) string { return "/cs reminder done reminder/rem-" + s },
-		access.Team:       func(_, s string) string { return "/cs team member " + s + " locale:ja-JP" },
+		access.Team:       func(_, s string) string { return "/cs team member " + s + " tz:Asia/Tokyo" },
 	}
 	for _, role := range store.Roles {
 		caller := callers[role]
@@ -133,6 +133,31 @@ func TestAccessMatrix(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// Refusals name the rule, what lies beyond it and whom to ask, in the
+// member's language: role, action and scope names too.
+func TestAccessRefusalsGolden(t *testing.T) {
+	steps := []step{
+		{"hana", "/cs risk all"},
+		{"hana", "/cs note acct-os call with the CTO"},
+		{"aiko", "/cs health acct-os"},
+		{"aiko", "/cs audit acct-aiko"},
+		{"keiko", "/cs audit @tm"},
+		{"hiro", "/cs audit acct-os"},
+		{"hiro", "/cs kpi team:osaka"},
+		{"hiro", "/cs team member os tz:Asia/Tokyo"},
+		{"keiko", "/cs team assign acct-aiko @tm"},
+		{"hana", "/cs checklist verify @tm 1"},
+		{"aiko", "/cs checklist verify @hana 1"},
+		{"yoko", "/cs playbook start save-plan acct-os"},
+	}
+	for suffix := range newAccessFixture(t, nil).languages() {
+		t.Run("lang"+suffix, func(t *testing.T) {
+			f := newAccessFixture(t, nil)
+			assertGolden(t, "access-refusals"+suffix, "the refusals", transcript(context.Background(), f.languages()[suffix], steps))
+		})
 	}
 }
 

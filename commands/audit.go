@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
-	"github.com/csbot/csbot/store/health"
 )
 
 // auditDays is how far back `/cs audit` looks unless told.
@@ -31,11 +31,11 @@ func (c *cmds) auditCommand() command {
 }
 
 func (c *cmds) audit(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	n := auditDays
+	n, l := auditDays, req.L()
 	if d := req.Arg("days"); d != "" {
 		v, err := strconv.Atoi(d)
 		if err != nil || v < 1 || v > 3660 {
-			return bot.Reply{}, bot.UsageErrorf("'%s' is not a number of days; say e.g. 7 or 90.", d)
+			return bot.Reply{}, bot.UsageErrorf("%s", l.T("audit.bad_days", i18n.Data{"Days": d}))
 		}
 		n = v
 	}
@@ -68,24 +68,23 @@ func (c *cmds) audit(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 		recs = append(recs, rs...)
 	}
 	slices.SortFunc(recs, func(a, b store.AuditRecord) int { return b.At.Compare(a.At) })
-	r := bot.Reply{Title: fmt.Sprintf("Audit · %s · last %s", title, days(n))}
+	r := bot.Reply{Title: l.T("audit.title", i18n.Data{"Subject": title, "Days": l.Days(n)})}
 	if len(recs) == 0 {
-		r.Text = "No changes recorded in this time."
+		r.Text = l.T("audit.empty", nil)
 		return r, nil
 	}
 	lines := make([]string, 0, min(len(recs), listLimit))
 	for _, rec := range recs[:min(len(recs), listLimit)] {
-		lines = append(lines, auditLine(rec))
+		lines = append(lines, auditLine(l, rec))
 	}
 	r.Sections = []bot.Section{{Lines: lines}}
-	r.Footer = fmt.Sprintf("%d of %s, newest first", len(lines), health.Plural(len(recs), "change"))
+	r.Footer = l.T("audit.footer", i18n.Data{"Shown": len(lines), "Changes": l.N("audit.changes", len(recs), nil)})
 	return r, nil
 }
 
-// auditLine shows one record: when, who from where (the platform and
-// channel of a chat change; the path, file or job of a process's), what
-// changed.
-func auditLine(r store.AuditRecord) string {
+// auditLine shows one record: when, who from where, what changed. The
+// fields and values are the stored ones, as the export writes them.
+func auditLine(l *i18n.Localizer, r store.AuditRecord) string {
 	who := r.Actor.Name
 	switch {
 	case r.Actor.Platform != "" && r.Actor.Channel != "":
@@ -99,7 +98,7 @@ func auditLine(r store.AuditRecord) string {
 	for _, ch := range r.Changes {
 		changes = append(changes, fmt.Sprintf("%s %s -> %s", ch.Field, clip(orDash(ch.Before)), clip(orDash(ch.After))))
 	}
-	return fmt.Sprintf("%s %s %s v%d: %s", r.At.UTC().Format("2006-01-02 15:04"), who, r.Kind, r.Version, strings.Join(changes, "; "))
+	return l.T("audit.line", i18n.Data{"At": l.Time(r.At), "Who": who, "Kind": l.T("audit.kind."+r.Kind, nil), "Version": r.Version, "Changes": strings.Join(changes, "; ")})
 }
 
 // clip shortens a long value so one change stays one line.

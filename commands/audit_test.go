@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/store"
 )
 
-// stamp is a record's time, which is the wall clock's: golden files hide it.
-var stamp = regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2} `)
+// stamp is a record's time, which is the wall clock's: golden files hide it
+// (2026-11-25 10:00 in English, 2026年11月25日 10:00 in Japanese).
+var stamp = regexp.MustCompile(`\d{4}(-\d{2}-\d{2}|年\d{1,2}月\d{1,2}日) \d{2}:\d{2} `)
 
 // Each kind of change made from chat leaves its record, by the member on
 // the platform, and `/cs audit` shows them to leads and admins.
@@ -64,8 +66,14 @@ func TestAuditFromChat(t *testing.T) {
 			t.Errorf("no record of %s %s changing %v by %s in %+v", w.kind, w.id, w.fields, w.by, recs)
 		}
 	}
+	steps := []step{{"hiro", "/cs audit acct-aiko 7"}, {"hiro", "/cs audit @hiro"}, {"hiro", "/cs audit acct-aiko soon"}, {"hiro", "/cs audit @nobody"}}
+	for suffix, r := range f.languages() {
+		got := console.Render(r.Handle(ctx, "console", "hiro", "/cs audit acct-aiko 7"))
+		assertGolden(t, "audit-account"+suffix, "/cs audit acct-aiko 7", stamp.ReplaceAllString(got, "<at> ")+"\n")
+		got = transcript(ctx, r, steps)
+		assertGolden(t, "audit-conversation"+suffix, "the audit conversation", stamp.ReplaceAllString(got, "<at> "))
+	}
 	got := f.run("hiro", "/cs audit acct-aiko 7")
-	assertGolden(t, "audit-account", "/cs audit acct-aiko 7", stamp.ReplaceAllString(got, "<at> ")+"\n")
 	got = f.run("hiro", "/cs audit @tm")
 	if !strings.Contains(got, "@hiro (console) member v2: locale - -> \"ja-JP\"") {
 		t.Errorf("member audit:\n%s", got)

@@ -81,3 +81,25 @@ func benchRouter(b *testing.B, st *mongostore.Store, n int) *bot.Router {
 	}
 	return bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))
 }
+
+// BenchmarkReplyLanguages renders the same replies in English and in
+// Japanese over the small fixture: what the catalogues cost a reply on
+// top of the store reads both languages share.
+func BenchmarkReplyLanguages(b *testing.B) {
+	f := withEvents(b, newFixture(b))
+	ctx := context.Background()
+	for _, tc := range []struct{ user, line string }{
+		{"ops", "/cs kpi all"},
+		{"hiro", "/cs team show tokyo"},
+		{"aiko", "/cs team assign acme @ken"},
+	} {
+		for suffix, r := range f.languages() {
+			b.Run(tc.line[4:]+map[string]string{"": " en", ".ja": " ja"}[suffix], func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					r.Handle(ctx, "console", tc.user, tc.line)
+				}
+			})
+		}
+	}
+}

@@ -1,10 +1,11 @@
 package commands
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -26,21 +27,14 @@ func (c *cmds) channelCommand() command {
 	}}
 }
 
-// channelMarkText says what a mark means to the people in the channel.
-var channelMarkText = map[store.ChannelMark]string{
-	store.ChannelUnmarked: "No admin has marked this channel. csbot shares answers here when asked with `share`, unless the platform says the channel is shared with another organisation; in Microsoft Teams, where every answer is seen by the channel, it leaves customer figures out.",
-	store.ChannelInternal: "An admin marked this channel internal: csbot shows customer figures here when asked, also in Microsoft Teams.",
-	store.ChannelExternal: "An admin marked this channel external: csbot never posts customer figures here; answers asked with `share` are sent to the asker privately.",
-}
-
 func (c *cmds) channel(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	channel := bot.ChannelOf(ctx)
+	channel, l := bot.ChannelOf(ctx), req.L()
 	if channel == "" {
-		return bot.Reply{}, bot.Errorf("`/cs channel` is about the chat channel you type it in; type it in a Slack, Discord or Teams channel.")
+		return bot.Reply{}, bot.Errorf("%s", l.T("channel.no_channel", nil))
 	}
 	if req.Sub == "internal" || req.Sub == "external" {
 		if !req.Member.Has(store.RoleAdmin) {
-			return bot.Reply{}, bot.Errorf("Only csbot admins may mark a channel %s.", req.Sub)
+			return bot.Reply{}, bot.Errorf("%s", l.T("channel.only_admins", i18n.Data{"Mark": markName(l, store.ChannelMark(req.Sub))}))
 		}
 		if err := c.Store.SetChannelMark(ctx, req.Platform, channel, store.ChannelMark(req.Sub)); err != nil {
 			return bot.Reply{}, err
@@ -51,14 +45,15 @@ func (c *cmds) channel(ctx context.Context, req *bot.Request) (bot.Reply, error)
 		return bot.Reply{}, err
 	}
 	return bot.Reply{
-		Title: fmt.Sprintf("This channel: %s", markName(mark)),
-		Text:  channelMarkText[mark],
+		Title: l.T("channel.title", i18n.Data{"Mark": markName(l, mark)}),
+		// What the mark means to the people in the channel.
+		Text: l.T("channel.text."+markKey(mark), nil),
 	}, nil
 }
 
-func markName(m store.ChannelMark) string {
-	if m == store.ChannelUnmarked {
-		return "not marked"
-	}
-	return string(m)
+func markName(l *i18n.Localizer, m store.ChannelMark) string {
+	return l.T("channel.mark."+markKey(m), nil)
 }
+
+// markKey names a mark in the catalogue: the unmarked channel's is "".
+func markKey(m store.ChannelMark) string { return cmp.Or(string(m), "unmarked") }

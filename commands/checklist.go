@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/playbooks/checklists"
@@ -21,7 +22,7 @@ func (c *cmds) checklistCommand() command {
 		Name: "checklist",
 		Subcommands: []bot.Subcommand{
 			{Name: "mine", Summary: "your own checklist", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-				return c.checklistStatus(ctx, req.Member, req.Member.ID, false)
+				return c.checklistStatus(ctx, req.L(), req.Member, req.Member.ID, false)
 			})},
 			{Name: "done", Args: []bot.Arg{ownHire, itemArg, {Name: "evidence", Kind: bot.Text, Help: "a link or a note"}},
 				Summary: "tick one of your items", Handler: c.withChecklists(c.checklistOwn)},
@@ -31,16 +32,16 @@ func (c *cmds) checklistCommand() command {
 				{Name: "start", Kind: bot.Date, Option: true, Spaced: true, Help: "the first day; today by default"}},
 				Summary: "give a new hire a checklist", Handler: c.withChecklists(c.checklistAssign)},
 			{Name: "verify", Args: []bot.Arg{hireArg, itemArg}, Summary: "sign off a new hire's item", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-				return c.checklistVerify(ctx, req.Member, req.Arg("new-hire"), req.Arg("item"))
+				return c.checklistVerify(ctx, req.L(), req.Member, req.Arg("new-hire"), req.Arg("item"))
 			})},
 			{Name: "status", Args: []bot.Arg{hireArg}, Summary: "a new hire's checklist in full", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-				return c.checklistStatus(ctx, req.Member, req.Arg("new-hire"), true)
+				return c.checklistStatus(ctx, req.L(), req.Member, req.Arg("new-hire"), true)
 			})},
 			{Name: "team", Summary: "the checklists of those you mentor or lead", Handler: c.withChecklists(func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-				return c.checklistTeam(ctx, req.Member)
+				return c.checklistTeam(ctx, req.L(), req.Member)
 			})},
-			{Name: "templates", Summary: "the checklist templates", Handler: c.withChecklists(func(context.Context, *bot.Request) (bot.Reply, error) {
-				return c.checklistTemplates(), nil
+			{Name: "templates", Summary: "the checklist templates", Handler: c.withChecklists(func(_ context.Context, req *bot.Request) (bot.Reply, error) {
+				return c.checklistTemplates(req.L()), nil
 			})},
 		},
 		Summary: "mentor checklists that onboard new hires: what's next, what's overdue, sign-offs",
@@ -71,7 +72,7 @@ var (
 func (c *cmds) withChecklists(h bot.Handler) bot.Handler {
 	return func(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 		if c.Checklists == nil {
-			return bot.Reply{}, bot.Errorf("No checklist templates are loaded, so there are no checklists.")
+			return bot.Reply{}, bot.Errorf("%s", req.L().T("checklist.none_loaded", nil))
 		}
 		return h(ctx, req)
 	}
@@ -79,84 +80,84 @@ func (c *cmds) withChecklists(h bot.Handler) bot.Handler {
 
 // checklistOwn runs done and help, which act on the asker's own items.
 func (c *cmds) checklistOwn(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	me := req.Member
+	me, l := req.Member, req.L()
 	if id := req.Arg("new-hire"); id != "" && id != me.ID {
-		return bot.Reply{}, bot.Errorf("You can only tick your own checklist items, not @%s's.", id)
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.only_own", i18n.Data{"ID": id}))
 	}
 	if err := c.allowMember(ctx, me, access.Checklist, me.ID); err != nil {
 		return bot.Reply{}, err
 	}
 	if req.Sub == "help" {
-		return c.checklistHelp(ctx, me, req.Arg("item"))
+		return c.checklistHelp(ctx, l, me, req.Arg("item"))
 	}
-	return c.checklistDone(ctx, me, req.Arg("item"), strings.TrimSpace(req.Arg("evidence")))
+	return c.checklistDone(ctx, l, me, req.Arg("item"), strings.TrimSpace(req.Arg("evidence")))
 }
 
-func (c *cmds) checklistTemplates() bot.Reply {
+func (c *cmds) checklistTemplates(l *i18n.Localizer) bot.Reply {
 	var lines []string
 	for _, t := range c.Checklists.Templates {
-		lines = append(lines, fmt.Sprintf("%s: %d items over %d weeks. %s", t.Name, len(t.Items), t.Weeks(), t.Description))
+		lines = append(lines, l.T("checklist.templates.line", i18n.Data{"Name": t.Name, "Items": len(t.Items), "Weeks": t.Weeks(), "Description": t.Description}))
 	}
-	return bot.Reply{Title: "Checklist templates", Sections: []bot.Section{{Lines: lines}}}
+	return bot.Reply{Title: l.T("checklist.templates.title", nil), Sections: []bot.Section{{Lines: lines}}}
 }
 
 // member reads a member a command names, with a clear error for a stranger.
-func (c *cmds) checklistMember(ctx context.Context, id string) (store.Member, error) {
+func (c *cmds) checklistMember(ctx context.Context, l *i18n.Localizer, id string) (store.Member, error) {
 	if id == "" {
-		return store.Member{}, bot.UsageErrorf("Name the new hire as @id.")
+		return store.Member{}, bot.UsageErrorf("%s", l.T("checklist.name_hire", nil))
 	}
 	m, err := c.Store.Member(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return m, bot.Errorf("No team member is called @%s.", id)
+		return m, bot.Errorf("%s", l.T("checklist.no_member", i18n.Data{"ID": id}))
 	}
 	return m, err
 }
 
 // assignment loads a new hire's checklist and its template.
-func (c *cmds) assignment(ctx context.Context, id string, mine bool) (store.Assignment, checklists.Template, error) {
+func (c *cmds) assignment(ctx context.Context, l *i18n.Localizer, id string, mine bool) (store.Assignment, checklists.Template, error) {
 	a, err := c.Store.Assignment(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
+		key := "checklist.none_theirs"
 		if mine {
-			return a, checklists.Template{}, bot.Errorf("You have no checklist. Your mentor or lead assigns one with `/cs checklist assign @%s <template>`.", id)
+			key = "checklist.none_mine"
 		}
-		return a, checklists.Template{}, bot.Errorf("@%s has no checklist. Assign one with `/cs checklist assign @%s <template>`.", id, id)
+		return a, checklists.Template{}, bot.Errorf("%s", l.T(key, i18n.Data{"ID": id}))
 	}
 	if err != nil {
 		return a, checklists.Template{}, err
 	}
 	t, ok := c.Checklists.Lookup(a.Template)
 	if !ok {
-		return a, t, bot.Errorf("The checklist of @%s uses template %s, which is no longer loaded. Ask CS ops to restore it or assign another.", id, a.Template)
+		return a, t, bot.Errorf("%s", l.T("checklist.template_gone", i18n.Data{"ID": id, "Template": a.Template}))
 	}
 	return a, t, nil
 }
 
-func findItem(t checklists.Template, query string) (checklists.Item, error) {
-	i, err := t.Find(query)
+func findItem(l *i18n.Localizer, t checklists.Template, query string) (checklists.Item, error) {
+	i, err := t.Find(l, query)
 	if err != nil {
-		msg := err.Error()
-		return checklists.Item{}, bot.Errorf("%s.", strings.ToUpper(msg[:1])+msg[1:])
+		return checklists.Item{}, bot.Errorf("%s", err)
 	}
 	return t.Items[i], nil
 }
 
 func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	me := req.Member
+	me, l := req.Member, req.L()
 	if !me.Has(store.RoleMentor, store.RoleLead, store.RoleAdmin) {
-		return bot.Reply{}, bot.Errorf("Only mentors, leads and admins can assign checklists.")
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.who_assigns", nil))
 	}
 	// Whom a mentor may take on is the checklist's own rule (below); the
 	// table decides whether the member may assign at all.
 	if err := c.administer(ctx, me, access.Checklist); err != nil {
 		return bot.Reply{}, err
 	}
-	hire, err := c.checklistMember(ctx, req.Arg("new-hire"))
+	hire, err := c.checklistMember(ctx, l, req.Arg("new-hire"))
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	t, ok := c.Checklists.Lookup(strings.ToLower(req.Arg("template")))
 	if !ok {
-		return bot.Reply{}, bot.Errorf("There is no checklist template '%s'. Templates: %s.", req.Arg("template"), strings.Join(c.Checklists.Names(), ", "))
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.no_template", i18n.Data{"Name": req.Arg("template"), "Names": strings.Join(c.Checklists.Names(), l.T("format.list_sep", nil))}))
 	}
 	// Admins and the hire's leads may assign freely; a mentor only a hire
 	// nobody else mentors, and only with themselves as mentor.
@@ -165,28 +166,36 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 		if oversees || current == "" || current == me.ID {
 			return nil
 		}
-		return bot.Errorf("@%s is mentored by @%s; only they, a lead of @%s or an admin can change the checklist.", hire.ID, current, hire.ID)
+		return bot.Errorf("%s", l.T("checklist.mentored_by", i18n.Data{"Hire": hire.ID, "Mentor": current}))
 	}
 	mentor, start := "", req.Arg("start")
 	if req.Has("mentor") {
-		m, err := c.checklistMember(ctx, req.Arg("mentor"))
+		m, err := c.checklistMember(ctx, l, req.Arg("mentor"))
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if m.ID == hire.ID {
-			return bot.Reply{}, bot.Errorf("@%s cannot mentor themselves.", m.ID)
-		}
-		if !oversees && m.ID != me.ID {
-			return bot.Reply{}, bot.Errorf("Mentors can name only themselves as mentor; a lead or an admin can name @%s.", m.ID)
-		}
-		if !m.Has(store.RoleMentor, store.RoleLead) {
-			return bot.Reply{}, bot.Errorf("@%s is not a mentor; an admin gives the role with `/cs team member %s roles:...,mentor`.", m.ID, m.ID)
+		switch {
+		case m.ID == hire.ID:
+			return bot.Reply{}, bot.Errorf("%s", l.T("checklist.self_mentor", i18n.Data{"ID": m.ID}))
+		case !oversees && m.ID != me.ID:
+			return bot.Reply{}, bot.Errorf("%s", l.T("checklist.mentor_self_only", i18n.Data{"ID": m.ID}))
+		case !m.Has(store.RoleMentor, store.RoleLead):
+			return bot.Reply{}, bot.Errorf("%s", l.T("checklist.not_mentor", i18n.Data{"ID": m.ID}))
 		}
 		mentor = m.ID
 	}
 	now := c.Health.Now()
 	var kept bool
-	var changes []string
+	// current is the checklist as it stands when nothing changes: the
+	// store returns no document with errUnchanged.
+	var current store.Assignment
+	// changes are recorded in English, the trail's language, and shown in
+	// the member's.
+	var changes, shown []string
+	change := func(key, value, display string) {
+		changes = append(changes, i18n.English.T(key, i18n.Data{"Value": value}))
+		shown = append(shown, l.T(key, i18n.Data{"Value": display}))
+	}
 	a, err := c.Store.UpdateAssignment(ctx, hire.ID, func(a *store.Assignment) error {
 		// Checked on the fresh document: it may have changed since the command began.
 		if err := mayMentor(a.Mentor); err != nil {
@@ -195,7 +204,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 		// Locals, so a retry after a concurrent write starts from what was typed.
 		mentor, start := mentor, start
 		kept = a.Template == t.Name
-		changes = nil
+		changes, shown = nil, nil
 		if mentor == "" && a.Mentor == "" && me.Has(store.RoleMentor) && me.ID != hire.ID {
 			mentor = me.ID
 		}
@@ -203,17 +212,18 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 			start = checklists.Today(now, checklists.Location(hire, c.TZ)).Format(time.DateOnly)
 		}
 		if a.Template != t.Name {
-			changes = append(changes, "template "+t.Name)
+			change("checklist.change.template", t.Name, t.Name)
 		}
 		if mentor != "" && mentor != a.Mentor {
-			changes = append(changes, "mentor @"+mentor)
+			change("checklist.change.mentor", mentor, mentor)
 			a.Mentor = mentor
 		}
 		if start != "" && start != a.Start {
-			changes = append(changes, "start "+start)
+			change("checklist.change.start", start, dayText(l, start))
 			a.Start = start
 		}
 		if len(changes) == 0 {
+			current = *a
 			return errUnchanged
 		}
 		action := "assign"
@@ -231,23 +241,25 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 	if err != nil && !unchanged {
 		return bot.Reply{}, err
 	}
+	if unchanged {
+		a = current
+	}
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
-	var text string
+	key, title := "checklist.assigned", "checklist.assigned.title"
 	switch {
 	case unchanged:
-		text = fmt.Sprintf("@%s already has %s with these settings; nothing changed.", hire.ID, t.Name)
+		key, title = "checklist.unchanged", "checklist.unchanged.title"
 	case kept:
-		text = fmt.Sprintf("Updated %s for @%s (%s); progress is kept.", t.Name, hire.ID, strings.Join(changes, ", "))
-	default:
-		text = fmt.Sprintf("Assigned %s to @%s: %d items over %d weeks.", t.Name, hire.ID, len(t.Items), t.Weeks())
+		key = "checklist.updated"
 	}
 	return bot.Reply{
-		Title: "Checklist assigned",
-		Text:  text,
+		Title: l.T(title, nil),
+		Text: l.T(key, i18n.Data{"ID": hire.ID, "Template": t.Name, "Changes": strings.Join(shown, l.T("format.list_sep", nil)),
+			"Items": len(t.Items), "Weeks": t.Weeks()}),
 		Fields: []bot.Field{
-			{Name: "Mentor", Value: orDash(atID(a.Mentor))},
-			{Name: "Start", Value: a.Start},
-			{Name: "Progress", Value: p.Summary()},
+			{Name: l.T("checklist.field.mentor", nil), Value: orDash(atID(a.Mentor))},
+			{Name: l.T("checklist.field.start", nil), Value: dayText(l, a.Start)},
+			{Name: l.T("checklist.field.progress", nil), Value: p.SummaryIn(l)},
 		},
 	}, nil
 }
@@ -261,26 +273,26 @@ func atID(id string) string {
 	return "@" + id
 }
 
-func (c *cmds) checklistDone(ctx context.Context, me store.Member, query, evidence string) (bot.Reply, error) {
-	_, t, err := c.assignment(ctx, me.ID, true)
+func (c *cmds) checklistDone(ctx context.Context, l *i18n.Localizer, me store.Member, query, evidence string) (bot.Reply, error) {
+	_, t, err := c.assignment(ctx, l, me.ID, true)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	it, err := findItem(t, query)
+	it, err := findItem(l, t, query)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if it.Evidence && utf8.RuneCountInString(evidence) < 3 {
-		return bot.Reply{}, bot.UsageErrorf("%s needs evidence: add a link or a note, e.g. `/cs checklist done %s https://...`.", it.Key, it.Key)
+		return bot.Reply{}, bot.UsageErrorf("%s", l.T("checklist.needs_evidence", i18n.Data{"Key": it.Key}))
 	}
 	if len(evidence) > 1000 {
-		return bot.Reply{}, bot.Errorf("Keep the evidence under 1,000 characters; a link to a longer note works.")
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.evidence_long", nil))
 	}
 	now := c.Health.Now().UTC()
 	var before store.ItemState
 	a, err := c.Store.UpdateAssignment(ctx, me.ID, func(a *store.Assignment) error {
 		if a.Template != t.Name {
-			return bot.Errorf("Your checklist changed meanwhile; try again.")
+			return bot.Errorf("%s", l.T("checklist.changed_meanwhile", nil))
 		}
 		before = a.State(it.Key)
 		if before.Done() {
@@ -294,33 +306,34 @@ func (c *cmds) checklistDone(ctx context.Context, me store.Member, query, eviden
 		return nil
 	})
 	if errors.Is(err, errUnchanged) {
-		return bot.Reply{Title: "Already done", Text: fmt.Sprintf("You marked %s done on %s.", it.Key, store.Day(before.DoneAt))}, nil
+		return bot.Reply{Title: l.T("checklist.already_done.title", nil), Text: l.T("checklist.already_done", i18n.Data{"Key": it.Key, "Day": l.Date(before.DoneAt)})}, nil
 	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, c.TZ)))
-	text := fmt.Sprintf("Marked %s done.", it.Key)
-	if it.SignOff {
-		text += " It counts once your mentor signs it off."
-		if a.Mentor != "" {
-			text = fmt.Sprintf("Marked %s done. It counts once @%s signs it off.", it.Key, a.Mentor)
-		}
+	key := "checklist.done"
+	switch {
+	case it.SignOff && a.Mentor != "":
+		key = "checklist.done_sign_off_by"
+	case it.SignOff:
+		key = "checklist.done_sign_off"
 	}
-	r := bot.Reply{Title: "Done", Text: text, Fields: []bot.Field{{Name: "Progress", Value: p.Summary()}}}
+	r := bot.Reply{Title: l.T("checklist.done.title", nil), Text: l.T(key, i18n.Data{"Key": it.Key, "Mentor": a.Mentor}),
+		Fields: []bot.Field{{Name: l.T("checklist.field.progress", nil), Value: p.SummaryIn(l)}}}
 	if len(p.Overdue)+len(p.Next) > 0 {
 		next := append(slices.Clone(p.Overdue), p.Next...)[0]
-		r.Fields = append(r.Fields, bot.Field{Name: "Next", Value: next.Line()})
+		r.Fields = append(r.Fields, bot.Field{Name: l.T("checklist.field.next", nil), Value: next.LineIn(l)})
 	}
 	return r, nil
 }
 
-func (c *cmds) checklistHelp(ctx context.Context, me store.Member, query string) (bot.Reply, error) {
-	a, t, err := c.assignment(ctx, me.ID, true)
+func (c *cmds) checklistHelp(ctx context.Context, l *i18n.Localizer, me store.Member, query string) (bot.Reply, error) {
+	a, t, err := c.assignment(ctx, l, me.ID, true)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	it, err := findItem(t, query)
+	it, err := findItem(l, t, query)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -334,16 +347,23 @@ func (c *cmds) checklistHelp(ctx context.Context, me store.Member, query string)
 		}
 	}
 	if to == "" {
-		return bot.Reply{}, bot.Errorf("You have no mentor or lead to ask yet. Ask CS ops to set one.")
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.help.nobody", nil))
+	}
+	// The message is the helper's to read: in their language, else the asker's.
+	hl := l
+	if helper, err := c.Store.Member(ctx, to); err == nil {
+		hl = i18n.For(i18n.Resolve(helper.Locale, l.Lang()))
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return bot.Reply{}, err
 	}
 	now := c.Health.Now()
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(me, c.TZ)))
-	line := p.Items[slices.IndexFunc(t.Items, func(x checklists.Item) bool { return x.Key == it.Key })].Line()
+	line := p.Items[slices.IndexFunc(t.Items, func(x checklists.Item) bool { return x.Key == it.Key })].LineIn(hl)
 	reply := bot.Reply{
-		Title:   fmt.Sprintf("%s (@%s) asks for help", me.Name, me.ID),
-		Text:    fmt.Sprintf("@%s needs help with checklist item %s.", me.ID, line),
-		Buttons: []bot.Button{{ID: "checklist-status", Label: "Open checklist", Value: "checklist status @" + me.ID}},
-		Footer:  "template " + t.Name,
+		Title:   hl.T("checklist.help.title", i18n.Data{"Name": me.Name, "ID": me.ID}),
+		Text:    hl.T("checklist.help.text", i18n.Data{"ID": me.ID, "Item": line}),
+		Buttons: []bot.Button{{ID: "checklist-status", Label: hl.T("checklist.help.open", nil), Value: "checklist status @" + me.ID}},
+		Footer:  hl.T("checklist.help.footer", i18n.Data{"Template": t.Name}),
 	}
 	created, err := outbound.Enqueue(ctx, c.Store, outbound.Message{Kind: "checklist-help", Playbook: t.Name, Step: it.Key,
 		Account: me.ID, Recipient: to, Due: now, Reply: reply, Created: now})
@@ -351,7 +371,7 @@ func (c *cmds) checklistHelp(ctx context.Context, me store.Member, query string)
 		return bot.Reply{}, err
 	}
 	if !created {
-		return bot.Reply{Title: "Help already asked", Text: fmt.Sprintf("You asked @%s about %s today already; they will be in touch.", to, it.Key)}, nil
+		return bot.Reply{Title: l.T("checklist.help.again.title", nil), Text: l.T("checklist.help.again", i18n.Data{"To": to, "Key": it.Key})}, nil
 	}
 	if _, err := c.Store.UpdateAssignment(ctx, me.ID, func(a *store.Assignment) error {
 		a.Record(now, me.ID, "help", it.Key, "asked @"+to)
@@ -359,7 +379,7 @@ func (c *cmds) checklistHelp(ctx context.Context, me store.Member, query string)
 	}); err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Title: "Help is on the way", Text: fmt.Sprintf("I told @%s you need help with %s.", to, it.Key)}, nil
+	return bot.Reply{Title: l.T("checklist.help.sent.title", nil), Text: l.T("checklist.help.sent", i18n.Data{"To": to, "Key": it.Key})}, nil
 }
 
 // leadOf reports whether me leads the member (as their team's lead or
@@ -378,25 +398,25 @@ func (c *cmds) leadOf(ctx context.Context, me, m store.Member) bool {
 	return err == nil && t.Lead == me.ID
 }
 
-func (c *cmds) checklistVerify(ctx context.Context, me store.Member, id, query string) (bot.Reply, error) {
+func (c *cmds) checklistVerify(ctx context.Context, l *i18n.Localizer, me store.Member, id, query string) (bot.Reply, error) {
 	if id == me.ID {
-		return bot.Reply{}, bot.Errorf("You cannot sign off your own checklist items; your mentor does.")
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.verify.own", nil))
 	}
-	hire, err := c.checklistMember(ctx, id)
+	hire, err := c.checklistMember(ctx, l, id)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if err := c.allowMember(ctx, me, access.Checklist, hire.ID); err != nil {
 		return bot.Reply{}, err
 	}
-	a, t, err := c.assignment(ctx, hire.ID, false)
+	a, t, err := c.assignment(ctx, l, hire.ID, false)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	if a.Mentor != me.ID && !me.Has(store.RoleAdmin) && !c.leadOf(ctx, me, hire) {
-		return bot.Reply{}, bot.Errorf("Only @%s's mentor, their lead or an admin can sign off their items.", hire.ID)
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.verify.who", i18n.Data{"ID": hire.ID}))
 	}
-	it, err := findItem(t, query)
+	it, err := findItem(l, t, query)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -406,7 +426,7 @@ func (c *cmds) checklistVerify(ctx context.Context, me store.Member, id, query s
 		before = a.State(it.Key)
 		switch {
 		case !before.Done():
-			return bot.Errorf("@%s has not marked %s done yet.", hire.ID, it.Key)
+			return bot.Errorf("%s", l.T("checklist.verify.not_done", i18n.Data{"ID": hire.ID, "Key": it.Key}))
 		case before.Verified():
 			return errUnchanged
 		}
@@ -418,28 +438,29 @@ func (c *cmds) checklistVerify(ctx context.Context, me store.Member, id, query s
 		return nil
 	})
 	if errors.Is(err, errUnchanged) {
-		return bot.Reply{Title: "Already signed off", Text: fmt.Sprintf("@%s signed %s off on %s.", before.VerifiedBy, it.Key, store.Day(before.VerifiedAt))}, nil
+		return bot.Reply{Title: l.T("checklist.verify.again.title", nil),
+			Text: l.T("checklist.verify.again", i18n.Data{"By": before.VerifiedBy, "Key": it.Key, "Day": l.Date(before.VerifiedAt)})}, nil
 	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
-	return bot.Reply{Title: "Signed off", Text: fmt.Sprintf("Signed off %s for @%s.", it.Key, hire.ID),
-		Fields: []bot.Field{{Name: "Progress", Value: p.Summary()}}}, nil
+	return bot.Reply{Title: l.T("checklist.verify.title", nil), Text: l.T("checklist.verify.done", i18n.Data{"Key": it.Key, "ID": hire.ID}),
+		Fields: []bot.Field{{Name: l.T("checklist.field.progress", nil), Value: p.SummaryIn(l)}}}, nil
 }
 
-func (c *cmds) checklistStatus(ctx context.Context, me store.Member, id string, other bool) (bot.Reply, error) {
+func (c *cmds) checklistStatus(ctx context.Context, l *i18n.Localizer, me store.Member, id string, other bool) (bot.Reply, error) {
 	hire := me
 	if id != me.ID {
 		var err error
-		if hire, err = c.checklistMember(ctx, id); err != nil {
+		if hire, err = c.checklistMember(ctx, l, id); err != nil {
 			return bot.Reply{}, err
 		}
 	}
-	a, t, err := c.assignment(ctx, hire.ID, !other || id == me.ID)
+	a, t, err := c.assignment(ctx, l, hire.ID, !other || id == me.ID)
 	// Refuse before saying whether a checklist exists.
 	if hire.ID != me.ID && (err != nil || a.Mentor != me.ID) && !me.Has(store.RoleAdmin) && !c.leadOf(ctx, me, hire) {
-		return bot.Reply{}, bot.Errorf("Only @%s, their mentor, their lead and admins can see their checklist.", hire.ID)
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.status.who", i18n.Data{"ID": hire.ID}))
 	}
 	if err != nil {
 		return bot.Reply{}, err
@@ -451,18 +472,18 @@ func (c *cmds) checklistStatus(ctx context.Context, me store.Member, id string, 
 		return bot.Reply{}, err
 	}
 	r := bot.Reply{
-		Title: fmt.Sprintf("Checklist of %s (@%s): %s", hire.Name, hire.ID, t.Name),
+		Title: l.T("checklist.status.title", i18n.Data{"Name": hire.Name, "ID": hire.ID, "Template": t.Name}),
 		Fields: []bot.Field{
-			{Name: "Complete", Value: fmt.Sprintf("%d%% (%d of %d)", p.Percent, p.Complete, len(p.Items))},
-			{Name: "Week", Value: fmt.Sprintf("%d of %d", p.Week(), t.Weeks())},
-			{Name: "Mentor", Value: mentor},
-			{Name: "Start", Value: a.Start},
+			{Name: l.T("checklist.field.complete", nil), Value: l.T("checklist.status.complete", i18n.Data{"Pct": p.Percent, "Done": p.Complete, "Total": len(p.Items)})},
+			{Name: l.T("checklist.field.week", nil), Value: l.T("checklist.status.week", i18n.Data{"Week": p.Week(), "Weeks": t.Weeks()})},
+			{Name: l.T("checklist.field.mentor", nil), Value: mentor},
+			{Name: l.T("checklist.field.start", nil), Value: dayText(l, a.Start)},
 		},
-		Footer: fmt.Sprintf("as of %s · /cs checklist done <item> [evidence] ticks an item", p.Today.Format(time.DateOnly)),
+		Footer: l.T("checklist.status.footer", i18n.Data{"Day": l.Date(p.Today)}),
 	}
 	if p.BehindDays > 0 {
 		r.Band = "yellow"
-		r.Fields = append(r.Fields, bot.Field{Name: "Behind by", Value: days(p.BehindDays)})
+		r.Fields = append(r.Fields, bot.Field{Name: l.T("checklist.field.behind", nil), Value: l.Days(p.BehindDays)})
 	}
 	add := func(title string, ips []checklists.ItemProgress) {
 		if len(ips) == 0 {
@@ -471,43 +492,43 @@ func (c *cmds) checklistStatus(ctx context.Context, me store.Member, id string, 
 		const most = 5
 		lines := make([]string, 0, most+1)
 		for _, ip := range ips[:min(most, len(ips))] {
-			lines = append(lines, ip.Line())
+			lines = append(lines, ip.LineIn(l))
 		}
 		if len(ips) > most {
-			lines = append(lines, fmt.Sprintf("and %d more", len(ips)-most))
+			lines = append(lines, l.T("checklist.status.more", i18n.Data{"N": len(ips) - most}))
 		}
-		r.Sections = append(r.Sections, bot.Section{Title: title, Lines: lines})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T(title, nil), Lines: lines})
 	}
-	add("Overdue", p.Overdue)
-	add("Next", p.Next)
-	add("Waiting for sign-off", p.Awaiting)
+	add("checklist.status.overdue", p.Overdue)
+	add("checklist.status.next", p.Next)
+	add("checklist.status.awaiting", p.Awaiting)
 	var done []checklists.ItemProgress
 	for _, ip := range p.Items {
 		if ip.Status == checklists.StatusComplete {
 			done = append(done, ip)
 		}
 	}
-	add("Done", done)
+	add("checklist.status.done", done)
 	if other && len(a.Audit) > 0 {
 		var lines []string
 		for _, e := range a.Audit[max(0, len(a.Audit)-5):] {
-			l := fmt.Sprintf("%s @%s %s", e.At.UTC().Format("2006-01-02 15:04"), e.By, e.Action)
+			line := fmt.Sprintf("%s @%s %s", l.Time(e.At), e.By, l.T("checklist.action."+e.Action, nil))
 			if e.Item != "" {
-				l += " " + e.Item
+				line += " " + e.Item
 			}
 			if e.Detail != "" {
-				l += ": " + e.Detail
+				line += ": " + e.Detail
 			}
-			lines = append(lines, l)
+			lines = append(lines, line)
 		}
-		r.Sections = append(r.Sections, bot.Section{Title: "Recent activity", Lines: lines})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("checklist.status.activity", nil), Lines: lines})
 	}
 	return r, nil
 }
 
-func (c *cmds) checklistTeam(ctx context.Context, me store.Member) (bot.Reply, error) {
+func (c *cmds) checklistTeam(ctx context.Context, l *i18n.Localizer, me store.Member) (bot.Reply, error) {
 	if !me.Has(store.RoleMentor, store.RoleLead) {
-		return bot.Reply{}, bot.Errorf("`/cs checklist team` is for mentors and leads.")
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.team.who", nil))
 	}
 	as, err := c.Store.Assignments(ctx)
 	if err != nil {
@@ -548,7 +569,7 @@ func (c *cmds) checklistTeam(ctx context.Context, me store.Member) (bot.Reply, e
 		}
 		t, ok := c.Checklists.Lookup(a.Template)
 		if !ok {
-			missing = append(missing, fmt.Sprintf("@%s: template %s is no longer loaded", a.NewHire, a.Template))
+			missing = append(missing, l.T("checklist.team.template_gone", i18n.Data{"ID": a.NewHire, "Template": a.Template}))
 			continue
 		}
 		rows = append(rows, row{hire, a, checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))})
@@ -556,19 +577,19 @@ func (c *cmds) checklistTeam(ctx context.Context, me store.Member) (bot.Reply, e
 	checklists.SortBehind(rows, func(r row) (string, checklists.Progress) { return r.hire.ID, r.p })
 	lines := make([]string, 0, len(rows)+len(missing))
 	for _, r := range rows {
-		l := fmt.Sprintf("%s (@%s): %s, %s", r.hire.Name, r.hire.ID, r.a.Template, r.p.Summary())
+		line := l.T("checklist.team.line", i18n.Data{"Name": r.hire.Name, "ID": r.hire.ID, "Template": r.a.Template, "Summary": r.p.SummaryIn(l)})
 		if r.a.Mentor != me.ID {
-			l += ", mentor " + orDash(atID(r.a.Mentor))
+			line = l.T("checklist.team.mentor", i18n.Data{"Line": line, "Mentor": orDash(atID(r.a.Mentor))})
 		}
-		lines = append(lines, l)
+		lines = append(lines, line)
 	}
 	lines = append(lines, missing...)
 	if len(lines) == 0 {
-		return bot.Reply{Title: "Your mentees", Text: "Nobody you mentor or lead has a checklist. Assign one with `/cs checklist assign @new-hire <template>`."}, nil
+		return bot.Reply{Title: l.T("checklist.team.empty.title", nil), Text: l.T("checklist.team.empty", nil)}, nil
 	}
 	return bot.Reply{
-		Title:    fmt.Sprintf("Your mentees: %d checklists, furthest behind first", len(rows)),
+		Title:    l.T("checklist.team.title", i18n.Data{"N": len(rows)}),
 		Sections: []bot.Section{{Lines: lines}},
-		Footer:   "/cs checklist status @new-hire shows one in full",
+		Footer:   l.T("checklist.team.footer", nil),
 	}, nil
 }

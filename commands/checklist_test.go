@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
@@ -48,6 +49,7 @@ func newChecklistFixture(t testing.TB) checklistFixture {
 		t.Fatal(err)
 	}
 	f.router = bot.NewRouter(reg, f.st, slog.New(slog.DiscardHandler))
+	f.japanese = japaneseRouter(reg, f.st)
 	return checklistFixture{fixture: f, clock: &clock}
 }
 
@@ -91,9 +93,89 @@ func TestChecklistGolden(t *testing.T) {
 		{"checklist-templates", "yuki", "/cs checklist templates"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			assertGolden(t, tc.name, tc.line, f.run(tc.user, tc.line)+"\n")
+		for suffix, r := range f.languages() {
+			t.Run(tc.name+suffix, func(t *testing.T) {
+				assertGolden(t, tc.name+suffix, tc.line, console.Render(r.Handle(context.Background(), "console", tc.user, tc.line))+"\n")
+			})
+		}
+	}
+}
+
+// Every kind of checklist reply, its confirmations and its refusals, in
+// both languages.
+func TestChecklistConversationGolden(t *testing.T) {
+	steps := []step{
+		{"hiro", "/cs checklist assign @yuki csm-30-60-90 mentor @mei start 2026-11-02"},
+		{"ops", "/cs team member aiko roles:csm,mentor"},
+		{"ops", "/cs checklist assign @yuki csm-30-60-90 mentor:@aiko"},
+		{"yuki", "/cs checklist done crm"},
+		{"yuki", "/cs checklist done read"},
+		{"yuki", "/cs checklist done health"},
+		{"aiko", "/cs checklist verify @yuki health"},
+		{"aiko", "/cs checklist verify @yuki health"},
+		{"yuki", "/cs checklist help own"},
+		{"yuki", "/cs checklist help own"},
+		{"mei", "/cs checklist assign @sora csm-30-60-90"},
+		{"yuki", "/cs checklist assign @sora csm-30-60-90"},
+		{"mei", "/cs checklist assign @sora csm-30-60-90 mentor @hiro"},
+		{"hiro", "/cs checklist assign @sora csm-30-60-90 mentor @sora"},
+		{"hiro", "/cs checklist assign @sora csm-30-60-90 mentor @ken"},
+		{"hiro", "/cs checklist assign @sora csm-90"},
+		{"hiro", "/cs checklist assign @nobody csm-30-60-90"},
+		{"yuki", "/cs checklist done shadow ."},
+		{"yuki", "/cs checklist done @sora 1"},
+		{"yuki", "/cs checklist done r"},
+		{"yuki", "/cs checklist done qbrr"},
+		{"yuki", "/cs checklist help 11"},
+		{"yuki", "/cs checklist verify @yuki 1"},
+		{"aiko", "/cs checklist verify @sora 1"},
+		{"hiro", "/cs checklist verify @yuki own"},
+		{"ken", "/cs checklist status @yuki"},
+		{"ken", "/cs checklist team"},
+		{"ken", "/cs checklist mine"},
+		{"ken", "/cs checklist help 1"},
+	}
+	for suffix := range newFixture(t).languages() {
+		t.Run("lang"+suffix, func(t *testing.T) {
+			f := newChecklistFixture(t)
+			f.setUpYuki(t)
+			assertGolden(t, "checklist-conversation"+suffix, "the checklist conversation", transcript(context.Background(), f.languages()[suffix], steps))
 		})
+	}
+}
+
+// A call for help reaches the mentor in the mentor's language, else in
+// the asker's.
+func TestChecklistHelpInHelpersLanguage(t *testing.T) {
+	f := newChecklistFixture(t)
+	f.setUpYuki(t)
+	ctx := context.Background()
+	payload := func(step string) string {
+		t.Helper()
+		it, err := f.st.Outbox(ctx, store.OutboxID("checklist-help", "csm-30-60-90", step, "yuki", "mei", now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r bot.Reply
+		if err := json.Unmarshal([]byte(it.Payload), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Title + "\n" + r.Text
+	}
+	if r := f.japanese.Handle(ctx, "console", "yuki", "/cs checklist help own"); r.Error {
+		t.Fatal(r.Text)
+	}
+	if got, want := payload("own-book"), "Yuki Abe (@yuki) さんからの相談\n@yuki さんがチェックリストの項目 7. own-book"; !strings.HasPrefix(got, want) {
+		t.Errorf("to a mentor without a locale:\n%s\nwant the asker's Japanese: %s", got, want)
+	}
+	if got := f.run("ops", "/cs team member mei locale:en-GB"); !strings.Contains(got, "Member updated.") {
+		t.Fatal(got)
+	}
+	if r := f.japanese.Handle(ctx, "console", "yuki", "/cs checklist help renewal"); r.Error {
+		t.Fatal(r.Text)
+	}
+	if got, want := payload("renewal-plan"), "Yuki Abe (@yuki) asks for help\n@yuki needs help with checklist item 8. renewal-plan"; !strings.HasPrefix(got, want) {
+		t.Errorf("to a mentor reading English:\n%s\nwant %s", got, want)
 	}
 }
 

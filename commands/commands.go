@@ -240,3 +240,13 @@ func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
 func stamp(l *i18n.Localizer, t time.Time) string {
 	return l.T("format.time", i18n.Data{"Date": l.Date(t), "Clock": t.UTC().Format("15:04 MST")})
 }
+
+// dayText writes a stored day (2026-11-02) as the language does; a day
+// that does not parse is shown as stored.
+func dayText(l *i18n.Localizer, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return l.Date(t)
+}

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -97,13 +98,37 @@ func newFixtureOn(t testing.TB, st *mongostore.Store) fixture {
 	must(commands.Register(reg, commands.Deps{Store: st, Health: engine, Playbooks: set}))
 	jaReg := bot.NewRegistry()
 	must(commands.Register(jaReg, commands.Deps{Store: st, Health: engine, Playbooks: set, Currency: "JPY"}))
-	ja := bot.NewRouter(jaReg, st, slog.New(slog.DiscardHandler))
-	ja.SetLocale("ja")
-	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler)), japanese: ja}
+	return fixture{st: st, router: bot.NewRouter(reg, st, slog.New(slog.DiscardHandler)), japanese: japaneseRouter(jaReg, st)}
 }
 
 func (f fixture) run(user, line string) string {
 	return console.Render(f.router.Handle(context.Background(), "console", user, line))
+}
+
+// japaneseRouter serves reg in Japanese, as CSBOT_LOCALE=ja does.
+func japaneseRouter(reg *bot.Registry, st *mongostore.Store) *bot.Router {
+	ja := bot.NewRouter(reg, st, slog.New(slog.DiscardHandler))
+	ja.SetLocale("ja")
+	return ja
+}
+
+// languages are the fixture's routers by the suffix of their golden
+// files: English in <name>.golden, Japanese in <name>.ja.golden.
+func (f fixture) languages() map[string]*bot.Router {
+	return map[string]*bot.Router{"": f.router, ".ja": f.japanese}
+}
+
+// step is one command of a conversation.
+type step struct{ user, line string }
+
+// transcript runs the steps in order and renders each reply under the
+// command that asked for it, for a golden file of the conversation.
+func transcript(ctx context.Context, r *bot.Router, steps []step) string {
+	var b strings.Builder
+	for _, s := range steps {
+		fmt.Fprintf(&b, "> %s: %s\n%s\n\n", s.user, s.line, console.Render(r.Handle(ctx, "console", s.user, s.line)))
+	}
+	return b.String()
 }
 
 // Golden files pin what people read; run `go test ./commands -update` after
@@ -123,6 +148,11 @@ func TestGoldenReplies(t *testing.T) {
 		{"whoami", "aiko", "/cs whoami"},
 		{"team", "aiko", "/cs team"},
 		{"team-show", "aiko", "/cs team show tokyo"},
+		{"help-team", "ops", "/cs help team"},
+		{"help-checklist", "ops", "/cs help checklist"},
+		{"help-kpi", "ops", "/cs help kpi"},
+		{"help-channel", "ops", "/cs help channel"},
+		{"help-audit", "ops", "/cs help audit"},
 		{"playbook-list", "aiko", "/cs playbook list"},
 		{"playbook-status", "aiko", "/cs playbook status initech"},
 		{"status", "ops", "/cs status"},
@@ -153,10 +183,54 @@ func TestGoldenRepliesJapanese(t *testing.T) {
 		{"status", "ops", "/cs status"},
 		{"unknown-command", "aiko", "/cs helth acme"},
 		{"help-unknown", "aiko", "/cs help onbording"},
+		{"team", "aiko", "/cs team"},
+		{"team-show", "aiko", "/cs team show tokyo"},
+		{"help-team", "ops", "/cs help team"},
+		{"help-checklist", "ops", "/cs help checklist"},
+		{"help-kpi", "ops", "/cs help kpi"},
+		{"help-channel", "ops", "/cs help channel"},
+		{"help-audit", "ops", "/cs help audit"},
+		{"lookup-none", "aiko", "/cs audit acmr"},
+		{"lookup-many", "aiko", "/cs health acm"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := console.Render(f.japanese.Handle(context.Background(), "console", tc.user, tc.line))
 			assertGolden(t, tc.name+".ja", tc.line, got+"\n")
+		})
+	}
+}
+
+// Every reply of /cs team, its changes and its refusals, in both languages.
+func TestTeamConversationGolden(t *testing.T) {
+	steps := []step{
+		{"ops", "/cs team set osaka name:Osaka lead:@hiro region:Osaka"},
+		{"ops", "/cs team member eve name:\"Eve Mori\" roles:csm,mentor team:osaka tz:Asia/Tokyo slack:U0EVE"},
+		{"ops", "/cs team assign acme @eve"},
+		{"ops", "/cs team set osaka segment:Enterprise"},
+		{"hiro", "/cs team member yuki name:\"Yuki Abe\" roles:newhire"},
+		{"aiko", "/cs team assign initech @ken"},
+		{"ken", "/cs team member eve roles:csm"},
+		{"hiro", "/cs team member aiko team:"},
+		{"hiro", "/cs team member ops slack:U0HIROALT"},
+		{"hiro", "/cs team member hiro roles:lead,admin"},
+		{"hiro", "/cs team set paris name:Paris"},
+		{"hiro", "/cs team set osaka region:Kansai"},
+		{"hiro", "/cs team assign initech @ops"},
+		{"ops", "/cs team member aiko tz:Mars/Olympus"},
+		{"ops", "/cs team member eve roles:csm,boss"},
+		{"ops", "/cs team member ken slack:U0AIKO"},
+		{"ops", "/cs team member aiko slack:"},
+		{"ops", "/cs team member ken slack:U0AIKO"},
+		{"ops", "/cs team member aiko team:paris"},
+		{"ops", "/cs team member zed roles:csm"},
+		{"ops", "/cs team set kyoto"},
+		{"ops", "/cs team assign acme @nobody"},
+		{"ops", "/cs team show paris"},
+	}
+	for suffix := range newFixture(t).languages() {
+		t.Run("lang"+suffix, func(t *testing.T) {
+			f := newFixture(t)
+			assertGolden(t, "team-conversation"+suffix, "the team conversation", transcript(context.Background(), f.languages()[suffix], steps))
 		})
 	}
 }
@@ -417,6 +491,39 @@ func TestPlaybookStartAndStop(t *testing.T) {
 	}
 	if a, _ := f.st.Account(ctx, "acme-labs"); len(a.Playbooks) != 0 {
 		t.Errorf("playbooks after stop = %+v", a.Playbooks)
+	}
+}
+
+// The help of the commands translated whole (their grammar's help,
+// subcommand summaries and argument texts) has Japanese for every text, so
+// /cs help <command> does not mix languages.
+func TestTranslatedHelpIsWhole(t *testing.T) {
+	f := newFixture(t)
+	ja := i18n.For("ja")
+	has := func(key string) {
+		t.Helper()
+		if _, ok := ja.Lookup(i18n.Grammar+key, nil); !ok {
+			t.Errorf("no %s%s in the Japanese catalogues", i18n.Grammar, key)
+		}
+	}
+	for _, name := range []string{"team", "checklist", "kpi", "channel", "audit"} {
+		c, ok := f.router.Registry().Lookup(name)
+		if !ok {
+			t.Fatalf("no /cs %s", name)
+		}
+		if c.Help != "" {
+			has(name + ".help")
+		}
+		args := c.Args
+		for _, s := range c.Subcommands {
+			has(name + "." + s.Name + ".summary")
+			args = append(args, s.Args...)
+		}
+		for _, a := range args {
+			if a.Help != "" {
+				has(name + ".arg." + a.Name)
+			}
+		}
 	}
 }
 

@@ -46,11 +46,12 @@ func (cm *cmds) helpCommand(reg *bot.Registry) command {
 }
 
 // commandHelp explains one command: its subcommands, its arguments and
-// examples, all from the command's grammar.
+// examples, all from the command's grammar, in the language where the
+// catalogue translates it (grammarText).
 func commandHelp(l *i18n.Localizer, c bot.Command) bot.Reply {
 	r := bot.Reply{Title: c.UsageLine(), Text: c.SummaryIn(l)}
 	if c.Help != "" {
-		r.Text += "\n" + c.Help
+		r.Text += "\n" + grammarText(l, c.Name+".help", c.Help)
 	}
 	if len(c.Aliases) > 0 {
 		r.Fields = append(r.Fields, bot.Field{Name: l.T("help.also", nil), Value: fmt.Sprint(c.Aliases)})
@@ -58,13 +59,13 @@ func commandHelp(l *i18n.Localizer, c bot.Command) bot.Reply {
 	var subs []string
 	args := c.Args
 	for _, s := range c.Subcommands {
-		subs = append(subs, columns(c.SubUsageLine(s.Name), s.Summary))
+		subs = append(subs, columns(c.SubUsageLine(s.Name), grammarText(l, c.Name+"."+s.Name+".summary", s.Summary)))
 		args = append(args, s.Args...)
 	}
 	if len(subs) > 0 {
 		r.Sections = append(r.Sections, bot.Section{Title: l.T("help.subcommands", nil), Lines: subs})
 	}
-	if lines := argLines(args); len(lines) > 0 {
+	if lines := argLines(l, c.Name, args); len(lines) > 0 {
 		r.Sections = append(r.Sections, bot.Section{Title: l.T("help.arguments", nil), Lines: lines})
 	}
 	if len(c.Examples) > 0 {
@@ -73,8 +74,19 @@ func commandHelp(l *i18n.Localizer, c bot.Command) bot.Reply {
 	return r
 }
 
-// argLines says what each argument takes, once per name.
-func argLines(args []bot.Arg) []string {
+// grammarText is text the command grammar holds in English, in the
+// localizer's language: the catalogue's grammar.<key> (e.g.
+// grammar.team.help, grammar.team.list.summary, grammar.team.arg.id), else
+// the English.
+func grammarText(l *i18n.Localizer, key, english string) string {
+	if s, ok := l.Lookup(i18n.Grammar+key, nil); ok {
+		return s
+	}
+	return english
+}
+
+// argLines says what each argument of the command takes, once per name.
+func argLines(l *i18n.Localizer, command string, args []bot.Arg) []string {
 	var lines []string
 	seen := map[string]bool{}
 	for _, a := range args {
@@ -82,9 +94,9 @@ func argLines(args []bot.Arg) []string {
 			continue
 		}
 		seen[a.Name] = true
-		text := a.Help
+		text := grammarText(l, command+".arg."+a.Name, a.Help)
 		if len(a.Choices) > 0 {
-			text = strings.TrimSpace(text + " (one of " + strings.Join(a.Choices, ", ") + ")")
+			text = strings.TrimSpace(l.T("help.one_of", i18n.Data{"Text": text, "Choices": strings.Join(a.Choices, ", ")}))
 		}
 		lines = append(lines, fmt.Sprintf("%-10s %s", a.Name, text))
 	}

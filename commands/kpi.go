@@ -8,12 +8,13 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/commands/chart"
 	"github.com/csbot/csbot/store"
-	"github.com/csbot/csbot/store/health"
 	"github.com/csbot/csbot/store/kpi"
 )
 
@@ -53,14 +54,14 @@ type kpiArgs struct {
 	chart string
 }
 
-func kpiArgsOf(req *bot.Request) (kpiArgs, error) {
+func kpiArgsOf(l *i18n.Localizer, req *bot.Request) (kpiArgs, error) {
 	out := kpiArgs{scope: req.Arg("scope"), region: req.Arg("region"), period: req.Arg("period"), tier: store.Tier(req.Arg("tier"))}
 	if out.period == "" {
 		out.period = "30d"
 	}
 	if req.Has("team") {
 		if out.scope != "" {
-			return out, bot.UsageErrorf("Give one scope only (you gave %s and team:%s).", out.scope, req.Arg("team"))
+			return out, bot.UsageErrorf("%s", l.T("kpi.one_scope", i18n.Data{"Scope": out.scope, "Team": req.Arg("team")}))
 		}
 		out.scope = "team:" + strings.ToLower(req.Arg("team"))
 	}
@@ -72,12 +73,13 @@ func kpiArgsOf(req *bot.Request) (kpiArgs, error) {
 }
 
 func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	args, err := kpiArgsOf(req)
+	l := req.L()
+	args, err := kpiArgsOf(l, req)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	rule := c.Access.Allowed(req.Member, access.KPI)
-	scope, need, err := kpiScope(req.Member, rule.Scope, args.scope, args.region, args.tier)
+	scope, need, err := kpiScope(l, req.Member, rule.Scope, args.scope, args.region, args.tier)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -86,7 +88,7 @@ func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	}
 	if id, named := strings.CutPrefix(args.scope, "team:"); named {
 		if _, err := c.Store.Team(ctx, id); errors.Is(err, store.ErrNotFound) {
-			return bot.Reply{}, bot.Errorf("There is no team '%s'. `/cs team` lists them.", id)
+			return bot.Reply{}, noTeam(l, id)
 		} else if err != nil {
 			return bot.Reply{}, err
 		}
@@ -108,20 +110,21 @@ func (c *cmds) kpi(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	f := kpiFormat{l: l, currency: c.Currency}
 	r := bot.Reply{
-		Title:  fmt.Sprintf("KPIs · %s · %s", scope.Desc, periodName(args.period)),
-		Footer: kpiFooter(cur, prev, c.TZ, book),
+		Title:  l.T("kpi.title", i18n.Data{"Scope": scope.Desc, "Period": periodName(l, args.period)}),
+		Footer: f.footer(cur, prev, c.TZ, book),
 	}
 	if book.Accounts() == 0 {
-		r.Text = "No accounts in this scope."
+		r.Text = l.T("kpi.empty", nil)
 		return r, nil
 	}
 	figs, prevFigs := book.Compute(cur), book.Compute(prev)
 	for _, m := range kpi.Metrics {
-		r.Fields = append(r.Fields, bot.Field{Name: m.Name, Value: figureText(m, figs[m.Key], prevFigs[m.Key]), Sensitive: sensitiveKPI(m)})
+		r.Fields = append(r.Fields, bot.Field{Name: f.name(m), Value: f.figure(m, figs[m.Key], prevFigs[m.Key]), Sensitive: sensitiveKPI(m)})
 	}
 	if args.chart != "" {
-		if err := kpiChart(&r, book, args.chart, months); err != nil {
+		if err := f.chart(&r, book, args.chart, months); err != nil {
 			return bot.Reply{}, err
 		}
 	}
@@ -165,33 +168,47 @@ func (c *cmds) kpiBook(ctx context.Context, scope kpi.Scope, periods []kpi.Perio
 	return b, nil
 }
 
-func periodName(spec string) string {
-	switch strings.ToLower(spec) {
-	case "qtd":
-		return "quarter to date"
-	case "ytd":
-		return "year to date"
+func periodName(l *i18n.Localizer, spec string) string {
+	switch spec = strings.ToLower(spec); spec {
+	case "qtd", "ytd":
+		return l.T("kpi.period."+spec, nil)
 	}
-	return "last " + strings.TrimSuffix(strings.ToLower(spec), "d") + " days"
+	return l.T("kpi.period.last", i18n.Data{"Days": strings.TrimSuffix(spec, "d")})
 }
 
-func kpiFooter(cur, prev kpi.Period, loc *time.Location, b *kpi.Book) string {
+// kpiFormat writes KPI figures in the member's language, amounts in the
+// organisation's currency.
+type kpiFormat struct {
+	l        *i18n.Localizer
+	currency string
+}
+
+// name is the KPI's name, e.g. "Net revenue retention", "売上純維持率（NRR）".
+func (f kpiFormat) name(m kpi.Metric) string { return f.l.T("kpi.metric."+m.Key, nil) }
+
+// span is a period's first to last day.
+func (f kpiFormat) span(p kpi.Period) string {
+	return f.l.T("kpi.span", i18n.Data{"From": dayText(f.l, p.FirstDay()), "To": dayText(f.l, p.LastDay())})
+}
+
+func (f kpiFormat) footer(cur, prev kpi.Period, loc *time.Location, b *kpi.Book) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	f := b.Freshness()
+	fresh := b.Freshness()
+	none := f.l.T("kpi.none", nil)
 	day := func(t time.Time) string {
 		if t.IsZero() {
-			return "none"
+			return none
 		}
-		return t.In(loc).Format(time.DateOnly)
+		return dayText(f.l, t.In(loc).Format(time.DateOnly))
 	}
-	usage := f.Usage
-	if usage == "" {
-		usage = "none"
+	usage := none
+	if fresh.Usage != "" {
+		usage = dayText(f.l, fresh.Usage)
 	}
-	return fmt.Sprintf("%s vs %s (%s) · %s · latest revenue event %s, survey answer %s, usage %s",
-		cur, prev, loc, health.Plural(b.Accounts(), "account"), day(f.Revenue), day(f.Response), usage)
+	return f.l.T("kpi.footer", i18n.Data{"Cur": f.span(cur), "Prev": f.span(prev), "TZ": loc.String(), "Accounts": f.l.N("kpi.accounts", b.Accounts(), nil),
+		"Revenue": day(fresh.Revenue), "Response": day(fresh.Response), "Usage": usage})
 }
 
 // display is a value as the reply shows it, rounded, in the metric's unit:
@@ -208,7 +225,7 @@ func display(m kpi.Metric, v float64) float64 {
 	return math.Round(v)
 }
 
-func valueText(m kpi.Metric, v float64) string {
+func (f kpiFormat) value(m kpi.Metric, v float64) string {
 	d := display(m, v)
 	switch m.Unit {
 	case kpi.Percent:
@@ -218,125 +235,143 @@ func valueText(m kpi.Metric, v float64) string {
 	case kpi.Stars:
 		return fmt.Sprintf("%.2f/5", d)
 	case kpi.Amount:
-		return bot.Amount(int64(d))
+		return f.l.Money(int64(d), f.currency)
 	}
-	return fmt.Sprintf("%g days", d)
+	return f.l.T("kpi.days", i18n.Data{"N": fmt.Sprintf("%g", d)})
 }
 
 // detail says what a value was computed from.
-func detail(m kpi.Metric, v kpi.Value) string {
+func (f kpiFormat) detail(m kpi.Metric, v kpi.Value) string {
+	l := f.l
 	switch m.Key {
 	case kpi.LogoChurn, kpi.Onboarding:
-		return fmt.Sprintf("%.0f of %s", v.Part, health.Plural(int(v.Whole), "account"))
+		return l.T("kpi.detail.of_accounts", i18n.Data{"Part": fmt.Sprintf("%.0f", v.Part), "Whole": l.N("kpi.accounts", int(v.Whole), nil)})
 	case kpi.ARRChurn:
-		return fmt.Sprintf("%s of %s", bot.Amount(int64(v.Part)), bot.Amount(int64(v.Whole)))
+		return l.T("kpi.detail.of", i18n.Data{"Part": l.Money(int64(v.Part), f.currency), "Whole": l.Money(int64(v.Whole), f.currency)})
 	case kpi.GRR, kpi.NRR:
-		return "of " + bot.Amount(int64(v.Whole)) + " at the start"
+		return l.T("kpi.detail.start", i18n.Data{"Whole": l.Money(int64(v.Whole), f.currency)})
 	case kpi.Expansion:
-		return health.Plural(v.N, "expansion")
+		return l.N("kpi.expansions", v.N, nil)
 	case kpi.OnboardingDays:
-		return health.Plural(v.N, "account")
+		return l.N("kpi.accounts", v.N, nil)
 	case kpi.NPS, kpi.CSAT:
-		return health.Plural(v.N, "answer")
+		return l.N("kpi.answers", v.N, nil)
 	case kpi.Utilisation:
-		return fmt.Sprintf("%s of %s seats", bot.Amount(int64(v.Part)), bot.Amount(int64(v.Whole)))
+		return l.T("kpi.detail.seats", i18n.Data{"Part": l.Number(int64(v.Part)), "Whole": l.Number(int64(v.Whole))})
 	}
 	return ""
 }
 
 // missing says why a value could not be computed.
-func missing(m kpi.Metric, v kpi.Value) string {
+func (f kpiFormat) missing(m kpi.Metric, v kpi.Value) string {
+	key := "kpi.missing.data"
 	switch m.Key {
 	case kpi.LogoChurn, kpi.ARRChurn, kpi.GRR, kpi.NRR:
+		key = "kpi.missing.no_customers"
 		if v.N > 0 {
-			return "no ARR at the start"
+			key = "kpi.missing.no_arr"
 		}
-		return "no customers at the start"
 	case kpi.Onboarding:
-		return "no onboarding finished or late"
+		key = "kpi.missing.onboarding"
 	case kpi.OnboardingDays:
-		return "no onboarding finished"
+		key = "kpi.missing.onboarding_days"
 	case kpi.NPS, kpi.CSAT:
-		return "no answers"
+		key = "kpi.missing.answers"
 	case kpi.Utilisation:
-		return fmt.Sprintf("no usage in the last %d days", kpi.UtilisationDays)
+		key = "kpi.missing.usage"
 	}
-	return "no data"
+	return f.l.T(key, i18n.Data{"Days": kpi.UtilisationDays})
 }
 
-// figureText is "16.7% (1 of 6 accounts) · ▲ +2.4 pts vs 14.3% (worse)".
-func figureText(m kpi.Metric, cur, prev kpi.Value) string {
-	if !cur.OK {
-		return "n/a: " + missing(m, cur)
+// shown is a value with what it was computed from, or why there is none:
+// "16.7% (1 of 6 accounts)", "n/a: no answers".
+func (f kpiFormat) shown(m kpi.Metric, v kpi.Value) string {
+	if !v.OK {
+		return f.l.T("kpi.na", i18n.Data{"Why": f.missing(m, v)})
 	}
-	s := fmt.Sprintf("%s (%s)", valueText(m, cur.V), detail(m, cur))
-	if !prev.OK {
-		return s + " · no figure for the previous period"
+	return f.l.T("kpi.figure", i18n.Data{"Value": f.value(m, v.V), "Detail": f.detail(m, v)})
+}
+
+// figure is "16.7% (1 of 6 accounts) · ▲ +2.4 pts vs 14.3% (worse)".
+func (f kpiFormat) figure(m kpi.Metric, cur, prev kpi.Value) string {
+	s := f.shown(m, cur)
+	switch {
+	case !cur.OK:
+		return s
+	case !prev.OK:
+		return s + " · " + f.l.T("kpi.no_prev", nil)
 	}
-	return s + " · " + change(m, cur.V, prev.V)
+	return s + " · " + f.change(m, cur.V, prev.V)
 }
 
 // change compares the shown values, so that it never reads "▲ +0.0".
-func change(m kpi.Metric, cur, prev float64) string {
+func (f kpiFormat) change(m kpi.Metric, cur, prev float64) string {
 	d := display(m, cur) - display(m, prev)
 	if d == 0 {
-		return "= vs " + valueText(m, prev)
+		return f.l.T("kpi.same", i18n.Data{"Prev": f.value(m, prev)})
 	}
 	var amount string
 	switch m.Unit {
 	case kpi.Percent:
-		amount = fmt.Sprintf("%+.1f pts", d)
+		amount = f.l.T("kpi.pts", i18n.Data{"N": fmt.Sprintf("%+.1f", d)})
 	case kpi.Score:
 		amount = fmt.Sprintf("%+.0f", d)
 	case kpi.Stars:
 		amount = fmt.Sprintf("%+.2f", d)
 	case kpi.Amount:
-		amount = bot.Amount(int64(math.Abs(d)))
+		amount = f.l.Money(int64(math.Abs(d)), f.currency)
 		if d > 0 {
 			amount = "+" + amount
 		} else {
 			amount = "-" + amount
 		}
 	default:
-		amount = fmt.Sprintf("%+g days", d)
+		amount = f.l.T("kpi.days", i18n.Data{"N": fmt.Sprintf("%+g", d)})
 	}
-	arrow, verdict := "▲", "better"
+	arrow, verdict := "▲", "kpi.better"
 	if d < 0 {
 		arrow = "▼"
 	}
 	if (d < 0) != m.LowerIsBetter {
-		verdict = "worse"
+		verdict = "kpi.worse"
 	}
-	return fmt.Sprintf("%s %s vs %s (%s)", arrow, amount, valueText(m, prev), verdict)
+	return f.l.T("kpi.change", i18n.Data{"Arrow": arrow, "Amount": amount, "Prev": f.value(m, prev), "Verdict": f.l.T(verdict, nil)})
 }
 
-// kpiChart adds a metric's monthly values to the reply: a PNG line chart,
+// chart adds a metric's monthly values to the reply: a PNG line chart,
 // and for platforms without images a sparkline and one line per month.
-func kpiChart(r *bot.Reply, b *kpi.Book, key string, months []kpi.Period) error {
+func (f kpiFormat) chart(r *bot.Reply, b *kpi.Book, key string, months []kpi.Period) error {
+	l := f.l
 	m, _ := kpi.MetricByKey(key)
 	values := make([]float64, len(months))
 	var pts []chart.Point
 	lines := make([]string, len(months))
+	// Labels padded alike keep the values in a column: 2026年1月, 2026年12月.
+	labels := make([]string, len(months))
+	width := 0
+	for i, p := range months {
+		labels[i] = l.Month(p.Start)
+		width = max(width, utf8.RuneCountInString(labels[i]))
+	}
 	for i, p := range months {
 		v := b.Compute(p)[key]
-		label := p.Start.Format("2006-01")
-		if !v.OK {
-			values[i] = math.NaN()
-			lines[i] = label + "  n/a: " + missing(m, v)
-			continue
+		lines[i] = labels[i] + strings.Repeat(" ", width-utf8.RuneCountInString(labels[i])) + "  " + f.shown(m, v)
+		values[i] = math.NaN()
+		if v.OK {
+			values[i] = display(m, v.V)
+			pts = append(pts, chart.Point{At: p.Start, Value: values[i]})
 		}
-		values[i] = display(m, v.V)
-		pts = append(pts, chart.Point{At: p.Start, Value: values[i]})
-		lines[i] = fmt.Sprintf("%s  %s (%s)", label, valueText(m, v.V), detail(m, v))
 	}
-	span := months[0].Start.Format("2006-01") + " to " + months[len(months)-1].Start.Format("2006-01")
-	r.Sections = append(r.Sections, bot.Section{Title: m.Name + " by month", Lines: lines, Sensitive: sensitiveKPI(m)})
+	name := f.name(m)
+	span := l.T("kpi.span", i18n.Data{"From": l.Month(months[0].Start), "To": l.Month(months[len(months)-1].Start)})
+	title := l.T("kpi.by_month", i18n.Data{"Metric": name})
+	r.Sections = append(r.Sections, bot.Section{Title: title, Lines: lines, Sensitive: sensitiveKPI(m)})
 	if len(pts) == 0 {
-		r.Text = fmt.Sprintf("Not enough data to chart %s from %s.", m.Name, span)
+		r.Text = l.T("kpi.chart_empty", i18n.Data{"Metric": name, "Span": span})
 		return nil
 	}
-	r.Text = fmt.Sprintf("%s by month, %s: %s", m.Name, span, chart.Sparkline(values))
-	png, err := chart.Line(m.Name+" by month", unitLabel(m), pts, chartWidth, chartHeight)
+	r.Text = l.T("kpi.chart_text", i18n.Data{"Metric": name, "Span": span, "Sparkline": chart.Sparkline(values)})
+	png, err := chart.LineWith(title, f.unit(m), pts, chartWidth, chartHeight, chart.Options{TimeFormat: l.T("kpi.chart.tick", nil)})
 	if err != nil {
 		return fmt.Errorf("draw the %s chart: %w", m.Key, err)
 	}
@@ -354,16 +389,17 @@ func sensitiveKPI(m kpi.Metric) bool {
 	return false
 }
 
-func unitLabel(m kpi.Metric) string {
+// unit labels the chart's value axis.
+func (f kpiFormat) unit(m kpi.Metric) string {
 	switch m.Unit {
 	case kpi.Percent:
 		return "%"
 	case kpi.Score:
 		return "NPS"
 	case kpi.Stars:
-		return "CSAT (1-5)"
+		return f.l.T("kpi.unit.csat", nil)
 	case kpi.Amount:
 		return "ARR"
 	}
-	return "days"
+	return f.l.T("kpi.unit.days", nil)
 }

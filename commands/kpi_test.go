@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"image/png"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
@@ -95,8 +97,24 @@ func TestKPIGolden(t *testing.T) {
 		{"kpi-empty", "ops", "/cs kpi region:Kyushu"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			assertGolden(t, tc.name, tc.line, f.run(tc.user, tc.line)+"\n")
+		for suffix, r := range f.languages() {
+			t.Run(tc.name+suffix, func(t *testing.T) {
+				assertGolden(t, tc.name+suffix, tc.line, console.Render(r.Handle(context.Background(), "console", tc.user, tc.line))+"\n")
+			})
+		}
+	}
+	// What /cs kpi says when it cannot answer, in both languages.
+	errs := []step{
+		{"ops", "/cs kpi all team:tokyo"},
+		{"ops", "/cs kpi team:paris"},
+		{"ops", "/cs kpi team"},
+		{"ops", "/cs kpi team:"},
+		{"ops", "/cs kpi all tier:tech chart:csat"},
+		{"aiko", "/cs kpi all"},
+	}
+	for suffix, r := range f.languages() {
+		t.Run("errors"+suffix, func(t *testing.T) {
+			assertGolden(t, "kpi-errors"+suffix, "the KPI errors", transcript(context.Background(), r, errs))
 		})
 	}
 }
@@ -118,6 +136,11 @@ func TestKPIChartImage(t *testing.T) {
 		if r.Image.Alt != r.Text || r.Text == "" {
 			t.Errorf("%s: alt %q, text %q", line, r.Image.Alt, r.Text)
 		}
+	}
+	// In Japanese the chart and its alt text are too.
+	if r := f.japanese.Handle(context.Background(), "console", "ops", "/cs kpi all chart"); r.Image == nil ||
+		r.Image.Alt != r.Text || !strings.HasPrefix(r.Text, "売上純維持率（NRR）の月次推移（2025年12月〜2026年11月）：") {
+		t.Errorf("Japanese chart: image %v, text %q", r.Image != nil, r.Text)
 	}
 	// Nothing to draw: no image, and the reply says so.
 	r := f.router.Handle(context.Background(), "console", "ops", "/cs kpi all tier:tech chart:csat")

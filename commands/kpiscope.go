@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/kpi"
@@ -27,43 +28,43 @@ func defaultScope(me store.Member, allowed access.Scope) string {
 // read it needs: the caller refuses one wider than the member's rule
 // allows. Another team than the member's own needs all. The caller
 // checks that a named team exists.
-func kpiScope(me store.Member, allowed access.Scope, word, region string, tier store.Tier) (kpi.Scope, access.Scope, error) {
+func kpiScope(l *i18n.Localizer, me store.Member, allowed access.Scope, word, region string, tier store.Tier) (kpi.Scope, access.Scope, error) {
 	var s kpi.Scope
 	need := access.ScopeOwn
 	word = strings.ToLower(strings.TrimSpace(word))
 	team, named := strings.CutPrefix(word, "team:")
 	switch {
 	case word == "":
-		return kpiScope(me, allowed, defaultScope(me, allowed), region, tier)
+		return kpiScope(l, me, allowed, defaultScope(me, allowed), region, tier)
 	case word == "all":
-		s.Desc, need = "all accounts", access.ScopeAll
+		s.Desc, need = l.T("kpi.scope.all", nil), access.ScopeAll
 	case word == "mine":
-		s.Owner, s.Desc = me.ID, "accounts of @"+me.ID
+		s.Owner, s.Desc = me.ID, l.T("kpi.scope.mine", i18n.Data{"ID": me.ID})
 	case word == "team" || named:
 		if !named {
 			if me.Team == "" {
-				return s, need, bot.Errorf("You are not in a team; say `team:<id>` (see `/cs team`) or `mine`.")
+				return s, need, bot.Errorf("%s", l.T("kpi.no_team", nil))
 			}
 			team = me.Team
 		}
 		if team == "" {
-			return s, need, bot.UsageErrorf("Name the team after `team:`, e.g. `team:%s`.", orExample(me.Team))
+			return s, need, bot.UsageErrorf("%s", l.T("kpi.name_team", i18n.Data{"Team": orExample(me.Team)}))
 		}
 		need = access.ScopeTeam
 		if team != me.Team {
 			need = access.ScopeAll
 		}
-		s.Team, s.Desc = team, "team "+team
+		s.Team, s.Desc = team, l.T("kpi.scope.team", i18n.Data{"Team": team})
 	default:
-		return s, need, bot.UsageErrorf("I do not know the scope '%s': say mine, team, team:<id> or all.", word)
+		return s, need, bot.UsageErrorf("%s", l.T("kpi.unknown_scope", i18n.Data{"Word": word}))
 	}
 	if region != "" {
 		s.Region = region
-		s.Desc += ", region " + region
+		s.Desc = l.T("kpi.scope.region", i18n.Data{"Scope": s.Desc, "Region": region})
 	}
 	if tier != "" {
 		s.Tier = tier
-		s.Desc += ", tier " + string(tier)
+		s.Desc = l.T("kpi.scope.tier", i18n.Data{"Scope": s.Desc, "Tier": l.T("kpi.tier."+string(tier), nil)})
 	}
 	return s, need, nil
 }

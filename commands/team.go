@@ -12,7 +12,6 @@ import (
 	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/store"
-	"github.com/csbot/csbot/store/health"
 )
 
 func (c *cmds) whoamiCommand() command {
@@ -38,7 +37,7 @@ func (c *cmds) memberReply(ctx context.Context, l *i18n.Localizer, m store.Membe
 			team = fmt.Sprintf("%s (%s)", t.Name, t.ID)
 		}
 	}
-	roles := roleNames(m.Roles)
+	roles := roleNames(l, m.Roles)
 	var ids []string
 	for _, p := range sortedKeys(m.Identities) {
 		ids = append(ids, p+" "+m.Identities[p])
@@ -46,12 +45,12 @@ func (c *cmds) memberReply(ctx context.Context, l *i18n.Localizer, m store.Membe
 	return bot.Reply{
 		Title: fmt.Sprintf("%s (@%s)", m.Name, m.ID),
 		Fields: []bot.Field{
-			{Name: l.T("whoami.field.roles", nil), Value: orDash(strings.Join(roles, l.T("format.list_sep", nil)))},
-			{Name: l.T("whoami.field.team", nil), Value: team},
-			{Name: l.T("whoami.field.lead", nil), Value: lead},
-			{Name: l.T("whoami.field.region", nil), Value: orDash(m.Region)},
-			{Name: l.T("whoami.field.tz", nil), Value: orDash(m.TZ)},
-			{Name: l.T("whoami.field.chat", nil), Value: orDash(strings.Join(ids, l.T("format.list_sep", nil)))},
+			{Name: l.T("member.field.roles", nil), Value: orDash(strings.Join(roles, l.T("format.list_sep", nil)))},
+			{Name: l.T("member.field.team", nil), Value: team},
+			{Name: l.T("member.field.lead", nil), Value: lead},
+			{Name: l.T("member.field.region", nil), Value: orDash(m.Region)},
+			{Name: l.T("member.field.tz", nil), Value: orDash(m.TZ)},
+			{Name: l.T("member.field.chat", nil), Value: orDash(strings.Join(ids, l.T("format.list_sep", nil)))},
 		},
 	}, nil
 }
@@ -130,12 +129,12 @@ func options(req *bot.Request, opts []bot.Arg) map[string]string {
 // member, team or owner at all.
 func (c *cmds) administer(ctx context.Context, me store.Member, a access.Action) error {
 	if rule := c.Access.Allowed(me, a); rule.Scope == access.ScopeNone {
-		return c.refusal(ctx, me, rule, "you may change no "+map[access.Action]string{access.Team: "member or team", access.Assign: "account's owner", access.Checklist: "checklist"}[a], "")
+		return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.change_none."+string(a), nil), "")
 	}
 	return nil
 }
 
-func (c *cmds) teamList(ctx context.Context, _ *bot.Request) (bot.Reply, error) {
+func (c *cmds) teamList(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	teams, err := c.Store.Teams(ctx)
 	if err != nil {
 		return bot.Reply{}, err
@@ -149,24 +148,25 @@ func (c *cmds) teamList(ctx context.Context, _ *bot.Request) (bot.Reply, error) 
 		count[m.Team]++
 	}
 	slices.SortFunc(teams, func(a, b store.Team) int { return strings.Compare(a.ID, b.ID) })
+	l := req.L()
 	lines := make([]string, 0, len(teams)+1)
 	for _, t := range teams {
-		lines = append(lines, fmt.Sprintf("%s (%s): lead @%s, %s", t.Name, t.ID, orDash(t.Lead), health.Plural(count[t.ID], "member")))
+		lines = append(lines, l.T("team.list.line", i18n.Data{"Name": t.Name, "ID": t.ID, "Lead": orDash(t.Lead), "Members": l.N("team.members", count[t.ID], nil)}))
 	}
 	if n := count[""]; n > 0 {
-		lines = append(lines, "no team: "+health.Plural(n, "member"))
+		lines = append(lines, l.T("team.list.no_team", i18n.Data{"Members": l.N("team.members", n, nil)}))
 	}
-	return bot.Reply{Title: "Teams", Sections: []bot.Section{{Lines: lines}}, Footer: "/cs team show <team> lists its members"}, nil
+	return bot.Reply{Title: l.T("team.list.title", nil), Sections: []bot.Section{{Lines: lines}}, Footer: l.T("team.list.footer", nil)}, nil
 }
 
 func (c *cmds) teamShowCmd(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	return c.teamShow(ctx, req.Arg("team"))
+	return c.teamShow(ctx, req.L(), req.Arg("team"))
 }
 
-func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
+func (c *cmds) teamShow(ctx context.Context, l *i18n.Localizer, id string) (bot.Reply, error) {
 	t, err := c.Store.Team(ctx, strings.ToLower(id))
 	if errors.Is(err, store.ErrNotFound) {
-		return bot.Reply{}, bot.Errorf("There is no team '%s'. `/cs team` lists them.", id)
+		return bot.Reply{}, noTeam(l, id)
 	}
 	if err != nil {
 		return bot.Reply{}, err
@@ -179,8 +179,8 @@ func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
 	var lines []string
 	for _, m := range members {
 		if m.Team == t.ID {
-			roles := roleNames(m.Roles)
-			lines = append(lines, fmt.Sprintf("%s (@%s): %s", m.Name, m.ID, strings.Join(roles, ", ")))
+			roles := strings.Join(roleNames(l, m.Roles), l.T("format.list_sep", nil))
+			lines = append(lines, l.T("team.show.member_line", i18n.Data{"Name": m.Name, "ID": m.ID, "Roles": roles}))
 		}
 	}
 	lead, err := c.memberName(ctx, t.Lead)
@@ -188,10 +188,16 @@ func (c *cmds) teamShow(ctx context.Context, id string) (bot.Reply, error) {
 		return bot.Reply{}, err
 	}
 	return bot.Reply{
-		Title:    fmt.Sprintf("Team %s (%s)", t.Name, t.ID),
-		Fields:   []bot.Field{{Name: "Lead", Value: lead}, {Name: "Region", Value: orDash(t.Region)}, {Name: "Segment", Value: orDash(t.Segment)}},
-		Sections: []bot.Section{{Title: "Members", Lines: lines}},
+		Title: l.T("team.show.title", i18n.Data{"Name": t.Name, "ID": t.ID}),
+		Fields: []bot.Field{{Name: l.T("team.field.lead", nil), Value: lead}, {Name: l.T("team.field.region", nil), Value: orDash(t.Region)},
+			{Name: l.T("team.field.segment", nil), Value: orDash(t.Segment)}},
+		Sections: []bot.Section{{Title: l.T("team.show.members", nil), Lines: lines}},
 	}, nil
+}
+
+// noTeam answers a team id that names no team.
+func noTeam(l *i18n.Localizer, id string) error {
+	return bot.Errorf("%s", l.T("team.not_found", i18n.Data{"ID": id}))
 }
 
 // privileged roles may only be granted, and their holders changed, by
@@ -207,11 +213,12 @@ func (c *cmds) mayChangeMember(ctx context.Context, me, before, after store.Memb
 	if me.Has(store.RoleAdmin) {
 		return nil
 	}
+	l := i18n.FromContext(ctx)
 	switch {
 	case !isNew && before.Has(privileged...):
-		return bot.Errorf("Only admins can change @%s, who has the %s role.", before.ID, strings.Join(roleNames(before.Roles), ", "))
+		return bot.Errorf("%s", l.T("team.only_admins_change", i18n.Data{"ID": before.ID, "Roles": strings.Join(roleNames(l, before.Roles), l.T("format.list_sep", nil))}))
 	case after.Has(privileged...):
-		return bot.Errorf("Only admins can give the exec, admin or ops role. Ask a csbot admin.")
+		return bot.Errorf("%s", l.T("team.only_admins_grant", nil))
 	}
 	who, err := c.caller(ctx, me)
 	if err != nil {
@@ -219,12 +226,12 @@ func (c *cmds) mayChangeMember(ctx context.Context, me, before, after store.Memb
 	}
 	// Both where the member is and where the change puts them must be
 	// within reach: a lead may neither take in nor send away.
-	states := map[string]store.Member{"would be": after}
+	states := map[string]store.Member{"team.member_would_be": after}
 	if !isNew {
-		states["is"] = before
+		states["team.member_is"] = before
 	}
-	for _, verb := range []string{"is", "would be"} {
-		m, ok := states[verb]
+	for _, key := range []string{"team.member_is", "team.member_would_be"} {
+		m, ok := states[key]
 		if !ok {
 			continue
 		}
@@ -233,31 +240,23 @@ func (c *cmds) mayChangeMember(ctx context.Context, me, before, after store.Memb
 			return err
 		}
 		if rule, ok := c.Access.Check(who, access.Team, s); !ok {
-			where := "in no team"
+			where := l.T("team.in_no_team", nil)
 			if m.Team != "" {
-				where = "in team " + m.Team
+				where = l.T("team.in_team", i18n.Data{"Team": m.Team})
 			}
-			return c.refusal(ctx, me, rule, fmt.Sprintf("@%s %s %s", m.ID, verb, where), "")
+			return c.refusal(ctx, me, rule, l.T(key, i18n.Data{"ID": m.ID, "Where": where}), "")
 		}
 	}
 	return nil
 }
 
-func roleNames(roles []store.Role) []string {
-	out := make([]string, len(roles))
-	for i, r := range roles {
-		out[i] = string(r)
-	}
-	return out
-}
-
 func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	me, id := req.Member, req.Arg("id")
+	me, id, l := req.Member, req.Arg("id"), req.L()
 	if err := c.administer(ctx, me, access.Team); err != nil {
 		return bot.Reply{}, err
 	}
 	if store.Slugify(id) != id || id == "" {
-		return bot.Reply{}, bot.Errorf("'%s' cannot be a member id: use lowercase letters, digits and '-'.", id)
+		return bot.Reply{}, bot.Errorf("%s", l.T("team.bad_member_id", i18n.Data{"ID": id}))
 	}
 	opts := options(req, memberOptions)
 	// The rules are checked on the copy written: a change made meanwhile
@@ -267,7 +266,7 @@ func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, err
 		isNew = !found
 		if isNew {
 			if opts["name"] == "" || opts["roles"] == "" {
-				return bot.UsageErrorf("@%s is new: give at least name:\"Full Name\" and roles:csm.", id)
+				return bot.UsageErrorf("%s", l.T("team.new_member", i18n.Data{"ID": id}))
 			}
 			if !me.Has(store.RoleAdmin) {
 				m.Team = me.Team // a lead's new member joins the lead's team
@@ -275,28 +274,28 @@ func (c *cmds) teamMember(ctx context.Context, req *bot.Request) (bot.Reply, err
 		}
 		before := m.Clone()
 		for k, v := range opts {
-			if err := c.setMemberField(ctx, m, k, v); err != nil {
+			if err := c.setMemberField(ctx, l, m, k, v); err != nil {
 				return err
 			}
 		}
 		return c.mayChangeMember(ctx, me, before, *m, isNew)
 	})
-	if errors.Is(err, store.ErrIdentityTaken) {
-		return bot.Reply{}, bot.Errorf("%v", err)
+	if taken := (*store.IdentityTakenError)(nil); errors.As(err, &taken) {
+		return bot.Reply{}, bot.Errorf("%s", l.T("team.identity_taken", i18n.Data{"Platform": taken.Platform, "User": taken.User, "Holder": taken.Holder}))
 	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r, err := c.memberReply(ctx, i18n.English, m)
-	r.Text = map[bool]string{true: "Member added.", false: "Member updated."}[isNew]
+	r, err := c.memberReply(ctx, l, m)
+	r.Text = l.T(map[bool]string{true: "team.member_added", false: "team.member_updated"}[isNew], nil)
 	return r, err
 }
 
-func (c *cmds) setMemberField(ctx context.Context, m *store.Member, key, v string) error {
+func (c *cmds) setMemberField(ctx context.Context, l *i18n.Localizer, m *store.Member, key, v string) error {
 	switch key {
 	case "name":
 		if v == "" {
-			return bot.Errorf("name cannot be empty.")
+			return bot.Errorf("%s", l.T("team.name_empty", nil))
 		}
 		m.Name = v
 	case "roles":
@@ -304,7 +303,7 @@ func (c *cmds) setMemberField(ctx context.Context, m *store.Member, key, v strin
 		for _, s := range strings.Split(v, ",") {
 			r, err := store.ParseRole(s)
 			if err != nil {
-				return bot.Errorf("%v", err)
+				return bot.Errorf("%s", l.T("team.bad_role", i18n.Data{"Role": s, "Roles": strings.Join(roleIDs(), ", ")}))
 			}
 			if !slices.Contains(roles, r) {
 				roles = append(roles, r)
@@ -314,7 +313,7 @@ func (c *cmds) setMemberField(ctx context.Context, m *store.Member, key, v strin
 	case "team":
 		if v != "" {
 			if _, err := c.Store.Team(ctx, strings.ToLower(v)); errors.Is(err, store.ErrNotFound) {
-				return bot.Errorf("There is no team '%s'; create it first with `/cs team set %s name:...`.", v, strings.ToLower(v))
+				return bot.Errorf("%s", l.T("team.create_first", i18n.Data{"Team": v, "ID": strings.ToLower(v)}))
 			} else if err != nil {
 				return err
 			}
@@ -330,7 +329,7 @@ func (c *cmds) setMemberField(ctx context.Context, m *store.Member, key, v strin
 		m.Region = v
 	case "tz":
 		if _, err := time.LoadLocation(v); err != nil || v == "" {
-			return bot.Errorf("'%s' is not a time zone; use a name like Asia/Tokyo or Europe/Berlin.", v)
+			return bot.Errorf("%s", l.T("team.bad_tz", i18n.Data{"TZ": v}))
 		}
 		m.TZ = v
 	case "locale":
@@ -348,36 +347,45 @@ func (c *cmds) setMemberField(ctx context.Context, m *store.Member, key, v strin
 	return nil
 }
 
+// roleIDs are the roles as typed in roles:, e.g. csm.
+func roleIDs() []string {
+	out := make([]string, len(store.Roles))
+	for i, r := range store.Roles {
+		out[i] = string(r)
+	}
+	return out
+}
+
 func (c *cmds) requireMember(ctx context.Context, id string) error {
 	if id == "" {
 		return nil
 	}
 	_, err := c.Store.Member(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return bot.Errorf("No team member is called @%s. `/cs team` lists teams and members.", id)
+		return bot.Errorf("%s", i18n.FromContext(ctx).T("team.no_member", i18n.Data{"ID": id}))
 	}
 	return err
 }
 
 func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	me, id := req.Member, strings.ToLower(req.Arg("team"))
+	me, id, l := req.Member, strings.ToLower(req.Arg("team")), req.L()
 	if err := c.administer(ctx, me, access.Team); err != nil {
 		return bot.Reply{}, err
 	}
 	if store.Slugify(id) != id {
-		return bot.Reply{}, bot.Errorf("'%s' cannot be a team id: use lowercase letters, digits and '-'.", id)
+		return bot.Reply{}, bot.Errorf("%s", l.T("team.bad_team_id", i18n.Data{"ID": id}))
 	}
 	opts := options(req, teamOptions)
 	var isNew bool
 	t, err := c.Store.UpdateTeam(ctx, id, func(t *store.Team, found bool) error {
 		isNew = !found
 		if isNew && opts["name"] == "" {
-			return bot.UsageErrorf("Team %s is new: give it a name:\"...\".", id)
+			return bot.UsageErrorf("%s", l.T("team.new_team", i18n.Data{"ID": id}))
 		}
 		if !me.Has(store.RoleAdmin) {
 			_, newLead := opts["lead"]
 			if isNew || t.Lead != me.ID || newLead {
-				return bot.Errorf("Leads can change the name, region and segment of the team they lead; creating teams and naming leads is for admins.")
+				return bot.Errorf("%s", l.T("team.lead_limits", nil))
 			}
 			if err := c.allowTeam(ctx, me, *t); err != nil {
 				return err
@@ -385,7 +393,7 @@ func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error)
 		}
 		if v, ok := opts["name"]; ok {
 			if v == "" {
-				return bot.Errorf("name cannot be empty.")
+				return bot.Errorf("%s", l.T("team.name_empty", nil))
 			}
 			t.Name = v
 		}
@@ -406,13 +414,13 @@ func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	r, err := c.teamShow(ctx, t.ID)
-	r.Text = map[bool]string{true: "Team created.", false: "Team updated."}[isNew]
+	r, err := c.teamShow(ctx, l, t.ID)
+	r.Text = l.T(map[bool]string{true: "team.team_created", false: "team.team_updated"}[isNew], nil)
 	return r, err
 }
 
 func (c *cmds) teamAssign(ctx context.Context, req *bot.Request) (bot.Reply, error) {
-	me, owner := req.Member, req.Arg("owner")
+	me, owner, l := req.Member, req.Arg("owner"), req.L()
 	if err := c.administer(ctx, me, access.Assign); err != nil {
 		return bot.Reply{}, err
 	}
@@ -430,12 +438,13 @@ func (c *cmds) teamAssign(ctx context.Context, req *bot.Request) (bot.Reply, err
 	if a, err = c.Health.Update(ctx, a.Slug, func(a *store.Account) error {
 		// The check above read the owner of a copy that may be older.
 		if a.Owner != before {
-			return bot.Errorf("%s changed owner to @%s meanwhile; look again and retry if still needed.", a.Name, orDash(a.Owner))
+			return bot.Errorf("%s", l.T("team.owner_moved", i18n.Data{"Account": a.Name, "Owner": orDash(a.Owner)}))
 		}
 		a.Owner = owner
 		return nil
 	}); err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Title: "Owner changed", Text: fmt.Sprintf("%s now belongs to @%s (was @%s).", a.Name, owner, orDash(before))}, nil
+	return bot.Reply{Title: l.T("team.owner_changed", nil),
+		Text: l.T("team.owner_now", i18n.Data{"Account": a.Name, "Owner": owner, "Before": orDash(before)})}, nil
 }

@@ -436,6 +436,20 @@ type PendingAccount struct {
 // ErrIdentityTaken is returned when a chat user is already linked to another member.
 var ErrIdentityTaken = errors.New("store: chat identity already linked to another member")
 
+// IdentityTakenError says which chat user is linked to whom, for a reply
+// that names them; it is an ErrIdentityTaken.
+type IdentityTakenError struct {
+	Platform, User string
+	// Member is the member being linked, Holder the one linked already.
+	Member, Holder string
+}
+
+func (e *IdentityTakenError) Error() string {
+	return fmt.Sprintf("link %s user %s to %s: %v (it belongs to %s)", e.Platform, e.User, e.Member, ErrIdentityTaken, e.Holder)
+}
+
+func (e *IdentityTakenError) Unwrap() error { return ErrIdentityTaken }
+
 // Clone copies everything of an account a caller could change in place:
 // the milestones and the values behind pointers.
 func (a Account) Clone() Account {

@@ -22,6 +22,22 @@ func (l *Localizer) Date(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
+// Time is a moment to the minute in UTC, as trails show it: 2026-11-02
+// 05:00 in English, 2026年11月2日 05:00 in Japanese.
+func (l *Localizer) Time(t time.Time) string {
+	return l.T("format.time", Data{"Date": l.Date(t), "Clock": t.UTC().Format("15:04")})
+}
+
+// Month is a calendar month: 2026-11 in English, 2026年11月 in Japanese,
+// t's in UTC.
+func (l *Localizer) Month(t time.Time) string {
+	t = t.UTC()
+	if l.lang == "ja" {
+		return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
+	}
+	return t.Format("2006-01")
+}
+
 // Days is a number of days: "1 day", "38 days", "38日".
 func (l *Localizer) Days(n int) string { return l.N("format.days", n, nil) }
 

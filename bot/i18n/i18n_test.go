@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -155,5 +156,14 @@ func TestT(t *testing.T) {
 		if got := For(tc.lang).T(tc.key, tc.data); got != tc.want {
 			t.Errorf("For(%q).T(%q) = %q, want %q", tc.lang, tc.key, got, tc.want)
 		}
+	}
+}
+
+func TestFromContext(t *testing.T) {
+	if got := FromContext(context.Background()).Lang(); got != Default {
+		t.Errorf("no localizer in the context: %q, want %q", got, Default)
+	}
+	if got := FromContext(NewContext(context.Background(), For("ja-JP"))).Lang(); got != "ja" {
+		t.Errorf("carried localizer: %q, want ja", got)
 	}
 }

@@ -341,7 +341,7 @@ func TestCommandsEndToEnd(t *testing.T) {
 		{"mention with markup and entities", kenjiAAD, "<p><at>csbot</at>&nbsp;health&nbsp;&quot;Kumo Robotics&quot;</p>", []string{"Kumo Robotics · ヘルススコア"}, true},
 		{"whoami", kenjiAAD, "<at>csbot</at> whoami", []string{"Kenji Watanabe (@kenji)", "teams " + kenjiAAD}, true},
 		{"unknown user gets no data", nobodyAAD, "<at>csbot</at> health kumo", []string{"not registered"}, false},
-		{"unknown account suggests", kenjiAAD, "<at>csbot</at> health kumo-robotix", []string{"Kumo Robotics のことですか？"}, false},
+		{"unknown account suggests", kenjiAAD, "<at>csbot</at> health kumo-robotix", []string{"もしかして Kumo Robotics のことですか？"}, false},
 		{"mention alone is help", kenjiAAD, "<at>csbot</at>", []string{"/cs\u00a0health\u00a0<account>", `"fontType":"Monospace"`}, true},
 	}
 	for _, tc := range tests {

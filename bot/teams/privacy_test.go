@@ -21,7 +21,8 @@ func TestCustomerFiguresOnlyInInternalChannels(t *testing.T) {
 	}{
 		{"health", "<at>csbot</at> health kumo", []string{`"title":"ARR"`, "NPS\u00a0"}},
 		{"risk", "<at>csbot</at> risk", []string{`"title":"リスクのあるARR"`, "renews\u00a0in"}}, // monospace lines keep their spaces as NBSP
-		{"kpi", "<at>csbot</at> kpi", []string{`"title":"NPS"`, `"title":"Net revenue retention"`}},
+		// Kenji reads Japanese: 売上純維持率（NRR） is net revenue retention.
+		{"kpi", "<at>csbot</at> kpi", []string{`"title":"NPS"`, `"title":"売上純維持率（NRR）"`}},
 	}
 	check := func(t *testing.T, text string, figures []string, internal bool) {
 		raw := string(mustJSON(e.ask(t, kenjiAAD, text)))

@@ -237,9 +237,10 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 	if strings.Contains(out, "level=") {
 		t.Errorf("log lines in the conversation:\n%s", out)
 	}
-	// --demo again changes nothing and --as switches the member.
+	// --demo again changes nothing and --as switches the member (a lead,
+	// リーダー in his ja-JP locale).
 	out, err = runCmd(t, getenv, "/cs whoami\n", "console", "--demo", "--as", "@haruto")
-	if err != nil || !strings.Contains(out, "Haruto") || !strings.Contains(out, "lead") {
+	if err != nil || !strings.Contains(out, "Haruto") || !strings.Contains(out, "リーダー") {
 		t.Errorf("second run as haruto: %v\n%s", err, out)
 	}
 	out, err = runCmd(t, getenv, "", "console", "--as", "nobody")

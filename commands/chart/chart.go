@@ -4,6 +4,7 @@ package chart
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"image"
@@ -42,6 +43,9 @@ type Options struct {
 	YMin, YMax float64
 	// Rules are drawn dashed across the whole chart, named in the legend.
 	Rules []Rule
+	// TimeFormat lays out the time axis's ticks (a Go layout, e.g. "1月2日"
+	// for a Japanese reader); "" is "Jan 2".
+	TimeFormat string
 }
 
 // MaxSide bounds a chart's width and height in pixels: a PNG of that size
@@ -75,7 +79,7 @@ func LineWith(title, yLabel string, pts []Point, width, height int, o Options) (
 	}
 	p.Title.Text = title
 	p.Y.Label.Text = yLabel
-	p.X.Tick.Marker = plot.TimeTicks{Format: "Jan 2", Time: plot.UTCUnixTime}
+	p.X.Tick.Marker = plot.TimeTicks{Format: cmp.Or(o.TimeFormat, "Jan 2"), Time: plot.UTCUnixTime}
 	p.Add(plotter.NewGrid())
 
 	xys := make(plotter.XYs, len(pts))

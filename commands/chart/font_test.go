@@ -67,3 +67,39 @@ func inked(img image.Image, r image.Rectangle) int {
 	}
 	return n
 }
+
+// The time axis's ticks follow Options.TimeFormat: a Japanese layout
+// changes the tick band and nothing else is needed; "" is "Jan 2".
+func TestLineTimeFormat(t *testing.T) {
+	draw := func(layout string) []byte {
+		t.Helper()
+		b, err := LineWith("NPS", "NPS", days(70, 72, 65, 40, 38, 55, 80), 640, 360, Options{TimeFormat: layout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if !bytes.Equal(draw(""), draw("Jan 2")) {
+		t.Error(`TimeFormat "" does not draw "Jan 2" ticks`)
+	}
+	ja, err := png.Decode(bytes.NewReader(draw("1月2日")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := png.Decode(bytes.NewReader(draw("")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticks := image.Rect(0, 330, 640, 360)
+	differ := 0
+	for y := ticks.Min.Y; y < ticks.Max.Y; y++ {
+		for x := ticks.Min.X; x < ticks.Max.X; x++ {
+			if ja.At(x, y) != en.At(x, y) {
+				differ++
+			}
+		}
+	}
+	if differ == 0 {
+		t.Error("Japanese ticks drew the same tick band as English ones")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/internal/yamlspec"
 )
@@ -62,15 +63,17 @@ func (t Template) Weeks() int {
 }
 
 // Find resolves what someone typed as an item: its number (1-based), its
-// key, or an unambiguous prefix of its key or title. It returns the index.
-func (t Template) Find(query string) (int, error) {
+// key, or an unambiguous prefix of its key or title. It returns the index,
+// or an error that tells the person, in the localizer's language, what to
+// type instead.
+func (t Template) Find(l *i18n.Localizer, query string) (int, error) {
 	q := strings.ToLower(strings.TrimSpace(query))
 	if q == "" {
-		return -1, errors.New("which item? Give its number or the start of its name")
+		return -1, errors.New(l.T("checklist.find.which", nil))
 	}
 	if n, err := strconv.Atoi(q); err == nil {
 		if n < 1 || n > len(t.Items) {
-			return -1, fmt.Errorf("there is no item %d: %s has items 1 to %d", n, t.Name, len(t.Items))
+			return -1, errors.New(l.T("checklist.find.range", i18n.Data{"N": n, "Template": t.Name, "Last": len(t.Items)}))
 		}
 		return n - 1, nil
 	}
@@ -91,9 +94,9 @@ func (t Template) Find(query string) (int, error) {
 		for i, it := range t.Items {
 			keys[i] = it.Key
 		}
-		msg := fmt.Sprintf("no item of %s matches '%s'", t.Name, query)
+		msg := l.T("checklist.find.none", i18n.Data{"Template": t.Name, "Query": query})
 		if near := suggest.Closest(q, keys, 3); len(near) > 0 {
-			msg += "; did you mean " + strings.Join(near, ", ") + "?"
+			msg = l.T("lookup.did_you_mean", i18n.Data{"Msg": msg, "Names": strings.Join(near, l.T("format.list_sep", nil))})
 		}
 		return -1, errors.New(msg)
 	}
@@ -101,7 +104,7 @@ func (t Template) Find(query string) (int, error) {
 	for i, m := range matches {
 		names[i] = fmt.Sprintf("%d %s", m+1, t.Items[m].Key)
 	}
-	return -1, fmt.Errorf("'%s' matches %d items: %s; type more of the name or use the number", query, len(matches), strings.Join(names, ", "))
+	return -1, errors.New(l.T("checklist.find.many", i18n.Data{"Query": query, "N": len(matches), "Names": strings.Join(names, l.T("format.list_sep", nil))}))
 }
 
 // Set is the templates in force, sorted by name. A loaded Set is read-only.

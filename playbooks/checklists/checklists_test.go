@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -168,17 +169,17 @@ func TestFind(t *testing.T) {
 	}{
 		{"1", 0, ""},
 		{"4", 3, ""},
-		{"5", -1, "there is no item 5: sample has items 1 to 4"},
-		{"0", -1, "there is no item 0"},
+		{"5", -1, "There is no item 5: sample has items 1 to 4."},
+		{"0", -1, "There is no item 0"},
 		{"tools", 0, ""},
 		{"sh", 2, ""},
 		{"Shadow Calls", 2, ""},
-		{"t", -1, "'t' matches 2 items: 1 tools, 2 training"},
-		{"tolls", -1, "no item of sample matches 'tolls'; did you mean tools?"},
-		{"", -1, "which item?"},
+		{"t", -1, "'t' matches 2 items: 1 tools, 2 training. Type more"},
+		{"tolls", -1, "No item of sample matches 'tolls'. Did you mean tools?"},
+		{"", -1, "Which item?"},
 	}
 	for _, tc := range tests {
-		got, err := tpl.Find(tc.query)
+		got, err := tpl.Find(i18n.English, tc.query)
 		if got != tc.want || (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("Find(%q) = %d, %v; want %d, %q", tc.query, got, err, tc.want, tc.err)
 		}

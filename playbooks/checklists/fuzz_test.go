@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -59,7 +60,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("accepted item %+v", it)
 			}
 			seen[it.Key] = true
-			if i, err := tpl.Find(it.Key); err != nil || tpl.Items[i].Key != it.Key {
+			if i, err := tpl.Find(i18n.English, it.Key); err != nil || tpl.Items[i].Key != it.Key {
 				t.Fatalf("Find(%q) = %d, %v", it.Key, i, err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -119,54 +120,63 @@ func (p Progress) DueWithin(n int) []ItemProgress {
 
 // Line shows an item as people read it in replies and nudges, e.g.
 // "3. shadow-calls: Shadow three customer calls (due 2026-12-19, 2 days overdue)".
-func (ip ItemProgress) Line() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d. %s: %s (", ip.N, ip.Item.Key, ip.Item.Title)
+func (ip ItemProgress) Line() string { return ip.LineIn(i18n.English) }
+
+// LineIn is Line in the localizer's language; the item's title is the
+// template's own text.
+func (ip ItemProgress) LineIn(l *i18n.Localizer) string {
+	var state string
 	switch ip.Status {
 	case StatusComplete:
-		fmt.Fprintf(&b, "done %s by @%s", store.Day(ip.State.DoneAt), ip.State.DoneBy)
+		state = l.T("checklist.item.done", i18n.Data{"Day": l.Date(ip.State.DoneAt), "By": ip.State.DoneBy})
 		if ip.State.Verified() {
-			fmt.Fprintf(&b, ", verified by @%s", ip.State.VerifiedBy)
+			state = l.T("checklist.item.verified", i18n.Data{"Done": state, "By": ip.State.VerifiedBy})
 		}
 	case StatusAwaiting:
-		fmt.Fprintf(&b, "done %s, awaiting mentor sign-off", store.Day(ip.State.DoneAt))
+		state = l.T("checklist.item.awaiting", i18n.Data{"Day": l.Date(ip.State.DoneAt)})
 	case StatusOverdue:
-		fmt.Fprintf(&b, "due %s, %s overdue", ip.DueDate.Format(time.DateOnly), plural(ip.DaysOverdue, "day"))
+		state = l.T("checklist.item.overdue", i18n.Data{"Day": l.Date(ip.DueDate), "Days": l.Days(ip.DaysOverdue)})
 	default:
-		fmt.Fprintf(&b, "due %s", ip.DueDate.Format(time.DateOnly))
+		state = l.T("checklist.item.due", i18n.Data{"Day": l.Date(ip.DueDate)})
 	}
 	var needs []string
 	if ip.Status != StatusComplete && ip.Status != StatusAwaiting {
 		if ip.Item.SignOff {
-			needs = append(needs, "sign-off")
+			needs = append(needs, l.T("checklist.need.sign_off", nil))
 		}
 		if ip.Item.Evidence {
-			needs = append(needs, "evidence")
+			needs = append(needs, l.T("checklist.need.evidence", nil))
 		}
 	}
 	if len(needs) > 0 {
-		b.WriteString("; needs " + strings.Join(needs, " and "))
+		state = l.T("checklist.item.needs", i18n.Data{"State": state, "Needs": strings.Join(needs, l.T("checklist.need.and", nil))})
 	}
-	b.WriteString(")")
+	s := l.T("checklist.item.line", i18n.Data{"N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.Title, "State": state})
 	if ip.Item.Link != "" && ip.Status != StatusComplete {
-		b.WriteString(" " + ip.Item.Link)
+		s += " " + ip.Item.Link
 	}
-	return b.String()
+	return s
 }
 
 // Summary is one line on a new hire for the mentor's and lead's views, e.g.
 // "40% (4/10), week 5, 2 overdue, behind by 6 days".
-func (p Progress) Summary() string {
-	s := fmt.Sprintf("%d%% (%d/%d), week %d", p.Percent, p.Complete, len(p.Items), p.Week())
+func (p Progress) Summary() string { return p.SummaryIn(i18n.English) }
+
+// SummaryIn is Summary in the localizer's language.
+func (p Progress) SummaryIn(l *i18n.Localizer) string {
+	parts := []string{
+		l.T("checklist.sum.complete", i18n.Data{"Pct": p.Percent, "Done": p.Complete, "Total": len(p.Items)}),
+		l.T("checklist.sum.week", i18n.Data{"Week": p.Week()}),
+	}
 	if n := len(p.Overdue); n > 0 {
-		s += fmt.Sprintf(", %d overdue, behind by %s", n, plural(p.BehindDays, "day"))
+		parts = append(parts, l.T("checklist.sum.overdue", i18n.Data{"N": n}), l.T("checklist.sum.behind", i18n.Data{"Days": l.Days(p.BehindDays)}))
 	} else {
-		s += ", on track"
+		parts = append(parts, l.T("checklist.sum.on_track", nil))
 	}
 	if n := len(p.Awaiting); n > 0 {
-		s += fmt.Sprintf(", %d awaiting sign-off", n)
+		parts = append(parts, l.T("checklist.sum.awaiting", i18n.Data{"N": n}))
 	}
-	return s
+	return strings.Join(parts, l.T("format.list_sep", nil))
 }
 
 // SortBehind orders progresses by how far behind they are: most days

@@ -305,7 +305,7 @@ func (s *Store) linkIdentities(ctx context.Context, m store.Member) error {
 			return err
 		}
 		if held.Member != m.ID {
-			return fmt.Errorf("link %s user %s to %s: %w (it belongs to %s)", platform, user, m.ID, store.ErrIdentityTaken, held.Member)
+			return &store.IdentityTakenError{Platform: platform, User: user, Member: m.ID, Holder: held.Member}
 		}
 	}
 	return nil
