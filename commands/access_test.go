@@ -152,6 +152,7 @@ func TestAccessRefusalsGolden(t *testing.T) {
 		{"hana", "/cs checklist verify @tm 1"},
 		{"aiko", "/cs checklist verify @hana 1"},
 		{"yoko", "/cs playbook start save-plan acct-os"},
+		{"aiko", "/cs accounts @os"},
 	}
 	for suffix := range newAccessFixture(t, nil).languages() {
 		t.Run("lang"+suffix, func(t *testing.T) {

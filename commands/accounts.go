@@ -80,7 +80,7 @@ func (c *cmds) scopeFilter(ctx context.Context, l *i18n.Localizer, f *filter, me
 		return err
 	}
 	if rule.Scope == access.ScopeNone {
-		return c.refusal(ctx, me, rule, "you may read no accounts", "")
+		return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.read_none", nil), "")
 	}
 	f.match = append(f.match, readable)
 	if scope == "" {
@@ -109,7 +109,7 @@ func (c *cmds) scopeFilter(ctx context.Context, l *i18n.Localizer, f *filter, me
 		} else if err != nil {
 			return err
 		}
-		if err := c.allow(ctx, me, a, id, "the accounts of @"+id, id); err != nil {
+		if err := c.allow(ctx, me, a, id, i18n.FromContext(ctx).T("access.accounts_of", i18n.Data{"ID": id}), id); err != nil {
 			return err
 		}
 		f.add(l.T("accounts.filter.owner", i18n.Data{"ID": id}), func(r store.AccountRow) bool { return r.Owner == id })
