@@ -9,6 +9,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/commands/access"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
 )
 
@@ -291,7 +292,7 @@ func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 		lines = append(lines, rowLine(row, true))
 		redacted = append(redacted, rowLine(row, false))
 		for _, k := range row.Risks {
-			lines = append(lines, "    - "+k.Reason)
+			lines = append(lines, "    - "+healthtext.Reason(req.L(), k))
 		}
 	}
 	r.Sections = []bot.Section{{Lines: lines, Sensitive: true, Redacted: redacted}}

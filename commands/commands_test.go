@@ -142,6 +142,7 @@ func TestGoldenRepliesJapanese(t *testing.T) {
 		{"help", "aiko", "/cs help"},
 		{"help-health", "aiko", "/cs help health"},
 		{"health", "aiko", "/cs health acme"},
+		{"health-risks", "aiko", "/cs health Acme Labs"},
 		{"health-no-data", "aiko", "/cs health globex"},
 		{"onboarding", "aiko", "/cs onboarding initech"},
 		{"unknown-command", "aiko", "/cs helth acme"},

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -494,7 +496,7 @@ func digestNewLine(r *store.AccountRow, figures bool) string {
 	}
 	reasons := make([]string, len(r.Risks))
 	for i, k := range r.Risks {
-		reasons[i] = k.Rule + ": " + k.Reason
+		reasons[i] = k.Rule + ": " + healthtext.Reason(i18n.English, k)
 	}
 	return fmt.Sprintf("%s (%s) · ARR %s · %s · %s",
 		r.Name, r.Slug, bot.Amount(r.ARR), digestOwner(r.Owner), strings.Join(reasons, "; "))

@@ -30,14 +30,16 @@ func digestGolden(t *testing.T, name, got string) {
 var digestMon = time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC)
 
 func digestRisk(rule string) store.Risk {
-	reasons := map[string]string{
-		"red-band":        "health 31 is in the red band (below 40)",
-		"health-drop":     "health fell 18 points in 30 days",
-		"renewal-at-risk": "renews in 40 days (2026-04-18) with health 52, below 60",
-		"nps-detractor":   "NPS detractor: answered 4 on 2026-03-01",
-		"no-touch":        "no touch for 21 days (high touch allows 14)",
+	facts := map[string]store.Risk{
+		"red-band":        {Score: 31, Limit: 40},
+		"health-drop":     {Points: 18, Days: 30},
+		"renewal-at-risk": {Days: 40, Date: time.Date(2026, 4, 18, 0, 0, 0, 0, time.UTC), Score: 52, Limit: 60},
+		"nps-detractor":   {Score: 4, Date: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
+		"no-touch":        {Days: 21, Tier: store.TierHigh, Limit: 14},
 	}
-	return store.Risk{Rule: rule, Reason: reasons[rule]}
+	k := facts[rule]
+	k.Rule = rule
+	return k
 }
 
 func digestRow(slug, name, team, owner string, arr int64, score int, band string, rules ...string) store.AccountRow {

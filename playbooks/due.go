@@ -9,6 +9,8 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -158,16 +160,12 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 		if len(as.Risks) == 0 {
 			return time.Time{}, "", false
 		}
-		reasons := make([]string, len(as.Risks))
-		for i, r := range as.Risks {
-			reasons[i] = r.Reason
-		}
-		return weekStart(today), strings.Join(reasons, "; "), true
+		return weekStart(today), strings.Join(healthtext.Reasons(i18n.English, as.Risks), "; "), true
 	}
 	// A churn-risk rule (nps-detractor too, when the health config decided).
 	for _, r := range as.Risks {
 		if r.Rule == name {
-			return weekStart(today), r.Reason, true
+			return weekStart(today), healthtext.Reason(i18n.English, r), true
 		}
 	}
 	return time.Time{}, "", false
@@ -188,9 +186,7 @@ func newData(a store.Account, as health.Assessment, now time.Time) *Data {
 	if d.Account == "" {
 		d.Account = a.Slug
 	}
-	for _, r := range as.Risks {
-		d.Risks = append(d.Risks, r.Reason)
-	}
+	d.Risks = healthtext.Reasons(i18n.English, as.Risks)
 	if !a.LastTouch.IsZero() {
 		d.LastTouch = store.Day(a.LastTouch)
 		d.DaysSinceTouch = store.DaysBetween(a.LastTouch, now)

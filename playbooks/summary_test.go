@@ -12,7 +12,7 @@ import (
 )
 
 func TestWeeklySummary(t *testing.T) {
-	risk := []store.Risk{{Rule: "red-band", Reason: "red"}}
+	risk := []store.Risk{{Rule: "red-band", Score: 30, Limit: 40}}
 	rows := []store.AccountRow{
 		{Slug: "a", Team: "tokyo", ARR: 100000, Score: 80, Band: "green", Phase: store.PhaseAdoption},
 		{Slug: "b", Team: "tokyo", ARR: 50000, Score: 30, Band: "red", Phase: store.PhaseOnboarding, Risks: risk},

@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -21,5 +22,12 @@ func (s *Store) InsertOutboxForTest(ctx context.Context, it store.OutboxItem, id
 // audit insert leaves behind.
 func (s *Store) PendAuditForTest(ctx context.Context, collection, id string, rec store.AuditRecord) error {
 	_, err := s.db.Collection(collection).UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: bson.D{{Key: pendingField, Value: rec}}}})
+	return err
+}
+
+// PutShardForTest writes an index shard's rows as given, gob bytes of
+// whatever shape: rows written by an older csbot.
+func (s *Store) PutShardForTest(ctx context.Context, n uint32, rows []byte) error {
+	_, err := s.index.InsertOne(ctx, indexShard{ID: fmt.Sprintf("shard-%02d", n), V: 1, Rows: rows})
 	return err
 }
