@@ -44,13 +44,13 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 			return err
 		}},
 		{Name: "churn-digest", When: every15, Run: func(ctx context.Context) error {
-			return playbooks.QueueDigests(ctx, a.store, a.schedule, a.engine.Now())
+			return playbooks.QueueDigests(ctx, a.store, a.schedule, a.engine.Now(), a.locale)
 		}},
 		{Name: "checklist-nudges", When: every15, Run: func(ctx context.Context) error {
 			return a.queueChecklistNudges(ctx, loc, a.engine.Now(), log)
 		}},
 		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
-			Run: func(ctx context.Context) error { return playbooks.QueueSummaries(ctx, a.store, a.engine.Now().In(loc)) }},
+			Run: func(ctx context.Context) error { return playbooks.QueueSummaries(ctx, a.store, a.engine.Now().In(loc), a.locale) }},
 		{Name: "prune", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 30, 0))), Run: func(ctx context.Context) error {
 			return a.prune(ctx, a.engine.Now())
 		}},
@@ -168,10 +168,10 @@ func runDigest(ctx context.Context, e env, args []string) error {
 		if _, err := time.Parse(time.DateOnly, date); err != nil {
 			return usageError{fmt.Errorf("digest: --date %q: use YYYY-MM-DD", date)}
 		}
-		ds, err = playbooks.DigestsOn(ctx, a.store, date, lead)
+		ds, err = playbooks.DigestsOn(ctx, a.store, date, o.Locale, lead)
 	} else {
 		loc, _ := time.LoadLocation(o.TZ)
-		ds, err = playbooks.Digests(ctx, a.store, a.engine.Now().In(loc), lead)
+		ds, err = playbooks.Digests(ctx, a.store, a.engine.Now().In(loc), o.Locale, lead)
 	}
 	if err != nil {
 		return err

@@ -222,7 +222,7 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 		"Accounts: at risk, all accounts",
 		// The console acts as Aiko, whose locale is ja-JP.
 		"Tenjin Retail Group · ヘルススコア", "[red-band]",
-		"Kitsune Games · オンボーディング", "onboarding stalled",
+		"Kitsune Games · オンボーディング", "オンボーディングが停滞しています",
 		"Logged a call on Sakura Logistics.",
 		"Aiko Tanaka (@aiko)",
 	} {
@@ -395,7 +395,8 @@ func TestRemindAndDigestDryRuns(t *testing.T) {
 		t.Errorf("remind --dry-run: %v\n%s", err, out)
 	}
 	out, err = runCmd(t, getenv, "", "digest", "--dry-run", "--lead", "haruto")
-	if err != nil || !strings.Contains(out, "-> @haruto") || !strings.Contains(out, "Churn-risk digest: Tokyo") || !strings.Contains(out, "1 digests") {
+	// haruto's locale is ja-JP: the digest is in Japanese.
+	if err != nil || !strings.Contains(out, "-> @haruto") || !strings.Contains(out, "解約リスクダイジェスト：Tokyo") || !strings.Contains(out, "1 digests") {
 		t.Errorf("digest --dry-run: %v\n%s", err, out)
 	}
 	if _, err := runCmd(t, getenv, "", "remind"); err == nil {
@@ -423,10 +424,10 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := playbooks.QueueDigests(ctx, a.store, sched, now); err != nil {
+		if err := playbooks.QueueDigests(ctx, a.store, sched, now, a.locale); err != nil {
 			t.Fatal(err)
 		}
-		if err := playbooks.QueueSummaries(ctx, a.store, now); err != nil {
+		if err := playbooks.QueueSummaries(ctx, a.store, now, a.locale); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -440,8 +441,8 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{
-		"haruto: Churn-risk digest: Tokyo, Mon 2026-11-23":               true,
-		"keiko: Weekly customer-success summary, week of Mon 2026-11-23": true,
+		"haruto: 解約リスクダイジェスト：Tokyo（2026年11月23日（月））": true, // haruto's locale is ja-JP
+		"keiko: 週次カスタマーサクセスサマリー（2026年11月23日（月）の週）":  true,
 	}
 	got := map[string]int{}
 	for _, s := range sent {
