@@ -50,7 +50,9 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 			return a.queueChecklistNudges(ctx, loc, a.engine.Now(), log)
 		}},
 		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
-			Run: func(ctx context.Context) error { return playbooks.QueueSummaries(ctx, a.store, a.engine.Now().In(loc), a.locale) }},
+			Run: func(ctx context.Context) error {
+				return playbooks.QueueSummaries(ctx, a.store, a.engine.Now().In(loc), a.locale)
+			}},
 		{Name: "prune", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 30, 0))), Run: func(ctx context.Context) error {
 			return a.prune(ctx, a.engine.Now())
 		}},
