@@ -119,7 +119,7 @@ func (c *cmds) playbookStatus(a store.Account) bot.Reply {
 	now := c.Health.Now()
 	as := c.Health.Assess(a)
 	var due []string
-	for _, d := range c.Playbooks.DueSteps(a, as, now) {
+	for _, d := range c.Playbooks.DueSteps(a, as, now, nil) {
 		due = append(due, fmt.Sprintf("%s / %s: due since %s, to %s", d.Playbook, d.Step, store.Day(d.DueAt), d.To))
 	}
 	type next struct {

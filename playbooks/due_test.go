@@ -156,7 +156,7 @@ func TestDueSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := s.DueSteps(tt.account, tt.as, now)
+			got := s.DueSteps(tt.account, tt.as, now, nil)
 			if diff := cmp.Diff(tt.want, dueKeys(got)); diff != "" {
 				t.Errorf("DueSteps (-want +got):\n%s", diff)
 			}
@@ -214,7 +214,7 @@ steps:
 		t.Run(fmt.Sprintf("%s/%s/%s", tt.tier, tt.band, tt.phase), func(t *testing.T) {
 			a := store.Account{Slug: "a", Tier: tt.tier, Phase: tt.phase, LastTouch: daysAgo(3)}
 			var got []string
-			for _, d := range s.DueSteps(a, assessed(50, tt.band), now) {
+			for _, d := range s.DueSteps(a, assessed(50, tt.band), now, nil) {
 				got = append(got, d.Step)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -265,7 +265,7 @@ func TestDueText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, d := range s.DueSteps(tt.account, tt.as, now) {
+			for _, d := range s.DueSteps(tt.account, tt.as, now, nil) {
 				if d.Step == tt.step {
 					got = append(got, d.Text)
 				}
@@ -300,7 +300,7 @@ func TestCollate(t *testing.T) {
 	}
 	var dues []Due
 	for _, a := range accounts {
-		dues = append(dues, s.DueSteps(a, green, now)...)
+		dues = append(dues, s.DueSteps(a, green, now, nil)...)
 	}
 	var got []string
 	for _, m := range s.Collate(dues, nil) {
@@ -351,7 +351,7 @@ func TestRenderHandBuilt(t *testing.T) {
 		{Name: "broken", Every: day, To: ToOwner, Message: "{{index .Risks 3}}"},
 	}}}}
 	var got []string
-	for _, d := range s.DueSteps(store.Account{Slug: "a", Name: "A"}, health.Assessment{}, now) {
+	for _, d := range s.DueSteps(store.Account{Slug: "a", Name: "A"}, health.Assessment{}, now, nil) {
 		got = append(got, d.Text)
 	}
 	want := []string{
@@ -405,7 +405,7 @@ func BenchmarkDueSteps(b *testing.B) {
 	for b.Loop() {
 		dues = 0
 		for i, a := range accounts {
-			dues += len(s.DueSteps(a, assessments[i], now))
+			dues += len(s.DueSteps(a, assessments[i], now, nil))
 		}
 	}
 	b.ReportMetric(float64(dues), "dues/sweep")

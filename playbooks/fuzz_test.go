@@ -77,6 +77,6 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		s := &Set{Playbooks: []Playbook{pb}, Thresholds: DefaultThresholds()}
-		s.Collate(s.DueSteps(account, as, now), nil)
+		s.Collate(s.DueSteps(account, as, now, nil), nil)
 	})
 }

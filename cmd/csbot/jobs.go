@@ -30,7 +30,7 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 		}},
 		{Name: "reminder-sweep", When: every15, Run: func(ctx context.Context) error {
 			now := a.engine.Now()
-			msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now)
+			msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now, a.locale)
 			if err != nil {
 				return err
 			}
@@ -131,7 +131,7 @@ func runRemind(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now)
+	msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now, a.locale)
 	if err != nil {
 		return err
 	}

@@ -323,16 +323,3 @@ func Plural(n int, noun string) string {
 func pct(f float64) int { return int(math.Round(100 * f)) }
 
 func clamp01(f float64) float64 { return max(0, min(1, f)) }
-
-// Ago says how long ago a number of days was, for people.
-func Ago(days int) string {
-	switch {
-	case days == 0:
-		return "today"
-	case days == 1:
-		return "yesterday"
-	case days < 0:
-		return "in the future"
-	}
-	return fmt.Sprintf("%d days ago", days)
-}
