@@ -86,7 +86,7 @@ func (a *app) queueChecklistNudges(ctx context.Context, loc *time.Location, now 
 	if err != nil {
 		return err
 	}
-	ns := checklists.Nudges(a.checklists, as, members, teams, now, loc)
+	ns := checklists.Nudges(a.checklists, as, members, teams, now, loc, a.locale)
 	n, err := checklists.Queue(ctx, a.store, ns, now)
 	log.Info("checklist nudges queued", "new", n, "due", len(ns))
 	return err

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/internal/golden"
 	"github.com/csbot/csbot/store"
 )
 
@@ -296,7 +298,7 @@ func TestNudges(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ns := Nudges(set, as, members, teams, tc.now, time.UTC)
+			ns := Nudges(set, as, members, teams, tc.now, time.UTC, "en")
 			var g []got
 			for _, n := range ns {
 				g = append(g, got{n.Kind, n.Item, n.Recipient, n.Day.Format(time.DateOnly)})
@@ -310,7 +312,7 @@ func TestNudges(t *testing.T) {
 		})
 	}
 	// Done and Need help buttons on the new hire's Monday message.
-	ns := Nudges(set, as, members, teams, at("2026-11-02 09:00"), time.UTC)
+	ns := Nudges(set, as, members, teams, at("2026-11-02 09:00"), time.UTC, "en")
 	var values []string
 	for _, b := range ns[0].Reply.Buttons {
 		values = append(values, b.Value)
@@ -323,7 +325,7 @@ func TestNudges(t *testing.T) {
 		{NewHire: "yuki", Template: "gone", Mentor: "aiko", Start: "2026-11-02"},
 		{NewHire: "ghost", Template: "sample", Mentor: "aiko", Start: "2026-11-02"},
 	} {
-		if ns := Nudges(set, []store.Assignment{a}, members, teams, at("2026-11-02 09:00"), time.UTC); len(ns) != 0 {
+		if ns := Nudges(set, []store.Assignment{a}, members, teams, at("2026-11-02 09:00"), time.UTC, "en"); len(ns) != 0 {
 			t.Errorf("%+v: nudges %+v", a, ns)
 		}
 	}
@@ -346,7 +348,7 @@ func TestQueueIsIdempotent(t *testing.T) {
 	now := time.Date(2026, 11, 2, 8, 30, 0, 0, time.UTC)
 	ob := &fakeOutbox{ids: map[string]store.OutboxItem{}}
 	for run, want := range []int{2, 0} {
-		n, err := Queue(context.Background(), ob, Nudges(set, as, members, nil, now.Add(time.Duration(run)*15*time.Minute), nil), now)
+		n, err := Queue(context.Background(), ob, Nudges(set, as, members, nil, now.Add(time.Duration(run)*15*time.Minute), nil, "en"), now)
 		if err != nil || n != want {
 			t.Errorf("run %d: queued %d, %v; want %d", run, n, err, want)
 		}
@@ -377,12 +379,49 @@ func TestNudgesWithoutMentorAlertTheLead(t *testing.T) {
 	} {
 		now, _ := time.ParseInLocation("2006-01-02 15:04", tc.at, tokyo)
 		var got []string
-		for _, n := range Nudges(set, as, members, teams, now, time.UTC) {
+		for _, n := range Nudges(set, as, members, teams, now, time.UTC, "en") {
 			got = append(got, n.Kind+" "+n.Item+" "+n.Recipient)
 		}
 		slices.Sort(got)
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.at, diff)
+		}
+	}
+}
+
+// Nudges are written in each recipient's language: the member's locale,
+// else the deployment's. Rewrite the golden files with
+// `go test ./playbooks/checklists -run NudgesGolden -update`.
+func TestNudgesGolden(t *testing.T) {
+	set := &Set{Templates: []Template{sample()}}
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	teams := []store.Team{{ID: "tokyo", Lead: "hiro"}}
+	as := []store.Assignment{{NewHire: "yuki", Template: "sample", Mentor: "aiko", Start: "2026-11-02"}}
+	for _, tc := range []struct {
+		name, hireLocale, deployment string
+	}{
+		{"", "", "en"},
+		{".ja", "ja-JP", "en"}, // the member's own locale
+		{".ja", "", "ja"},      // the deployment's
+	} {
+		members := []store.Member{
+			{ID: "yuki", Name: "Yuki Abe", Roles: []store.Role{store.RoleNewHire}, Team: "tokyo", TZ: "Asia/Tokyo", Locale: tc.hireLocale},
+			{ID: "aiko", Name: "Aiko Tanaka", Roles: []store.Role{store.RoleMentor}, TZ: "Asia/Tokyo", Locale: tc.hireLocale},
+			{ID: "hiro", Name: "Hiro Yamada", Roles: []store.Role{store.RoleLead}, Locale: tc.hireLocale},
+		}
+		got := map[string]string{}
+		// Monday of week 2: the new hire's list, with an item overdue; a
+		// week later the escalation to the lead.
+		for _, now := range []time.Time{time.Date(2026, 11, 9, 9, 0, 0, 0, tokyo), time.Date(2026, 11, 11, 12, 0, 0, 0, tokyo)} {
+			for _, n := range Nudges(set, as, members, teams, now, time.UTC, tc.deployment) {
+				got[n.Kind] = console.Render(n.Reply)
+			}
+		}
+		for _, kind := range []string{NudgeNext, NudgeEscalation} {
+			if got[kind] == "" {
+				t.Fatalf("no %s nudge among %v", kind, got)
+			}
+			golden.Assert(t, "nudge-"+kind+tc.name+".golden", []byte(got[kind]+"\n"))
 		}
 	}
 }

@@ -2,11 +2,11 @@ package checklists
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -119,52 +119,57 @@ func (p Progress) DueWithin(n int) []ItemProgress {
 
 // Line shows an item as people read it in replies and nudges, e.g.
 // "3. shadow-calls: Shadow three customer calls (due 2026-12-19, 2 days overdue)".
-func (ip ItemProgress) Line() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d. %s: %s (", ip.N, ip.Item.Key, ip.Item.Title)
+func (ip ItemProgress) Line() string { return ip.LineIn(i18n.English) }
+
+// LineIn is Line in l's language.
+func (ip ItemProgress) LineIn(l *i18n.Localizer) string {
+	var status string
 	switch ip.Status {
 	case StatusComplete:
-		fmt.Fprintf(&b, "done %s by @%s", store.Day(ip.State.DoneAt), ip.State.DoneBy)
+		status = l.T("checklist.line.done", i18n.Data{"Day": l.Date(ip.State.DoneAt), "By": ip.State.DoneBy})
 		if ip.State.Verified() {
-			fmt.Fprintf(&b, ", verified by @%s", ip.State.VerifiedBy)
+			status += l.T("checklist.line.verified", i18n.Data{"By": ip.State.VerifiedBy})
 		}
 	case StatusAwaiting:
-		fmt.Fprintf(&b, "done %s, awaiting mentor sign-off", store.Day(ip.State.DoneAt))
+		status = l.T("checklist.line.awaiting", i18n.Data{"Day": l.Date(ip.State.DoneAt)})
 	case StatusOverdue:
-		fmt.Fprintf(&b, "due %s, %s overdue", ip.DueDate.Format(time.DateOnly), plural(ip.DaysOverdue, "day"))
+		status = l.T("checklist.line.overdue", i18n.Data{"Day": l.Date(ip.DueDate), "Days": l.Days(ip.DaysOverdue)})
 	default:
-		fmt.Fprintf(&b, "due %s", ip.DueDate.Format(time.DateOnly))
+		status = l.T("checklist.line.due", i18n.Data{"Day": l.Date(ip.DueDate)})
 	}
 	var needs []string
 	if ip.Status != StatusComplete && ip.Status != StatusAwaiting {
 		if ip.Item.SignOff {
-			needs = append(needs, "sign-off")
+			needs = append(needs, l.T("checklist.line.sign_off", nil))
 		}
 		if ip.Item.Evidence {
-			needs = append(needs, "evidence")
+			needs = append(needs, l.T("checklist.line.evidence", nil))
 		}
 	}
 	if len(needs) > 0 {
-		b.WriteString("; needs " + strings.Join(needs, " and "))
+		status += l.T("checklist.line.needs", i18n.Data{"Needs": strings.Join(needs, l.T("checklist.line.and", nil))})
 	}
-	b.WriteString(")")
+	s := l.T("checklist.line", i18n.Data{"N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.Title, "Status": status})
 	if ip.Item.Link != "" && ip.Status != StatusComplete {
-		b.WriteString(" " + ip.Item.Link)
+		s += " " + ip.Item.Link
 	}
-	return b.String()
+	return s
 }
 
 // Summary is one line on a new hire for the mentor's and lead's views, e.g.
 // "40% (4/10), week 5, 2 overdue, behind by 6 days".
-func (p Progress) Summary() string {
-	s := fmt.Sprintf("%d%% (%d/%d), week %d", p.Percent, p.Complete, len(p.Items), p.Week())
+func (p Progress) Summary() string { return p.SummaryIn(i18n.English) }
+
+// SummaryIn is Summary in l's language.
+func (p Progress) SummaryIn(l *i18n.Localizer) string {
+	s := l.T("checklist.summary", i18n.Data{"Pct": p.Percent, "Done": p.Complete, "Total": len(p.Items), "Week": p.Week()})
 	if n := len(p.Overdue); n > 0 {
-		s += fmt.Sprintf(", %d overdue, behind by %s", n, plural(p.BehindDays, "day"))
+		s += l.T("checklist.summary.behind", i18n.Data{"Count": n, "Days": l.Days(p.BehindDays)})
 	} else {
-		s += ", on track"
+		s += l.T("checklist.summary.on_track", nil)
 	}
 	if n := len(p.Awaiting); n > 0 {
-		s += fmt.Sprintf(", %d awaiting sign-off", n)
+		s += l.T("checklist.summary.awaiting", i18n.Data{"Count": n})
 	}
 	return s
 }
@@ -182,11 +187,4 @@ func SortBehind[T any](xs []T, get func(T) (string, Progress)) {
 			strings.Compare(ia, ib),
 		)
 	})
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
