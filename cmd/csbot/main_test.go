@@ -384,6 +384,29 @@ func TestServeAnswersSlack(t *testing.T) {
 	}
 }
 
+// `console --demo ja` seeds the demo with Japanese names, found by the
+// start of a name in either kana; `--demo` alone stays English.
+func TestConsoleJapaneseDemo(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	out, err := runCmd(t, getenv, "/cs health さくら\n/cs health サクラ\n/cs health ｷﾂﾈ\n/cs whoami\n", "console", "--demo", "ja")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"さくら物流 · ヘルススコア", "> /cs health サクラ", "キツネゲームス · ヘルススコア", "田中 愛子 (@aiko)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "さくら物流 · ヘルススコア"); n != 2 {
+		t.Errorf("さくら and サクラ found さくら物流 %d times, want 2:\n%s", n, out)
+	}
+	if _, err := runCmd(t, getenv, "", "console", "--demo", "fr"); err == nil {
+		t.Error("console --demo fr: want a usage error")
+	}
+}
+
 // The dry runs print what the scheduler would send, from the demo data.
 func TestRemindAndDigestDryRuns(t *testing.T) {
 	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
