@@ -35,7 +35,9 @@ items:
     signoff: true
     evidence: true
   - name: qbr
-    title: First QBR
+    title:
+      ja: 初めてのQBR
+      en: First QBR
     week: 3
     due: 2w
 `
@@ -46,10 +48,17 @@ items:
 	want := Template{Name: "sample", Description: "A sample.", Source: "sample.yaml", Items: []Item{
 		{Key: "tools", Title: "Set up the tools", Week: 1, Due: 2, Link: "https://example.com/tools", Line: 4},
 		{Key: "shadow", Title: "Shadow calls", Week: 2, Due: 13, SignOff: true, Evidence: true, Line: 9},
-		{Key: "qbr", Title: "First QBR", Week: 3, Due: 14, Line: 14},
+		{Key: "qbr", Title: "First QBR", Titles: map[string]string{"ja": "初めてのQBR"}, Week: 3, Due: 14, Line: 14},
 	}}
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// An item is found by its title in any language.
+	if i, err := got.Find("初めて"); err != nil || i != 2 {
+		t.Errorf("Find(初めて) = %d, %v; want 2", i, err)
+	}
+	if ja, de := got.Items[2].TitleIn("ja"), got.Items[2].TitleIn("de"); ja != "初めてのQBR" || de != "First QBR" {
+		t.Errorf("TitleIn: ja %q, de %q", ja, de)
 	}
 }
 
@@ -79,6 +88,9 @@ func TestParseErrors(t *testing.T) {
 		{"items not a list", "name: a\nitems: x\n", []string{`items: want a list of items, got "x"`}},
 		{"alias", "name: a\nitems:\n  - &i {name: x, title: X, week: 1}\n  - *i\n", []string{"anchors and aliases"}},
 		{"empty title", "name: a\nitems:\n  - {name: x, title: ' ', week: 1}\n", []string{"items[0].title: empty"}},
+		{"title in an unknown language", "name: a\nitems:\n  - {name: x, title: {en: X, fr: Y}, week: 1}\n", []string{`items[0].title.fr: unknown language "fr"`}},
+		{"empty translation", "name: a\nitems:\n  - {name: x, title: {en: X, ja: ' '}, week: 1}\n", []string{"items[0].title.ja: empty"}},
+		{"no title in any language", "name: a\nitems:\n  - {name: x, title: {}, week: 1}\n", []string{"items[0].title: empty: give the title, or one per language"}},
 		{"item named by digits", "name: a\nitems:\n  - {name: '90', title: X, week: 1}\n", []string{`t.yaml:3: items[0].name: "90": a name needs a letter`}},
 	}
 	for _, tc := range tests {
@@ -147,7 +159,7 @@ func TestLoadDefaultsAndOverride(t *testing.T) {
 func sample() Template {
 	return Template{Name: "sample", Items: []Item{
 		{Key: "tools", Title: "Tools", Week: 1, Due: 2},
-		{Key: "training", Title: "Training", Week: 1, Due: 4},
+		{Key: "training", Title: "Training", Titles: map[string]string{"ja": "研修"}, Week: 1, Due: 4},
 		{Key: "shadow", Title: "Shadow calls", Week: 2, Due: 10, SignOff: true},
 		{Key: "qbr", Title: "QBR", Week: 3, Due: 20},
 	}}

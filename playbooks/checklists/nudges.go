@@ -226,7 +226,7 @@ func openButton(l *i18n.Localizer, hire store.Member) bot.Button {
 
 // alertReply tells of an overdue item; title is its message key.
 func alertReply(l *i18n.Localizer, p Progress, ip ItemProgress, hire store.Member, mentor, title string) bot.Reply {
-	text := l.T("nudge.alert.text", i18n.Data{"Who": who(hire), "N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.Title,
+	text := l.T("nudge.alert.text", i18n.Data{"Who": who(hire), "N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.TitleIn(l.Lang()),
 		"Day": l.Date(ip.DueDate), "Days": l.Days(ip.DaysOverdue)})
 	if mentor != "" {
 		text += l.T("nudge.alert.mentor", i18n.Data{"Mentor": mentor})

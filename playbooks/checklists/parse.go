@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/yamlspec"
 
 	"gopkg.in/yaml.v3"
@@ -109,6 +110,56 @@ func (p *parser) parse(data []byte) Template {
 	return t
 }
 
+// titles reads an item's title: one text, or a mapping of languages to
+// texts ("en: ...", "ja: ...") whose English (else first) entry is the
+// title and the others its translations.
+func (p *parser) titles(v *yaml.Node, field string) (string, map[string]string) {
+	if v.Kind != yaml.MappingNode {
+		return p.title(v, field), nil
+	}
+	title, lang, more := "", "", map[string]string{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		f := field + "." + k.Value
+		if l, ok := i18n.Match(k.Value); !ok || l != k.Value {
+			p.Errorf(k, f, "unknown language %q: csbot speaks %s", k.Value, strings.Join(i18n.Supported(), ", "))
+			continue
+		}
+		s := p.title(val, f)
+		switch {
+		case lang == "":
+			title, lang = s, k.Value
+		case k.Value == i18n.Default:
+			more[lang], title, lang = title, s, k.Value
+		default:
+			more[k.Value] = s
+		}
+	}
+	if lang == "" {
+		p.Errorf(v, field, "empty: give the title, or one per language (en: ..., ja: ...)")
+	}
+	if len(more) == 0 {
+		more = nil
+	}
+	return title, more
+}
+
+// title reads one title.
+func (p *parser) title(v *yaml.Node, field string) string {
+	s, ok := p.Str(v, field)
+	if !ok {
+		return ""
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		p.Errorf(v, field, "empty: say what the new hire does, e.g. title: Shadow three customer calls")
+	case len([]rune(s)) > maxTitle:
+		p.Errorf(v, field, "%d characters: at most %d", len([]rune(s)), maxTitle)
+	}
+	return s
+}
+
 func (p *parser) item(n *yaml.Node, field string) (Item, bool) {
 	if n.Kind != yaml.MappingNode {
 		p.Errorf(n, field, "want an item (a mapping with name, title and week), got %s", yamlspec.KindName(n))
@@ -121,16 +172,7 @@ func (p *parser) item(n *yaml.Node, field string) (Item, bool) {
 		case "name":
 			it.Key = p.name(v, f)
 		case "title":
-			if s, ok := p.Str(v, f); ok {
-				s = strings.TrimSpace(s)
-				switch {
-				case s == "":
-					p.Errorf(v, f, "empty: say what the new hire does, e.g. title: Shadow three customer calls")
-				case len([]rune(s)) > maxTitle:
-					p.Errorf(v, f, "%d characters: at most %d", len([]rune(s)), maxTitle)
-				}
-				it.Title = s
-			}
+			it.Title, it.Titles = p.titles(v, f)
 		case "week":
 			var w int
 			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" || v.Decode(&w) != nil {

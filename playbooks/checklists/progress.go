@@ -149,7 +149,7 @@ func (ip ItemProgress) LineIn(l *i18n.Localizer) string {
 	if len(needs) > 0 {
 		status += l.T("checklist.line.needs", i18n.Data{"Needs": strings.Join(needs, l.T("checklist.line.and", nil))})
 	}
-	s := l.T("checklist.line", i18n.Data{"N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.Title, "Status": status})
+	s := l.T("checklist.line", i18n.Data{"N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.TitleIn(l.Lang()), "Status": status})
 	if ip.Item.Link != "" && ip.Status != StatusComplete {
 		s += " " + ip.Item.Link
 	}
