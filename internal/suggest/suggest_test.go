@@ -171,3 +171,15 @@ func FuzzWithin(f *testing.F) {
 		checkWithin(t, a, b, k)
 	})
 }
+
+// BenchmarkKey is the folding every name of a book goes through when a
+// lookup misses the slug: ASCII (the common case), hiragana, katakana.
+func BenchmarkKey(b *testing.B) {
+	for _, name := range []string{"Account 04711 Holdings KK", "さくら物流株式会社", "サクラ物流株式会社"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				Key(name)
+			}
+		})
+	}
+}
