@@ -19,7 +19,8 @@ func TestCustomerFiguresOnlyInInternalChannels(t *testing.T) {
 		figures []string
 	}{
 		{"health", "<at>csbot</at> health kumo", []string{`"title":"ARR"`, "NPS\u00a0"}},
-		{"risk", "<at>csbot</at> risk", []string{`"title":"ARR at risk"`, "renews\u00a0in"}}, // monospace lines keep their spaces as NBSP
+		// kenji reads Japanese: the renewal rule's reason.
+		{"risk", "<at>csbot</at> risk", []string{`"title":"ARR at risk"`, "を下回っています"}},
 		{"kpi", "<at>csbot</at> kpi", []string{`"title":"NPS"`, `"title":"Net revenue retention"`}},
 	}
 	check := func(t *testing.T, text string, figures []string, internal bool) {
