@@ -9,7 +9,6 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/csbot/csbot/bot/i18n"
 	closeness "github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/internal/yamlspec"
 
@@ -336,33 +335,22 @@ func (p *parser) texts(s *Step, v *yaml.Node, field string, data any, header boo
 		}
 		return str, p.template(v, field, str, data)
 	}
-	def, defT, defLang := "", (*template.Template)(nil), ""
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, val := v.Content[i], v.Content[i+1]
-		f := field + "." + k.Value
-		lang, ok := i18n.Match(k.Value)
-		if !ok || lang != k.Value {
-			p.Errorf(k, f, "unknown language %q: csbot speaks %s", k.Value, strings.Join(i18n.Supported(), ", "))
-			continue
-		}
-		str, ok := p.Str(val, f)
-		if !ok {
-			continue
-		}
-		t := p.template(val, f, str, data)
-		if defLang == "" || lang == i18n.Default {
-			if defLang != "" {
-				s.translate(defLang, def, defT, header)
-			}
-			def, defT, defLang = str, t, lang
-			continue
-		}
-		s.translate(lang, str, t, header)
+	type text struct {
+		str string
+		t   *template.Template
 	}
-	if defLang == "" {
-		p.Errorf(v, field, "empty: give the text, or one per language (en: ..., ja: ...)")
+	texts := map[string]text{}
+	def := p.ByLanguage(v, field, func(lang string, val *yaml.Node, f string) {
+		if str, ok := p.Str(val, f); ok {
+			texts[lang] = text{str, p.template(val, f, str, data)}
+		}
+	})
+	for lang, tx := range texts {
+		if lang != def {
+			s.translate(lang, tx.str, tx.t, header)
+		}
 	}
-	return def, defT
+	return texts[def].str, texts[def].t
 }
 
 // translate records a message, or a header, in lang.

@@ -90,7 +90,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty title", "name: a\nitems:\n  - {name: x, title: ' ', week: 1}\n", []string{"items[0].title: empty"}},
 		{"title in an unknown language", "name: a\nitems:\n  - {name: x, title: {en: X, fr: Y}, week: 1}\n", []string{`items[0].title.fr: unknown language "fr"`}},
 		{"empty translation", "name: a\nitems:\n  - {name: x, title: {en: X, ja: ' '}, week: 1}\n", []string{"items[0].title.ja: empty"}},
-		{"no title in any language", "name: a\nitems:\n  - {name: x, title: {}, week: 1}\n", []string{"items[0].title: empty: give the title, or one per language"}},
+		{"no title in any language", "name: a\nitems:\n  - {name: x, title: {}, week: 1}\n", []string{"items[0].title: empty: give the text, or one per language"}},
 		{"item named by digits", "name: a\nitems:\n  - {name: '90', title: X, week: 1}\n", []string{`t.yaml:3: items[0].name: "90": a name needs a letter`}},
 	}
 	for _, tc := range tests {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/yamlspec"
 
 	"gopkg.in/yaml.v3"
@@ -117,31 +116,14 @@ func (p *parser) titles(v *yaml.Node, field string) (string, map[string]string) 
 	if v.Kind != yaml.MappingNode {
 		return p.title(v, field), nil
 	}
-	title, lang, more := "", "", map[string]string{}
-	for i := 0; i+1 < len(v.Content); i += 2 {
-		k, val := v.Content[i], v.Content[i+1]
-		f := field + "." + k.Value
-		if l, ok := i18n.Match(k.Value); !ok || l != k.Value {
-			p.Errorf(k, f, "unknown language %q: csbot speaks %s", k.Value, strings.Join(i18n.Supported(), ", "))
-			continue
-		}
-		s := p.title(val, f)
-		switch {
-		case lang == "":
-			title, lang = s, k.Value
-		case k.Value == i18n.Default:
-			more[lang], title, lang = title, s, k.Value
-		default:
-			more[k.Value] = s
-		}
+	titles := map[string]string{}
+	def := p.ByLanguage(v, field, func(lang string, val *yaml.Node, f string) { titles[lang] = p.title(val, f) })
+	title := titles[def]
+	delete(titles, def)
+	if len(titles) == 0 {
+		titles = nil
 	}
-	if lang == "" {
-		p.Errorf(v, field, "empty: give the title, or one per language (en: ..., ja: ...)")
-	}
-	if len(more) == 0 {
-		more = nil
-	}
-	return title, more
+	return title, titles
 }
 
 // title reads one title.
