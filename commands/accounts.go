@@ -10,6 +10,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
 )
 
@@ -302,7 +303,7 @@ func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 		lines = append(lines, c.rowLine(l, row, true))
 		redacted = append(redacted, c.rowLine(l, row, false))
 		for _, k := range row.Risks {
-			lines = append(lines, "    - "+k.Reason)
+			lines = append(lines, "    - "+healthtext.Reason(req.L(), k))
 		}
 	}
 	r.Sections = []bot.Section{{Lines: lines, Sensitive: true, Redacted: redacted}}

@@ -304,7 +304,7 @@ func TestChecklistNudgeButtons(t *testing.T) {
 	teams, _ := f.st.Teams(ctx)
 	monday := time.Date(2026, 11, 30, 0, 30, 0, 0, time.UTC) // 09:30 in Tokyo
 	var next *checklists.Nudge
-	for _, n := range checklists.Nudges(set, as, members, teams, monday, time.UTC) {
+	for _, n := range checklists.Nudges(set, as, members, teams, monday, time.UTC, "en") {
 		if n.Kind == checklists.NudgeNext && n.NewHire == "yuki" {
 			next = &n
 		}

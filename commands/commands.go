@@ -128,8 +128,8 @@ var (
 
 // resolveAccount finds an account by slug, exact name or unambiguous
 // prefix, comparing folded text (suggest.Fold: full-width and half-width
-// forms alike, any case). The slug hit, by far the common case, is one
-// primary-key read.
+// forms alike, any case; suggest.Key: katakana and hiragana alike). The
+// slug hit, by far the common case, is one primary-key read.
 func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account, error) {
 	q := suggest.Fold(strings.TrimSpace(query))
 	if q == "" {
@@ -152,15 +152,24 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 	if err != nil {
 		return store.Account{}, err
 	}
-	var matches []store.AccountRow
+	// Names match by suggest.Key, katakana and hiragana alike; where the
+	// same start is written in both, the kana the user typed wins.
+	key := suggest.Kana(q)
+	var matches, same []store.AccountRow
 	for _, r := range rows {
 		name := suggest.Fold(r.Name)
 		if name == q {
 			return c.Store.Account(ctx, r.Slug)
 		}
 		if strings.HasPrefix(name, q) || strings.HasPrefix(r.Slug, q) {
+			same = append(same, r)
+		}
+		if strings.HasPrefix(suggest.Kana(name), key) || strings.HasPrefix(suggest.Kana(r.Slug), key) {
 			matches = append(matches, r)
 		}
+	}
+	if len(same) > 0 {
+		matches = same
 	}
 	switch len(matches) {
 	case 1:

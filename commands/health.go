@@ -12,6 +12,7 @@ import (
 	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
 	"github.com/csbot/csbot/commands/chart"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -74,7 +75,7 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 	if stale := c.Health.Config().StaleInputs(a, as.Result, now); len(stale) > 0 {
 		parts := make([]string, len(stale))
 		for i, in := range stale {
-			parts[i] = inputText(in)
+			parts[i] = healthtext.Input(l, in)
 		}
 		r.Fields = slices.Insert(r.Fields, 2, bot.Field{Name: l.T("health.field.stale", nil), Value: strings.Join(parts, "; ")})
 	}
@@ -90,8 +91,8 @@ func componentLines(l *i18n.Localizer, r health.Result, details bool) []string {
 	var lines []string
 	for _, comp := range r.Components {
 		line := fmt.Sprintf("%-12s %3d  x %2.0f%% = %4.1f", comp.Name, comp.Score, 100*comp.Weight, comp.Contribution())
-		if comp.Detail != "" && (details || comp.Name != health.Satisfaction) {
-			line += "  " + comp.Detail
+		if details || comp.Name != health.Satisfaction {
+			line += "  " + healthtext.Detail(l, comp)
 		}
 		lines = append(lines, line)
 	}
@@ -99,21 +100,6 @@ func componentLines(l *i18n.Localizer, r health.Result, details bool) []string {
 		lines = append(lines, l.T("health.missing", i18n.Data{"Names": strings.Join(r.Missing, l.T("format.list_sep", nil))}))
 	}
 	return lines
-}
-
-// inputText says how fresh an input is, flagging a stale one.
-func inputText(in health.Input) string {
-	switch {
-	case in.Date.IsZero() && in.Limit == 0:
-		return in.Name + ": none yet" // e.g. no milestone done
-	case in.Date.IsZero():
-		return in.Name + ": date unknown"
-	}
-	s := fmt.Sprintf("%s from %s (%s)", in.Name, store.Day(in.Date), health.Ago(in.Age))
-	if in.Stale {
-		s += fmt.Sprintf(", stale: older than %s", days(in.Limit))
-	}
-	return s
 }
 
 func scoreText(l *i18n.Localizer, score int, band string) string {
@@ -180,7 +166,7 @@ func riskSection(l *i18n.Localizer, risks []store.Risk) bot.Section {
 	}
 	s := bot.Section{Title: l.T("health.risks", nil), Sensitive: true, Lines: make([]string, len(risks)), Redacted: make([]string, len(risks))}
 	for i, r := range risks {
-		s.Lines[i] = fmt.Sprintf("- %s [%s]", r.Reason, r.Rule)
+		s.Lines[i] = fmt.Sprintf("- %s [%s]", healthtext.Reason(l, r), r.Rule)
 		s.Redacted[i] = fmt.Sprintf("- [%s]", r.Rule)
 	}
 	return s
@@ -243,7 +229,7 @@ func (c *cmds) onboarding(ctx context.Context, req *bot.Request) (bot.Reply, err
 	r.Sections = []bot.Section{{Title: l.T("onboarding.milestones", nil), Lines: lines}}
 	for _, risk := range c.Health.Assess(a).Risks {
 		if risk.Rule == health.RuleStalled {
-			r.Sections = append(r.Sections, bot.Section{Title: l.T("onboarding.risk", nil), Lines: []string{risk.Reason}, Sensitive: true, Redacted: []string{"[" + risk.Rule + "]"}})
+			r.Sections = append(r.Sections, bot.Section{Title: l.T("onboarding.risk", nil), Lines: []string{healthtext.Reason(l, risk)}, Sensitive: true, Redacted: []string{"[" + risk.Rule + "]"}})
 		}
 	}
 	return r, nil

@@ -71,6 +71,7 @@ func TestHealthViewsGolden(t *testing.T) {
 		router     *bot.Router
 	}{
 		{"health-stale", "/cs health kitsune", nil},
+		{"health-stale.ja", "/cs health kitsune", f.japanese},
 		{"health-why", "/cs health kitsune why", nil},
 		{"health-why-no-past", "/cs health acme why", nil},
 		{"health-why-no-data", "/cs health globex why", nil},

@@ -10,6 +10,7 @@ import (
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/chart"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -35,9 +36,9 @@ func (c *cmds) healthWhy(ctx context.Context, a store.Account, share bool) (bot.
 	var stale []string
 	fresh := make([]string, len(x.Inputs))
 	for i, in := range x.Inputs {
-		fresh[i] = fmt.Sprintf("%-12s %s", in.Component, inputText(in))
+		fresh[i] = fmt.Sprintf("%-12s %s", in.Component, healthtext.Input(i18n.English, in))
 		if in.Stale {
-			stale = append(stale, in.Name)
+			stale = append(stale, healthtext.InputName(i18n.English, in.Name))
 		}
 	}
 	r.Text = whySummary(x, now)
@@ -85,7 +86,7 @@ func noComparison(h store.History, now time.Time) string {
 // changeSection lists each component's move since the past snapshot.
 func changeSection(x health.Explanation, now time.Time) bot.Section {
 	day, _ := time.Parse(time.DateOnly, x.Past.Date)
-	title := fmt.Sprintf("Change since %s (%s)", x.Past.Date, health.Ago(store.DaysBetween(day, now)))
+	title := fmt.Sprintf("Change since %s (%s)", x.Past.Date, healthtext.Ago(i18n.English, store.DaysBetween(day, now)))
 	lines := []string{fmt.Sprintf("%-12s %3d -> %3d  %s", "score", x.Past.Score, x.Score, signed(x.Score-x.Past.Score))}
 	for _, ch := range x.Changes {
 		line := fmt.Sprintf("%-12s %3s -> %3s  %4.1f -> %4.1f points  %+5.1f", ch.Component, scoreOrDash(ch.ThenScore), scoreOrDash(ch.NowScore), ch.Then, ch.Now, ch.Delta())

@@ -12,7 +12,8 @@ import (
 )
 
 // Account names are matched folded: full-width and half-width forms, and
-// any case, find the same account; a near miss in Japanese is suggested.
+// any case, find the same account, and so do katakana and hiragana (a
+// prefix in the kana typed wins); a near miss in Japanese is suggested.
 func TestJapaneseLookups(t *testing.T) {
 	f := newFixture(t)
 	engine := health.NewEngine(f.st, health.DefaultConfig(), func() time.Time { return now })
@@ -34,7 +35,9 @@ func TestJapaneseLookups(t *testing.T) {
 		{"/cs health さくら", "さくら物流", false},                    // prefix of a Japanese name
 		{"/cs health ｻｸﾗ", "サクラ商事", false},                    // half-width katakana
 		{"/cs health ｻｸﾗ商事", "サクラ商事", false},                  // the whole name, half-width
-		{"/cs health さくら物硫", "Did you mean さくら物流?", true},     // one kanji wrong
+		{"/cs health さくら物硫", "Did you mean さくら物流", true},      // one kanji wrong
+		{"/cs health さくら商", "サクラ商事", false},                   // hiragana finds katakana
+		{"/cs health サクラ物", "さくら物流", false},                   // and katakana hiragana
 		{"/cs note さくら物流 電話で打ち合わせ", "さくら物流", false},           // other commands resolve the same way
 	}
 	for _, tc := range tests {

@@ -148,7 +148,7 @@ func (c *cmds) playbookStatus(l *i18n.Localizer, a store.Account) bot.Reply {
 	now := c.Health.Now()
 	as := c.Health.Assess(a)
 	var due []string
-	for _, d := range c.Playbooks.DueSteps(a, as, now) {
+	for _, d := range c.Playbooks.DueSteps(a, as, now, nil) {
 		due = append(due, l.T("playbook.status.due", i18n.Data{"Playbook": d.Playbook, "Step": d.Step, "Day": l.Date(d.DueAt), "To": recipient(l, d.To)}))
 	}
 	type next struct {

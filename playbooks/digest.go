@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
-	"github.com/csbot/csbot/store/health"
 )
 
 // The daily churn-risk digest: every team lead gets, on workdays at a set
@@ -78,10 +79,11 @@ const (
 // with an unknown one) uses now's location, so pass now.In(defaultZone).
 // A lead of several teams gets one digest per team. onlyLead, when not
 // empty, keeps that lead's digests only; it is an error wrapping
-// store.ErrNotFound when that member leads no team.
-func Digests(ctx context.Context, st DigestStore, now time.Time, onlyLead string) ([]Digest, error) {
+// store.ErrNotFound when that member leads no team. A digest is written in
+// the lead's language: their locale, else locale (CSBOT_LOCALE).
+func Digests(ctx context.Context, st DigestStore, now time.Time, locale, onlyLead string) ([]Digest, error) {
 	fallback := now.Location()
-	return buildDigests(ctx, st, onlyLead, func(m store.Member) string {
+	return buildDigests(ctx, st, locale, onlyLead, func(m store.Member) string {
 		return now.In(digestLocation(m.TZ, fallback)).Format(time.DateOnly)
 	})
 }
@@ -89,11 +91,11 @@ func Digests(ctx context.Context, st DigestStore, now time.Time, onlyLead string
 // DigestsOn is Digests for a given local date (YYYY-MM-DD) in every lead's
 // time zone, for `csbot digest --dry-run --date`. The accounts are the
 // current ones; the date picks the title and the baseline compared with.
-func DigestsOn(ctx context.Context, st DigestStore, date, onlyLead string) ([]Digest, error) {
+func DigestsOn(ctx context.Context, st DigestStore, date, locale, onlyLead string) ([]Digest, error) {
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return nil, fmt.Errorf("digest date %q: want YYYY-MM-DD", date)
 	}
-	return buildDigests(ctx, st, onlyLead, func(store.Member) string { return date })
+	return buildDigests(ctx, st, locale, onlyLead, func(store.Member) string { return date })
 }
 
 // RecordDigest stores today's risk set for the next digest's comparison and
@@ -155,7 +157,7 @@ type digestTarget struct {
 	key  string
 }
 
-func buildDigests(ctx context.Context, st DigestStore, onlyLead string, dateOf func(store.Member) string) ([]Digest, error) {
+func buildDigests(ctx context.Context, st DigestStore, locale, onlyLead string, dateOf func(store.Member) string) ([]Digest, error) {
 	teams, err := st.Teams(ctx)
 	if err != nil {
 		return nil, err
@@ -240,7 +242,8 @@ func buildDigests(ctx context.Context, st DigestStore, onlyLead string, dateOf f
 		d.Since, d.Recorded = base.date, base.recorded
 		cur := risky[d.Team.ID]
 		d.AtRisk = digestSet(cur)
-		d.Reply = digestReply(*d, cur, base, bySlug, teamNames)
+		l := i18n.For(i18n.Resolve(d.Lead.Locale, locale))
+		d.Reply = digestReply(l, *d, cur, base, bySlug, teamNames)
 	}
 	return out, nil
 }
@@ -361,17 +364,17 @@ func digestBaseline(ctx context.Context, st DigestStore, key, date string) (dige
 	return base, nil
 }
 
-// digestReply renders a digest. cur is the team's at-risk rows in digest
-// order; bySlug finds the current row of a resolved account.
-func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[string]*store.AccountRow, teamNames map[string]string) bot.Reply {
+// digestReply renders a digest in l's language. cur is the team's at-risk
+// rows in digest order; bySlug finds the current row of a resolved account.
+func digestReply(l *i18n.Localizer, d Digest, cur []*store.AccountRow, base digestBase, bySlug map[string]*store.AccountRow, teamNames map[string]string) bot.Reply {
 	team := cmp.Or(d.Team.Name, d.Team.ID)
-	r := bot.Reply{Title: fmt.Sprintf("Churn-risk digest: %s, %s", team, digestDay(d.Date))}
+	r := bot.Reply{Title: l.T("digest.title", i18n.Data{"Team": team, "Day": digestDay(l, d.Date)})}
 	first := base.date == ""
-	compared := "first digest: no comparison yet"
+	compared := l.T("digest.first", nil)
 	if !first {
-		compared = "compared with " + digestDay(base.date)
+		compared = l.T("digest.compared", i18n.Data{"Day": digestDay(l, base.date)})
 	}
-	r.Footer = fmt.Sprintf("%s · %s · reply /cs risk team for details", d.Date, compared)
+	r.Footer = l.T("digest.footer", i18n.Data{"Date": digestDate(l, d.Date), "Compared": compared})
 
 	// The *Public lines leave out ARR and risk reasons, for channels outside the team.
 	var newLines, newPublic, stillLines, stillPublic, resolvedLines []string
@@ -382,12 +385,12 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 		arr = store.AddARR(arr, row.ARR)
 		prev, seen := base.set[row.Slug]
 		if first || !seen {
-			newLines = append(newLines, digestNewLine(row, true))
-			newPublic = append(newPublic, digestNewLine(row, false))
+			newLines = append(newLines, digestNewLine(l, row, true))
+			newPublic = append(newPublic, digestNewLine(l, row, false))
 			continue
 		}
-		stillLines = append(stillLines, digestStillLine(row, prev, true))
-		stillPublic = append(stillPublic, digestStillLine(row, prev, false))
+		stillLines = append(stillLines, digestStillLine(l, row, prev, true))
+		stillPublic = append(stillPublic, digestStillLine(l, row, prev, false))
 	}
 	if !first {
 		var gone []string
@@ -407,37 +410,39 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 			return cmp.Or(cmp.Compare(arrB, arrA), strings.Compare(a, b))
 		})
 		for _, slug := range gone {
-			resolvedLines = append(resolvedLines, digestResolvedLine(slug, base.set[slug], bySlug[slug], d.Team.ID, teamNames))
+			resolvedLines = append(resolvedLines, digestResolvedLine(l, slug, base.set[slug], bySlug[slug], d.Team.ID, teamNames))
 		}
 	}
 
-	since := digestSince(d.Date, base.date)
+	since := digestSince(l, d.Date, base.date)
+	resolved := l.T("digest.resolved", nil)
 	if len(cur) == 0 {
 		r.Band = "green"
-		r.Text = fmt.Sprintf("No churn risks in %s today.", team)
+		r.Text = l.T("digest.no_risks", i18n.Data{"Team": team})
 		if len(resolvedLines) > 0 {
-			r.Fields = []bot.Field{{Name: "Resolved since " + since, Value: strconv.Itoa(len(resolvedLines))}}
-			r.Sections = []bot.Section{digestSection("Resolved", resolvedLines, nil)}
+			r.Fields = []bot.Field{{Name: l.T("digest.resolved_since", i18n.Data{"Since": since}), Value: strconv.Itoa(len(resolvedLines))}}
+			r.Sections = []bot.Section{digestSection(l, resolved, resolvedLines, nil)}
 		}
 		return r
 	}
 	r.Band = "red"
+	atRisk := l.T("digest.at_risk", nil)
 	r.Fields = []bot.Field{
-		{Name: "At risk", Value: health.Plural(len(cur), "account")},
-		{Name: "ARR at risk", Value: bot.Amount(arr), Sensitive: true},
+		{Name: atRisk, Value: l.N("digest.accounts", len(cur), nil)},
+		{Name: l.T("digest.arr_at_risk", nil), Value: bot.Amount(arr), Sensitive: true},
 	}
 	if first {
-		r.Sections = []bot.Section{digestSection("At risk", newLines, newPublic)}
+		r.Sections = []bot.Section{digestSection(l, atRisk, newLines, newPublic)}
 		return r
 	}
 	r.Fields = append(r.Fields,
-		bot.Field{Name: "New since " + since, Value: strconv.Itoa(len(newLines))},
-		bot.Field{Name: "Resolved since " + since, Value: strconv.Itoa(len(resolvedLines))},
+		bot.Field{Name: l.T("digest.new_since", i18n.Data{"Since": since}), Value: strconv.Itoa(len(newLines))},
+		bot.Field{Name: l.T("digest.resolved_since", i18n.Data{"Since": since}), Value: strconv.Itoa(len(resolvedLines))},
 	)
 	for _, s := range []bot.Section{
-		digestSection("New risks", newLines, newPublic),
-		digestSection("Still at risk", stillLines, stillPublic),
-		digestSection("Resolved", resolvedLines, nil),
+		digestSection(l, l.T("digest.new", nil), newLines, newPublic),
+		digestSection(l, l.T("digest.still", nil), stillLines, stillPublic),
+		digestSection(l, resolved, resolvedLines, nil),
 	} {
 		if len(s.Lines) > 0 {
 			r.Sections = append(r.Sections, s)
@@ -449,33 +454,33 @@ func digestReply(d Digest, cur []*store.AccountRow, base digestBase, bySlug map[
 // digestSection caps a section at digestCap lines plus a "… and N more"
 // line. public, when set, is the same lines without customer figures: the
 // section is then sensitive.
-func digestSection(title string, lines, public []string) bot.Section {
-	s := bot.Section{Title: title, Lines: digestCapped(lines), Sensitive: public != nil}
+func digestSection(l *i18n.Localizer, title string, lines, public []string) bot.Section {
+	s := bot.Section{Title: title, Lines: digestCapped(l, lines), Sensitive: public != nil}
 	if public != nil {
-		s.Redacted = digestCapped(public)
+		s.Redacted = digestCapped(l, public)
 	}
 	return s
 }
 
-func digestCapped(lines []string) []string {
+func digestCapped(l *i18n.Localizer, lines []string) []string {
 	if len(lines) > digestCap {
-		return append(lines[:digestCap:digestCap], fmt.Sprintf("… and %d more", len(lines)-digestCap))
+		return append(lines[:digestCap:digestCap], l.T("digest.more", i18n.Data{"Count": len(lines) - digestCap}))
 	}
 	return lines
 }
 
-func digestOwner(owner string) string {
+func digestOwner(l *i18n.Localizer, owner string) string {
 	if owner == "" {
-		return "no owner"
+		return l.T("digest.no_owner", nil)
 	}
 	return "@" + owner
 }
 
-func digestScore(r *store.AccountRow) string {
+func digestScore(l *i18n.Localizer, r *store.AccountRow) string {
 	if r.Score < 0 {
-		return "no score"
+		return l.T("digest.no_score", nil)
 	}
-	return strconv.Itoa(r.Score) + " " + r.Band
+	return l.T("digest.score", i18n.Data{"Score": r.Score, "Band": l.T("band."+r.Band, nil)})
 }
 
 func digestRules(r *store.AccountRow) []string {
@@ -488,29 +493,29 @@ func digestRules(r *store.AccountRow) []string {
 
 // digestNewLine: name (slug) · ARR · @owner · rule: reason; rule: reason,
 // or without figures: name (slug) · @owner · rule, rule
-func digestNewLine(r *store.AccountRow, figures bool) string {
+func digestNewLine(l *i18n.Localizer, r *store.AccountRow, figures bool) string {
 	if !figures {
-		return fmt.Sprintf("%s (%s) · %s · %s", r.Name, r.Slug, digestOwner(r.Owner), strings.Join(digestRules(r), ", "))
+		return fmt.Sprintf("%s (%s) · %s · %s", r.Name, r.Slug, digestOwner(l, r.Owner), strings.Join(digestRules(r), ", "))
 	}
 	reasons := make([]string, len(r.Risks))
 	for i, k := range r.Risks {
-		reasons[i] = k.Rule + ": " + k.Reason
+		reasons[i] = k.Rule + ": " + healthtext.Reason(l, k)
 	}
 	return fmt.Sprintf("%s (%s) · ARR %s · %s · %s",
-		r.Name, r.Slug, bot.Amount(r.ARR), digestOwner(r.Owner), strings.Join(reasons, "; "))
+		r.Name, r.Slug, bot.Amount(r.ARR), digestOwner(l, r.Owner), strings.Join(reasons, l.T("digest.reason_sep", nil)))
 }
 
 // digestStillLine: name (slug) · ARR · score band · @owner · rules, with the
 // rules that started or stopped firing since the baseline; figures false
 // leaves the ARR out.
-func digestStillLine(r *store.AccountRow, prev []string, figures bool) string {
+func digestStillLine(l *i18n.Localizer, r *store.AccountRow, prev []string, figures bool) string {
 	rules := digestRules(r)
 	arr := ""
 	if figures {
 		arr = " · ARR " + bot.Amount(r.ARR)
 	}
 	line := fmt.Sprintf("%s (%s)%s · %s · %s · %s",
-		r.Name, r.Slug, arr, digestScore(r), digestOwner(r.Owner), strings.Join(rules, ", "))
+		r.Name, r.Slug, arr, digestScore(l, r), digestOwner(l, r.Owner), strings.Join(rules, ", "))
 	var added, cleared []string
 	for _, k := range rules {
 		if !slices.Contains(prev, k) {
@@ -524,46 +529,56 @@ func digestStillLine(r *store.AccountRow, prev []string, figures bool) string {
 	}
 	var change []string
 	if len(added) > 0 {
-		change = append(change, "new: "+strings.Join(added, ", "))
+		change = append(change, l.T("digest.change_new", i18n.Data{"Rules": strings.Join(added, ", ")}))
 	}
 	if len(cleared) > 0 {
-		change = append(change, "cleared: "+strings.Join(cleared, ", "))
+		change = append(change, l.T("digest.change_cleared", i18n.Data{"Rules": strings.Join(cleared, ", ")}))
 	}
 	if len(change) > 0 {
-		line += " (" + strings.Join(change, "; ") + ")"
+		line += l.T("digest.changes", i18n.Data{"Changes": strings.Join(change, l.T("digest.reason_sep", nil))})
 	}
 	return line
 }
 
 // digestResolvedLine says why an account left the team's risk list: its
 // rules stopped firing, it moved to another team, or it is gone.
-func digestResolvedLine(slug string, prev []string, r *store.AccountRow, team string, teamNames map[string]string) string {
+func digestResolvedLine(l *i18n.Localizer, slug string, prev []string, r *store.AccountRow, team string, teamNames map[string]string) string {
 	was := strings.Join(prev, ", ")
 	switch {
 	case r == nil:
-		return fmt.Sprintf("%s · no longer in the account index (was %s)", slug, was)
+		return l.T("digest.gone", i18n.Data{"Slug": slug, "Was": was})
 	case r.Team != team:
-		to := "no team"
+		to := l.T("digest.no_team", nil)
 		if r.Team != "" {
-			to = "team " + cmp.Or(teamNames[r.Team], r.Team)
+			to = l.T("digest.team", i18n.Data{"Team": cmp.Or(teamNames[r.Team], r.Team)})
 		}
-		return fmt.Sprintf("%s (%s) · moved to %s (was %s)", r.Name, slug, to, was)
+		return l.T("digest.moved", i18n.Data{"Name": r.Name, "Slug": slug, "To": to, "Was": was})
 	}
-	return fmt.Sprintf("%s (%s) · no longer fires: %s · now %s", r.Name, slug, was, digestScore(r))
+	return l.T("digest.cleared", i18n.Data{"Name": r.Name, "Slug": slug, "Was": was, "Score": digestScore(l, r)})
 }
 
-// digestDay formats a date as "Tue 2026-03-10".
-func digestDay(date string) string {
+// digestDate writes a YYYY-MM-DD date as the language does.
+func digestDate(l *i18n.Localizer, date string) string {
 	t, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return date
 	}
-	return t.Format("Mon 2006-01-02")
+	return l.Date(t)
+}
+
+// digestDay writes a date with its weekday: "Tue 2026-03-10",
+// "2026年3月10日（火）".
+func digestDay(l *i18n.Localizer, date string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return l.T("digest.day", i18n.Data{"Weekday": l.T("weekday.short."+t.Weekday().String(), nil), "Date": l.Date(t)})
 }
 
 // digestSince names the baseline in field names: "yesterday", a weekday
 // within the last week ("Friday" on a Monday), else the date.
-func digestSince(date, base string) string {
+func digestSince(l *i18n.Localizer, date, base string) string {
 	d, err1 := time.Parse(time.DateOnly, date)
 	b, err2 := time.Parse(time.DateOnly, base)
 	if err1 != nil || err2 != nil {
@@ -571,9 +586,9 @@ func digestSince(date, base string) string {
 	}
 	switch days := int(d.Sub(b).Hours() / 24); {
 	case days == 1:
-		return "yesterday"
+		return l.T("ago.yesterday", nil)
 	case days > 1 && days < 7:
-		return b.Weekday().String()
+		return l.T("weekday."+b.Weekday().String(), nil)
 	}
-	return base
+	return l.Date(b)
 }

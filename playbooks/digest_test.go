@@ -30,14 +30,16 @@ func digestGolden(t *testing.T, name, got string) {
 var digestMon = time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC)
 
 func digestRisk(rule string) store.Risk {
-	reasons := map[string]string{
-		"red-band":        "health 31 is in the red band (below 40)",
-		"health-drop":     "health fell 18 points in 30 days",
-		"renewal-at-risk": "renews in 40 days (2026-04-18) with health 52, below 60",
-		"nps-detractor":   "NPS detractor: answered 4 on 2026-03-01",
-		"no-touch":        "no touch for 21 days (high touch allows 14)",
+	facts := map[string]store.Risk{
+		"red-band":        {Score: 31, Limit: 40},
+		"health-drop":     {Points: 18, Days: 30},
+		"renewal-at-risk": {Days: 40, Date: time.Date(2026, 4, 18, 0, 0, 0, 0, time.UTC), Score: 52, Limit: 60},
+		"nps-detractor":   {Score: 4, Date: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
+		"no-touch":        {Days: 21, Tier: store.TierHigh, Limit: 14},
 	}
-	return store.Risk{Rule: rule, Reason: reasons[rule]}
+	k := facts[rule]
+	k.Rule = rule
+	return k
 }
 
 func digestRow(slug, name, team, owner string, arr int64, score int, band string, rules ...string) store.AccountRow {
@@ -101,7 +103,7 @@ func digestPut(t testing.TB, st *mongostore.Store, rows ...store.AccountRow) {
 
 func digestsAt(t *testing.T, st playbooks.DigestStore, now time.Time, lead string) []playbooks.Digest {
 	t.Helper()
-	ds, err := playbooks.Digests(context.Background(), st, now, lead)
+	ds, err := playbooks.Digests(context.Background(), st, now, "en", lead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +252,7 @@ func TestDigestOnlyLead(t *testing.T) {
 		t.Fatalf("onlyLead ken: %d digests %+v", len(ds), ds)
 	}
 	for _, who := range []string{"mika", "jun", "aiko", "nobody"} {
-		if _, err := playbooks.Digests(context.Background(), st, digestMon, who); !errors.Is(err, store.ErrNotFound) {
+		if _, err := playbooks.Digests(context.Background(), st, digestMon, "en", who); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("onlyLead %s: err %v, want ErrNotFound", who, err)
 		}
 	}
@@ -272,7 +274,7 @@ func TestDigestDateInLeadZone(t *testing.T) {
 func TestDigestMondayComparesWithFriday(t *testing.T) {
 	st := digestOrg(t)
 	ctx := context.Background()
-	fri, err := playbooks.DigestsOn(ctx, st, "2026-03-06", "hana")
+	fri, err := playbooks.DigestsOn(ctx, st, "2026-03-06", "en", "hana")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,21 +288,21 @@ func TestDigestMondayComparesWithFriday(t *testing.T) {
 	}
 	digestRecord(t, st, mon)
 	// A dry run for a past date finds that date's own baseline.
-	fri2, err := playbooks.DigestsOn(ctx, st, "2026-03-06", "hana")
+	fri2, err := playbooks.DigestsOn(ctx, st, "2026-03-06", "en", "hana")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !fri2[0].Recorded || fri2[0].Since != "" {
 		t.Errorf("dry run for friday: recorded %v since %q", fri2[0].Recorded, fri2[0].Since)
 	}
-	tue, err := playbooks.DigestsOn(ctx, st, "2026-03-13", "hana")
+	tue, err := playbooks.DigestsOn(ctx, st, "2026-03-13", "en", "hana")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tue[0].Since != "2026-03-09" || tue[0].Recorded || digestFields(tue[0])["New since Monday"] != "0" {
 		t.Errorf("dry run on Friday: since %q recorded %v fields %v", tue[0].Since, tue[0].Recorded, tue[0].Reply.Fields)
 	}
-	if _, err := playbooks.DigestsOn(ctx, st, "09/03/2026", ""); err == nil {
+	if _, err := playbooks.DigestsOn(ctx, st, "09/03/2026", "en", ""); err == nil {
 		t.Error("DigestsOn accepted a bad date")
 	}
 }
@@ -503,7 +505,7 @@ func BenchmarkDigests(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	yesterday, err := playbooks.Digests(ctx, st, now.Add(-24*time.Hour), "")
+	yesterday, err := playbooks.Digests(ctx, st, now.Add(-24*time.Hour), "en", "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -515,7 +517,7 @@ func BenchmarkDigests(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		ds, err := playbooks.Digests(ctx, st, now, "")
+		ds, err := playbooks.Digests(ctx, st, now, "en", "")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -523,4 +525,50 @@ func BenchmarkDigests(b *testing.B) {
 			b.Fatalf("%d digests, since %q", len(ds), ds[0].Since)
 		}
 	}
+}
+
+// A digest is written in the lead's language: their own locale, else the
+// deployment's (CSBOT_LOCALE).
+func TestDigestJapanese(t *testing.T) {
+	st := digestOrg(t)
+	ctx := context.Background()
+	ken, err := st.Member(ctx, "ken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ken.Locale = "ja-JP"
+	if err := st.SaveMember(ctx, ken); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := playbooks.Digests(ctx, st, digestMon, "en", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := digestOf(t, ds, "ken").Reply.Title; got != "解約リスクダイジェスト：Osaka（2026年3月9日（月））" {
+		t.Errorf("ken chose Japanese: title %q", got)
+	}
+	if got := digestOf(t, ds, "hana").Reply.Title; got != "Churn-risk digest: Tokyo, Mon 2026-03-09" {
+		t.Errorf("hana chose nothing, the deployment is English: title %q", got)
+	}
+
+	// The deployment speaks Japanese: hana, who chose nothing, reads it too.
+	mon := digestOf(t, digestsOnLocale(t, st, digestMon, "ja"), "hana")
+	digestGolden(t, "first.ja", console.Render(mon.Reply))
+	digestRecord(t, st, mon)
+	digestPut(t, st,
+		digestRow("gamma", "Gamma Ltd", "tokyo", "hana", 40000, 75, "green"),
+		digestRow("epsilon", "Epsilon GK", "tokyo", "", 60000, -1, "", "health-drop"),
+		digestRow("acme", "Acme Corp", "tokyo", "aiko", 250000, 33, "red", "red-band", "renewal-at-risk"),
+	)
+	tue := digestOf(t, digestsOnLocale(t, st, digestMon.Add(24*time.Hour), "ja"), "hana")
+	digestGolden(t, "second.ja", console.Render(tue.Reply))
+}
+
+func digestsOnLocale(t *testing.T, st playbooks.DigestStore, now time.Time, locale string) []playbooks.Digest {
+	t.Helper()
+	ds, err := playbooks.Digests(context.Background(), st, now, locale, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }

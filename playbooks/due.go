@@ -9,6 +9,8 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/internal/healthtext"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -28,6 +30,8 @@ type Due struct {
 	// remember (Playbook, Step, Account, DueAt) to remind only once.
 	DueAt time.Time
 	Text  string // the rendered message
+	// Lang is the language Text is written in, the recipient's.
+	Lang  string
 	Batch bool
 }
 
@@ -42,14 +46,16 @@ type Due struct {
 //   - signal steps while the signal is present.
 //
 // as is the account's assessment at now; its band and risks feed the
-// conditions and the signals named after churn-risk rules.
-func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []Due {
+// conditions and the signals named after churn-risk rules. lang gives the
+// language of the text a step's recipient (its To: owner, lead or ops)
+// reads; nil writes every text in English.
+func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time, lang func(to string) *i18n.Localizer) []Due {
 	band := as.Band
 	if band == "" {
 		band = health.NoData
 	}
 	var out []Due
-	var base *Data
+	bases := map[string]*Data{} // by language
 	today := store.UTCDay(now)
 	for pi := range s.Playbooks {
 		pb := &s.Playbooks[pi]
@@ -62,9 +68,15 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 			if !st.When.Matches(a.Tier, band, a.Phase) {
 				continue
 			}
+			l := i18n.English
+			if lang != nil {
+				l = lang(st.To)
+			}
 			emit := func(at time.Time, offset int, reason string) {
+				base := bases[l.Lang()]
 				if base == nil {
-					base = newData(a, as, now)
+					base = newData(l, a, as, now)
+					bases[l.Lang()] = base
 				}
 				d := *base
 				d.Playbook, d.Step, d.Due, d.Offset = pb.Name, st.Name, store.Day(at), offset
@@ -73,7 +85,7 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 				}
 				out = append(out, Due{
 					Playbook: pb.Name, Step: st.Name, Account: a.Slug, Name: d.Account, Owner: a.Owner, To: st.To,
-					DueAt: at, Text: st.render(&d), Batch: st.Batch,
+					DueAt: at, Text: st.render(&d, l.Lang()), Lang: l.Lang(), Batch: st.Batch,
 				})
 			}
 			switch st.Timing() {
@@ -104,7 +116,7 @@ func (s *Set) DueSteps(a store.Account, as health.Assessment, now time.Time) []D
 					}
 				}
 			case TimingSignal:
-				if at, reason, ok := s.signal(st.Signal, a, as, today); ok {
+				if at, reason, ok := s.signal(l, st.Signal, a, as, today); ok {
 					emit(at, 0, reason)
 				}
 			}
@@ -121,8 +133,9 @@ func weekStart(day time.Time) time.Time {
 	return store.UTCDay(day).AddDate(0, 0, -(int(day.Weekday())+6)%7)
 }
 
-// signal reports whether a signal is present, since when and why.
-func (s *Set) signal(name string, a store.Account, as health.Assessment, today time.Time) (time.Time, string, bool) {
+// signal reports whether a signal is present, since when and why, in l's
+// language.
+func (s *Set) signal(l *i18n.Localizer, name string, a store.Account, as health.Assessment, today time.Time) (time.Time, string, bool) {
 	switch name {
 	case SignalUsageDrop:
 		if a.Seats <= 0 {
@@ -132,11 +145,11 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 		if util >= s.Thresholds.UsageBelow {
 			return time.Time{}, "", false
 		}
-		return weekStart(today), fmt.Sprintf("%d of %d seats active (%d%%)", a.ActiveUsers, a.Seats, percent(util)), true
+		return weekStart(today), l.T("remind.usage_drop", i18n.Data{"Active": a.ActiveUsers, "Seats": a.Seats, "Pct": percent(util)}), true
 	case SignalDetractor:
 		if a.NPS != nil && *a.NPS <= s.Thresholds.DetractorMax && !a.NPSDate.IsZero() &&
 			store.DaysBetween(a.NPSDate, today) <= s.Thresholds.DetractorDays {
-			return store.UTCDay(a.NPSDate), fmt.Sprintf("NPS %d on %s", *a.NPS, store.Day(a.NPSDate)), true
+			return store.UTCDay(a.NPSDate), l.T("remind.detractor", i18n.Data{"NPS": *a.NPS, "Day": l.Date(a.NPSDate)}), true
 		}
 	case SignalStepMissed:
 		var missed []string
@@ -145,7 +158,7 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 			if m.Done != nil || m.Due.IsZero() || store.DaysBetween(m.Due, today) < 1 {
 				continue
 			}
-			missed = append(missed, fmt.Sprintf("%s (due %s)", m.Name, store.Day(m.Due)))
+			missed = append(missed, l.T("remind.missed", i18n.Data{"Milestone": m.Name, "Day": l.Date(m.Due)}))
 			if m.Due.After(latest) {
 				latest = m.Due
 			}
@@ -153,33 +166,30 @@ func (s *Set) signal(name string, a store.Account, as health.Assessment, today t
 		if len(missed) == 0 {
 			return time.Time{}, "", false
 		}
-		return store.UTCDay(latest).AddDate(0, 0, 1), "not done: " + strings.Join(missed, ", "), true
+		return store.UTCDay(latest).AddDate(0, 0, 1), l.T("remind.not_done", i18n.Data{"Milestones": strings.Join(missed, l.T("format.list_sep", nil))}), true
 	case SignalAnyRisk:
 		if len(as.Risks) == 0 {
 			return time.Time{}, "", false
 		}
-		reasons := make([]string, len(as.Risks))
-		for i, r := range as.Risks {
-			reasons[i] = r.Reason
-		}
-		return weekStart(today), strings.Join(reasons, "; "), true
+		return weekStart(today), strings.Join(healthtext.Reasons(l, as.Risks), l.T("digest.reason_sep", nil)), true
 	}
 	// A churn-risk rule (nps-detractor too, when the health config decided).
 	for _, r := range as.Risks {
 		if r.Rule == name {
-			return weekStart(today), r.Reason, true
+			return weekStart(today), healthtext.Reason(l, r), true
 		}
 	}
 	return time.Time{}, "", false
 }
 
-// newData fills the account's part of a template's data.
-func newData(a store.Account, as health.Assessment, now time.Time) *Data {
+// newData fills the account's part of a template's data, its words in l's
+// language.
+func newData(l *i18n.Localizer, a store.Account, as health.Assessment, now time.Time) *Data {
 	d := &Data{
 		Account: a.Name, Slug: a.Slug, Tier: string(a.Tier), Phase: string(a.Phase), Owner: a.Owner,
 		Region: a.Region, Segment: a.Segment, ARR: a.ARR,
 		Score: as.Score, Band: as.Band,
-		DaysSinceTouch: -1, LastTouchAgo: "never",
+		DaysSinceTouch: -1, LastTouchAgo: l.T("remind.never", nil),
 		Seats: a.Seats, ActiveUsers: a.ActiveUsers, Utilisation: -1, NPS: -1,
 	}
 	if d.Band == "" {
@@ -188,13 +198,11 @@ func newData(a store.Account, as health.Assessment, now time.Time) *Data {
 	if d.Account == "" {
 		d.Account = a.Slug
 	}
-	for _, r := range as.Risks {
-		d.Risks = append(d.Risks, r.Reason)
-	}
+	d.Risks = healthtext.Reasons(l, as.Risks)
 	if !a.LastTouch.IsZero() {
 		d.LastTouch = store.Day(a.LastTouch)
 		d.DaysSinceTouch = store.DaysBetween(a.LastTouch, now)
-		d.LastTouchAgo = health.Ago(d.DaysSinceTouch)
+		d.LastTouchAgo = healthtext.Ago(l, d.DaysSinceTouch)
 	}
 	if !a.Renewal.IsZero() {
 		d.Renewal = store.Day(a.Renewal)
@@ -224,10 +232,11 @@ func newData(a store.Account, as health.Assessment, now time.Time) *Data {
 	return d
 }
 
-// render writes the step's message; a template that fails at run time
-// (Parse checks them, so only hand-built steps should) still yields a line.
-func (st *Step) render(d *Data) string {
-	t := st.message
+// render writes the step's message in lang, or in the playbook's language
+// when it has none in lang; a template that fails at run time (Parse checks
+// them, so only hand-built steps should) still yields a line.
+func (st *Step) render(d *Data, lang string) string {
+	t := st.templates(lang).message
 	if t == nil {
 		var err error
 		if t, err = template.New(st.Name).Funcs(funcs).Option("missingkey=error").Parse(st.Message); err != nil {
@@ -251,6 +260,8 @@ type Message struct {
 	Batch     bool
 	Dues      []Due
 	Text      string
+	// Lang is the language of Text, the recipient's.
+	Lang string
 }
 
 // Collate turns due steps into messages. resolve names who a due step goes
@@ -274,7 +285,7 @@ func (s *Set) Collate(dues []Due, resolve func(Due) string) []Message {
 	for _, d := range dues {
 		r := resolve(d)
 		if !d.Batch {
-			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Dues: []Due{d}, Text: d.Text})
+			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Dues: []Due{d}, Text: d.Text, Lang: d.Lang})
 			continue
 		}
 		k := key{r, d.Playbook, d.Step}
@@ -282,7 +293,7 @@ func (s *Set) Collate(dues []Due, resolve func(Due) string) []Message {
 		if !ok {
 			i = len(out)
 			batches[k] = i
-			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Batch: true})
+			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Batch: true, Lang: d.Lang})
 		}
 		out[i].Dues = append(out[i].Dues, d)
 	}
@@ -315,17 +326,19 @@ func (s *Set) header(m *Message) string {
 	for _, d := range m.Dues {
 		data.Accounts = append(data.Accounts, d.Name)
 	}
-	fallback := fmt.Sprintf("%s (%s): %s", m.Step, m.Playbook, health.Plural(len(m.Dues), "account"))
+	l := i18n.For(m.Lang)
+	fallback := l.T("remind.batch", i18n.Data{"Step": m.Step, "Playbook": m.Playbook, "Accounts": l.N("digest.accounts", len(m.Dues), nil)})
 	pb, ok := s.Lookup(m.Playbook)
 	if !ok {
 		return fallback
 	}
 	for _, st := range pb.Steps {
-		if st.Name != m.Step || st.header == nil {
+		h := st.templates(m.Lang).header
+		if st.Name != m.Step || h == nil {
 			continue
 		}
 		var b strings.Builder
-		if err := st.header.Execute(&b, data); err != nil {
+		if err := h.Execute(&b, data); err != nil {
 			return fallback
 		}
 		return strings.TrimSpace(b.String())

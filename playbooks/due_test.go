@@ -37,8 +37,8 @@ func assessed(score int, band string, risks ...store.Risk) health.Assessment {
 var (
 	green = assessed(82, health.Green)
 	red   = assessed(31, health.Red,
-		store.Risk{Rule: health.RuleRedBand, Reason: "health 31 is in the red band (below 40)"},
-		store.Risk{Rule: health.RuleNoTouch, Reason: "no touch for 20 days (high touch allows 14)"})
+		store.Risk{Rule: health.RuleRedBand, Score: 31, Limit: 40},
+		store.Risk{Rule: health.RuleNoTouch, Days: 20, Tier: store.TierHigh, Limit: 14})
 )
 
 // account builds an account of a tier that was touched yesterday and has
@@ -128,7 +128,7 @@ func TestDueSteps(t *testing.T) {
 		{"tech: NPS 7 is not a detractor", account(store.TierTech, func(a *store.Account) { a.NPS, a.NPSDate = ptr(7), daysAgo(5) }), green, nil},
 		{"tech: detractor answer older than 30 days", account(store.TierTech, func(a *store.Account) { a.NPS, a.NPSDate = ptr(2), daysAgo(31) }), green, nil},
 		{"tech: detractor from the health rule alone", account(store.TierTech, nil),
-			assessed(60, health.Yellow, store.Risk{Rule: health.RuleDetractor, Reason: "NPS detractor: answered 5 on 2026-03-01"}),
+			assessed(60, health.Yellow, store.Risk{Rule: health.RuleDetractor, Score: 5, Date: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}),
 			[]string{"tech-touch/nps-detractor to ops at 2026-03-09 00:00 batch"}},
 		{"tech: missed step outside onboarding: step condition", account(store.TierTech, func(a *store.Account) { a.Milestones = overdue }), green, nil},
 		{"high: red band: risk response", account(store.TierHigh, nil), red, []string{
@@ -147,7 +147,7 @@ func TestDueSteps(t *testing.T) {
 		}), green, nil},
 		{"low: onboarding stalled: the lead hears", account(store.TierLow, func(a *store.Account) {
 			a.Phase, a.PhaseStart = store.PhaseOnboarding, daysAgo(40)
-		}), assessed(65, health.Yellow, store.Risk{Rule: health.RuleStalled, Reason: "onboarding stalled: no milestone done for 40 days (next: Kickoff held)"}), []string{
+		}), assessed(65, health.Yellow, store.Risk{Rule: health.RuleStalled, Days: 40, Milestone: "Kickoff held"}), []string{
 			"onboarding/onboarding-stalled to lead at 2026-03-09 00:00",
 			"risk-response/lead-review to lead at 2026-03-09 00:00 batch",
 		}},
@@ -156,7 +156,7 @@ func TestDueSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := s.DueSteps(tt.account, tt.as, now)
+			got := s.DueSteps(tt.account, tt.as, now, nil)
 			if diff := cmp.Diff(tt.want, dueKeys(got)); diff != "" {
 				t.Errorf("DueSteps (-want +got):\n%s", diff)
 			}
@@ -214,7 +214,7 @@ steps:
 		t.Run(fmt.Sprintf("%s/%s/%s", tt.tier, tt.band, tt.phase), func(t *testing.T) {
 			a := store.Account{Slug: "a", Tier: tt.tier, Phase: tt.phase, LastTouch: daysAgo(3)}
 			var got []string
-			for _, d := range s.DueSteps(a, assessed(50, tt.band), now) {
+			for _, d := range s.DueSteps(a, assessed(50, tt.band), now, nil) {
 				got = append(got, d.Step)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -242,7 +242,7 @@ func TestDueText(t *testing.T) {
 		{"weekly check-in, never touched, no score", account(store.TierHigh, func(a *store.Account) { a.LastTouch = time.Time{} }), health.Assessment{}, "weekly-check-in",
 			"Time for the weekly check-in with Acme Corp: no touch is logged yet. Log it afterwards with `/cs note acme ...`."},
 		{"renewal plan with risks", account(store.TierHigh, func(a *store.Account) { a.Renewal = on(120) }),
-			assessed(58, health.Yellow, store.Risk{Rule: health.RuleDrop, Reason: "health fell 18 points in 30 days"}), "renewal-plan",
+			assessed(58, health.Yellow, store.Risk{Rule: health.RuleDrop, Points: 18, Days: 30}), "renewal-plan",
 			"Acme Corp renews on 2026-07-08, 120 days from now. Time to write the renewal plan: stakeholders, value delivered this year, risks (today: health fell 18 points in 30 days) and the proposal."},
 		{"QBR", account(store.TierHigh, func(a *store.Account) { a.Renewal = on(90) }), green, "quarterly-business-review",
 			"QBR time for Acme Corp. Bring the numbers (75% of seats active, health 82), the wins since last quarter and the goals for the next one, then send the invite."},
@@ -265,7 +265,7 @@ func TestDueText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, d := range s.DueSteps(tt.account, tt.as, now) {
+			for _, d := range s.DueSteps(tt.account, tt.as, now, nil) {
 				if d.Step == tt.step {
 					got = append(got, d.Text)
 				}
@@ -300,7 +300,7 @@ func TestCollate(t *testing.T) {
 	}
 	var dues []Due
 	for _, a := range accounts {
-		dues = append(dues, s.DueSteps(a, green, now)...)
+		dues = append(dues, s.DueSteps(a, green, now, nil)...)
 	}
 	var got []string
 	for _, m := range s.Collate(dues, nil) {
@@ -351,7 +351,7 @@ func TestRenderHandBuilt(t *testing.T) {
 		{Name: "broken", Every: day, To: ToOwner, Message: "{{index .Risks 3}}"},
 	}}}}
 	var got []string
-	for _, d := range s.DueSteps(store.Account{Slug: "a", Name: "A"}, health.Assessment{}, now) {
+	for _, d := range s.DueSteps(store.Account{Slug: "a", Name: "A"}, health.Assessment{}, now, nil) {
 		got = append(got, d.Text)
 	}
 	want := []string{
@@ -405,7 +405,7 @@ func BenchmarkDueSteps(b *testing.B) {
 	for b.Loop() {
 		dues = 0
 		for i, a := range accounts {
-			dues += len(s.DueSteps(a, assessments[i], now))
+			dues += len(s.DueSteps(a, assessments[i], now, nil))
 		}
 	}
 	b.ReportMetric(float64(dues), "dues/sweep")

@@ -20,7 +20,7 @@ func ExampleSet_DueSteps() {
 		Renewal: time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC), LastTouch: now.AddDate(0, 0, -3),
 	}
 	as := health.Assessment{Result: health.Result{Score: 72, Band: health.Green}}
-	for _, d := range set.DueSteps(acme, as, now) {
+	for _, d := range set.DueSteps(acme, as, now, nil) {
 		fmt.Printf("%s/%s to %s:\n%s\n", d.Playbook, d.Step, d.To, d.Text)
 	}
 	// Output:

@@ -41,7 +41,7 @@ func FuzzParse(f *testing.F) {
 		Renewal: on(90), Owner: "aiko", Seats: 10, ActiveUsers: 1, NPS: ptr(2), NPSDate: daysAgo(1),
 		Milestones: []store.Milestone{{Name: "Kickoff held", Due: daysAgo(3)}},
 	}
-	as := assessed(30, health.Red, store.Risk{Rule: health.RuleRedBand, Reason: "red"})
+	as := assessed(30, health.Red, store.Risk{Rule: health.RuleRedBand, Score: 30, Limit: 40})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pb, err := Parse("fuzz.yaml", data)
 		if err != nil {
@@ -77,6 +77,6 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		s := &Set{Playbooks: []Playbook{pb}, Thresholds: DefaultThresholds()}
-		s.Collate(s.DueSteps(account, as, now), nil)
+		s.Collate(s.DueSteps(account, as, now, nil), nil)
 	})
 }

@@ -277,18 +277,24 @@ func (p *parser) step(n *yaml.Node, field string) (Step, bool) {
 	case message == nil:
 		p.Errorf(n, field+".message", "missing: every step needs a message")
 	default:
-		if text, ok := p.Str(message, field+".message"); ok {
-			s.Message = text
-			s.message = p.template(message, field+".message", text, sampleData)
-		}
+		s.Message, s.message = p.texts(&s, message, field+".message", sampleData, false)
 	}
 	if header != nil {
 		if !s.Batch {
 			p.Errorf(header, field+".header", "only batch steps have a header: add batch: true or remove it")
-		} else if text, ok := p.Str(header, field+".header"); ok {
-			s.Header = text
-			s.header = p.template(header, field+".header", text, sampleBatch)
+		} else {
+			s.Header, s.header = p.texts(&s, header, field+".header", sampleBatch, true)
 		}
+	}
+	for lang, t := range s.Translations {
+		c := s.in[lang]
+		if t.Message == "" {
+			c.message = s.message // a header translated alone keeps the message
+		}
+		if t.Header == "" {
+			c.header = s.header
+		}
+		s.in[lang] = c
 	}
 	if unknown == 0 {
 		p.timing(n, field, offsetField)
@@ -315,6 +321,50 @@ func (p *parser) timing(n *yaml.Node, field, offsetField string) {
 	case !hasAnchor && offsetField != "":
 		p.Errorf(p.ValueOf(n, offsetField[strings.LastIndex(offsetField, ".")+1:]), offsetField, "needs an anchor (%s)", strings.Join(Anchors, " or "))
 	}
+}
+
+// texts reads a message or header: one template, in the playbook's
+// language, or a mapping of languages to templates ("en: ...", "ja: ...")
+// whose English (else first) entry is the default; the others go into
+// s.Translations.
+func (p *parser) texts(s *Step, v *yaml.Node, field string, data any, header bool) (string, *template.Template) {
+	if v.Kind != yaml.MappingNode {
+		str, ok := p.Str(v, field)
+		if !ok {
+			return "", nil
+		}
+		return str, p.template(v, field, str, data)
+	}
+	type text struct {
+		str string
+		t   *template.Template
+	}
+	texts := map[string]text{}
+	def := p.ByLanguage(v, field, func(lang string, val *yaml.Node, f string) {
+		if str, ok := p.Str(val, f); ok {
+			texts[lang] = text{str, p.template(val, f, str, data)}
+		}
+	})
+	for lang, tx := range texts {
+		if lang != def {
+			s.translate(lang, tx.str, tx.t, header)
+		}
+	}
+	return texts[def].str, texts[def].t
+}
+
+// translate records a message, or a header, in lang.
+func (s *Step) translate(lang, str string, t *template.Template, header bool) {
+	if s.Translations == nil {
+		s.Translations, s.in = map[string]Text{}, map[string]compiled{}
+	}
+	tr, c := s.Translations[lang], s.in[lang]
+	if header {
+		tr.Header, c.header = str, t
+	} else {
+		tr.Message, c.message = str, t
+	}
+	s.Translations[lang], s.in[lang] = tr, c
 }
 
 // template compiles a message and reports its problems at the YAML line

@@ -85,6 +85,49 @@ steps:
 }
 
 // Every problem names the file, the line and the field, and says what to do.
+// A message or header may come in several languages: English (else the
+// first) for everyone, the others for members who read them.
+func TestParseTranslations(t *testing.T) {
+	src := `name: x
+steps:
+  - name: a
+    signal: usage-drop
+    to: ops
+    batch: true
+    header:
+      ja: '{{.Count}}件'
+      en: '{{.Count}} accounts'
+    message:
+      ja: '{{.Account}}：{{.Reason}}'
+      en: '{{.Account}}: {{.Reason}}'
+  - name: b
+    every: 7d
+    to: owner
+    message:
+      ja: '{{.Account}}の確認'
+`
+	pb, err := Parse("x.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := pb.Steps[0], pb.Steps[1]
+	if a.Message != "{{.Account}}: {{.Reason}}" || a.Header != "{{.Count}} accounts" {
+		t.Errorf("English is the default: message %q header %q", a.Message, a.Header)
+	}
+	if diff := cmp.Diff(map[string]Text{"ja": {Message: "{{.Account}}：{{.Reason}}", Header: "{{.Count}}件"}}, a.Translations); diff != "" {
+		t.Errorf("translations (-want +got):\n%s", diff)
+	}
+	if b.Message != "{{.Account}}の確認" || b.Translations != nil {
+		t.Errorf("one language only is the default: %q %v", b.Message, b.Translations)
+	}
+	d := &Data{Account: "さくら物流", Reason: "低調"}
+	for lang, want := range map[string]string{"ja": "さくら物流：低調", "en": "さくら物流: 低調", "de": "さくら物流: 低調"} {
+		if got := a.render(d, lang); got != want {
+			t.Errorf("render in %s = %q, want %q", lang, got, want)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	// step wraps step lines (indented under "- ") into a playbook whose
 	// first step starts on line 3.
@@ -189,6 +232,13 @@ func TestParseErrors(t *testing.T) {
 				"high-touch.yaml:6: when.tiers: unknown field (did you mean tier?)"},
 		{"step condition", step("name: a", "every: 7d", "to: owner", "message: hi", "when:", "  phase: [onboarding, {x: 1}]"),
 			"high-touch.yaml:8: steps[0].when.phase[1]: want a value, got a mapping"},
+		{"unknown language", step("name: a", "every: 7d", "to: owner", "message:", "  en: hi", "  fr: salut"),
+			`high-touch.yaml:8: steps[0].message.fr: unknown language "fr": csbot speaks en, ja`},
+		{"language tag, not a locale", step("name: a", "every: 7d", "to: owner", "message:", "  ja-JP: こんにちは"),
+			`high-touch.yaml:7: steps[0].message.ja-JP: unknown language "ja-JP": csbot speaks en, ja` + "\n" +
+				"high-touch.yaml:7: steps[0].message: empty: give the text, or one per language (en: ..., ja: ...)"},
+		{"translation checked too", step("name: a", "every: 7d", "to: owner", "message:", "  en: hi", "  ja: '{{.Nps}}'"),
+			"high-touch.yaml:8: steps[0].message.ja: unknown field .Nps (did you mean .NPS?)"},
 		{"every problem, in line order", "name: x\nsteps:\n  - name: a\n    every: 7\n    to: onwer\n    message: hi\n  - name: B\n    signal: usage-drop\n    to: ops\n    message: '{{.Nps}}'\n",
 			"high-touch.yaml:4: steps[0].every: 7: give a unit, e.g. 7d (days), 7w (weeks) or 7h (hours)\n" +
 				`high-touch.yaml:5: steps[0].to: unknown recipient "onwer" (did you mean owner?)` + "\n" +

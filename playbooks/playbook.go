@@ -130,10 +130,15 @@ type Step struct {
 	// Batch steps are sent as one message per recipient listing every
 	// account due (see Set.Collate).
 	Batch bool
-	// Message is a text/template over Data.
+	// Message is a text/template over Data, in the playbook's language
+	// (English in the defaults).
 	Message string
 	// Header is a text/template over BatchData heading a batch message.
 	Header string
+	// Translations are the message and header in other languages, by
+	// language ("ja"): a recipient reading one of them gets it; everyone
+	// else gets Message and Header.
+	Translations map[string]Text
 	// When is a condition on top of the playbook's.
 	When Condition
 	// Line is where the step starts in Source.
@@ -141,6 +146,24 @@ type Step struct {
 
 	message *template.Template
 	header  *template.Template
+	// in holds the compiled Translations.
+	in map[string]compiled
+}
+
+// Text is a step's message and batch header in one language.
+type Text struct {
+	Message, Header string
+}
+
+type compiled struct{ message, header *template.Template }
+
+// templates are the step's message and header templates in lang, or in
+// the playbook's language when it has none in lang.
+func (s *Step) templates(lang string) compiled {
+	if c, ok := s.in[lang]; ok {
+		return c
+	}
+	return compiled{s.message, s.header}
 }
 
 // Timing reports which timing the step uses; TimingNone for an invalid

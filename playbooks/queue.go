@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/store"
 )
@@ -18,9 +20,10 @@ type QueueStore interface {
 
 // QueueDigests queues each lead's digest once on a business day at the
 // lead's digest time (Schedule.DigestDue) and records it; the outbox
-// delivers it like any message.
-func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time) error {
-	ds, err := Digests(ctx, st, now.In(s.Fallback()), "")
+// delivers it like any message. locale is the deployment's language
+// (CSBOT_LOCALE), for leads who chose none.
+func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time, locale string) error {
+	ds, err := Digests(ctx, st, now.In(s.Fallback()), locale, "")
 	if err != nil {
 		return err
 	}
@@ -42,10 +45,11 @@ func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time
 	return errors.Join(errs...)
 }
 
-// QueueSummaries queues the weekly summary for every executive. now is in
-// the default time zone: the summary's id is that local day, so the
-// start-up catch-up and the Monday run cannot both send it.
-func QueueSummaries(ctx context.Context, st QueueStore, now time.Time) error {
+// QueueSummaries queues the weekly summary for every executive, in their
+// language (their locale, else locale, CSBOT_LOCALE). now is in the default
+// time zone: the summary's id is that local day, so the start-up catch-up
+// and the Monday run cannot both send it.
+func QueueSummaries(ctx context.Context, st QueueStore, now time.Time, locale string) error {
 	rows, err := st.AccountRows(ctx)
 	if err != nil {
 		return err
@@ -58,15 +62,22 @@ func QueueSummaries(ctx context.Context, st QueueStore, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	reply := WeeklySummary(rows, teams, now)
+	replies := map[string]bot.Reply{} // by language
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	var errs []error
 	for _, m := range members {
-		if m.Has(store.RoleExec) {
-			_, err := outbound.Enqueue(ctx, st, outbound.Message{Kind: "summary", Playbook: "weekly", Recipient: m.ID,
-				Due: day, Reply: reply, Created: now})
-			errs = append(errs, err)
+		if !m.Has(store.RoleExec) {
+			continue
 		}
+		l := i18n.For(i18n.Resolve(m.Locale, locale))
+		reply, ok := replies[l.Lang()]
+		if !ok {
+			reply = WeeklySummary(l, rows, teams, now)
+			replies[l.Lang()] = reply
+		}
+		_, err := outbound.Enqueue(ctx, st, outbound.Message{Kind: "summary", Playbook: "weekly", Recipient: m.ID,
+			Due: day, Reply: reply, Created: now})
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -7,21 +7,22 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
-	"github.com/csbot/csbot/store/health"
 )
 
 // WeeklySummary is the executives' Monday overview from the account index:
 // per team the book, its health bands and what is at risk. Churn and
 // retention rates need the churn events of the ingest API and are not here.
-func WeeklySummary(rows []store.AccountRow, teams []store.Team, now time.Time) bot.Reply {
+// It is written in l's language.
+func WeeklySummary(l *i18n.Localizer, rows []store.AccountRow, teams []store.Team, now time.Time) bot.Reply {
 	type tally struct {
 		accounts, atRisk, onboarding int
 		arr, arrAtRisk               int64
 		bands                        map[string]int
 		scoreSum, scored             int
 	}
-	names := map[string]string{"": "No team"}
+	names := map[string]string{"": l.T("summary.no_team", nil)}
 	for _, t := range teams {
 		names[t.ID] = t.Name
 	}
@@ -55,8 +56,8 @@ func WeeklySummary(rows []store.AccountRow, teams []store.Team, now time.Time) b
 		if t.scored > 0 {
 			avg = fmt.Sprint(t.scoreSum / t.scored)
 		}
-		return fmt.Sprintf("%s: %s, ARR %s, health avg %s (green %d, yellow %d, red %d), at risk %d (ARR %s), onboarding %d",
-			name, health.Plural(t.accounts, "account"), bot.Amount(t.arr), avg, t.bands["green"], t.bands["yellow"], t.bands["red"], t.atRisk, bot.Amount(t.arrAtRisk), t.onboarding)
+		return l.T("summary.line", i18n.Data{"Name": name, "Accounts": l.N("digest.accounts", t.accounts, nil), "ARR": bot.Amount(t.arr), "Avg": avg,
+			"Green": t.bands["green"], "Yellow": t.bands["yellow"], "Red": t.bands["red"], "AtRisk": t.atRisk, "ARRAtRisk": bot.Amount(t.arrAtRisk), "Onboarding": t.onboarding})
 	}
 	ids := make([]string, 0, len(byTeam))
 	for id := range byTeam {
@@ -76,10 +77,10 @@ func WeeklySummary(rows []store.AccountRow, teams []store.Team, now time.Time) b
 		band = "yellow"
 	}
 	return bot.Reply{
-		Title:    "Weekly customer-success summary, week of " + now.Format("Mon 2006-01-02"),
+		Title:    l.T("summary.title", i18n.Data{"Day": digestDay(l, now.Format(time.DateOnly))}),
 		Band:     band,
-		Text:     line("All teams", total),
-		Sections: []bot.Section{{Title: "By team", Lines: lines}},
-		Footer:   "/cs risk all lists the accounts at risk",
+		Text:     line(l.T("summary.all_teams", nil), total),
+		Sections: []bot.Section{{Title: l.T("summary.by_team", nil), Lines: lines}},
+		Footer:   l.T("summary.footer", nil),
 	}
 }

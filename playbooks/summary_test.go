@@ -7,12 +7,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/internal/golden"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 )
 
 func TestWeeklySummary(t *testing.T) {
-	risk := []store.Risk{{Rule: "red-band", Reason: "red"}}
+	risk := []store.Risk{{Rule: "red-band", Score: 30, Limit: 40}}
 	rows := []store.AccountRow{
 		{Slug: "a", Team: "tokyo", ARR: 100000, Score: 80, Band: "green", Phase: store.PhaseAdoption},
 		{Slug: "b", Team: "tokyo", ARR: 50000, Score: 30, Band: "red", Phase: store.PhaseOnboarding, Risks: risk},
@@ -20,7 +22,8 @@ func TestWeeklySummary(t *testing.T) {
 		{Slug: "d", ARR: 1000, Score: -1, Band: "none", Phase: store.PhaseAdoption},
 	}
 	teams := []store.Team{{ID: "tokyo", Name: "Tokyo"}, {ID: "osaka", Name: "Osaka"}}
-	got := console.Render(playbooks.WeeklySummary(rows, teams, time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)))
+	monday := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	got := console.Render(playbooks.WeeklySummary(i18n.English, rows, teams, monday))
 	want := `◐ Weekly customer-success summary, week of Mon 2026-11-23
 All teams: 4 accounts, ARR 171,000, health avg 55 (green 1, yellow 1, red 1), at risk 1 (ARR 50,000), onboarding 1
 By team
@@ -31,4 +34,5 @@ By team
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
+	golden.Assert(t, "summary.ja.golden", []byte(console.Render(playbooks.WeeklySummary(i18n.For("ja"), rows, teams, monday))+"\n"))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -30,15 +31,20 @@ type Assessor interface {
 }
 
 // Reminders finds every due step at now and collates them into messages,
-// each with the member it goes to. It reads every account: a background job.
-func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now time.Time) ([]Message, error) {
-	resolve, err := resolver(ctx, st)
+// each with the member it goes to, written in that member's language (their
+// locale, else locale: CSBOT_LOCALE). It reads every account: a background
+// job.
+func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now time.Time, locale string) ([]Message, error) {
+	resolve, localeOf, err := resolver(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	var dues []Due
 	err = st.EachAccount(ctx, func(a store.Account) error {
-		dues = append(dues, set.DueSteps(a, as.Assess(a), now)...)
+		lang := func(to string) *i18n.Localizer {
+			return i18n.For(i18n.Resolve(localeOf(resolve(Due{To: to, Owner: a.Owner})), locale))
+		}
+		dues = append(dues, set.DueSteps(a, as.Assess(a), now, lang)...)
 		return nil
 	})
 	if err != nil {
@@ -49,14 +55,15 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 
 // resolver names the member a due step goes to: the owner, the owner's team
 // lead (or personal lead), or the first ops member. "" when nobody fits.
-func resolver(ctx context.Context, st SweepStore) (func(Due) string, error) {
+// localeOf is a member's locale.
+func resolver(ctx context.Context, st SweepStore) (resolve func(Due) string, localeOf func(id string) string, err error) {
 	members, err := st.Members(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	teams, err := st.Teams(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := map[string]store.Member{}
 	ops := ""
@@ -83,7 +90,7 @@ func resolver(ctx context.Context, st SweepStore) (func(Due) string, error) {
 			return owner.Lead
 		}
 		return ops
-	}, nil
+	}, func(id string) string { return byID[id].Locale }, nil
 }
 
 // Queue writes the messages to the outbox under ids made of what they are
@@ -114,16 +121,18 @@ func Queue(ctx context.Context, st SweepStore, msgs []Message, now time.Time) (i
 }
 
 // reminderReply is the message of a reminder whose outbox id is id, with
-// buttons to mark it done or snooze it.
+// buttons to mark it done or snooze it, in the recipient's language.
 func reminderReply(m Message, id string) bot.Reply {
-	r := bot.Reply{Title: "Reminder: " + strings.ReplaceAll(m.Step, "-", " "), Text: m.Text, Footer: "playbook " + m.Playbook}
+	l := i18n.For(m.Lang)
+	r := bot.Reply{Title: l.T("remind.title", i18n.Data{"Step": strings.ReplaceAll(m.Step, "-", " ")}), Text: m.Text,
+		Footer: l.T("remind.footer", i18n.Data{"Playbook": m.Playbook})}
 	if !m.Batch {
-		r.Buttons = append(r.Buttons, bot.Button{ID: "health", Label: "Open health", Value: "health " + m.Dues[0].Account})
+		r.Buttons = append(r.Buttons, bot.Button{ID: "health", Label: l.T("remind.open_health", nil), Value: "health " + m.Dues[0].Account})
 	}
 	r.Buttons = append(r.Buttons,
-		bot.Button{ID: "reminder-done", Label: "Done", Value: "reminder done " + id},
-		bot.Button{ID: "reminder-snooze-1d", Label: "Snooze 1 day", Value: "reminder snooze 1d " + id},
-		bot.Button{ID: "reminder-snooze-1w", Label: "Snooze 1 week", Value: "reminder snooze 1w " + id})
+		bot.Button{ID: "reminder-done", Label: l.T("remind.done", nil), Value: "reminder done " + id},
+		bot.Button{ID: "reminder-snooze-1d", Label: l.T("remind.snooze_day", nil), Value: "reminder snooze 1d " + id},
+		bot.Button{ID: "reminder-snooze-1w", Label: l.T("remind.snooze_week", nil), Value: "reminder snooze 1w " + id})
 	return r
 }
 

@@ -68,7 +68,7 @@ func TestSweepQueuesAndDeliversOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := playbooks.Reminders(ctx, set, st, engine, now)
+	msgs, err := playbooks.Reminders(ctx, set, st, engine, now, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func BenchmarkReminderSweep(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		msgs, err := playbooks.Reminders(ctx, set, st, engine, now)
+		msgs, err := playbooks.Reminders(ctx, set, st, engine, now, "en")
 		if err != nil || len(msgs) == 0 {
 			b.Fatalf("%d messages, %v", len(msgs), err)
 		}
@@ -185,7 +185,7 @@ func TestManualPlaybookAppliesOnceStarted(t *testing.T) {
 	as := health.DefaultConfig().Score(a, now)
 	savePlan := func(a store.Account) []string {
 		var steps []string
-		for _, d := range set.DueSteps(a, health.Assessment{Result: as}, now) {
+		for _, d := range set.DueSteps(a, health.Assessment{Result: as}, now, nil) {
 			if d.Playbook == "save-plan" {
 				steps = append(steps, d.Step+" "+store.Day(d.DueAt))
 			}

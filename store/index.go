@@ -1,8 +1,30 @@
 package store
 
-// Risk is one churn-risk rule that fired, with a reason a person can read.
+import "time"
+
+// Risk is one churn-risk rule that fired, with the facts that made it fire:
+// replies put them in words in the reader's language. Which facts each rule
+// sets is in store/health (Config.Risks).
 type Risk struct {
-	Rule   string
+	Rule string
+	// Score is the health score, or the NPS answer of a detractor.
+	Score int
+	// Limit is the threshold crossed: the red band's floor, the health a
+	// renewal needs, the days a tier may go without a touch.
+	Limit int
+	// Days is the drop's window, the days to renewal, since the last
+	// milestone done or since the last touch.
+	Days int
+	// Points is how far health fell.
+	Points int
+	// Date is the renewal day or the day of the NPS answer.
+	Date time.Time
+	// Milestone is the next milestone of a stalled onboarding.
+	Milestone string
+	Tier      Tier
+	// Reason is the English reason of rows written before the facts were
+	// kept (the index stores rows, gob-encoded): shown as it is until the
+	// next health refresh rewrites the row. New rows leave it empty.
 	Reason string
 }
 

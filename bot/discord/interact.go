@@ -416,10 +416,10 @@ func memberChoices(members []store.Member, typed string) []*discordgo.Applicatio
 
 // accountChoices lists accounts whose slug or name starts with what was
 // typed, by name, then the names nearest to it by suggest.Closest; names
-// and what was typed are compared folded (suggest.Fold), as /cs commands
-// resolve them.
+// and what was typed are compared by suggest.Key (katakana and hiragana
+// alike), as /cs commands resolve them.
 func accountChoices(rows []store.AccountRow, typed string) []*discordgo.ApplicationCommandOptionChoice {
-	typed = suggest.Fold(strings.TrimSpace(typed))
+	typed = suggest.Key(strings.TrimSpace(typed))
 	type named struct {
 		lower string
 		row   store.AccountRow
@@ -427,8 +427,8 @@ func accountChoices(rows []store.AccountRow, typed string) []*discordgo.Applicat
 	var prefixed []named
 	lowers := make([]string, len(rows))
 	for i, r := range rows {
-		lowers[i] = suggest.Fold(r.Name)
-		if strings.HasPrefix(r.Slug, typed) || strings.HasPrefix(lowers[i], typed) {
+		lowers[i] = suggest.Key(r.Name)
+		if strings.HasPrefix(suggest.Kana(r.Slug), typed) || strings.HasPrefix(lowers[i], typed) {
 			prefixed = append(prefixed, named{lowers[i], r})
 		}
 	}

@@ -26,10 +26,13 @@ func TestAccountChoices(t *testing.T) {
 		{"tenjni", []string{"tenjin-retail-group"}}, // a typo
 		{"zzzz", nil}, // nothing near
 		{"ＳＡＫＵＲＡ", []string{"sakura-logistics"}}, // full-width
-		{"さくら", []string{"さくら物流"}},               // a Japanese name's start
-		{"ｻｸﾗ", []string{"サクラ商事"}},               // half-width katakana
-		{"さくら物硫", []string{"さくら物流"}},             // a typo in Japanese
-		{"", []string{"acme", "acme-labs", "sakura-logistics", "tenjin-retail-group", "さくら物流", "サクラ商事"}},
+		// A Japanese name's start, in either kana, half-width too; sorted
+		// as hiragana, so さくら商事 before さくら物流.
+		{"さくら", []string{"サクラ商事", "さくら物流"}},
+		{"ｻｸﾗ", []string{"サクラ商事", "さくら物流"}},
+		{"サクラ物", []string{"さくら物流", "サクラ商事"}},  // the prefix, then the near names
+		{"さくら物硫", []string{"さくら物流", "サクラ商事"}}, // a typo in Japanese, then a name two edits away
+		{"", []string{"acme", "acme-labs", "sakura-logistics", "tenjin-retail-group", "サクラ商事", "さくら物流"}},
 	}
 	for _, tc := range tests {
 		var got []string

@@ -20,8 +20,8 @@ func TestCustomerFiguresOnlyInInternalChannels(t *testing.T) {
 		figures []string
 	}{
 		{"health", "<at>csbot</at> health kumo", []string{`"title":"ARR"`, "NPS\u00a0"}},
-		{"risk", "<at>csbot</at> risk", []string{`"title":"リスクのあるARR"`, "renews\u00a0in"}}, // monospace lines keep their spaces as NBSP
-		// Kenji reads Japanese: 売上純維持率（NRR） is net revenue retention.
+		// Kenji reads Japanese: the renewal rule's reason, and 売上純維持率（NRR） is net revenue retention.
+		{"risk", "<at>csbot</at> risk", []string{`"title":"リスクのあるARR"`, "を下回っています"}},
 		{"kpi", "<at>csbot</at> kpi", []string{`"title":"NPS"`, `"title":"売上純維持率（NRR）"`}},
 	}
 	check := func(t *testing.T, text string, figures []string, internal bool) {

@@ -29,6 +29,9 @@ type app struct {
 	router     *bot.Router
 	metrics    *metrics
 	log        *slog.Logger
+	// locale is the language of messages to members who chose none
+	// (CSBOT_LOCALE).
+	locale string
 	// readiness lists the chat adapters /readyz checks; draining is set
 	// once shutdown begins.
 	readiness []platform
@@ -68,7 +71,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
 	router.SetLocale(o.Locale)
-	return &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log}, nil
+	return &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log, locale: o.Locale}, nil
 }
 
 func (a *app) Close() {

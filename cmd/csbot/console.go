@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/store/demo"
@@ -14,10 +16,17 @@ import (
 func runConsole(ctx context.Context, e env, args []string) error {
 	var seed bool
 	var as string
-	o, _, err := flags(e, "console", args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&seed, "demo", false, "load the demo data first (safe to repeat)")
+	o, words, err := flags(e, "console", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&seed, "demo", false, "load the demo data first (safe to repeat); --demo ja names it in Japanese")
 		fs.StringVar(&as, "as", "", "member id or @handle to act as (default: the first admin)")
 	})
+	if err != nil {
+		return err
+	}
+	lang, err := demoLang(words)
+	if err == nil && !seed && len(words) > 0 {
+		err = usageError{fmt.Errorf("console: unexpected %q (the Japanese demo is --demo ja)", words[0])}
+	}
 	if err != nil {
 		return err
 	}
@@ -29,7 +38,7 @@ func runConsole(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	if seed {
-		if _, err := demo.Seed(ctx, a.store, a.engine, a.engine.Now()); err != nil {
+		if _, err := demo.SeedIn(ctx, a.store, a.engine, lang, a.engine.Now()); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
@@ -54,4 +63,16 @@ func isTerminal(r any) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// demoLang is the language of the demo the words after --demo or `seed
+// demo` ask for: none is English, "ja" Japanese.
+func demoLang(words []string) (string, error) {
+	switch {
+	case len(words) == 0:
+		return demo.English, nil
+	case len(words) == 1 && slices.Contains(demo.Languages, words[0]):
+		return words[0], nil
+	}
+	return "", usageError{fmt.Errorf("demo in %q: the demo speaks %s", strings.Join(words, " "), strings.Join(demo.Languages, " or "))}
 }

@@ -33,7 +33,13 @@ func runSeed(ctx context.Context, e env, args []string) error {
 		return usageError{errors.New("--accounts N goes with `csbot seed demo`, N > 0")}
 	}
 	if len(rest) == 0 || rest[0] != "demo" && rest[0] != "admin" {
-		return usageError{errors.New("seed what? `csbot seed demo` or `csbot seed admin ID \"Full Name\"`")}
+		return usageError{errors.New("seed what? `csbot seed demo [ja]` or `csbot seed admin ID \"Full Name\"`")}
+	}
+	lang := demo.English
+	if rest[0] == "demo" {
+		if lang, err = demoLang(rest[1:]); err != nil {
+			return err
+		}
 	}
 	if rest[0] == "admin" && (len(rest) != 3 || store.Slugify(rest[1]) != rest[1] || strings.TrimSpace(rest[2]) == "") {
 		return usageError{errors.New(`seed admin needs an id (lowercase letters, digits, '-') and a name: csbot seed admin ops "Rin Ito"`)}
@@ -59,7 +65,7 @@ func runSeed(ctx context.Context, e env, args []string) error {
 	if accounts > 0 {
 		return seedBook(ctx, e, a, accounts, quiet)
 	}
-	res, err := demo.Seed(ctx, a.store, a.engine, a.engine.Now())
+	res, err := demo.SeedIn(ctx, a.store, a.engine, lang, a.engine.Now())
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}

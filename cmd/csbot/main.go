@@ -18,10 +18,11 @@ import (
 const usage = `csbot: customer success in chat
 
 Usage:
-  csbot console [--demo] [--as MEMBER] [--data DIR]   chat with the bot in the terminal
+  csbot console [--demo [ja]] [--as MEMBER]           chat with the bot in the terminal; --demo ja
+                                                       loads the demo with Japanese names
   csbot serve                                          run the bot: HTTP endpoints and scheduler
-  csbot seed demo [--accounts N] [--quiet]             load demo teams, members and accounts, or a
-                                                       synthetic book of N accounts
+  csbot seed demo [ja] [--accounts N] [--quiet]        load demo teams, members and accounts (in
+                                                       Japanese with ja), or a synthetic book of N accounts
   csbot seed admin ID "Full Name"                      create the first admin
   csbot import KIND FILE [--dry-run] [--quiet]         import from CSV or JSON; KIND is accounts, metrics,
                                                        nps, csat, responses, tickets, touches or churn

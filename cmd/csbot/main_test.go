@@ -226,7 +226,7 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 		// The console acts as Aiko, whose locale is ja-JP.
 		"アカウント一覧: 解約リスクあり、すべてのアカウント",
 		"Tenjin Retail Group · ヘルススコア", "[red-band]",
-		"Kitsune Games · オンボーディング", "onboarding stalled",
+		"Kitsune Games · オンボーディング", "オンボーディングが停滞しています",
 		"Sakura Logistics のタイムラインに電話を記録しました。",
 		"Aiko Tanaka (@aiko)",
 	} {
@@ -389,6 +389,29 @@ func TestServeAnswersSlack(t *testing.T) {
 	}
 }
 
+// `console --demo ja` seeds the demo with Japanese names, found by the
+// start of a name in either kana; `--demo` alone stays English.
+func TestConsoleJapaneseDemo(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	out, err := runCmd(t, getenv, "/cs health さくら\n/cs health サクラ\n/cs health ｷﾂﾈ\n/cs whoami\n", "console", "--demo", "ja")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"さくら物流 · ヘルススコア", "> /cs health サクラ", "キツネゲームス · ヘルススコア", "田中 愛子 (@aiko)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "さくら物流 · ヘルススコア"); n != 2 {
+		t.Errorf("さくら and サクラ found さくら物流 %d times, want 2:\n%s", n, out)
+	}
+	if _, err := runCmd(t, getenv, "", "console", "--demo", "fr"); err == nil {
+		t.Error("console --demo fr: want a usage error")
+	}
+}
+
 // The dry runs print what the scheduler would send, from the demo data.
 func TestRemindAndDigestDryRuns(t *testing.T) {
 	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
@@ -400,7 +423,8 @@ func TestRemindAndDigestDryRuns(t *testing.T) {
 		t.Errorf("remind --dry-run: %v\n%s", err, out)
 	}
 	out, err = runCmd(t, getenv, "", "digest", "--dry-run", "--lead", "haruto")
-	if err != nil || !strings.Contains(out, "-> @haruto") || !strings.Contains(out, "Churn-risk digest: Tokyo") || !strings.Contains(out, "1 digests") {
+	// haruto's locale is ja-JP: the digest is in Japanese.
+	if err != nil || !strings.Contains(out, "-> @haruto") || !strings.Contains(out, "解約リスクダイジェスト：Tokyo") || !strings.Contains(out, "1 digests") {
 		t.Errorf("digest --dry-run: %v\n%s", err, out)
 	}
 	if _, err := runCmd(t, getenv, "", "remind"); err == nil {
@@ -428,10 +452,10 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := playbooks.QueueDigests(ctx, a.store, sched, now); err != nil {
+		if err := playbooks.QueueDigests(ctx, a.store, sched, now, a.locale); err != nil {
 			t.Fatal(err)
 		}
-		if err := playbooks.QueueSummaries(ctx, a.store, now); err != nil {
+		if err := playbooks.QueueSummaries(ctx, a.store, now, a.locale); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -445,8 +469,8 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{
-		"haruto: Churn-risk digest: Tokyo, Mon 2026-11-23":               true,
-		"keiko: Weekly customer-success summary, week of Mon 2026-11-23": true,
+		"haruto: 解約リスクダイジェスト：Tokyo（2026年11月23日（月））": true, // haruto's locale is ja-JP
+		"keiko: 週次カスタマーサクセスサマリー（2026年11月23日（月）の週）":  true,
 	}
 	got := map[string]int{}
 	for _, s := range sent {

@@ -21,17 +21,46 @@ func Fold(s string) string {
 	return strings.ToLower(s) // ASCII is NFKC already: the common case, kept cheap
 }
 
+// Key is the form in which names are matched: Fold, then katakana as
+// hiragana (Kana), so サクラ, ｻｸﾗ and さくら find each other. Slugs stay in
+// Fold's form (a katakana slug is stored as written); Key is for comparing.
+func Key(s string) string { return Kana(Fold(s)) }
+
+// Kana writes katakana as hiragana, for text Fold has folded already.
+func Kana(s string) string {
+	if !strings.ContainsFunc(s, isKatakana) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isKatakana(r) {
+			return r - katakanaOffset
+		}
+		return r
+	}, s)
+}
+
+// katakanaOffset is the distance from a katakana to its hiragana: the
+// blocks are laid out in parallel from ァ/ぁ to ヶ/ゖ, and ヽヾ/ゝゞ.
+const katakanaOffset = 'ァ' - 'ぁ'
+
+// isKatakana reports a katakana that has a hiragana of its own; ヷ-ヺ and
+// the prolonged sound mark ー have none and are left as they are.
+func isKatakana(r rune) bool {
+	return r >= 'ァ' && r <= 'ヶ' || r == 'ヽ' || r == 'ヾ'
+}
+
 // Closest returns up to n candidates nearest to word by edit distance,
 // nearest first, leaving out those too far to be a plausible typo. A
 // candidate that starts with word counts as near, and a long candidate is
 // also compared by its start, so "acmr" finds "Acme Corp". Both sides are
-// compared folded (Fold), by characters, so Japanese names work too.
+// compared by Key, by characters, so Japanese names work too, in either
+// kana.
 //
 // The cost is bounded whatever the user typed: a candidate whose length
 // differs from word's by more than the distance allowed is skipped without
 // comparing, and a comparison stops as soon as it exceeds that distance.
 func Closest(word string, candidates []string, n int) []string {
-	word = Fold(word)
+	word = Key(word)
 	w := []rune(word)
 	limit := max(2, len(w)/3)
 	type scored struct {
@@ -40,7 +69,7 @@ func Closest(word string, candidates []string, n int) []string {
 	}
 	var out []scored
 	for _, c := range candidates {
-		lc := Fold(c)
+		lc := Key(c)
 		var d int
 		switch {
 		case lc == word:

@@ -36,8 +36,9 @@ func TestClosest(t *testing.T) {
 		{"onb", 1, []string{"onboarding"}},
 		{"xyzzy", 3, []string{}},
 		{"acmr", 3, []string{"Acme Corp", "Acme Labs"}},
-		{"さくら物硫", 3, []string{"さくら物流"}},   // one kanji wrong
-		{"ｻｸﾗ", 3, []string{"サクラ商事"}},     // half-width is full-width
+		{"さくら物硫", 3, []string{"さくら物流", "サクラ商事"}}, // one kanji wrong; two edits from さくら商事
+		{"ｻｸﾗ", 3, []string{"さくら物流", "サクラ商事"}},   // half-width is full-width, katakana is hiragana
+		{"ヒマワリ", 1, []string{"ひまわり電機"}},
 		{"ＧＬＯＢＥＸ", 1, []string{"Globex"}}, // full-width is ASCII
 	}
 	names := []string{"Globex", "Acme Labs", "Acme Corp", "Initech", "さくら物流", "サクラ商事", "ひまわり電機"}
@@ -48,6 +49,31 @@ func TestClosest(t *testing.T) {
 		}
 		if diff := cmp.Diff(tc.want, Closest(tc.word, cands, tc.n)); diff != "" {
 			t.Errorf("Closest(%q) (-want +got):\n%s", tc.word, diff)
+		}
+	}
+}
+
+func TestKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Sakura", "sakura"},
+		{"ＳＡＫＵＲＡ", "sakura"},
+		{"サクラ物流", "さくら物流"},
+		{"ｻｸﾗ", "さくら"},    // half-width: NFKC first
+		{"ｶﾞｯｺｳ", "がっこう"}, // a voiced half-width kana composes into one
+		{"さくら", "さくら"},
+		{"ヴァイオリン", "ゔぁいおりん"}, // ヴ and ゔ are a pair
+		{"ヵヶ", "ゕゖ"},         // the last pair of the blocks
+		{"ヽヾ", "ゝゞ"},         // iteration marks
+		{"スーパー", "すーぱー"},     // the prolonged sound mark has no hiragana
+		{"ヷ", "ヷ"},           // nor has ヷ
+		{"株式会社ヒカリ製作所", "株式会社ひかり製作所"},
+	}
+	for _, tc := range tests {
+		if got := Key(tc.in); got != tc.want {
+			t.Errorf("Key(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := Key(tc.want); got != tc.want {
+			t.Errorf("Key(%q) = %q: not a fixed point", tc.want, got)
 		}
 	}
 }
@@ -144,4 +170,16 @@ func FuzzWithin(f *testing.F) {
 		}
 		checkWithin(t, a, b, k)
 	})
+}
+
+// BenchmarkKey is the folding every name of a book goes through when a
+// lookup misses the slug: ASCII (the common case), hiragana, katakana.
+func BenchmarkKey(b *testing.B) {
+	for _, name := range []string{"Account 04711 Holdings KK", "さくら物流株式会社", "サクラ物流株式会社"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				Key(name)
+			}
+		})
+	}
 }

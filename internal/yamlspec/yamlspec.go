@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -194,6 +195,31 @@ func KindName(n *yaml.Node) string {
 
 // Has reports whether mapping m has key.
 func (p *Parser) Has(m *yaml.Node, key string) bool { return p.ValueOf(m, key) != nil }
+
+// ByLanguage reads text given one per language, a mapping such as
+// "en: ...", "ja: ...": each is called for every language csbot speaks, in
+// file order, and any other key is reported. It returns the language of the
+// default text, English when given, else the first; "" (reported) when
+// there is none.
+func (p *Parser) ByLanguage(v *yaml.Node, field string, each func(lang string, val *yaml.Node, field string)) string {
+	def := ""
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		f := field + "." + k.Value
+		if lang, ok := i18n.Match(k.Value); !ok || lang != k.Value {
+			p.Errorf(k, f, "unknown language %q: csbot speaks %s", k.Value, strings.Join(i18n.Supported(), ", "))
+			continue
+		}
+		if def == "" || k.Value == i18n.Default {
+			def = k.Value
+		}
+		each(k.Value, val, f)
+	}
+	if def == "" {
+		p.Errorf(v, field, "empty: give the text, or one per language (en: ..., ja: ...)")
+	}
+	return def
+}
 
 // LoadAll parses the built-in files (matching pattern in defaults) and,
 // when dir is not "", the *.yaml and *.yml files in dir, skipping hidden

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,8 +39,12 @@ type Template struct {
 // Item is one step of a template.
 type Item struct {
 	// Key is the item's name, unique in its template, e.g. shadow-calls.
-	Key   string
-	Title string
+	Key string
+	// Title says what the new hire does, in the template's language
+	// (English in the defaults); Titles holds it in other languages, by
+	// language ("ja").
+	Title  string
+	Titles map[string]string
 	// Week groups the item: week 1 is days 0-6 after the start date.
 	Week int
 	// Due is the due date as days after the start date.
@@ -51,6 +56,14 @@ type Item struct {
 	// Evidence: marking it done needs a link or a note.
 	Evidence bool
 	Line     int
+}
+
+// TitleIn is the item's title in lang, else in the template's language.
+func (it Item) TitleIn(lang string) string {
+	if t, ok := it.Titles[lang]; ok {
+		return t
+	}
+	return it.Title
 }
 
 // Weeks is how many weeks the template spans.
@@ -79,10 +92,11 @@ func (t Template) Find(l *i18n.Localizer, query string) (int, error) {
 	}
 	var matches []int
 	for i, it := range t.Items {
-		if it.Key == q || strings.ToLower(it.Title) == q {
+		titles := append([]string{it.Title}, slices.Collect(maps.Values(it.Titles))...)
+		if it.Key == q || slices.ContainsFunc(titles, func(s string) bool { return strings.ToLower(s) == q }) {
 			return i, nil
 		}
-		if strings.HasPrefix(it.Key, q) || strings.HasPrefix(strings.ToLower(it.Title), q) {
+		if strings.HasPrefix(it.Key, q) || slices.ContainsFunc(titles, func(s string) bool { return strings.HasPrefix(strings.ToLower(s), q) }) {
 			matches = append(matches, i)
 		}
 	}

@@ -13,7 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/internal/golden"
 	"github.com/csbot/csbot/store"
 )
 
@@ -34,7 +36,9 @@ items:
     signoff: true
     evidence: true
   - name: qbr
-    title: First QBR
+    title:
+      ja: 初めてのQBR
+      en: First QBR
     week: 3
     due: 2w
 `
@@ -45,10 +49,17 @@ items:
 	want := Template{Name: "sample", Description: "A sample.", Source: "sample.yaml", Items: []Item{
 		{Key: "tools", Title: "Set up the tools", Week: 1, Due: 2, Link: "https://example.com/tools", Line: 4},
 		{Key: "shadow", Title: "Shadow calls", Week: 2, Due: 13, SignOff: true, Evidence: true, Line: 9},
-		{Key: "qbr", Title: "First QBR", Week: 3, Due: 14, Line: 14},
+		{Key: "qbr", Title: "First QBR", Titles: map[string]string{"ja": "初めてのQBR"}, Week: 3, Due: 14, Line: 14},
 	}}
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// An item is found by its title in any language.
+	if i, err := got.Find(i18n.English, "初めて"); err != nil || i != 2 {
+		t.Errorf("Find(初めて) = %d, %v; want 2", i, err)
+	}
+	if ja, de := got.Items[2].TitleIn("ja"), got.Items[2].TitleIn("de"); ja != "初めてのQBR" || de != "First QBR" {
+		t.Errorf("TitleIn: ja %q, de %q", ja, de)
 	}
 }
 
@@ -78,6 +89,9 @@ func TestParseErrors(t *testing.T) {
 		{"items not a list", "name: a\nitems: x\n", []string{`items: want a list of items, got "x"`}},
 		{"alias", "name: a\nitems:\n  - &i {name: x, title: X, week: 1}\n  - *i\n", []string{"anchors and aliases"}},
 		{"empty title", "name: a\nitems:\n  - {name: x, title: ' ', week: 1}\n", []string{"items[0].title: empty"}},
+		{"title in an unknown language", "name: a\nitems:\n  - {name: x, title: {en: X, fr: Y}, week: 1}\n", []string{`items[0].title.fr: unknown language "fr"`}},
+		{"empty translation", "name: a\nitems:\n  - {name: x, title: {en: X, ja: ' '}, week: 1}\n", []string{"items[0].title.ja: empty"}},
+		{"no title in any language", "name: a\nitems:\n  - {name: x, title: {}, week: 1}\n", []string{"items[0].title: empty: give the text, or one per language"}},
 		{"item named by digits", "name: a\nitems:\n  - {name: '90', title: X, week: 1}\n", []string{`t.yaml:3: items[0].name: "90": a name needs a letter`}},
 	}
 	for _, tc := range tests {
@@ -146,7 +160,7 @@ func TestLoadDefaultsAndOverride(t *testing.T) {
 func sample() Template {
 	return Template{Name: "sample", Items: []Item{
 		{Key: "tools", Title: "Tools", Week: 1, Due: 2},
-		{Key: "training", Title: "Training", Week: 1, Due: 4},
+		{Key: "training", Title: "Training", Titles: map[string]string{"ja": "研修"}, Week: 1, Due: 4},
 		{Key: "shadow", Title: "Shadow calls", Week: 2, Due: 10, SignOff: true},
 		{Key: "qbr", Title: "QBR", Week: 3, Due: 20},
 	}}
@@ -297,7 +311,7 @@ func TestNudges(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ns := Nudges(set, as, members, teams, tc.now, time.UTC)
+			ns := Nudges(set, as, members, teams, tc.now, time.UTC, "en")
 			var g []got
 			for _, n := range ns {
 				g = append(g, got{n.Kind, n.Item, n.Recipient, n.Day.Format(time.DateOnly)})
@@ -311,7 +325,7 @@ func TestNudges(t *testing.T) {
 		})
 	}
 	// Done and Need help buttons on the new hire's Monday message.
-	ns := Nudges(set, as, members, teams, at("2026-11-02 09:00"), time.UTC)
+	ns := Nudges(set, as, members, teams, at("2026-11-02 09:00"), time.UTC, "en")
 	var values []string
 	for _, b := range ns[0].Reply.Buttons {
 		values = append(values, b.Value)
@@ -324,7 +338,7 @@ func TestNudges(t *testing.T) {
 		{NewHire: "yuki", Template: "gone", Mentor: "aiko", Start: "2026-11-02"},
 		{NewHire: "ghost", Template: "sample", Mentor: "aiko", Start: "2026-11-02"},
 	} {
-		if ns := Nudges(set, []store.Assignment{a}, members, teams, at("2026-11-02 09:00"), time.UTC); len(ns) != 0 {
+		if ns := Nudges(set, []store.Assignment{a}, members, teams, at("2026-11-02 09:00"), time.UTC, "en"); len(ns) != 0 {
 			t.Errorf("%+v: nudges %+v", a, ns)
 		}
 	}
@@ -347,7 +361,7 @@ func TestQueueIsIdempotent(t *testing.T) {
 	now := time.Date(2026, 11, 2, 8, 30, 0, 0, time.UTC)
 	ob := &fakeOutbox{ids: map[string]store.OutboxItem{}}
 	for run, want := range []int{2, 0} {
-		n, err := Queue(context.Background(), ob, Nudges(set, as, members, nil, now.Add(time.Duration(run)*15*time.Minute), nil), now)
+		n, err := Queue(context.Background(), ob, Nudges(set, as, members, nil, now.Add(time.Duration(run)*15*time.Minute), nil, "en"), now)
 		if err != nil || n != want {
 			t.Errorf("run %d: queued %d, %v; want %d", run, n, err, want)
 		}
@@ -378,12 +392,49 @@ func TestNudgesWithoutMentorAlertTheLead(t *testing.T) {
 	} {
 		now, _ := time.ParseInLocation("2006-01-02 15:04", tc.at, tokyo)
 		var got []string
-		for _, n := range Nudges(set, as, members, teams, now, time.UTC) {
+		for _, n := range Nudges(set, as, members, teams, now, time.UTC, "en") {
 			got = append(got, n.Kind+" "+n.Item+" "+n.Recipient)
 		}
 		slices.Sort(got)
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.at, diff)
+		}
+	}
+}
+
+// Nudges are written in each recipient's language: the member's locale,
+// else the deployment's. Rewrite the golden files with
+// `go test ./playbooks/checklists -run NudgesGolden -update`.
+func TestNudgesGolden(t *testing.T) {
+	set := &Set{Templates: []Template{sample()}}
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	teams := []store.Team{{ID: "tokyo", Lead: "hiro"}}
+	as := []store.Assignment{{NewHire: "yuki", Template: "sample", Mentor: "aiko", Start: "2026-11-02"}}
+	for _, tc := range []struct {
+		name, hireLocale, deployment string
+	}{
+		{"", "", "en"},
+		{".ja", "ja-JP", "en"}, // the member's own locale
+		{".ja", "", "ja"},      // the deployment's
+	} {
+		members := []store.Member{
+			{ID: "yuki", Name: "Yuki Abe", Roles: []store.Role{store.RoleNewHire}, Team: "tokyo", TZ: "Asia/Tokyo", Locale: tc.hireLocale},
+			{ID: "aiko", Name: "Aiko Tanaka", Roles: []store.Role{store.RoleMentor}, TZ: "Asia/Tokyo", Locale: tc.hireLocale},
+			{ID: "hiro", Name: "Hiro Yamada", Roles: []store.Role{store.RoleLead}, Locale: tc.hireLocale},
+		}
+		got := map[string]string{}
+		// Monday of week 2: the new hire's list, with an item overdue; a
+		// week later the escalation to the lead.
+		for _, now := range []time.Time{time.Date(2026, 11, 9, 9, 0, 0, 0, tokyo), time.Date(2026, 11, 11, 12, 0, 0, 0, tokyo)} {
+			for _, n := range Nudges(set, as, members, teams, now, time.UTC, tc.deployment) {
+				got[n.Kind] = console.Render(n.Reply)
+			}
+		}
+		for _, kind := range []string{NudgeNext, NudgeEscalation} {
+			if got[kind] == "" {
+				t.Fatalf("no %s nudge among %v", kind, got)
+			}
+			golden.Assert(t, "nudge-"+kind+tc.name+".golden", []byte(got[kind]+"\n"))
 		}
 	}
 }

@@ -69,6 +69,6 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("progress %+v", p)
 		}
 		Nudges(&Set{Templates: []Template{tpl}}, []store.Assignment{a},
-			[]store.Member{{ID: "yuki", Lead: "hiro"}, {ID: "aiko"}}, nil, now, time.UTC)
+			[]store.Member{{ID: "yuki", Lead: "hiro"}, {ID: "aiko"}}, nil, now, time.UTC, "ja")
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/store"
 )
@@ -71,8 +72,9 @@ func (n Nudge) step() string {
 // new hire's lead (their team's lead, else their own lead). Assignments of
 // a template no longer loaded, or of a new hire who is no longer a member,
 // are skipped. Nudges is pure: the same input gives the same nudges with
-// the same ids.
-func Nudges(set *Set, as []store.Assignment, members []store.Member, teams []store.Team, now time.Time, fallback *time.Location) []Nudge {
+// the same ids. Each nudge is written in its recipient's language: their
+// locale, else locale (CSBOT_LOCALE).
+func Nudges(set *Set, as []store.Assignment, members []store.Member, teams []store.Team, now time.Time, fallback *time.Location, locale string) []Nudge {
 	if set == nil {
 		return nil
 	}
@@ -84,6 +86,7 @@ func Nudges(set *Set, as []store.Assignment, members []store.Member, teams []sto
 	for _, t := range teams {
 		teamLead[t.ID] = t.Lead
 	}
+	lang := func(id string) *i18n.Localizer { return i18n.For(i18n.Resolve(byID[id].Locale, locale)) }
 	var out []Nudge
 	for _, a := range as {
 		t, ok := set.Lookup(a.Template)
@@ -102,11 +105,11 @@ func Nudges(set *Set, as []store.Assignment, members []store.Member, teams []sto
 			out = append(out, n)
 		}
 		if mondayMorning(now, loc) {
-			add(NudgeNext, "", a.NewHire, p.Today, NextReply(p, hire))
+			add(NudgeNext, "", a.NewHire, p.Today, NextReply(lang(hire.ID), p))
 		}
 		mentor, hasMentor := byID[a.Mentor]
 		if hasMentor && mondayMorning(now, Location(mentor, fallback)) {
-			add(NudgeSummary, "", mentor.ID, Today(now, Location(mentor, fallback)), SummaryReply(p, hire))
+			add(NudgeSummary, "", mentor.ID, Today(now, Location(mentor, fallback)), SummaryReply(lang(mentor.ID), p, hire))
 		}
 		lead := teamLead[hire.Team]
 		if lead == "" {
@@ -119,10 +122,10 @@ func Nudges(set *Set, as []store.Assignment, members []store.Member, teams []sto
 				alertTo = mentor.ID
 			}
 			if alertTo != "" && within(ip.DaysOverdue, AlertAfter) && (hasMentor || !within(ip.DaysOverdue, EscalateAfter)) {
-				add(NudgeOverdue, ip.Item.Key, alertTo, ip.DueDate, alertReply(p, ip, hire, "", "Checklist item overdue"))
+				add(NudgeOverdue, ip.Item.Key, alertTo, ip.DueDate, alertReply(lang(alertTo), p, ip, hire, "", "nudge.alert.overdue"))
 			}
 			if lead != "" && within(ip.DaysOverdue, EscalateAfter) {
-				add(NudgeEscalation, ip.Item.Key, lead, ip.DueDate, alertReply(p, ip, hire, a.Mentor, "Checklist item a week overdue"))
+				add(NudgeEscalation, ip.Item.Key, lead, ip.DueDate, alertReply(lang(lead), p, ip, hire, a.Mentor, "nudge.alert.week"))
 			}
 		}
 	}
@@ -151,33 +154,34 @@ func mondayMorning(now time.Time, loc *time.Location) bool {
 
 func who(m store.Member) string { return fmt.Sprintf("%s (@%s)", m.Name, m.ID) }
 
-func itemLines(ips []ItemProgress) []string {
+func itemLines(l *i18n.Localizer, ips []ItemProgress) []string {
 	out := make([]string, len(ips))
 	for i, ip := range ips {
-		out[i] = ip.Line()
+		out[i] = ip.LineIn(l)
 	}
 	return out
 }
 
 // NextReply is the new hire's "what's next this week": overdue items, those
-// due within seven days, and Done / Need help buttons for the first few.
-func NextReply(p Progress, hire store.Member) bot.Reply {
+// due within seven days, and Done / Need help buttons for the first few,
+// in the new hire's language l.
+func NextReply(l *i18n.Localizer, p Progress) bot.Reply {
 	r := bot.Reply{
-		Title:  fmt.Sprintf("Your checklist, week %d: what's next", p.Week()),
-		Text:   fmt.Sprintf("%s: %d%% complete (%d of %d items).", p.Template.Name, p.Percent, p.Complete, len(p.Items)),
-		Footer: "/cs checklist mine shows the whole list",
+		Title:  l.T("nudge.next.title", i18n.Data{"Week": p.Week()}),
+		Text:   l.T("nudge.next.text", i18n.Data{"Template": p.Template.Name, "Pct": p.Percent, "Done": p.Complete, "Total": len(p.Items)}),
+		Footer: l.T("nudge.next.footer", nil),
 	}
 	if len(p.Overdue) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Overdue", Lines: itemLines(p.Overdue)})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("nudge.overdue", nil), Lines: itemLines(l, p.Overdue)})
 	}
 	week := p.DueWithin(7)[len(p.Overdue):]
 	if len(week) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Due this week", Lines: itemLines(week)})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("nudge.due_week", nil), Lines: itemLines(l, week)})
 	} else if len(p.Next) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Nothing due this week; next up", Lines: itemLines(p.Next[:1])})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("nudge.next_up", nil), Lines: itemLines(l, p.Next[:1])})
 	}
 	if len(p.Awaiting) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Waiting for your mentor's sign-off", Lines: itemLines(p.Awaiting)})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("nudge.awaiting_mentor", nil), Lines: itemLines(l, p.Awaiting)})
 	}
 	due := p.DueWithin(7)
 	if len(due) == 0 && len(p.Next) > 0 {
@@ -188,48 +192,54 @@ func NextReply(p Progress, hire store.Member) bot.Reply {
 	// button cannot carry the link or note.
 	for _, ip := range due[:min(MaxButtons, len(due))] {
 		if !ip.Item.Evidence {
-			r.Buttons = append(r.Buttons, bot.Button{ID: "checklist-done-" + ip.Item.Key, Label: fmt.Sprintf("Done: %d. %s", ip.N, ip.Item.Key), Value: "checklist done " + ip.Item.Key})
+			r.Buttons = append(r.Buttons, bot.Button{ID: "checklist-done-" + ip.Item.Key, Label: l.T("nudge.button.done", i18n.Data{"N": ip.N, "Key": ip.Item.Key}), Value: "checklist done " + ip.Item.Key})
 		}
-		r.Buttons = append(r.Buttons, bot.Button{ID: "checklist-help-" + ip.Item.Key, Label: fmt.Sprintf("Need help: %d", ip.N), Value: "checklist help " + ip.Item.Key})
+		r.Buttons = append(r.Buttons, bot.Button{ID: "checklist-help-" + ip.Item.Key, Label: l.T("nudge.button.help", i18n.Data{"N": ip.N}), Value: "checklist help " + ip.Item.Key})
 	}
 	return r
 }
 
-// SummaryReply is a mentor's weekly view of one new hire.
-func SummaryReply(p Progress, hire store.Member) bot.Reply {
+// SummaryReply is a mentor's weekly view of one new hire, in the mentor's
+// language l.
+func SummaryReply(l *i18n.Localizer, p Progress, hire store.Member) bot.Reply {
 	r := bot.Reply{
-		Title:   "Weekly checklist progress: " + who(hire),
-		Text:    fmt.Sprintf("%s: %s.", p.Template.Name, p.Summary()),
-		Buttons: []bot.Button{{ID: "checklist-status", Label: "Open checklist", Value: "checklist status @" + hire.ID}},
-		Footer:  fmt.Sprintf("/cs checklist verify @%s <item> signs an item off", hire.ID),
+		Title:   l.T("nudge.summary.title", i18n.Data{"Who": who(hire)}),
+		Text:    l.T("nudge.summary.text", i18n.Data{"Template": p.Template.Name, "Summary": p.SummaryIn(l)}),
+		Buttons: []bot.Button{openButton(l, hire)},
+		Footer:  l.T("nudge.summary.footer", i18n.Data{"ID": hire.ID}),
 	}
 	if len(p.Overdue) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Overdue", Lines: itemLines(p.Overdue)})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("nudge.overdue", nil), Lines: itemLines(l, p.Overdue)})
 	}
 	if len(p.Awaiting) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Waiting for your sign-off", Lines: itemLines(p.Awaiting)})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("nudge.awaiting_you", nil), Lines: itemLines(l, p.Awaiting)})
 	}
 	if week := p.DueWithin(7)[len(p.Overdue):]; len(week) > 0 {
-		r.Sections = append(r.Sections, bot.Section{Title: "Due this week", Lines: itemLines(week)})
+		r.Sections = append(r.Sections, bot.Section{Title: l.T("nudge.due_week", nil), Lines: itemLines(l, week)})
 	}
 	return r
 }
 
-func alertReply(p Progress, ip ItemProgress, hire store.Member, mentor, title string) bot.Reply {
-	text := fmt.Sprintf("%s's checklist item %d. %s (%s) was due %s and is %s overdue.",
-		who(hire), ip.N, ip.Item.Key, ip.Item.Title, ip.DueDate.Format(time.DateOnly), plural(ip.DaysOverdue, "day"))
+func openButton(l *i18n.Localizer, hire store.Member) bot.Button {
+	return bot.Button{ID: "checklist-status", Label: l.T("nudge.open", nil), Value: "checklist status @" + hire.ID}
+}
+
+// alertReply tells of an overdue item; title is its message key.
+func alertReply(l *i18n.Localizer, p Progress, ip ItemProgress, hire store.Member, mentor, title string) bot.Reply {
+	text := l.T("nudge.alert.text", i18n.Data{"Who": who(hire), "N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.TitleIn(l.Lang()),
+		"Day": l.Date(ip.DueDate), "Days": l.Days(ip.DaysOverdue)})
 	if mentor != "" {
-		text += fmt.Sprintf(" Mentor: @%s.", mentor)
+		text += l.T("nudge.alert.mentor", i18n.Data{"Mentor": mentor})
 	} else {
-		text += " A word this week may unblock it."
+		text += l.T("nudge.alert.unblock", nil)
 	}
 	return bot.Reply{
-		Title:   title,
+		Title:   l.T(title, nil),
 		Band:    "yellow",
 		Text:    text,
-		Fields:  []bot.Field{{Name: "Progress", Value: p.Summary()}},
-		Buttons: []bot.Button{{ID: "checklist-status", Label: "Open checklist", Value: "checklist status @" + hire.ID}},
-		Footer:  "template " + p.Template.Name,
+		Fields:  []bot.Field{{Name: l.T("nudge.progress", nil), Value: p.SummaryIn(l)}},
+		Buttons: []bot.Button{openButton(l, hire)},
+		Footer:  l.T("nudge.alert.footer", i18n.Data{"Template": p.Template.Name}),
 	}
 }
 

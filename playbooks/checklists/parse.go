@@ -109,6 +109,39 @@ func (p *parser) parse(data []byte) Template {
 	return t
 }
 
+// titles reads an item's title: one text, or a mapping of languages to
+// texts ("en: ...", "ja: ...") whose English (else first) entry is the
+// title and the others its translations.
+func (p *parser) titles(v *yaml.Node, field string) (string, map[string]string) {
+	if v.Kind != yaml.MappingNode {
+		return p.title(v, field), nil
+	}
+	titles := map[string]string{}
+	def := p.ByLanguage(v, field, func(lang string, val *yaml.Node, f string) { titles[lang] = p.title(val, f) })
+	title := titles[def]
+	delete(titles, def)
+	if len(titles) == 0 {
+		titles = nil
+	}
+	return title, titles
+}
+
+// title reads one title.
+func (p *parser) title(v *yaml.Node, field string) string {
+	s, ok := p.Str(v, field)
+	if !ok {
+		return ""
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		p.Errorf(v, field, "empty: say what the new hire does, e.g. title: Shadow three customer calls")
+	case len([]rune(s)) > maxTitle:
+		p.Errorf(v, field, "%d characters: at most %d", len([]rune(s)), maxTitle)
+	}
+	return s
+}
+
 func (p *parser) item(n *yaml.Node, field string) (Item, bool) {
 	if n.Kind != yaml.MappingNode {
 		p.Errorf(n, field, "want an item (a mapping with name, title and week), got %s", yamlspec.KindName(n))
@@ -121,16 +154,7 @@ func (p *parser) item(n *yaml.Node, field string) (Item, bool) {
 		case "name":
 			it.Key = p.name(v, f)
 		case "title":
-			if s, ok := p.Str(v, f); ok {
-				s = strings.TrimSpace(s)
-				switch {
-				case s == "":
-					p.Errorf(v, f, "empty: say what the new hire does, e.g. title: Shadow three customer calls")
-				case len([]rune(s)) > maxTitle:
-					p.Errorf(v, f, "%d characters: at most %d", len([]rune(s)), maxTitle)
-				}
-				it.Title = s
-			}
+			it.Title, it.Titles = p.titles(v, f)
 		case "week":
 			var w int
 			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" || v.Decode(&w) != nil {

@@ -2,7 +2,6 @@ package checklists
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -151,7 +150,7 @@ func (ip ItemProgress) LineIn(l *i18n.Localizer) string {
 	if len(needs) > 0 {
 		state = l.T("checklist.item.needs", i18n.Data{"State": state, "Needs": strings.Join(needs, l.T("checklist.need.and", nil))})
 	}
-	s := l.T("checklist.item.line", i18n.Data{"N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.Title, "State": state})
+	s := l.T("checklist.item.line", i18n.Data{"N": ip.N, "Key": ip.Item.Key, "Title": ip.Item.TitleIn(l.Lang()), "State": state})
 	if ip.Item.Link != "" && ip.Status != StatusComplete {
 		s += " " + ip.Item.Link
 	}
@@ -192,11 +191,4 @@ func SortBehind[T any](xs []T, get func(T) (string, Progress)) {
 			strings.Compare(ia, ib),
 		)
 	})
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

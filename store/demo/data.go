@@ -121,11 +121,16 @@ var specs = []spec{
 	{"Yokai Comics", "Publishing", "Tokyo", store.TierTech, "yui", red, 0},
 }
 
-// Data builds (without writing) the demo organisation relative to now: its
-// dates count from now's day in UTC and each account's history ends the day
-// before, so the score the engine computes today extends it. The same day
-// always gives the same data.
+// Data builds (without writing) the English demo organisation relative to
+// now: its dates count from now's day in UTC and each account's history ends
+// the day before, so the score the engine computes today extends it. The
+// same day always gives the same data.
 func Data(now time.Time) (teams []store.Team, members []store.Member, accounts []store.Account) {
+	return DataIn(English, now)
+}
+
+// DataIn is Data with its names in a language (English, Japanese).
+func DataIn(lang string, now time.Time) (teams []store.Team, members []store.Member, accounts []store.Account) {
 	day := store.UTCDay(now)
 	teams = []store.Team{
 		{ID: "tokyo", Name: "Tokyo", Lead: "haruto", Region: "Tokyo"},
@@ -157,6 +162,9 @@ func Data(now time.Time) (teams []store.Team, members []store.Member, accounts [
 	accounts = make([]store.Account, len(specs))
 	for i, sp := range specs {
 		accounts[i] = build(sp, day)
+	}
+	if lang == Japanese {
+		japanese(teams, members, accounts)
 	}
 	return teams, members, accounts
 }

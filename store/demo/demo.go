@@ -1,14 +1,16 @@
 // Package demo builds and seeds a believable, deterministic demo organisation
 // for csbot: three teams, their members, 60 accounts across the touch tiers
 // and 90 days of health history, crafted so that every churn-risk rule fires
-// for a few accounts while most accounts stay healthy. `csbot seed demo` and
-// `csbot console --demo` use it.
+// for a few accounts while most accounts stay healthy, named in English or
+// in Japanese. `csbot seed demo [ja]` and `csbot console --demo [ja]` use it.
 package demo
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/csbot/csbot/store"
@@ -22,6 +24,7 @@ type Repo interface {
 	Meta(ctx context.Context, key string) (string, error)
 	SetMeta(ctx context.Context, key, value string) error
 	SaveAssignment(ctx context.Context, a store.Assignment) error
+	AddTouch(ctx context.Context, t store.Touch) error
 	EventRepo
 }
 
@@ -44,19 +47,28 @@ type Result struct {
 // everything else is written.
 const MetaKey = "demo-seeded"
 
-// Seed writes the demo organisation built by Data(now): teams, members,
+// Seed writes the English demo organisation; see SeedIn.
+func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
+	return SeedIn(ctx, r, s, English, now)
+}
+
+// SeedIn writes the demo organisation built by DataIn(lang, now): teams, members,
 // accounts (through s, so scores and index rows are computed), their
 // history snapshots and the events of Events(now). It is idempotent: once
 // the marker is set a second call writes nothing and returns
 // Result{Skipped: true}. The marker is written
 // last, so an interrupted seed is redone in full (every write is an upsert).
-func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
+// The Japanese demo also logs a few notes on the accounts' timelines.
+func SeedIn(ctx context.Context, r Repo, s Saver, lang string, now time.Time) (Result, error) {
+	if !slices.Contains(Languages, lang) {
+		return Result{}, fmt.Errorf("demo seed: no demo in %q: use %s", lang, strings.Join(Languages, " or "))
+	}
 	if _, err := r.Meta(ctx, MetaKey); err == nil {
 		return Result{Skipped: true}, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Result{}, fmt.Errorf("demo seed: %w", err)
 	}
-	teams, members, accounts := Data(now)
+	teams, members, accounts := DataIn(lang, now)
 	var res Result
 	for _, t := range teams {
 		if err := r.SaveTeam(ctx, t); err != nil {
@@ -84,6 +96,13 @@ func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 		return res, fmt.Errorf("demo seed: snapshots: %w", err)
 	}
 	res.Snapshots = len(snaps)
+	if lang == Japanese {
+		for _, t := range notes(accounts) {
+			if err := r.AddTouch(ctx, t); err != nil {
+				return res, fmt.Errorf("demo seed: note on %s: %w", t.Account, err)
+			}
+		}
+	}
 	if err := seedEvents(ctx, r, now); err != nil {
 		return res, err
 	}

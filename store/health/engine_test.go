@@ -151,8 +151,8 @@ func TestEngineSave(t *testing.T) {
 		Owner: "aiko", Team: "tokyo-enterprise", ARR: 120000, Renewal: "2027-01-01", Phase: store.PhaseAdoption,
 		Score: 64, Band: Yellow, Delta30: ptr(-21),
 		Risks: []store.Risk{
-			{Rule: RuleDrop, Reason: "health fell 21 points in 30 days"},
-			{Rule: RuleNoTouch, Reason: "no touch for 20 days (high touch allows 14)"},
+			{Rule: RuleDrop, Points: 21, Days: 30},
+			{Rule: RuleNoTouch, Days: 20, Tier: store.TierHigh, Limit: 14},
 		},
 	}
 	if diff := cmp.Diff([]store.AccountRow{wantRow}, rows(t, ctx, s)); diff != "" {
@@ -173,7 +173,7 @@ func TestEngineSave(t *testing.T) {
 		checkSnapshot(t, ctx, s, "acme", now, firstSnapshot)
 		row := wantRow
 		row.Score, row.Band, row.Delta30 = 74, Green, ptr(-11)
-		row.Risks = []store.Risk{{Rule: RuleNoTouch, Reason: "no touch for 20 days (high touch allows 14)"}}
+		row.Risks = []store.Risk{{Rule: RuleNoTouch, Days: 20, Tier: store.TierHigh, Limit: 14}}
 		if diff := cmp.Diff([]store.AccountRow{row}, rows(t, ctx, s)); diff != "" {
 			t.Errorf("index rows (-want +got):\n%s", diff)
 		}
@@ -287,12 +287,12 @@ func TestEngineRefresh(t *testing.T) {
 	wantRows := []store.AccountRow{
 		{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Owner: "aiko", Team: "tokyo-enterprise", Phase: store.PhaseAdoption,
 			Score: 74, Band: Green, Delta30: ptr(-21),
-			Risks: []store.Risk{{Rule: RuleDrop, Reason: "health fell 21 points in 30 days"}}},
+			Risks: []store.Risk{{Rule: RuleDrop, Points: 21, Days: 30}}},
 		{Slug: "beta", Name: "Beta Ltd", Tier: store.TierLow, Owner: "ben", Team: "osaka-smb", Phase: store.PhaseAdoption,
 			Renewal: "2027-01-01", Score: 20, Band: Red,
 			Risks: []store.Risk{
-				{Rule: RuleRedBand, Reason: "health 20 is in the red band (below 40)"},
-				{Rule: RuleRenewal, Reason: "renews in 60 days (2027-01-01) with health 20, below 60"},
+				{Rule: RuleRedBand, Score: 20, Limit: 40},
+				{Rule: RuleRenewal, Days: 60, Date: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Score: 20, Limit: 60},
 			}},
 		{Slug: "gamma", Name: "Gamma Inc", Tier: store.TierTech, Owner: "ghost", Phase: store.PhaseOnboarding,
 			Score: -1, Band: NoData},
@@ -351,7 +351,7 @@ func TestEngineRefresh(t *testing.T) {
 	// beta: renewal now 59 days away.
 	wantRows[0].Score, wantRows[0].Band, wantRows[0].Delta30, wantRows[0].Risks = 88, Green, ptr(-7), nil
 	wantRows[1].Team = "nagoya"
-	wantRows[1].Risks[1].Reason = "renews in 59 days (2027-01-01) with health 20, below 60"
+	wantRows[1].Risks[1].Days = 59
 	if diff := cmp.Diff(wantRows, rows(t, ctx, s)); diff != "" {
 		t.Errorf("index rows after the next day's refresh (-want +got):\n%s", diff)
 	}
@@ -430,11 +430,11 @@ func TestEngineAssess(t *testing.T) {
 	series := blanks(30)
 	series[22], series[28], series[29] = 45, 30, 25 // 7 days back, yesterday, today
 	want := Assessment{
-		Result: Result{Score: 25, Band: Red, Components: []Component{{Name: Usage, Score: 25, Weight: 1, Detail: "1 of 4 seats active"}},
+		Result: Result{Score: 25, Band: Red, Components: []Component{{Name: Usage, Score: 25, Weight: 1, Detail: Detail{Active: 1, Seats: 4, Adoption: -1}}},
 			Missing: without(Usage)},
 		// 25 - 45 = -20 over 7 days; nothing 30..33 days back
 		Trend: Trend{Delta7: ptr(-20), Series: series},
-		Risks: []store.Risk{{Rule: RuleRedBand, Reason: "health 25 is in the red band (below 40)"}},
+		Risks: []store.Risk{{Rule: RuleRedBand, Score: 25, Limit: 40}},
 		// the unversioned history is adopted by the weights in force
 		History: store.History{End: a.History.End, Scores: a.History.Scores, Weights: version},
 	}

@@ -131,7 +131,24 @@ type Component struct {
 	Score int // 0..100
 	// Weight is re-normalised over the components that had data.
 	Weight float64
-	Detail string
+	Detail Detail
+}
+
+// Detail is what a component was measured from; replies put it in words.
+// Each component sets its own fields only.
+type Detail struct {
+	// Usage: Active of Seats active; Adoption is the percentage of key
+	// features adopted, -1 when not measured.
+	Active, Seats, Adoption int
+	// Engagement: days since the last touch.
+	Days int
+	// Satisfaction: the NPS and CSAT answers, nil for one not given.
+	NPS  *int
+	CSAT *float64
+	// Support: open tickets, how many of them escalated.
+	Open, Escalated int
+	// Onboarding: milestones due so far, how many done on time.
+	Due, OnTime int
 }
 
 // Contribution is how many points the component adds to the score.
@@ -193,57 +210,51 @@ func (c Config) Score(a store.Account, now time.Time) Result {
 	return Result{Score: score, Band: c.Band(score), Components: comps, Missing: missing}
 }
 
-func (c Config) measure(name string, a store.Account, now time.Time) (int, string, bool) {
+func (c Config) measure(name string, a store.Account, now time.Time) (int, Detail, bool) {
 	switch name {
 	case Usage:
 		if a.Seats <= 0 {
-			return 0, "", false
+			return 0, Detail{}, false
 		}
 		util := min(float64(a.ActiveUsers)/float64(a.Seats), 1)
-		detail := fmt.Sprintf("%d of %d seats active", a.ActiveUsers, a.Seats)
+		d := Detail{Active: a.ActiveUsers, Seats: a.Seats, Adoption: -1}
 		if a.FeatureAdoption == nil {
-			return pct(util), detail, true
+			return pct(util), d, true
 		}
 		adoption := clamp01(*a.FeatureAdoption)
-		return pct(0.7*util + 0.3*adoption), detail + fmt.Sprintf(", %d%% of key features", pct(adoption)), true
+		d.Adoption = pct(adoption)
+		return pct(0.7*util + 0.3*adoption), d, true
 	case Engagement:
 		if a.LastTouch.IsZero() {
-			return 0, "", false
+			return 0, Detail{}, false
 		}
 		days := store.DaysBetween(a.LastTouch, now)
 		allowed := c.allowance(a.Tier)
 		// Full marks within half the allowance, nothing at twice it.
 		score := 1 - (float64(days)-float64(allowed)/2)/(1.5*float64(allowed))
-		return pct(clamp01(score)), fmt.Sprintf("last touch %s", Ago(days)), true
+		return pct(clamp01(score)), Detail{Days: days}, true
 	case Satisfaction:
 		var parts []float64
-		var details []string
 		if a.NPS != nil {
 			parts = append(parts, float64(*a.NPS)/10)
-			details = append(details, fmt.Sprintf("NPS %d/10", *a.NPS))
 		}
 		if a.CSAT != nil {
 			parts = append(parts, (*a.CSAT-1)/4)
-			details = append(details, fmt.Sprintf("CSAT %.1f/5", *a.CSAT))
 		}
 		if len(parts) == 0 {
-			return 0, "", false
+			return 0, Detail{}, false
 		}
 		sum := 0.0
 		for _, p := range parts {
 			sum += clamp01(p)
 		}
-		return pct(sum / float64(len(parts))), strings.Join(details, ", "), true
+		return pct(sum / float64(len(parts))), Detail{NPS: a.NPS, CSAT: a.CSAT}, true
 	case Support:
 		if a.OpenTickets == nil {
-			return 0, "", false
+			return 0, Detail{}, false
 		}
 		score := 100 - 10**a.OpenTickets - 25*a.Escalations
-		detail := Plural(*a.OpenTickets, "open ticket")
-		if a.Escalations > 0 {
-			detail += fmt.Sprintf(", %d escalated", a.Escalations)
-		}
-		return max(score, 0), detail, true
+		return max(score, 0), Detail{Open: *a.OpenTickets, Escalated: a.Escalations}, true
 	case Onboarding:
 		due, onTime, late := 0, 0, 0
 		for _, m := range a.Milestones {
@@ -260,14 +271,15 @@ func (c Config) measure(name string, a store.Account, now time.Time) (int, strin
 			}
 		}
 		if len(a.Milestones) == 0 {
-			return 0, "", false
+			return 0, Detail{}, false
 		}
+		d := Detail{Due: due, OnTime: onTime}
 		if due == 0 {
-			return 100, "no milestone due yet", true
+			return 100, d, true
 		}
-		return pct((float64(onTime) + 0.5*float64(late)) / float64(due)), fmt.Sprintf("%d of %d due milestones on time", onTime, due), true
+		return pct((float64(onTime) + 0.5*float64(late)) / float64(due)), d, true
 	}
-	return 0, "", false
+	return 0, Detail{}, false
 }
 
 // allowance is the touch gap the engagement measure allows a tier.
@@ -311,16 +323,3 @@ func Plural(n int, noun string) string {
 func pct(f float64) int { return int(math.Round(100 * f)) }
 
 func clamp01(f float64) float64 { return max(0, min(1, f)) }
-
-// Ago says how long ago a number of days was, for people.
-func Ago(days int) string {
-	switch {
-	case days == 0:
-		return "today"
-	case days == 1:
-		return "yesterday"
-	case days < 0:
-		return "in the future"
-	}
-	return fmt.Sprintf("%d days ago", days)
-}

@@ -51,7 +51,7 @@ func containsStr(list []string, s string) bool {
 
 // single is the Result of an account whose only data is one component: that
 // component carries the whole weight and the others are missing.
-func single(name string, score int, detail string) Result {
+func single(name string, score int, detail Detail) Result {
 	return Result{
 		Score:      score,
 		Band:       DefaultConfig().Band(score),
@@ -71,152 +71,152 @@ func TestScoreComponents(t *testing.T) {
 	}{
 		// Usage: active/seats capped at 1; with adoption 0.7*util + 0.3*adoption.
 		{"usage 80 of 100", store.Account{Seats: 100, ActiveUsers: 80},
-			single(Usage, 80, "80 of 100 seats active")},
+			single(Usage, 80, Detail{Active: 80, Seats: 100, Adoption: -1})},
 		{"usage none active", store.Account{Seats: 100, ActiveUsers: 0},
-			single(Usage, 0, "0 of 100 seats active")},
+			single(Usage, 0, Detail{Active: 0, Seats: 100, Adoption: -1})},
 		{"usage above seats capped at 100", store.Account{Seats: 100, ActiveUsers: 150},
-			single(Usage, 100, "150 of 100 seats active")},
+			single(Usage, 100, Detail{Active: 150, Seats: 100, Adoption: -1})},
 		// 0.7*0.6 + 0.3*0.5 = 0.42 + 0.15 = 0.57 -> 57
 		{"usage with feature adoption", store.Account{Seats: 100, ActiveUsers: 60, FeatureAdoption: ptr(0.5)},
-			single(Usage, 57, "60 of 100 seats active, 50% of key features")},
+			single(Usage, 57, Detail{Active: 60, Seats: 100, Adoption: 50})},
 		// 0.7*0.2 + 0.3*1.0 = 0.14 + 0.30 = 0.44 -> 44
 		{"usage low seats high adoption", store.Account{Seats: 50, ActiveUsers: 10, FeatureAdoption: ptr(1.0)},
-			single(Usage, 44, "10 of 50 seats active, 100% of key features")},
+			single(Usage, 44, Detail{Active: 10, Seats: 50, Adoption: 100})},
 		// adoption clamped to 1: 0.7*1 + 0.3*1 = 1 -> 100
 		{"usage adoption above 1 clamped", store.Account{Seats: 10, ActiveUsers: 10, FeatureAdoption: ptr(1.5)},
-			single(Usage, 100, "10 of 10 seats active, 100% of key features")},
+			single(Usage, 100, Detail{Active: 10, Seats: 10, Adoption: 100})},
 		// adoption clamped to 0: 0.7*0.5 + 0 = 0.35 -> 35
 		{"usage negative adoption clamped", store.Account{Seats: 10, ActiveUsers: 5, FeatureAdoption: ptr(-0.2)},
-			single(Usage, 35, "5 of 10 seats active, 0% of key features")},
+			single(Usage, 35, Detail{Active: 5, Seats: 10, Adoption: 0})},
 
 		// Engagement: 1 - (days - allowed/2) / (1.5*allowed), clamped.
 		// high allows 14: full marks up to 7 days, zero from 28.
 		{"engagement high today", store.Account{Tier: store.TierHigh, LastTouch: now},
-			single(Engagement, 100, "last touch today")},
+			single(Engagement, 100, Detail{})},
 		{"engagement high yesterday", store.Account{Tier: store.TierHigh, LastTouch: daysAgo(1)},
-			single(Engagement, 100, "last touch yesterday")},
+			single(Engagement, 100, Detail{Days: 1})},
 		// 1 - (7-7)/21 = 1
 		{"engagement high 7 days", store.Account{Tier: store.TierHigh, LastTouch: daysAgo(7)},
-			single(Engagement, 100, "last touch 7 days ago")},
+			single(Engagement, 100, Detail{Days: 7})},
 		// 1 - (10-7)/21 = 0.857 -> 86
 		{"engagement high 10 days", store.Account{Tier: store.TierHigh, LastTouch: daysAgo(10)},
-			single(Engagement, 86, "last touch 10 days ago")},
+			single(Engagement, 86, Detail{Days: 10})},
 		// days are calendar days (UTC), not elapsed hours: 23:00 on 2026-10-19
 		// is 13 days 10 hours before now but 14 calendar days: 1 - 7/21 -> 67
 		{"engagement counts calendar days", store.Account{Tier: store.TierHigh, LastTouch: time.Date(2026, 10, 19, 23, 0, 0, 0, time.UTC)},
-			single(Engagement, 67, "last touch 14 days ago")},
+			single(Engagement, 67, Detail{Days: 14})},
 		// 23:59 yesterday is 9 hours ago, but yesterday
 		{"engagement late yesterday is yesterday", store.Account{Tier: store.TierHigh, LastTouch: time.Date(2026, 11, 1, 23, 59, 0, 0, time.UTC)},
-			single(Engagement, 100, "last touch yesterday")},
+			single(Engagement, 100, Detail{Days: 1})},
 		// 1 - (13-7)/21 = 0.714 -> 71
 		{"engagement high 13 days", store.Account{Tier: store.TierHigh, LastTouch: daysAgo(13)},
-			single(Engagement, 71, "last touch 13 days ago")},
+			single(Engagement, 71, Detail{Days: 13})},
 		// 1 - 7/21 = 0.667 -> 67
 		{"engagement high 14 days", store.Account{Tier: store.TierHigh, LastTouch: daysAgo(14)},
-			single(Engagement, 67, "last touch 14 days ago")},
+			single(Engagement, 67, Detail{Days: 14})},
 		// 1 - 21/21 = 0
 		{"engagement high 28 days", store.Account{Tier: store.TierHigh, LastTouch: daysAgo(28)},
-			single(Engagement, 0, "last touch 28 days ago")},
+			single(Engagement, 0, Detail{Days: 28})},
 		{"engagement high 40 days clamped", store.Account{Tier: store.TierHigh, LastTouch: daysAgo(40)},
-			single(Engagement, 0, "last touch 40 days ago")},
+			single(Engagement, 0, Detail{Days: 40})},
 		// low allows 45: 1 - (22-22.5)/67.5 > 1 -> 100
 		{"engagement low 22 days", store.Account{Tier: store.TierLow, LastTouch: daysAgo(22)},
-			single(Engagement, 100, "last touch 22 days ago")},
+			single(Engagement, 100, Detail{Days: 22})},
 		// 1 - (30-22.5)/67.5 = 1 - 7.5/67.5 = 0.889 -> 89
 		{"engagement low 30 days", store.Account{Tier: store.TierLow, LastTouch: daysAgo(30)},
-			single(Engagement, 89, "last touch 30 days ago")},
+			single(Engagement, 89, Detail{Days: 30})},
 		// 1 - 22.5/67.5 = 0.667 -> 67
 		{"engagement low 45 days", store.Account{Tier: store.TierLow, LastTouch: daysAgo(45)},
-			single(Engagement, 67, "last touch 45 days ago")},
+			single(Engagement, 67, Detail{Days: 45})},
 		// 1 - 67.5/67.5 = 0
 		{"engagement low 90 days", store.Account{Tier: store.TierLow, LastTouch: daysAgo(90)},
-			single(Engagement, 0, "last touch 90 days ago")},
+			single(Engagement, 0, Detail{Days: 90})},
 		// tech has no touch_days: it is scored against 90 days.
 		// 1 - (45-45)/135 = 1
 		{"engagement tech 45 days", store.Account{Tier: store.TierTech, LastTouch: daysAgo(45)},
-			single(Engagement, 100, "last touch 45 days ago")},
+			single(Engagement, 100, Detail{Days: 45})},
 		// 1 - 15/135 = 0.889 -> 89
 		{"engagement tech 60 days", store.Account{Tier: store.TierTech, LastTouch: daysAgo(60)},
-			single(Engagement, 89, "last touch 60 days ago")},
+			single(Engagement, 89, Detail{Days: 60})},
 		// 1 - 45/135 = 0.667 -> 67
 		{"engagement tech 90 days", store.Account{Tier: store.TierTech, LastTouch: daysAgo(90)},
-			single(Engagement, 67, "last touch 90 days ago")},
+			single(Engagement, 67, Detail{Days: 90})},
 		// 1 - 135/135 = 0
 		{"engagement tech 180 days", store.Account{Tier: store.TierTech, LastTouch: daysAgo(180)},
-			single(Engagement, 0, "last touch 180 days ago")},
+			single(Engagement, 0, Detail{Days: 180})},
 
 		// Satisfaction: NPS/10 and (CSAT-1)/4, averaged.
 		{"satisfaction NPS only", store.Account{NPS: ptr(9)},
-			single(Satisfaction, 90, "NPS 9/10")},
+			single(Satisfaction, 90, Detail{NPS: ptr(9)})},
 		// (4-1)/4 = 0.75
 		{"satisfaction CSAT only", store.Account{CSAT: ptr(4.0)},
-			single(Satisfaction, 75, "CSAT 4.0/5")},
+			single(Satisfaction, 75, Detail{CSAT: ptr(4.0)})},
 		// (3.5-1)/4 = 0.625 -> 62.5 rounds half away from zero -> 63
 		{"satisfaction CSAT rounds half up", store.Account{CSAT: ptr(3.5)},
-			single(Satisfaction, 63, "CSAT 3.5/5")},
+			single(Satisfaction, 63, Detail{CSAT: ptr(3.5)})},
 		// (0.6 + 1.0)/2 = 0.8
 		{"satisfaction NPS and CSAT averaged", store.Account{NPS: ptr(6), CSAT: ptr(5.0)},
-			single(Satisfaction, 80, "NPS 6/10, CSAT 5.0/5")},
+			single(Satisfaction, 80, Detail{NPS: ptr(6), CSAT: ptr(5.0)})},
 		// (0 + 0)/2 = 0
 		{"satisfaction lowest answers", store.Account{NPS: ptr(0), CSAT: ptr(1.0)},
-			single(Satisfaction, 0, "NPS 0/10, CSAT 1.0/5")},
+			single(Satisfaction, 0, Detail{NPS: ptr(0), CSAT: ptr(1.0)})},
 		{"satisfaction NPS 10", store.Account{NPS: ptr(10)},
-			single(Satisfaction, 100, "NPS 10/10")},
+			single(Satisfaction, 100, Detail{NPS: ptr(10)})},
 
 		// Support: 100 - 10 per open ticket - 25 per escalation, not below 0.
 		{"support no tickets", store.Account{OpenTickets: ptr(0)},
-			single(Support, 100, "0 open tickets")},
+			single(Support, 100, Detail{Open: 0})},
 		// 100 - 10 = 90, singular
 		{"support 1 ticket", store.Account{OpenTickets: ptr(1)},
-			single(Support, 90, "1 open ticket")},
+			single(Support, 90, Detail{Open: 1})},
 		// 100 - 30 = 70
 		{"support 3 tickets", store.Account{OpenTickets: ptr(3)},
-			single(Support, 70, "3 open tickets")},
+			single(Support, 70, Detail{Open: 3})},
 		// 100 - 20 - 25 = 55
 		{"support tickets and escalation", store.Account{OpenTickets: ptr(2), Escalations: 1},
-			single(Support, 55, "2 open tickets, 1 escalated")},
+			single(Support, 55, Detail{Open: 2, Escalated: 1})},
 		// 100 - 50 - 75 = -25 -> 0
 		{"support floored at 0", store.Account{OpenTickets: ptr(5), Escalations: 3},
-			single(Support, 0, "5 open tickets, 3 escalated")},
+			single(Support, 0, Detail{Open: 5, Escalated: 3})},
 
 		// Onboarding: (on time + 0.5*late) / due, among milestones due by now;
 		// done up to 24 hours after the due time counts as on time.
 		{"onboarding all on time", store.Account{Milestones: []store.Milestone{
 			onTime(daysAgo(20)), onTime(daysAgo(10)), onTime(daysAgo(1)),
-		}}, single(Onboarding, 100, "3 of 3 due milestones on time")},
+		}}, single(Onboarding, 100, Detail{Due: 3, OnTime: 3})},
 		{"onboarding done exactly 24h late is on time", store.Account{Milestones: []store.Milestone{
 			{Name: "Kickoff", Due: daysAgo(5), Done: ptr(daysAgo(4))},
-		}}, single(Onboarding, 100, "1 of 1 due milestones on time")},
+		}}, single(Onboarding, 100, Detail{Due: 1, OnTime: 1})},
 		// one late counts half: 0.5/1 = 50
 		{"onboarding done 24h and a minute late is late", store.Account{Milestones: []store.Milestone{
 			{Name: "Kickoff", Due: daysAgo(5), Done: ptr(daysAgo(4).Add(time.Minute))},
-		}}, single(Onboarding, 50, "0 of 1 due milestones on time")},
+		}}, single(Onboarding, 50, Detail{Due: 1, OnTime: 0})},
 		// (1 + 0.5) / 2 = 0.75
 		{"onboarding one on time one late", store.Account{Milestones: []store.Milestone{
 			onTime(daysAgo(20)), {Name: "Admin", Due: daysAgo(10), Done: ptr(daysAgo(3))},
-		}}, single(Onboarding, 75, "1 of 2 due milestones on time")},
+		}}, single(Onboarding, 75, Detail{Due: 2, OnTime: 1})},
 		// (1 + 0) / 2 = 0.5
 		{"onboarding one on time one missing", store.Account{Milestones: []store.Milestone{
 			onTime(daysAgo(20)), {Name: "Admin", Due: daysAgo(10)},
-		}}, single(Onboarding, 50, "1 of 2 due milestones on time")},
+		}}, single(Onboarding, 50, Detail{Due: 2, OnTime: 1})},
 		// (1 + 0.5 + 0 + 0) / 4 = 0.375 -> 37.5 -> 38
 		{"onboarding mixed", store.Account{Milestones: []store.Milestone{
 			onTime(daysAgo(30)),
 			{Name: "late", Due: daysAgo(20), Done: ptr(daysAgo(2))},
 			{Name: "missing 1", Due: daysAgo(10)},
 			{Name: "missing 2", Due: daysAgo(5)},
-		}}, single(Onboarding, 38, "1 of 4 due milestones on time")},
+		}}, single(Onboarding, 38, Detail{Due: 4, OnTime: 1})},
 		{"onboarding milestone due exactly now counts", store.Account{Milestones: []store.Milestone{
 			{Name: "Kickoff", Due: now},
-		}}, single(Onboarding, 0, "0 of 1 due milestones on time")},
+		}}, single(Onboarding, 0, Detail{Due: 1, OnTime: 0})},
 		// the future milestone is not due yet and does not count, done or not
 		{"onboarding future milestones ignored", store.Account{Milestones: []store.Milestone{
 			onTime(daysAgo(3)), {Name: "Training", Due: now.AddDate(0, 0, 5)},
 			{Name: "Early", Due: now.AddDate(0, 0, 9), Done: ptr(daysAgo(1))},
-		}}, single(Onboarding, 100, "1 of 1 due milestones on time")},
+		}}, single(Onboarding, 100, Detail{Due: 1, OnTime: 1})},
 		{"onboarding nothing due yet", store.Account{Milestones: []store.Milestone{
 			{Name: "Kickoff", Due: now.Add(time.Hour)}, {Name: "Admin", Due: now.AddDate(0, 0, 7)},
-		}}, single(Onboarding, 100, "no milestone due yet")},
+		}}, single(Onboarding, 100, Detail{})},
 	}
 	cfg := DefaultConfig()
 	for _, tc := range tests {
@@ -273,11 +273,11 @@ func TestScoreWeights(t *testing.T) {
 			{Name: "Admin", Due: daysAgo(2)},
 		},
 	}
-	usage := Component{Name: Usage, Score: 80, Detail: "80 of 100 seats active"}
-	engagement := Component{Name: Engagement, Score: 100, Detail: "last touch today"}
-	satisfaction := Component{Name: Satisfaction, Score: 90, Detail: "NPS 9/10"}
-	support := Component{Name: Support, Score: 60, Detail: "4 open tickets"}
-	onboarding := Component{Name: Onboarding, Score: 50, Detail: "1 of 2 due milestones on time"}
+	usage := Component{Name: Usage, Score: 80, Detail: Detail{Active: 80, Seats: 100, Adoption: -1}}
+	engagement := Component{Name: Engagement, Score: 100, Detail: Detail{}}
+	satisfaction := Component{Name: Satisfaction, Score: 90, Detail: Detail{NPS: ptr(9)}}
+	support := Component{Name: Support, Score: 60, Detail: Detail{Open: 4}}
+	onboarding := Component{Name: Onboarding, Score: 50, Detail: Detail{Due: 2, OnTime: 1}}
 	w := func(c Component, weight float64) Component { c.Weight = weight; return c }
 
 	noSatisfactionNoOnboarding := full

@@ -1,7 +1,6 @@
 package health
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/csbot/csbot/store"
@@ -20,36 +19,33 @@ const (
 // Rules lists every rule, for help texts and tests.
 var Rules = []string{RuleRedBand, RuleDrop, RuleRenewal, RuleStalled, RuleDetractor, RuleNoTouch}
 
-// Risks returns the churn-risk rules that fire for an account, each with the
-// reason in words.
+// Risks returns the churn-risk rules that fire for an account, each with
+// the facts a reply puts in words (store.Risk).
 func (c Config) Risks(a store.Account, r Result, now time.Time) []store.Risk {
 	var out []store.Risk
-	add := func(rule, format string, args ...any) {
-		out = append(out, store.Risk{Rule: rule, Reason: fmt.Sprintf(format, args...)})
-	}
 	if r.Band == Red {
-		add(RuleRedBand, "health %d is in the red band (below %d)", r.Score, c.Yellow)
+		out = append(out, store.Risk{Rule: RuleRedBand, Score: r.Score, Limit: c.Yellow})
 	}
 	if d := delta(a.History.Days(now, c.DropDays+fallback+1), r.Score, c.DropDays); r.Score >= 0 && d != nil && -*d >= c.DropPoints {
-		add(RuleDrop, "health fell %d points in %d days", -*d, c.DropDays)
+		out = append(out, store.Risk{Rule: RuleDrop, Points: -*d, Days: c.DropDays})
 	}
 	if !a.Renewal.IsZero() && r.Score >= 0 {
 		days := store.DaysBetween(now, a.Renewal)
 		if days >= 0 && days <= c.RenewalDays && r.Score < c.RenewalHealth {
-			add(RuleRenewal, "renews in %s (%s) with health %d, below %d", Plural(days, "day"), store.Day(a.Renewal), r.Score, c.RenewalHealth)
+			out = append(out, store.Risk{Rule: RuleRenewal, Days: days, Date: store.UTCDay(a.Renewal), Score: r.Score, Limit: c.RenewalHealth})
 		}
 	}
 	if a.Phase == store.PhaseOnboarding {
 		if since, next, ok := stalled(a, now); ok && since >= c.StallDays {
-			add(RuleStalled, "onboarding stalled: no milestone done for %d days (next: %s)", since, next)
+			out = append(out, store.Risk{Rule: RuleStalled, Days: since, Milestone: next})
 		}
 	}
 	if a.NPS != nil && *a.NPS <= c.DetractorMax && !a.NPSDate.IsZero() && store.DaysBetween(a.NPSDate, now) <= c.DetractorDays {
-		add(RuleDetractor, "NPS detractor: answered %d on %s", *a.NPS, store.Day(a.NPSDate))
+		out = append(out, store.Risk{Rule: RuleDetractor, Score: *a.NPS, Date: store.UTCDay(a.NPSDate)})
 	}
 	if allowed, ok := c.TouchDays[a.Tier]; ok && !a.LastTouch.IsZero() {
 		if days := store.DaysBetween(a.LastTouch, now); days > allowed {
-			add(RuleNoTouch, "no touch for %d days (%s touch allows %d)", days, a.Tier, allowed)
+			out = append(out, store.Risk{Rule: RuleNoTouch, Days: days, Tier: a.Tier, Limit: allowed})
 		}
 	}
 	return out

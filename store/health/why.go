@@ -13,7 +13,7 @@ import (
 // Input is how fresh one input of a component is.
 type Input struct {
 	Component string
-	// Name says what the input is, e.g. "usage data".
+	// Name says what the input is (InputUsage, ...); replies put it in words.
 	Name string
 	// Date is when the input was last measured; zero when unknown.
 	Date time.Time
@@ -22,6 +22,16 @@ type Input struct {
 	Age, Limit int
 	Stale      bool
 }
+
+// The inputs whose freshness replies show.
+const (
+	InputUsage     = "usage-data"
+	InputNPS       = "nps-answer"
+	InputCSAT      = "csat-answer"
+	InputTickets   = "ticket-counts"
+	InputTouch     = "last-touch"
+	InputMilestone = "last-milestone"
+)
 
 // Inputs says how fresh the inputs of r's components are, in component
 // order. The last touch (engagement) and the last milestone done
@@ -40,20 +50,20 @@ func (c Config) Inputs(a store.Account, r Result, now time.Time) []Input {
 	for _, comp := range r.Components {
 		switch comp.Name {
 		case Usage:
-			add(Usage, "usage data", a.UsageDate, c.Stale.Usage)
+			add(Usage, InputUsage, a.UsageDate, c.Stale.Usage)
 		case Satisfaction:
 			if a.NPS != nil {
-				add(Satisfaction, "NPS answer", a.NPSDate, c.Stale.Survey)
+				add(Satisfaction, InputNPS, a.NPSDate, c.Stale.Survey)
 			}
 			if a.CSAT != nil {
-				add(Satisfaction, "CSAT answer", a.CSATDate, c.Stale.Survey)
+				add(Satisfaction, InputCSAT, a.CSATDate, c.Stale.Survey)
 			}
 		case Support:
-			add(Support, "ticket counts", a.TicketsDate, c.Stale.Tickets)
+			add(Support, InputTickets, a.TicketsDate, c.Stale.Tickets)
 		case Engagement:
-			add(Engagement, "last touch", a.LastTouch, 0)
+			add(Engagement, InputTouch, a.LastTouch, 0)
 		case Onboarding:
-			add(Onboarding, "last milestone done", lastDone(a.Milestones), 0)
+			add(Onboarding, InputMilestone, lastDone(a.Milestones), 0)
 		}
 	}
 	return out

@@ -75,33 +75,33 @@ func TestInputs(t *testing.T) {
 		want   []Input
 	}{
 		{"every input, by the default limits", nil, []Input{
-			{Component: Usage, Name: "usage data", Date: daysAgo(8), Age: 8, Limit: 7, Stale: true},
-			{Component: Engagement, Name: "last touch", Date: daysAgo(300), Age: 300},
-			{Component: Satisfaction, Name: "NPS answer", Date: daysAgo(180), Age: 180, Limit: 180},
-			{Component: Satisfaction, Name: "CSAT answer", Date: daysAgo(181), Age: 181, Limit: 180, Stale: true},
-			{Component: Support, Name: "ticket counts", Date: daysAgo(7), Age: 7, Limit: 7},
-			{Component: Onboarding, Name: "last milestone done", Date: daysAgo(21), Age: 21},
+			{Component: Usage, Name: InputUsage, Date: daysAgo(8), Age: 8, Limit: 7, Stale: true},
+			{Component: Engagement, Name: InputTouch, Date: daysAgo(300), Age: 300},
+			{Component: Satisfaction, Name: InputNPS, Date: daysAgo(180), Age: 180, Limit: 180},
+			{Component: Satisfaction, Name: InputCSAT, Date: daysAgo(181), Age: 181, Limit: 180, Stale: true},
+			{Component: Support, Name: InputTickets, Date: daysAgo(7), Age: 7, Limit: 7},
+			{Component: Onboarding, Name: InputMilestone, Date: daysAgo(21), Age: 21},
 		}},
 		{"limits from the configuration", func(_ *store.Account, c *Config) { c.Stale = StaleDays{Usage: 8, Survey: 365, Tickets: 6} }, []Input{
-			{Component: Usage, Name: "usage data", Date: daysAgo(8), Age: 8, Limit: 8},
-			{Component: Engagement, Name: "last touch", Date: daysAgo(300), Age: 300},
-			{Component: Satisfaction, Name: "NPS answer", Date: daysAgo(180), Age: 180, Limit: 365},
-			{Component: Satisfaction, Name: "CSAT answer", Date: daysAgo(181), Age: 181, Limit: 365},
-			{Component: Support, Name: "ticket counts", Date: daysAgo(7), Age: 7, Limit: 6, Stale: true},
-			{Component: Onboarding, Name: "last milestone done", Date: daysAgo(21), Age: 21},
+			{Component: Usage, Name: InputUsage, Date: daysAgo(8), Age: 8, Limit: 8},
+			{Component: Engagement, Name: InputTouch, Date: daysAgo(300), Age: 300},
+			{Component: Satisfaction, Name: InputNPS, Date: daysAgo(180), Age: 180, Limit: 365},
+			{Component: Satisfaction, Name: InputCSAT, Date: daysAgo(181), Age: 181, Limit: 365},
+			{Component: Support, Name: InputTickets, Date: daysAgo(7), Age: 7, Limit: 6, Stale: true},
+			{Component: Onboarding, Name: InputMilestone, Date: daysAgo(21), Age: 21},
 		}},
 		{"no dates: age unknown, nothing flagged", func(a *store.Account, _ *Config) {
 			*a = store.Account{Slug: "acme", Tier: store.TierLow, Seats: 10, ActiveUsers: 5, NPS: ptr(3), OpenTickets: ptr(0),
 				Milestones: []store.Milestone{{Name: "Kickoff", Due: daysAgo(1)}}}
 		}, []Input{
-			{Component: Usage, Name: "usage data", Limit: 7},
-			{Component: Satisfaction, Name: "NPS answer", Limit: 180},
-			{Component: Support, Name: "ticket counts", Limit: 7},
-			{Component: Onboarding, Name: "last milestone done"},
+			{Component: Usage, Name: InputUsage, Limit: 7},
+			{Component: Satisfaction, Name: InputNPS, Limit: 180},
+			{Component: Support, Name: InputTickets, Limit: 7},
+			{Component: Onboarding, Name: InputMilestone},
 		}},
 		{"components without weight have no inputs", func(_ *store.Account, c *Config) {
 			c.Weights = map[string]float64{Support: 1}
-		}, []Input{{Component: Support, Name: "ticket counts", Date: daysAgo(7), Age: 7, Limit: 7}}},
+		}, []Input{{Component: Support, Name: InputTickets, Date: daysAgo(7), Age: 7, Limit: 7}}},
 		{"no data, no inputs", func(a *store.Account, _ *Config) { *a = store.Account{Slug: "empty"} }, nil},
 	}
 	for _, tc := range tests {
@@ -255,9 +255,9 @@ func TestWhy(t *testing.T) {
 				t.Fatalf("score %d, want 77", x.Score)
 			}
 			wantInputs := []Input{
-				{Component: Usage, Name: "usage data", Date: daysAgo(1), Age: 1, Limit: 7},
-				{Component: Satisfaction, Name: "NPS answer", Date: daysAgo(20), Age: 20, Limit: 180},
-				{Component: Support, Name: "ticket counts", Date: daysAgo(9), Age: 9, Limit: 7, Stale: true},
+				{Component: Usage, Name: InputUsage, Date: daysAgo(1), Age: 1, Limit: 7},
+				{Component: Satisfaction, Name: InputNPS, Date: daysAgo(20), Age: 20, Limit: 180},
+				{Component: Support, Name: InputTickets, Date: daysAgo(9), Age: 9, Limit: 7, Stale: true},
 			}
 			if diff := cmp.Diff(wantInputs, x.Inputs); diff != "" {
 				t.Errorf("inputs (-want +got):\n%s", diff)

@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -28,4 +29,11 @@ func (s *Store) PendAuditForTest(ctx context.Context, collection, id string, rec
 // their times: records made long ago.
 func (s *Store) InsertAuditForTest(ctx context.Context, recs ...store.AuditRecord) error {
 	return s.recordAudit(ctx, recs...)
+}
+
+// PutShardForTest writes an index shard's rows as given, gob bytes of
+// whatever shape: rows written by an older csbot.
+func (s *Store) PutShardForTest(ctx context.Context, n uint32, rows []byte) error {
+	_, err := s.index.InsertOne(ctx, indexShard{ID: fmt.Sprintf("shard-%02d", n), V: 1, Rows: rows})
+	return err
 }
