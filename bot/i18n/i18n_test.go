@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -165,5 +167,63 @@ func TestFromContext(t *testing.T) {
 	}
 	if got := FromContext(NewContext(context.Background(), For("ja-JP"))).Lang(); got != "ja" {
 		t.Errorf("carried localizer: %q, want ja", got)
+	}
+}
+
+// keyUseRE finds catalogue keys written out in Go code: l.T("key", ...),
+// l.N, l.Lookup, bot.Refusal and bot.UsageRefusal.
+var keyUseRE = regexp.MustCompile(`\b(?:T|N|Lookup|Refusal|UsageRefusal)\("([a-z][a-z0-9_.]*[a-z0-9_])"\s*[,)]`)
+
+// TestKeysInCodeExist fails when code asks for a key no catalogue has: the
+// reply would show the key itself. Keys built at run time ("tier."+t) are
+// the golden files' business.
+func TestKeysInCodeExist(t *testing.T) {
+	known := map[string]bool{}
+	names, err := fs.Glob(locales, "locales/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		buf, err := fs.ReadFile(locales, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := goi18n.ParseMessageFileBytes(buf, name, map[string]goi18n.UnmarshalFunc{"yaml": yaml.Unmarshal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range f.Messages {
+			known[m.ID] = true
+		}
+	}
+	root := "../.."
+	seen := 0
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range keyUseRE.FindAllSubmatch(src, -1) {
+			seen++
+			if key := string(m[1]); !known[key] {
+				t.Errorf("%s asks for %q, which no catalogue has", p, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen < 100 {
+		t.Errorf("found only %d keys in the code: is the pattern still right?", seen)
 	}
 }

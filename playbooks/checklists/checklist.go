@@ -108,11 +108,12 @@ func (t Template) Find(l *i18n.Localizer, query string) (int, error) {
 		for i, it := range t.Items {
 			keys[i] = it.Key
 		}
-		msg := l.T("checklist.find.none", i18n.Data{"Template": t.Name, "Query": query})
+		data := i18n.Data{"Template": t.Name, "Query": query}
 		if near := suggest.Closest(q, keys, 3); len(near) > 0 {
-			msg = l.T("lookup.did_you_mean", i18n.Data{"Msg": msg, "Names": strings.Join(near, l.T("format.list_sep", nil))})
+			data["Names"] = i18n.List(near)
+			return -1, errors.New(l.T("checklist.find.none_near", data))
 		}
-		return -1, errors.New(msg)
+		return -1, errors.New(l.T("checklist.find.none", data))
 	}
 	names := make([]string, len(matches))
 	for i, m := range matches {
