@@ -41,9 +41,9 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 	share := req.Has("share")
 	switch req.Arg("view") {
 	case "why":
-		return c.healthWhy(ctx, a, share)
+		return c.healthWhy(ctx, req.L(), a, share)
 	case "chart":
-		return c.healthChart(a, share)
+		return c.healthChart(req.L(), a, share)
 	}
 	owner, err := c.memberNameIn(ctx, req.L(), a.Owner)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"strings"
 	"time"
 
 	"github.com/csbot/csbot/bot"
@@ -17,81 +16,82 @@ import (
 
 // healthWhy answers `/cs health <account> why`: what each component
 // contributes, how fresh its input is and what changed since last week.
-func (c *cmds) healthWhy(ctx context.Context, a store.Account, share bool) (bot.Reply, error) {
+func (c *cmds) healthWhy(ctx context.Context, l *i18n.Localizer, a store.Account, share bool) (bot.Reply, error) {
 	x, err := c.Health.Why(ctx, a)
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	now := c.Health.Now()
 	r := bot.Reply{
-		Title:  fmt.Sprintf("%s · why health is %s", a.Name, scoreText(i18n.English, x.Score, x.Band)),
+		Title:  l.T("why.title", i18n.Data{"Name": a.Name, "Score": scoreText(l, x.Score, x.Band)}),
 		Band:   x.Band,
 		Share:  share,
-		Footer: freshness(i18n.English, now, a) + " · weights " + x.Weights,
+		Footer: l.T("why.footer", i18n.Data{"Fresh": freshness(l, now, a), "Weights": x.Weights}),
 	}
 	if x.Score < 0 {
-		r.Text = fmt.Sprintf("%s has no health data yet: no usage, touch, survey, ticket or milestone is on record.", a.Name)
+		r.Text = l.T("why.no_data", i18n.Data{"Name": a.Name})
 		return r, nil
 	}
 	var stale []string
 	fresh := make([]string, len(x.Inputs))
 	for i, in := range x.Inputs {
-		fresh[i] = fmt.Sprintf("%-12s %s", in.Component, healthtext.Input(i18n.English, in))
+		fresh[i] = fmt.Sprintf("%-12s %s", in.Component, healthtext.Input(l, in))
 		if in.Stale {
-			stale = append(stale, healthtext.InputName(i18n.English, in.Name))
+			stale = append(stale, healthtext.InputName(l, in.Name))
 		}
 	}
-	r.Text = whySummary(x, now)
+	r.Text = whySummary(l, x, now)
 	if len(stale) > 0 {
-		r.Text += fmt.Sprintf("\nStale inputs: %s. The components they feed may be out of date.", strings.Join(stale, ", "))
+		r.Text += "\n" + l.T("why.stale", i18n.Data{"Names": i18n.List(stale)})
 	}
 	r.Sections = []bot.Section{
-		{Title: "What each component contributes", Lines: componentLines(i18n.English, x.Result, true), Sensitive: true, Redacted: componentLines(i18n.English, x.Result, false)},
-		{Title: "How fresh the inputs are", Lines: fresh},
+		{Title: l.T("why.components", nil), Lines: componentLines(l, x.Result, true), Sensitive: true, Redacted: componentLines(l, x.Result, false)},
+		{Title: l.T("why.freshness", nil), Lines: fresh},
 	}
 	if x.Past != nil {
-		r.Sections = append(r.Sections, changeSection(x, now))
+		r.Sections = append(r.Sections, changeSection(l, x, now))
 	}
 	return r, nil
 }
 
 // whySummary is the one-line answer: the score, its move and what drove it.
-func whySummary(x health.Explanation, now time.Time) string {
-	s := "Health " + scoreText(i18n.English, x.Score, x.Band)
+func whySummary(l *i18n.Localizer, x health.Explanation, now time.Time) string {
+	score := scoreText(l, x.Score, x.Band)
 	if x.Past == nil {
-		return s + ": " + noComparison(x.History, now)
+		return l.T("why.sum.no_past", i18n.Data{"Score": score, "Why": noComparison(l, x.History, now)})
 	}
-	s += fmt.Sprintf(", %s since %s", signed(x.Score-x.Past.Score), x.Past.Date)
+	data := i18n.Data{"Score": score, "Delta": signed(x.Score - x.Past.Score), "Day": dayText(l, x.Past.Date)}
 	if x.Changes == nil {
-		return s + "; that day's snapshot has no component scores to compare."
+		return l.T("why.sum.no_components", data)
 	}
 	for _, ch := range x.Changes {
 		if ch.Component == x.Driver {
-			return s + fmt.Sprintf(", driven most by %s (%+.1f points).", ch.Component, ch.Delta())
+			data["Component"], data["Points"] = ch.Component, fmt.Sprintf("%+.1f", ch.Delta())
+			return l.T("why.sum.driven", data)
 		}
 	}
-	return s + "; no component moved."
+	return l.T("why.sum.unmoved", data)
 }
 
 // noComparison says why there is no snapshot of last week to compare with.
-func noComparison(h store.History, now time.Time) string {
+func noComparison(l *i18n.Localizer, h store.History, now time.Time) string {
 	// Within a week of the change every snapshot of a week ago is older.
-	if note := restartNote(i18n.English, h, now, health.WeekBack); note != "" {
+	if note := restartNote(l, h, now, health.WeekBack); note != "" {
 		day, _ := time.Parse(time.DateOnly, h.Restarted)
-		return fmt.Sprintf("%s, so there is nothing to compare with before %s.", note, store.Day(day.AddDate(0, 0, health.WeekBack)))
+		return l.T("why.nothing_before", i18n.Data{"Note": note, "Day": l.Date(day.AddDate(0, 0, health.WeekBack))})
 	}
-	return fmt.Sprintf("no snapshot from %d to %d days ago to compare with.", health.WeekBack, health.WeekBack+3)
+	return l.T("why.no_snapshot", i18n.Data{"From": health.WeekBack, "To": health.WeekBack + 3})
 }
 
 // changeSection lists each component's move since the past snapshot.
-func changeSection(x health.Explanation, now time.Time) bot.Section {
+func changeSection(l *i18n.Localizer, x health.Explanation, now time.Time) bot.Section {
 	day, _ := time.Parse(time.DateOnly, x.Past.Date)
-	title := fmt.Sprintf("Change since %s (%s)", x.Past.Date, healthtext.Ago(i18n.English, store.DaysBetween(day, now)))
-	lines := []string{fmt.Sprintf("%-12s %3d -> %3d  %s", "score", x.Past.Score, x.Score, signed(x.Score-x.Past.Score))}
+	title := l.T("why.change.title", i18n.Data{"Day": l.Date(day), "Ago": healthtext.Ago(l, store.DaysBetween(day, now))})
+	lines := []string{fmt.Sprintf("%s %3d -> %3d  %s", i18n.Pad(l.T("why.change.score", nil), 12), x.Past.Score, x.Score, signed(x.Score-x.Past.Score))}
 	for _, ch := range x.Changes {
-		line := fmt.Sprintf("%-12s %3s -> %3s  %4.1f -> %4.1f points  %+5.1f", ch.Component, scoreOrDash(ch.ThenScore), scoreOrDash(ch.NowScore), ch.Then, ch.Now, ch.Delta())
+		line := fmt.Sprintf("%-12s %3s -> %3s  %4.1f -> %4.1f %s  %+5.1f", ch.Component, scoreOrDash(ch.ThenScore), scoreOrDash(ch.NowScore), ch.Then, ch.Now, l.T("why.change.points", nil), ch.Delta())
 		if ch.Component == x.Driver {
-			line += "  <- drove the change"
+			line += "  " + l.T("why.change.driver", nil)
 		}
 		lines = append(lines, line)
 	}
@@ -112,41 +112,42 @@ var (
 
 // healthChart answers `/cs health <account> chart`: 90 days of scores as
 // a PNG with the band thresholds, and as a sparkline for text platforms.
-func (c *cmds) healthChart(a store.Account, share bool) (bot.Reply, error) {
+func (c *cmds) healthChart(l *i18n.Localizer, a store.Account, share bool) (bot.Reply, error) {
 	now := c.Health.Now()
 	as := c.Health.Assess(a)
 	series := healthDays(as, now)
 	pts := dayPoints(series, now)
 	r := bot.Reply{
-		Title:  fmt.Sprintf("%s · health, last %d days", a.Name, len(series)),
+		Title:  l.T("chart.health.title", i18n.Data{"Name": a.Name, "Days": len(series)}),
 		Band:   as.Band,
 		Share:  share,
-		Footer: freshness(i18n.English, now, a),
+		Footer: freshness(l, now, a),
 	}
 	if len(pts) == 0 {
-		r.Text = fmt.Sprintf("%s has no health scores yet, so there is nothing to chart.", a.Name)
+		r.Text = l.T("chart.health.no_data", i18n.Data{"Name": a.Name})
 		return r, nil
 	}
-	summary := chartSummary(pts)
+	summary := chartSummary(l, pts)
 	r.Text = scoreSparkline(series) + "\n" + summary
-	if note := restartNote(i18n.English, as.History, now, len(series)); note != "" {
-		r.Text += "\n" + note + ": older scores are left out."
+	if note := restartNote(l, as.History, now, len(series)); note != "" {
+		r.Text += "\n" + l.T("chart.health.restarted", i18n.Data{"Note": note})
 	}
 	cfg := c.Health.Config()
-	png, err := chart.LineWith(r.Title, "health score", pts, chartWidth, chartHeight, chart.Options{
+	png, err := chart.LineWith(r.Title, l.T("chart.health.axis", nil), pts, chartWidth, chartHeight, chart.Options{
 		YMin: 0, YMax: 100,
 		Rules: []chart.Rule{
-			{Y: float64(cfg.Green), Label: fmt.Sprintf("green from %d", cfg.Green), Color: bandGreen},
-			{Y: float64(cfg.Yellow), Label: fmt.Sprintf("red below %d", cfg.Yellow), Color: bandRed},
+			{Y: float64(cfg.Green), Label: l.T("chart.health.green", i18n.Data{"N": cfg.Green}), Color: bandGreen},
+			{Y: float64(cfg.Yellow), Label: l.T("chart.health.red", i18n.Data{"N": cfg.Yellow}), Color: bandRed},
 		},
+		TimeFormat: l.T("kpi.chart.tick", nil),
 	})
 	if err != nil {
 		return bot.Reply{}, fmt.Errorf("draw the health chart of %s: %w", a.Name, err)
 	}
 	r.Image = &bot.Image{
 		Name: a.Slug + "-health.png",
-		Alt: fmt.Sprintf("Line chart of the health score of %s over the last %d days, %s with a score, on a 0 to 100 scale: %s. Green from %d, red below %d.",
-			a.Name, len(series), health.Plural(len(pts), "day"), summary, cfg.Green, cfg.Yellow),
+		Alt: l.T("chart.health.alt", i18n.Data{"Name": a.Name, "Days": len(series), "Scored": l.Days(len(pts)),
+			"Summary": summary, "Green": cfg.Green, "Red": cfg.Yellow}),
 		PNG: png,
 	}
 	return r, nil
@@ -174,7 +175,7 @@ func dayPoints(series []int, now time.Time) []chart.Point {
 
 // chartSummary names the latest, lowest and highest score, each with its
 // day (the most recent one on a tie).
-func chartSummary(pts []chart.Point) string {
+func chartSummary(l *i18n.Localizer, pts []chart.Point) string {
 	lo, hi := pts[0], pts[0]
 	for _, p := range pts {
 		if p.Value <= lo.Value {
@@ -185,6 +186,6 @@ func chartSummary(pts []chart.Point) string {
 		}
 	}
 	last := pts[len(pts)-1]
-	return fmt.Sprintf("latest %.0f on %s, lowest %.0f on %s, highest %.0f on %s",
-		last.Value, store.Day(last.At), lo.Value, store.Day(lo.At), hi.Value, store.Day(hi.At))
+	return l.T("chart.health.summary", i18n.Data{"Last": last.Value, "LastDay": l.Date(last.At),
+		"Low": lo.Value, "LowDay": l.Date(lo.At), "High": hi.Value, "HighDay": l.Date(hi.At)})
 }

@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"github.com/csbot/csbot/bot"
-	"golang.org/x/text/width"
+	"github.com/csbot/csbot/bot/i18n"
 )
 
 // Adapter reads commands from In and writes replies to Out.
@@ -148,10 +148,10 @@ func Render(r bot.Reply) string {
 	}
 	width := 0
 	for _, f := range r.Fields {
-		width = max(width, columns(f.Name))
+		width = max(width, i18n.Columns(f.Name))
 	}
 	for _, f := range r.Fields {
-		pad := strings.Repeat(" ", width-columns(f.Name))
+		pad := strings.Repeat(" ", width-i18n.Columns(f.Name))
 		value := strings.ReplaceAll(f.Value, "\n", "\n  "+strings.Repeat(" ", width+2))
 		fmt.Fprintf(&b, "  %s%s  %s\n", f.Name, pad, value)
 	}
@@ -174,19 +174,4 @@ func Render(r bot.Reply) string {
 		b.WriteString("-- " + r.Footer + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// columns is how many terminal columns s takes: Japanese and other wide
-// characters take two, so Japanese field names line up.
-func columns(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
 }

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+	"golang.org/x/text/width"
 )
 
 // Date is a day as the language writes it: 2026-12-06 in English (as csbot
@@ -96,4 +97,24 @@ func ValidCurrency(code string) error {
 		return fmt.Errorf("%q is not an ISO 4217 currency code (use e.g. JPY or USD)", code)
 	}
 	return nil
+}
+
+// Columns is how many terminal columns s takes: Japanese and other wide
+// characters take two, so Japanese labels line up in monospace text.
+func Columns(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// Pad is s followed by spaces to fill n columns (see Columns).
+func Pad(s string, n int) string {
+	return s + strings.Repeat(" ", max(0, n-Columns(s)))
 }
