@@ -64,7 +64,7 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				continue
 			}
 			if !found {
-				old = accountDoc{Account: store.Account{Slug: slug}}
+				old = accountDoc{Account: newAccount(slug)}
 			}
 			a := old.Account.Clone()
 			if err := change(&a); err != nil {
@@ -81,7 +81,7 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 			}
 			var pending *store.AuditRecord
 			if len(rec.Changes) > 0 {
-				recs[slug], pending = rec, pendingCopy(rec)
+				recs[slug], pending = rec, pendingCopy(rec, !found)
 			}
 			if old.Pending != nil {
 				r, err := complete(*old.Pending, old.Account)
@@ -258,7 +258,7 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 		}
 		var rp *store.AuditRecord
 		if len(rec.Changes) > 0 {
-			rp = pendingCopy(rec)
+			rp = pendingCopy(rec, false)
 		}
 		written, err := withPending(doc, rp)
 		if err != nil {

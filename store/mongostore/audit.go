@@ -47,8 +47,14 @@ func newAuditRecord(ctx context.Context, kind, id string, version int64, before,
 	if err != nil {
 		return store.AuditRecord{}, err
 	}
-	keys := make([]string, 0, len(a)+len(b))
-	for _, m := range []map[string]string{a, b} {
+	return store.AuditRecord{ID: store.AuditID(kind, id, version), Kind: kind, Subject: id, Version: version,
+		Actor: store.ActorOf(ctx), At: time.Now().UTC().Truncate(time.Millisecond), Changes: changes(b, a)}, nil
+}
+
+// changes lists the audited fields whose values differ, by name.
+func changes(before, after map[string]string) []store.FieldChange {
+	keys := make([]string, 0, len(after)+len(before))
+	for _, m := range []map[string]string{after, before} {
 		for k := range m {
 			if !slices.Contains(unaudited, k) && !slices.Contains(keys, k) {
 				keys = append(keys, k)
@@ -56,14 +62,13 @@ func newAuditRecord(ctx context.Context, kind, id string, version int64, before,
 		}
 	}
 	slices.Sort(keys)
-	r := store.AuditRecord{ID: store.AuditID(kind, id, version), Kind: kind, Subject: id, Version: version,
-		Actor: store.ActorOf(ctx), At: time.Now().UTC().Truncate(time.Millisecond), Changes: []store.FieldChange{}}
+	out := []store.FieldChange{}
 	for _, k := range keys {
-		if b[k] != a[k] {
-			r.Changes = append(r.Changes, store.FieldChange{Field: k, Before: b[k], After: a[k]})
+		if before[k] != after[k] {
+			out = append(out, store.FieldChange{Field: k, Before: before[k], After: after[k]})
 		}
 	}
-	return r, nil
+	return out
 }
 
 // fields is a document's top-level fields as relaxed extended JSON (plain
@@ -192,28 +197,50 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 // pendingCopy is a record as kept inside the document it describes:
 // without the values after the change, which are the document's own, so a
 // write (an import of new accounts above all) does not store every value
-// twice. complete puts them back when the record is recovered.
-func pendingCopy(r store.AuditRecord) *store.AuditRecord {
-	changes := make([]store.FieldChange, len(r.Changes))
-	for i, c := range r.Changes {
-		changes[i] = store.FieldChange{Field: c.Field, Before: c.Before}
+// twice. The record of a new account (created, from UpdateAccounts) keeps
+// no fields at all: they are every field of the document, set from
+// newAccount. complete puts them back when the record is recovered.
+func pendingCopy(r store.AuditRecord, created bool) *store.AuditRecord {
+	if created {
+		r.Changes = nil
+		return &r
 	}
-	r.Changes = changes
+	kept := make([]store.FieldChange, len(r.Changes))
+	for i, c := range r.Changes {
+		kept[i] = store.FieldChange{Field: c.Field, Before: c.Before}
+	}
+	r.Changes = kept
 	return &r
 }
 
+// newAccount is what an account's creation starts from (UpdateAccounts),
+// the before of every field in its record.
+func newAccount(slug string) store.Account { return store.Account{Slug: slug} }
+
 // complete fills a pending record's after values from the document it was
-// kept in, which is still the version the record describes.
+// kept in, which is still the version the record describes; a record
+// without fields is a new account's, all of whose fields it lists.
 func complete(r store.AuditRecord, doc any) (store.AuditRecord, error) {
 	after, err := fields(doc)
 	if err != nil {
 		return r, err
 	}
-	changes := make([]store.FieldChange, len(r.Changes))
+	if len(r.Changes) == 0 {
+		if r.Kind != store.AuditAccount {
+			return r, fmt.Errorf("audit: pending record %s has no fields", r.ID)
+		}
+		before, err := fields(newAccount(r.Subject))
+		if err != nil {
+			return r, err
+		}
+		r.Changes = changes(before, after)
+		return r, nil
+	}
+	filled := make([]store.FieldChange, len(r.Changes))
 	for i, c := range r.Changes {
 		c.After = after[c.Field]
-		changes[i] = c
+		filled[i] = c
 	}
-	r.Changes = changes
+	r.Changes = filled
 	return r, nil
 }

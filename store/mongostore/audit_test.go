@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/storetest"
 )
@@ -103,6 +105,39 @@ func TestAuditPendingRecovered(t *testing.T) {
 		if n := count(store.AuditTeam, "tokyo"); n != 1 {
 			t.Errorf("after the sweep: %d lost records, want 1", n)
 		}
+	}
+}
+
+// A new account's pending record keeps none of its fields (they are the
+// document's): recovered by the sweep, it is the record its write inserted.
+func TestAuditOfCreationRecovered(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "import", Channel: "book.csv"})
+	nps := 9
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error {
+		a.Name, a.Tier, a.Phase, a.ARR, a.NPS = "Acme", store.TierHigh, store.PhaseAdoption, 120000, &nps
+		a.Renewal = time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
+		a.Milestones = []store.Milestone{{Name: "Kickoff", Due: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(want) != 1 || len(want[0].Changes) < 6 {
+		t.Fatalf("records of the creation = %+v, %v; want one with every field set", want, err)
+	}
+	if err := st.DropAuditForTest(ctx, want[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SweepAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recovered record (-inserted +recovered):\n%s", diff)
 	}
 }
 

@@ -23,3 +23,10 @@ func (s *Store) PendAuditForTest(ctx context.Context, collection, id string, rec
 	_, err := s.db.Collection(collection).UpdateOne(ctx, byID(id), bson.D{{Key: "$set", Value: bson.D{{Key: pendingField, Value: rec}}}})
 	return err
 }
+
+// DropAuditForTest deletes the audit record id: with its pending copy left
+// in the document, what a crash right after the write leaves behind.
+func (s *Store) DropAuditForTest(ctx context.Context, id string) error {
+	_, err := s.audit.DeleteOne(ctx, byID(id))
+	return err
+}
