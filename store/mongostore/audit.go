@@ -111,7 +111,47 @@ func withPending(doc any, r *store.AuditRecord) (bson.D, error) {
 // recordAudit inserts records into the audit collection; one already
 // there (the same _id) is left as it is.
 func (s *Store) recordAudit(ctx context.Context, recs ...store.AuditRecord) error {
-	return insertNew(ctx, s, s.audit, recs)
+	docs := make([]auditDoc, len(recs))
+	for i, r := range recs {
+		docs[i] = auditDoc{r, r.Changes}
+	}
+	return insertNew(ctx, s, s.audit, docs)
+}
+
+// auditDoc is a record as the audit collection keeps it: its fields as one
+// string. FerretDB stores a type schema beside every element of an array
+// of documents, which made the record of a new account (a dozen fields)
+// 2.7 KB, and its insert cost as much as the account's.
+type auditDoc struct {
+	store.AuditRecord `bson:",inline"`
+	Changes           storedChanges `bson:"changes"`
+}
+
+// storedChanges is a record's fields as one JSON string; records stored
+// as an array of documents, as they were first, read as well.
+type storedChanges []store.FieldChange
+
+func (c storedChanges) MarshalBSONValue() (byte, []byte, error) {
+	js, err := json.Marshal([]store.FieldChange(c))
+	if err != nil {
+		return 0, nil, fmt.Errorf("audit: %w", err)
+	}
+	t, data, err := bson.MarshalValue(string(js))
+	return byte(t), data, err
+}
+
+func (c *storedChanges) UnmarshalBSONValue(t byte, data []byte) error {
+	if bson.Type(t) != bson.TypeString {
+		return bson.UnmarshalValue(bson.Type(t), data, (*[]store.FieldChange)(c))
+	}
+	var js string
+	if err := bson.UnmarshalValue(bson.TypeString, data, &js); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if err := json.Unmarshal([]byte(js), (*[]store.FieldChange)(c)); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
 }
 
 // recorded inserts the records of writes that landed. A failure is only
@@ -181,9 +221,14 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 	if err != nil {
 		return nil, s.fail("read audit", err)
 	}
-	var out []store.AuditRecord
-	if err := cur.All(ctx, &out); err != nil {
+	var docs []auditDoc
+	if err := cur.All(ctx, &docs); err != nil {
 		return nil, s.fail("read audit", err)
+	}
+	out := make([]store.AuditRecord, len(docs))
+	for i, d := range docs {
+		out[i] = d.AuditRecord
+		out[i].Changes = d.Changes
 	}
 	slices.SortFunc(out, func(a, b store.AuditRecord) int {
 		if c := a.At.Compare(b.At); c != 0 {

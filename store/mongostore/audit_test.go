@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/storetest"
@@ -138,6 +139,43 @@ func TestAuditOfCreationRecovered(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("recovered record (-inserted +recovered):\n%s", diff)
+	}
+}
+
+// The audit collection keeps a record's fields as one string; records
+// stored as an array of documents (before) read the same.
+func TestAuditStoredForm(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "aiko"})
+	if err := st.SaveTeam(ctx, store.Team{ID: "tokyo", Name: "Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := st.InsertAuditRawForTest(ctx, nil, "team/tokyo/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ := raw.Lookup("changes").Type; typ != bson.TypeString {
+		t.Errorf("changes stored as %v, want a string", typ)
+	}
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	old := bson.D{{Key: "_id", Value: "team/osaka/1"}, {Key: "kind", Value: "team"}, {Key: "subject", Value: "osaka"},
+		{Key: "version", Value: int64(1)}, {Key: "actor", Value: bson.D{{Key: "name", Value: "ken"}}}, {Key: "at", Value: at},
+		{Key: "changes", Value: bson.A{bson.D{{Key: "field", Value: "name"}, {Key: "before", Value: `""`}, {Key: "after", Value: `"Osaka"`}}}}}
+	if _, err := st.InsertAuditRawForTest(ctx, old, "team/osaka/1"); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]store.FieldChange{
+		"tokyo": {{Field: "name", Before: `""`, After: `"Tokyo"`}},
+		"osaka": {{Field: "name", Before: `""`, After: `"Osaka"`}},
+	}
+	for id, changes := range want {
+		recs, err := st.Audit(ctx, store.AuditTeam, id, time.Time{})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("records of team %s = %+v, %v", id, recs, err)
+		}
+		if diff := cmp.Diff(changes, recs[0].Changes); diff != "" {
+			t.Errorf("fields of team %s (-want +got):\n%s", id, diff)
+		}
 	}
 }
 

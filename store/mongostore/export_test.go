@@ -30,3 +30,14 @@ func (s *Store) DropAuditForTest(ctx context.Context, id string) error {
 	_, err := s.audit.DeleteOne(ctx, byID(id))
 	return err
 }
+
+// InsertAuditRawForTest inserts doc into the audit collection as it is,
+// and returns the stored form of the record id.
+func (s *Store) InsertAuditRawForTest(ctx context.Context, doc bson.D, id string) (bson.Raw, error) {
+	if doc != nil {
+		if _, err := s.audit.InsertOne(ctx, doc); err != nil {
+			return nil, err
+		}
+	}
+	return s.audit.FindOne(ctx, byID(id)).Raw()
+}
