@@ -18,17 +18,16 @@ type QueueStore interface {
 
 // QueueDigests queues each lead's digest once on a business day at the
 // lead's digest time (Schedule.DigestDue) and records it; the outbox
-// delivers it like any message.
+// delivers it like any message. Only the digests due are built.
 func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time) error {
-	ds, err := Digests(ctx, st, now.In(s.Fallback()), "")
+	ds, err := buildDigests(ctx, st, "", dateAt(now.In(s.Fallback())), func(lead store.Member, recorded bool) bool {
+		return s.DigestDue(lead, now, recorded)
+	})
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, d := range ds {
-		if !s.DigestDue(d.Lead, now, d.Recorded) {
-			continue
-		}
 		day, _ := time.Parse(time.DateOnly, d.Date)
 		// The team is the digest's step: a lead of two teams gets two.
 		m := outbound.Message{Kind: "digest", Playbook: "churn-risk", Step: d.Team.ID, Recipient: d.Lead.ID,
