@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -156,17 +157,67 @@ func (c *storedChanges) UnmarshalBSONValue(t byte, data []byte) error {
 
 // recorded inserts the records of writes that landed. A failure is only
 // logged: the change is made, and its record waits in the document for
-// the next write or the sweep.
+// the next write or the sweep (and, on the embedded store, in unrecorded).
 func (s *Store) recorded(ctx context.Context, recs ...store.AuditRecord) {
 	if err := s.recordAudit(context.WithoutCancel(ctx), recs...); err != nil {
 		s.log.WarnContext(ctx, "audit record left pending", "err", err)
+		s.unrecorded.add(recs)
 	}
+}
+
+// unrecorded is what the embedded store, which one process serves, needs
+// to skip sweeps: once this process has swept, the only records pending
+// but not in the audit collection are those whose insert failed here,
+// kept in failed.
+type unrecorded struct {
+	mu     sync.Mutex
+	swept  bool
+	failed []store.AuditRecord
+}
+
+func (u *unrecorded) add(recs []store.AuditRecord) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.failed = append(u.failed, recs...)
+}
+
+// take returns the failed records and whether a sweep ran.
+func (u *unrecorded) take() ([]store.AuditRecord, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	failed := u.failed
+	u.failed = nil
+	return failed, u.swept
+}
+
+// done records a sweep that found everything left before it (failed:
+// the failed records it took, inserted), or puts failed back.
+func (u *unrecorded) done(failed []store.AuditRecord, ok bool) {
+	if !ok {
+		u.add(failed)
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.swept = true
 }
 
 // SweepAudit copies into the audit collection every record still pending
 // in a document (a crash between a write and its record), and reports how
 // many it found.
 func (s *Store) SweepAudit(ctx context.Context) (int, error) {
+	failed, _ := s.unrecorded.take()
+	n, err := s.sweepAll(ctx, failed)
+	s.unrecorded.done(failed, err == nil)
+	return n, err
+}
+
+// sweepAll inserts the records failed and those pending in every audited
+// collection.
+func (s *Store) sweepAll(ctx context.Context, failed []store.AuditRecord) (int, error) {
+	if err := s.recordAudit(ctx, failed...); err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams, s.checklists} {
 		k, err := s.sweep(ctx, c)
@@ -176,6 +227,31 @@ func (s *Store) SweepAudit(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// sweepBeforeOverwrite makes sure no record pending in a document is lost
+// by a write that replaces it without reading it (SaveHistories): on
+// MongoDB, which other processes write too, it sweeps; on the embedded
+// store it sweeps once per process, then inserts only the records whose
+// insert failed since. A sweep reads every document that holds a record,
+// which after an import or a refresh is every account, and inserts each
+// again (duplicates, one by one on the embedded store).
+func (s *Store) sweepBeforeOverwrite(ctx context.Context) error {
+	if s.embedded == nil {
+		_, err := s.sweep(ctx, s.accounts)
+		return err
+	}
+	failed, swept := s.unrecorded.take()
+	if !swept {
+		_, err := s.sweepAll(ctx, failed)
+		s.unrecorded.done(failed, err == nil)
+		return err
+	}
+	err := s.recordAudit(ctx, failed...)
+	if err != nil {
+		s.unrecorded.add(failed)
+	}
+	return err
 }
 
 // sweep inserts the records pending in the documents of c. Every document

@@ -3,11 +3,14 @@ package mongostore_test
 import (
 	"context"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/storetest"
@@ -176,6 +179,45 @@ func TestAuditStoredForm(t *testing.T) {
 		if diff := cmp.Diff(changes, recs[0].Changes); diff != "" {
 			t.Errorf("fields of team %s (-want +got):\n%s", id, diff)
 		}
+	}
+}
+
+// On the embedded store, which one process serves, SaveHistories sweeps
+// the records pending in accounts once per process (a sweep reads every
+// account holding one, which after an import or a refresh is all); on
+// MongoDB, which other processes write too, before every write.
+func TestSaveHistoriesSweeps(t *testing.T) {
+	cfg := storetest.Config(t)
+	var sweeps atomic.Int32
+	cfg.Monitor = &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if c, ok := e.Command.Lookup("find").StringValueOK(); ok && c == "accounts" && strings.Contains(e.Command.String(), `"audit_pending"`) {
+			sweeps.Add(1)
+		}
+	}}
+	st := storetest.OpenConfig(t, cfg)
+	ctx := context.Background()
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error { a.Name = "Acme"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := []int32{1, 1, 1}
+	if cfg.URI == "" {
+		want = []int32{1, 0, 0}
+	}
+	var got []int32
+	for i := range want {
+		sweeps.Store(0)
+		h := store.History{}.Record(time.Date(2026, 11, 25+i, 0, 0, 0, 0, time.UTC), 80)
+		if err := st.SaveHistories(ctx, map[string]store.History{"acme": h}); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, sweeps.Load())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sweeps per SaveHistories = %v, want %v", got, want)
+	}
+	recs, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(recs) != 1+len(want) {
+		t.Errorf("records = %+v, %v; want the creation and one per history", recs, err)
 	}
 }
 

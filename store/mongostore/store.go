@@ -50,6 +50,7 @@ type Store struct {
 	memberCache *memberCache
 	// The account cache is set on the embedded store only.
 	accountCache *accountCache
+	unrecorded   unrecorded
 }
 
 // collections lists every collection csbot uses, so start-up can create them
