@@ -75,7 +75,14 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				return nil, fmt.Errorf("save account %s: %w", slug, err)
 			}
 			next = append(next, a)
-			rec, err := newAuditRecord(ctx, store.AuditAccount, slug, a.Version, old.Account, a)
+			before, err := newAccountFields()
+			if found {
+				before, err = fields(old.Account)
+			}
+			if err != nil {
+				return nil, err
+			}
+			rec, err := newAuditRecord(ctx, store.AuditAccount, slug, a.Version, before, a)
 			if err != nil {
 				return nil, err
 			}
@@ -252,7 +259,11 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 		}
 		v := *ver(&old)
 		*ver(&doc) = v + 1
-		rec, err := newAuditRecord(ctx, auditKinds[c.Name()], id, v+1, old, doc)
+		before, err := fields(old)
+		if err != nil {
+			return zero, err
+		}
+		rec, err := newAuditRecord(ctx, auditKinds[c.Name()], id, v+1, before, doc)
 		if err != nil {
 			return zero, err
 		}

@@ -37,13 +37,9 @@ var auditKinds = map[string]string{
 var unaudited = []string{"_id", "version", "updated_at", "write", pendingField}
 
 // newAuditRecord compares two versions of a document field by field (its
-// top-level fields as stored) and records what changed, by the actor ctx
-// carries.
-func newAuditRecord(ctx context.Context, kind, id string, version int64, before, after any) (store.AuditRecord, error) {
-	b, err := fields(before)
-	if err != nil {
-		return store.AuditRecord{}, err
-	}
+// top-level fields as stored, before's given by fields) and records what
+// changed, by the actor ctx carries.
+func newAuditRecord(ctx context.Context, kind, id string, version int64, b map[string]string, after any) (store.AuditRecord, error) {
 	a, err := fields(after)
 	if err != nil {
 		return store.AuditRecord{}, err
@@ -338,6 +334,11 @@ func pendingCopy(r store.AuditRecord, created bool) *store.AuditRecord {
 // the before of every field in its record.
 func newAccount(slug string) store.Account { return store.Account{Slug: slug} }
 
+// newAccountFields is fields(newAccount(slug)) but for the _id, which
+// records leave out: computed once, as an import creates accounts by the
+// thousand.
+var newAccountFields = sync.OnceValues(func() (map[string]string, error) { return fields(newAccount("")) })
+
 // complete fills a pending record's after values from the document it was
 // kept in, which is still the version the record describes; a record
 // without fields is a new account's, all of whose fields it lists.
@@ -350,7 +351,7 @@ func complete(r store.AuditRecord, doc any) (store.AuditRecord, error) {
 		if r.Kind != store.AuditAccount {
 			return r, fmt.Errorf("audit: pending record %s has no fields", r.ID)
 		}
-		before, err := fields(newAccount(r.Subject))
+		before, err := newAccountFields()
 		if err != nil {
 			return r, err
 		}
