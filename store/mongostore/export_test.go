@@ -1,7 +1,10 @@
 package mongostore
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -40,4 +43,22 @@ func (s *Store) InsertAuditRawForTest(ctx context.Context, doc bson.D, id string
 		}
 	}
 	return s.audit.FindOne(ctx, byID(id)).Raw()
+}
+
+// PutLegacyShardForTest writes the index shard of row.Slug holding row
+// alone as versions before compression did: the gob as it is, no "z".
+func (s *Store) PutLegacyShardForTest(ctx context.Context, row store.AccountRow) error {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode([]store.AccountRow{row}); err != nil {
+		return err
+	}
+	_, err := s.index.InsertOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("shard-%02d", shardNum(row.Slug))}, {Key: "v", Value: int64(1)}, {Key: "rows", Value: buf.Bytes()}})
+	return err
+}
+
+// ShardCompressedForTest reports whether the shard holding slug is stored compressed.
+func (s *Store) ShardCompressedForTest(ctx context.Context, slug string) (bool, error) {
+	var sh indexShard
+	err := s.index.FindOne(ctx, byID(fmt.Sprintf("shard-%02d", shardNum(slug)))).Decode(&sh)
+	return sh.Z, err
 }
