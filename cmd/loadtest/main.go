@@ -30,7 +30,7 @@ func main() {
 
 // serveGCPercent is csbot serve's garbage-collector target when GOGC is
 // unset; the in-process endpoint runs tuned the same way.
-const serveGCPercent = 400
+const serveGCPercent = 150
 
 func run(ctx context.Context, stdout, stderr io.Writer, getenv func(string) string, args []string) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
