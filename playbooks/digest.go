@@ -82,10 +82,16 @@ const (
 // store.ErrNotFound when that member leads no team. A digest is written in
 // the lead's language: their locale, else locale (CSBOT_LOCALE).
 func Digests(ctx context.Context, st DigestStore, now time.Time, locale, onlyLead string) ([]Digest, error) {
+	return buildDigests(ctx, st, locale, onlyLead, dateAt(now), nil)
+}
+
+// dateAt gives a lead's local date at now (in now's location when the
+// lead has no time zone).
+func dateAt(now time.Time) func(store.Member) string {
 	fallback := now.Location()
-	return buildDigests(ctx, st, locale, onlyLead, func(m store.Member) string {
+	return func(m store.Member) string {
 		return now.In(digestLocation(m.TZ, fallback)).Format(time.DateOnly)
-	})
+	}
 }
 
 // DigestsOn is Digests for a given local date (YYYY-MM-DD) in every lead's
@@ -95,7 +101,7 @@ func DigestsOn(ctx context.Context, st DigestStore, date, locale, onlyLead strin
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return nil, fmt.Errorf("digest date %q: want YYYY-MM-DD", date)
 	}
-	return buildDigests(ctx, st, locale, onlyLead, func(store.Member) string { return date })
+	return buildDigests(ctx, st, locale, onlyLead, func(store.Member) string { return date }, nil)
 }
 
 // RecordDigest stores today's risk set for the next digest's comparison and
@@ -157,7 +163,13 @@ type digestTarget struct {
 	key  string
 }
 
-func buildDigests(ctx context.Context, st DigestStore, locale, onlyLead string, dateOf func(store.Member) string) ([]Digest, error) {
+// buildDigests builds the digests of the leads (onlyLead, when not
+// empty) for their dates by dateOf, each in the lead's language (their
+// locale, else locale). due, when not nil, keeps only the digests it
+// accepts, asked first with recorded false (before the lead's bookkeeping
+// is read), then with the digest's own: the scheduler's run every 15
+// minutes reads the index and renders only when a digest is due.
+func buildDigests(ctx context.Context, st DigestStore, locale, onlyLead string, dateOf func(store.Member) string, due func(lead store.Member, recorded bool) bool) ([]Digest, error) {
 	teams, err := st.Teams(ctx)
 	if err != nil {
 		return nil, err
@@ -182,7 +194,7 @@ func buildDigests(ctx context.Context, st DigestStore, locale, onlyLead string, 
 	var targets []digestTarget
 	for _, t := range teams {
 		m, ok := byID[t.Lead]
-		if !ok || !m.Has(store.RoleLead) || (onlyLead != "" && m.ID != onlyLead) {
+		if !ok || !m.Has(store.RoleLead) || (onlyLead != "" && m.ID != onlyLead) || (due != nil && !due(m, false)) {
 			continue
 		}
 		key := "digest/" + m.ID
@@ -197,33 +209,50 @@ func buildDigests(ctx context.Context, st DigestStore, locale, onlyLead string, 
 	if len(targets) == 0 {
 		return nil, nil
 	}
-	// Read the index while looking up the leads' baselines: the two are
-	// independent and together are most of a digest run's time.
 	type rowsRead struct {
 		rows []store.AccountRow
 		err  error
 	}
-	rowsc := make(chan rowsRead, 1)
-	go func() {
-		rows, err := st.AccountRows(ctx)
-		rowsc <- rowsRead{rows, err}
-	}()
-	out := make([]Digest, len(targets))
-	bases := make([]digestBase, len(targets))
-	for i, t := range targets {
-		out[i] = Digest{Lead: t.lead, Team: t.team, Date: dateOf(t.lead), key: t.key}
-		if bases[i], err = digestBaseline(ctx, st, t.key, out[i].Date); err != nil {
+	var rowsc chan rowsRead
+	readRows := func() {
+		rowsc = make(chan rowsRead, 1)
+		go func() {
+			rows, err := st.AccountRows(ctx)
+			rowsc <- rowsRead{rows, err}
+		}()
+	}
+	if due == nil {
+		// Every target is built: read the index while looking up the
+		// leads' baselines, the two together being most of a run's time.
+		readRows()
+	}
+	out := make([]Digest, 0, len(targets))
+	bases := make([]digestBase, 0, len(targets))
+	for _, t := range targets {
+		d := Digest{Lead: t.lead, Team: t.team, Date: dateOf(t.lead), key: t.key}
+		base, err := digestBaseline(ctx, st, t.key, d.Date)
+		if err != nil {
 			return nil, err
 		}
+		if due != nil && !due(t.lead, base.recorded) {
+			continue
+		}
+		out, bases = append(out, d), append(bases, base)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	if rowsc == nil {
+		readRows()
 	}
 	read := <-rowsc
 	if read.err != nil {
 		return nil, read.err
 	}
 	rows := read.rows
-	want := make(map[string]bool, len(targets))
-	for _, t := range targets {
-		want[t.team.ID] = true
+	want := make(map[string]bool, len(out))
+	for _, d := range out {
+		want[d.Team.ID] = true
 	}
 	risky := map[string][]*store.AccountRow{} // team -> its at-risk rows
 	bySlug := make(map[string]*store.AccountRow, len(rows))

@@ -471,6 +471,51 @@ func TestDigestDueZones(t *testing.T) {
 	}
 }
 
+// rowCounter counts reads of the account index.
+type rowCounter struct {
+	*mongostore.Store
+	reads int
+}
+
+func (c *rowCounter) AccountRows(ctx context.Context) ([]store.AccountRow, error) {
+	c.reads++
+	return c.Store.AccountRows(ctx)
+}
+
+// The scheduler's digest job, run every 15 minutes, reads the account
+// index only when a digest is due: not on a weekend, not once the day's
+// digests are recorded.
+func TestQueueDigestsReadsOnlyWhenDue(t *testing.T) {
+	st := &rowCounter{Store: digestOrg(t)}
+	sched, err := playbooks.NewSchedule(playbooks.CalendarConfig{PublicHolidays: "none"}, playbooks.ScheduleConfig{}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name     string
+		now      time.Time
+		reads    int
+		recorded bool
+	}{
+		{"Saturday in Tokyo and New York", time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC), 0, false},
+		{"Tuesday 10:00 in Tokyo, Monday 21:00 in New York", time.Date(2026, 3, 10, 1, 0, 0, 0, time.UTC), 1, true},
+		{"a quarter of an hour later", time.Date(2026, 3, 10, 1, 15, 0, 0, time.UTC), 0, true},
+	} {
+		st.reads = 0
+		if err := playbooks.QueueDigests(context.Background(), st, sched, step.now, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if st.reads != step.reads {
+			t.Errorf("%s: %d reads of the index, want %d", step.name, st.reads, step.reads)
+		}
+		for _, d := range digestsAt(t, st.Store, step.now, "") {
+			if d.Recorded != step.recorded {
+				t.Errorf("%s: digest of %s recorded = %v, want %v", step.name, d.Lead.ID, d.Recorded, step.recorded)
+			}
+		}
+	}
+}
+
 // BenchmarkDigests builds the digests of 100 leads (100 teams) over 10,000
 // accounts, each with yesterday's digest recorded. Target: < 1 s.
 func BenchmarkDigests(b *testing.B) {

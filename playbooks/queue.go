@@ -20,18 +20,18 @@ type QueueStore interface {
 
 // QueueDigests queues each lead's digest once on a business day at the
 // lead's digest time (Schedule.DigestDue) and records it; the outbox
-// delivers it like any message. locale is the deployment's language
-// (CSBOT_LOCALE), for leads who chose none.
+// delivers it like any message, in each lead's language (locale, the
+// deployment's CSBOT_LOCALE, for leads who chose none). Only the digests
+// due are built.
 func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time, locale string) error {
-	ds, err := Digests(ctx, st, now.In(s.Fallback()), locale, "")
+	ds, err := buildDigests(ctx, st, locale, "", dateAt(now.In(s.Fallback())), func(lead store.Member, recorded bool) bool {
+		return s.DigestDue(lead, now, recorded)
+	})
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, d := range ds {
-		if !s.DigestDue(d.Lead, now, d.Recorded) {
-			continue
-		}
 		day, _ := time.Parse(time.DateOnly, d.Date)
 		// The team is the digest's step: a lead of two teams gets two.
 		m := outbound.Message{Kind: "digest", Playbook: "churn-risk", Step: d.Team.ID, Recipient: d.Lead.ID,

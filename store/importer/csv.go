@@ -21,7 +21,7 @@ func eachCSVRow(name string, br *bufio.Reader, fn func(row) error) error {
 		return nil
 	}, func(r Record) error {
 		p, err := parseRow(h, r.Cells)
-		return fn(row{line: r.Line, p: p, err: err})
+		return fn(row{place: place{line: r.Line}, p: p, err: err})
 	})
 }
 

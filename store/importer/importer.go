@@ -110,7 +110,7 @@ func Import(ctx context.Context, r Reader, s Saver, name string, src io.ReadSeek
 	if err := eachRow(name, src, enc, func(row) error { total++; return nil }); err != nil {
 		return Report{}, err
 	}
-	b := batcher{r: r, s: s, first: map[string]row{}, total: total, progress: progress}
+	b := batcher{r: r, s: s, first: map[string]place{}, total: total, progress: progress}
 	if progress != nil {
 		progress(0, total)
 	}
@@ -129,17 +129,23 @@ func Import(ctx context.Context, r Reader, s Saver, name string, src io.ReadSeek
 
 // row is one parsed record with where it came from.
 type row struct {
-	line int
-	item bool
-	p    patch
-	err  error
+	place
+	p   patch
+	err error
 }
 
-func (r row) where() string {
-	if r.item {
-		return fmt.Sprintf("in item %d", r.line)
+// place is where a row came from: its line, or with item its position in
+// a JSON array.
+type place struct {
+	line int
+	item bool
+}
+
+func (p place) where() string {
+	if p.item {
+		return fmt.Sprintf("in item %d", p.line)
 	}
-	return fmt.Sprintf("on line %d", r.line)
+	return fmt.Sprintf("on line %d", p.line)
 }
 
 var (
@@ -354,8 +360,8 @@ type batcher struct {
 	r        Reader
 	s        Saver
 	rep      Report
-	first    map[string]row // where each slug was first seen
-	rows     []row          // the batch
+	first    map[string]place // where each slug was first seen (a row is 500 bytes)
+	rows     []row            // the batch
 	done     int
 	total    int
 	progress Progress
@@ -381,7 +387,8 @@ func (b *batcher) flush(ctx context.Context) error {
 			}
 			continue
 		}
-		b.first[rw.p.slug] = row{line: rw.line, item: rw.item}
+		// A copy: the slug shares the memory of its whole CSV record.
+		b.first[strings.Clone(rw.p.slug)] = rw.place
 		if rw.err == nil {
 			slugs = append(slugs, rw.p.slug)
 			ownersNeeded = ownersNeeded || rw.p.has(colOwner)

@@ -32,7 +32,7 @@ func eachJSONRow(name string, r io.Reader, lineAt func(off int64) int, fn func(r
 			return jsonFileError(name, lineAt(itemErrorOffset(dec)), err)
 		}
 		p, err := parseItem(raw)
-		if err := fn(row{line: i, item: true, p: p, err: err}); err != nil {
+		if err := fn(row{place: place{line: i, item: true}, p: p, err: err}); err != nil {
 			return err
 		}
 	}

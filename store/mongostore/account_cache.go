@@ -1,6 +1,7 @@
 package mongostore
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/csbot/csbot/store"
@@ -89,7 +90,11 @@ func (c *accountCache) know(slug string) {
 	if c.slugs == nil {
 		c.slugs = map[string]struct{}{}
 	}
-	c.slugs[slug] = struct{}{}
+	if _, ok := c.slugs[slug]; !ok {
+		// A copy: a slug may share the memory of a bigger string (an
+		// imported CSV record), which the set would keep for good.
+		c.slugs[strings.Clone(slug)] = struct{}{}
+	}
 }
 
 // warmed marks the cache complete if no write happened since gen.

@@ -64,7 +64,7 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				continue
 			}
 			if !found {
-				old = accountDoc{Account: store.Account{Slug: slug}}
+				old = accountDoc{Account: newAccount(slug)}
 			}
 			a := old.Account.Clone()
 			if err := change(&a); err != nil {
@@ -75,13 +75,20 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				return nil, fmt.Errorf("save account %s: %w", slug, err)
 			}
 			next = append(next, a)
-			rec, err := newAuditRecord(ctx, store.AuditAccount, slug, a.Version, old.Account, a)
+			before, err := newAccountFields()
+			if found {
+				before, err = fields(old.Account)
+			}
+			if err != nil {
+				return nil, err
+			}
+			rec, err := newAuditRecord(ctx, store.AuditAccount, slug, a.Version, before, a)
 			if err != nil {
 				return nil, err
 			}
 			var pending *store.AuditRecord
 			if len(rec.Changes) > 0 {
-				recs[slug], pending = rec, pendingCopy(rec)
+				recs[slug], pending = rec, pendingCopy(rec, !found)
 			}
 			if old.Pending != nil {
 				r, err := complete(*old.Pending, old.Account)
@@ -252,13 +259,17 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 		}
 		v := *ver(&old)
 		*ver(&doc) = v + 1
-		rec, err := newAuditRecord(ctx, auditKinds[c.Name()], id, v+1, old, doc)
+		before, err := fields(old)
+		if err != nil {
+			return zero, err
+		}
+		rec, err := newAuditRecord(ctx, auditKinds[c.Name()], id, v+1, before, doc)
 		if err != nil {
 			return zero, err
 		}
 		var rp *store.AuditRecord
 		if len(rec.Changes) > 0 {
-			rp = pendingCopy(rec)
+			rp = pendingCopy(rec, false)
 		}
 		written, err := withPending(doc, rp)
 		if err != nil {

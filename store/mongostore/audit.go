@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -36,19 +37,21 @@ var auditKinds = map[string]string{
 var unaudited = []string{"_id", "version", "updated_at", "write", pendingField}
 
 // newAuditRecord compares two versions of a document field by field (its
-// top-level fields as stored) and records what changed, by the actor ctx
-// carries.
-func newAuditRecord(ctx context.Context, kind, id string, version int64, before, after any) (store.AuditRecord, error) {
-	b, err := fields(before)
-	if err != nil {
-		return store.AuditRecord{}, err
-	}
+// top-level fields as stored, before's given by fields) and records what
+// changed, by the actor ctx carries.
+func newAuditRecord(ctx context.Context, kind, id string, version int64, b map[string]string, after any) (store.AuditRecord, error) {
 	a, err := fields(after)
 	if err != nil {
 		return store.AuditRecord{}, err
 	}
-	keys := make([]string, 0, len(a)+len(b))
-	for _, m := range []map[string]string{a, b} {
+	return store.AuditRecord{ID: store.AuditID(kind, id, version), Kind: kind, Subject: id, Version: version,
+		Actor: store.ActorOf(ctx), At: time.Now().UTC().Truncate(time.Millisecond), Changes: changes(b, a)}, nil
+}
+
+// changes lists the audited fields whose values differ, by name.
+func changes(before, after map[string]string) []store.FieldChange {
+	keys := make([]string, 0, len(after)+len(before))
+	for _, m := range []map[string]string{after, before} {
 		for k := range m {
 			if !slices.Contains(unaudited, k) && !slices.Contains(keys, k) {
 				keys = append(keys, k)
@@ -56,14 +59,13 @@ func newAuditRecord(ctx context.Context, kind, id string, version int64, before,
 		}
 	}
 	slices.Sort(keys)
-	r := store.AuditRecord{ID: store.AuditID(kind, id, version), Kind: kind, Subject: id, Version: version,
-		Actor: store.ActorOf(ctx), At: time.Now().UTC().Truncate(time.Millisecond), Changes: []store.FieldChange{}}
+	out := []store.FieldChange{}
 	for _, k := range keys {
-		if b[k] != a[k] {
-			r.Changes = append(r.Changes, store.FieldChange{Field: k, Before: b[k], After: a[k]})
+		if before[k] != after[k] {
+			out = append(out, store.FieldChange{Field: k, Before: before[k], After: after[k]})
 		}
 	}
-	return r, nil
+	return out
 }
 
 // fields is a document's top-level fields as relaxed extended JSON (plain
@@ -106,22 +108,112 @@ func withPending(doc any, r *store.AuditRecord) (bson.D, error) {
 // recordAudit inserts records into the audit collection; one already
 // there (the same _id) is left as it is.
 func (s *Store) recordAudit(ctx context.Context, recs ...store.AuditRecord) error {
-	return insertNew(ctx, s, s.audit, recs)
+	docs := make([]auditDoc, len(recs))
+	for i, r := range recs {
+		docs[i] = auditDoc{r, r.Changes}
+	}
+	return insertNew(ctx, s, s.audit, docs)
+}
+
+// auditDoc is a record as the audit collection keeps it: its fields as one
+// string. FerretDB stores a type schema beside every element of an array
+// of documents, which made the record of a new account (a dozen fields)
+// 2.7 KB, and its insert cost as much as the account's.
+type auditDoc struct {
+	store.AuditRecord `bson:",inline"`
+	Changes           storedChanges `bson:"changes"`
+}
+
+// storedChanges is a record's fields as one JSON string; records stored
+// as an array of documents, as they were first, read as well.
+type storedChanges []store.FieldChange
+
+func (c storedChanges) MarshalBSONValue() (byte, []byte, error) {
+	js, err := json.Marshal([]store.FieldChange(c))
+	if err != nil {
+		return 0, nil, fmt.Errorf("audit: %w", err)
+	}
+	t, data, err := bson.MarshalValue(string(js))
+	return byte(t), data, err
+}
+
+func (c *storedChanges) UnmarshalBSONValue(t byte, data []byte) error {
+	if bson.Type(t) != bson.TypeString {
+		return bson.UnmarshalValue(bson.Type(t), data, (*[]store.FieldChange)(c))
+	}
+	var js string
+	if err := bson.UnmarshalValue(bson.TypeString, data, &js); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if err := json.Unmarshal([]byte(js), (*[]store.FieldChange)(c)); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
 }
 
 // recorded inserts the records of writes that landed. A failure is only
 // logged: the change is made, and its record waits in the document for
-// the next write or the sweep.
+// the next write or the sweep (and, on the embedded store, in unrecorded).
 func (s *Store) recorded(ctx context.Context, recs ...store.AuditRecord) {
 	if err := s.recordAudit(context.WithoutCancel(ctx), recs...); err != nil {
 		s.log.WarnContext(ctx, "audit record left pending", "err", err)
+		s.unrecorded.add(recs)
 	}
+}
+
+// unrecorded is what the embedded store, which one process serves, needs
+// to skip sweeps: once this process has swept, the only records pending
+// but not in the audit collection are those whose insert failed here,
+// kept in failed.
+type unrecorded struct {
+	mu     sync.Mutex
+	swept  bool
+	failed []store.AuditRecord
+}
+
+func (u *unrecorded) add(recs []store.AuditRecord) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.failed = append(u.failed, recs...)
+}
+
+// take returns the failed records and whether a sweep ran.
+func (u *unrecorded) take() ([]store.AuditRecord, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	failed := u.failed
+	u.failed = nil
+	return failed, u.swept
+}
+
+// done records a sweep that found everything left before it (failed:
+// the failed records it took, inserted), or puts failed back.
+func (u *unrecorded) done(failed []store.AuditRecord, ok bool) {
+	if !ok {
+		u.add(failed)
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.swept = true
 }
 
 // SweepAudit copies into the audit collection every record still pending
 // in a document (a crash between a write and its record), and reports how
 // many it found.
 func (s *Store) SweepAudit(ctx context.Context) (int, error) {
+	failed, _ := s.unrecorded.take()
+	n, err := s.sweepAll(ctx, failed)
+	s.unrecorded.done(failed, err == nil)
+	return n, err
+}
+
+// sweepAll inserts the records failed and those pending in every audited
+// collection.
+func (s *Store) sweepAll(ctx context.Context, failed []store.AuditRecord) (int, error) {
+	if err := s.recordAudit(ctx, failed...); err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams, s.checklists} {
 		k, err := s.sweep(ctx, c)
@@ -131,6 +223,31 @@ func (s *Store) SweepAudit(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// sweepBeforeOverwrite makes sure no record pending in a document is lost
+// by a write that replaces it without reading it (SaveHistories): on
+// MongoDB, which other processes write too, it sweeps; on the embedded
+// store it sweeps once per process, then inserts only the records whose
+// insert failed since. A sweep reads every document that holds a record,
+// which after an import or a refresh is every account, and inserts each
+// again (duplicates, one by one on the embedded store).
+func (s *Store) sweepBeforeOverwrite(ctx context.Context) error {
+	if s.embedded == nil {
+		_, err := s.sweep(ctx, s.accounts)
+		return err
+	}
+	failed, swept := s.unrecorded.take()
+	if !swept {
+		_, err := s.sweepAll(ctx, failed)
+		s.unrecorded.done(failed, err == nil)
+		return err
+	}
+	err := s.recordAudit(ctx, failed...)
+	if err != nil {
+		s.unrecorded.add(failed)
+	}
+	return err
 }
 
 // sweep inserts the records pending in the documents of c. Every document
@@ -203,9 +320,14 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 	if err != nil {
 		return nil, s.fail("read audit", err)
 	}
-	var out []store.AuditRecord
-	if err := cur.All(ctx, &out); err != nil {
+	var docs []auditDoc
+	if err := cur.All(ctx, &docs); err != nil {
 		return nil, s.fail("read audit", err)
+	}
+	out := make([]store.AuditRecord, len(docs))
+	for i, d := range docs {
+		out[i] = d.AuditRecord
+		out[i].Changes = d.Changes
 	}
 	slices.SortFunc(out, func(a, b store.AuditRecord) int {
 		if c := a.At.Compare(b.At); c != 0 {
@@ -219,28 +341,55 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 // pendingCopy is a record as kept inside the document it describes:
 // without the values after the change, which are the document's own, so a
 // write (an import of new accounts above all) does not store every value
-// twice. complete puts them back when the record is recovered.
-func pendingCopy(r store.AuditRecord) *store.AuditRecord {
-	changes := make([]store.FieldChange, len(r.Changes))
-	for i, c := range r.Changes {
-		changes[i] = store.FieldChange{Field: c.Field, Before: c.Before}
+// twice. The record of a new account (created, from UpdateAccounts) keeps
+// no fields at all: they are every field of the document, set from
+// newAccount. complete puts them back when the record is recovered.
+func pendingCopy(r store.AuditRecord, created bool) *store.AuditRecord {
+	if created {
+		r.Changes = nil
+		return &r
 	}
-	r.Changes = changes
+	kept := make([]store.FieldChange, len(r.Changes))
+	for i, c := range r.Changes {
+		kept[i] = store.FieldChange{Field: c.Field, Before: c.Before}
+	}
+	r.Changes = kept
 	return &r
 }
 
+// newAccount is what an account's creation starts from (UpdateAccounts),
+// the before of every field in its record.
+func newAccount(slug string) store.Account { return store.Account{Slug: slug} }
+
+// newAccountFields is fields(newAccount(slug)) but for the _id, which
+// records leave out: computed once, as an import creates accounts by the
+// thousand.
+var newAccountFields = sync.OnceValues(func() (map[string]string, error) { return fields(newAccount("")) })
+
 // complete fills a pending record's after values from the document it was
-// kept in, which is still the version the record describes.
+// kept in, which is still the version the record describes; a record
+// without fields is a new account's, all of whose fields it lists.
 func complete(r store.AuditRecord, doc any) (store.AuditRecord, error) {
 	after, err := fields(doc)
 	if err != nil {
 		return r, err
 	}
-	changes := make([]store.FieldChange, len(r.Changes))
+	if len(r.Changes) == 0 {
+		if r.Kind != store.AuditAccount {
+			return r, fmt.Errorf("audit: pending record %s has no fields", r.ID)
+		}
+		before, err := newAccountFields()
+		if err != nil {
+			return r, err
+		}
+		r.Changes = changes(before, after)
+		return r, nil
+	}
+	filled := make([]store.FieldChange, len(r.Changes))
 	for i, c := range r.Changes {
 		c.After = after[c.Field]
-		changes[i] = c
+		filled[i] = c
 	}
-	r.Changes = changes
+	r.Changes = filled
 	return r, nil
 }

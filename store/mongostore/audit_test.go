@@ -3,8 +3,14 @@ package mongostore_test
 import (
 	"context"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/mongostore"
@@ -104,6 +110,115 @@ func TestAuditPendingRecovered(t *testing.T) {
 		if n := count(store.AuditTeam, "tokyo"); n != 1 {
 			t.Errorf("after the sweep: %d lost records, want 1", n)
 		}
+	}
+}
+
+// A new account's pending record keeps none of its fields (they are the
+// document's): recovered by the sweep, it is the record its write inserted.
+func TestAuditOfCreationRecovered(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "import", Channel: "book.csv"})
+	nps := 9
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error {
+		a.Name, a.Tier, a.Phase, a.ARR, a.NPS = "Acme", store.TierHigh, store.PhaseAdoption, 120000, &nps
+		a.Renewal = time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
+		a.Milestones = []store.Milestone{{Name: "Kickoff", Due: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(want) != 1 || len(want[0].Changes) < 6 {
+		t.Fatalf("records of the creation = %+v, %v; want one with every field set", want, err)
+	}
+	if err := st.DropAuditForTest(ctx, want[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SweepAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recovered record (-inserted +recovered):\n%s", diff)
+	}
+}
+
+// The audit collection keeps a record's fields as one string; records
+// stored as an array of documents (before) read the same.
+func TestAuditStoredForm(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "aiko"})
+	if err := st.SaveTeam(ctx, store.Team{ID: "tokyo", Name: "Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := st.InsertAuditRawForTest(ctx, nil, "team/tokyo/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ := raw.Lookup("changes").Type; typ != bson.TypeString {
+		t.Errorf("changes stored as %v, want a string", typ)
+	}
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	old := bson.D{{Key: "_id", Value: "team/osaka/1"}, {Key: "kind", Value: "team"}, {Key: "subject", Value: "osaka"},
+		{Key: "version", Value: int64(1)}, {Key: "actor", Value: bson.D{{Key: "name", Value: "ken"}}}, {Key: "at", Value: at},
+		{Key: "changes", Value: bson.A{bson.D{{Key: "field", Value: "name"}, {Key: "before", Value: `""`}, {Key: "after", Value: `"Osaka"`}}}}}
+	if _, err := st.InsertAuditRawForTest(ctx, old, "team/osaka/1"); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]store.FieldChange{
+		"tokyo": {{Field: "name", Before: `""`, After: `"Tokyo"`}},
+		"osaka": {{Field: "name", Before: `""`, After: `"Osaka"`}},
+	}
+	for id, changes := range want {
+		recs, err := st.Audit(ctx, store.AuditTeam, id, time.Time{})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("records of team %s = %+v, %v", id, recs, err)
+		}
+		if diff := cmp.Diff(changes, recs[0].Changes); diff != "" {
+			t.Errorf("fields of team %s (-want +got):\n%s", id, diff)
+		}
+	}
+}
+
+// On the embedded store, which one process serves, SaveHistories sweeps
+// the records pending in accounts once per process (a sweep reads every
+// account holding one, which after an import or a refresh is all); on
+// MongoDB, which other processes write too, before every write.
+func TestSaveHistoriesSweeps(t *testing.T) {
+	cfg := storetest.Config(t)
+	var sweeps atomic.Int32
+	cfg.Monitor = &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if c, ok := e.Command.Lookup("find").StringValueOK(); ok && c == "accounts" && strings.Contains(e.Command.String(), `"audit_pending"`) {
+			sweeps.Add(1)
+		}
+	}}
+	st := storetest.OpenConfig(t, cfg)
+	ctx := context.Background()
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error { a.Name = "Acme"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := []int32{1, 1, 1}
+	if cfg.URI == "" {
+		want = []int32{1, 0, 0}
+	}
+	var got []int32
+	for i := range want {
+		sweeps.Store(0)
+		h := store.History{}.Record(time.Date(2026, 11, 25+i, 0, 0, 0, 0, time.UTC), 80)
+		if err := st.SaveHistories(ctx, map[string]store.History{"acme": h}); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, sweeps.Load())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sweeps per SaveHistories = %v, want %v", got, want)
+	}
+	recs, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(recs) != 1+len(want) {
+		t.Errorf("records = %+v, %v; want the creation and one per history", recs, err)
 	}
 }
 

@@ -70,9 +70,10 @@ func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 // Each account keeps the record of its new history pending, as every write
 // does (see audit.go). The update does not know the version it makes, so
 // the record is keyed by the history's last day: a second refresh of the
-// day records nothing new. Records pending from before are swept in first.
+// day records nothing new. Records pending from before are swept in first
+// (sweepBeforeOverwrite).
 func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) error {
-	if _, err := s.sweep(ctx, s.accounts); err != nil {
+	if err := s.sweepBeforeOverwrite(ctx); err != nil {
 		return err
 	}
 	models := make([]mongo.WriteModel, 0, len(hs))

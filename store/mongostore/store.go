@@ -54,7 +54,8 @@ type Store struct {
 	// The account cache is set on the embedded store only.
 	accountCache *accountCache
 	// auditKeep is Config.AuditRetention.
-	auditKeep time.Duration
+	auditKeep  time.Duration
+	unrecorded unrecorded
 }
 
 // collections lists every collection csbot uses, so start-up can create them

@@ -223,6 +223,37 @@ func TestPutRowsMergesIntoIndex(t *testing.T) {
 	}
 }
 
+// Index shards written uncompressed by earlier versions still read, and
+// are stored compressed once written again.
+func TestLegacyIndexShard(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	old := store.AccountRow{Slug: "acme", Name: "Acme", Score: 40, Risks: []store.Risk{{Rule: "red-band", Reason: "score 40"}}}
+	if err := s.PutLegacyShardForTest(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AccountRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]store.AccountRow{old}, got); diff != "" {
+		t.Errorf("rows of the legacy shard (-want +got):\n%s", diff)
+	}
+	now := store.AccountRow{Slug: "acme", Name: "Acme", Score: 70, Version: 2}
+	if err := s.PutRows(ctx, []store.AccountRow{now}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.AccountRows(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]store.AccountRow{now}, got); diff != "" {
+		t.Errorf("rows after a write (-want +got):\n%s", diff)
+	}
+	if z, err := s.ShardCompressedForTest(ctx, "acme"); err != nil || !z {
+		t.Errorf("shard compressed = %v, %v; want true", z, err)
+	}
+}
+
 func TestMembersAndIdentities(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)
