@@ -2,6 +2,8 @@ package mongostore_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -312,5 +314,52 @@ func TestAuditPrune(t *testing.T) {
 				t.Errorf("trail %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// A csbot killed between a write and its audit record leaves the record
+// pending in the document; on the embedded store, whose account reads come
+// from memory, the next process to open the folder (an import, say) sweeps
+// it in before anything can overwrite it.
+func TestAuditRecoveredAfterUncleanStop(t *testing.T) {
+	cfg := storetest.Config(t)
+	if cfg.URI != "" {
+		t.Skip("the embedded store's unclean-stop check; MongoDB writes read the document")
+	}
+	ctx := store.WithActor(context.Background(), store.Actor{Name: "ken", Platform: "slack", Channel: "C1"})
+	open := func() *mongostore.Store {
+		st, err := mongostore.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	st := open()
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error {
+		a.Name, a.Tier = "Acme", store.TierHigh
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records = %+v, %v", recs, err)
+	}
+	// The crash: the record never reached the audit collection, and the
+	// process's lock file keeps its holder record (a clean stop empties it).
+	if err := st.DropAuditForTest(ctx, recs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.DataDir, "csbot.lock"), []byte(`{"pid":4242,"command":"csbot serve"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st = open()
+	defer st.Close(ctx)
+	got, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(got) != 1 || got[0].ID != recs[0].ID {
+		t.Errorf("after reopening: records %+v, %v; want the one the crash left pending", got, err)
 	}
 }

@@ -112,6 +112,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = s.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	if s.embedded != nil && s.embedded.Unclean() {
+		// The last process on this folder stopped without closing the
+		// store: records of its last writes may wait in their documents,
+		// and this process (an import, say) could overwrite them unread.
+		n, err := s.SweepAudit(ctx)
+		if err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("recover the audit records left by a csbot that stopped without closing %s: %w", s.embedded.Dir(), err)
+		}
+		s.log.WarnContext(ctx, "the last csbot on this data folder stopped without closing it; audit trail checked", "folder", s.embedded.Dir(), "records", n)
+	}
 	return s, nil
 }
 
@@ -191,6 +202,11 @@ func (s *Store) DropDatabase(ctx context.Context) error {
 func (s *Store) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
+		// Records whose insert failed here are pending in their documents
+		// only; unless they go in now, the next start on the folder sweeps.
+		if failed, _ := s.unrecorded.take(); s.embedded != nil && len(failed) > 0 && s.recordAudit(ctx, failed...) != nil {
+			s.embedded.RecoverNextStart()
+		}
 		if s.client != nil {
 			err = s.client.Disconnect(ctx)
 		}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -22,11 +23,16 @@ import (
 
 // Server is an in-process FerretDB serving the SQLite files in a folder.
 type Server struct {
-	dir    string
-	uri    string
-	lock   *os.File
-	cancel context.CancelFunc
-	done   chan struct{}
+	dir  string
+	uri  string
+	lock *os.File
+	// unclean says the previous process on the folder ended without Stop.
+	unclean bool
+	// recover keeps the holder record at Stop, so the next Start reports
+	// Unclean (see RecoverNextStart).
+	recover atomic.Bool
+	cancel  context.CancelFunc
+	done    chan struct{}
 }
 
 // socketFile is the Unix socket FerretDB listens on, inside the data
@@ -45,17 +51,17 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Server, error) {
 	if err := privateFolder(abs, log); err != nil {
 		return nil, err
 	}
-	lf, err := lock(abs)
+	lf, unclean, err := lock(abs)
 	if err != nil {
 		return nil, err
 	}
 	f, err := newFerretDB(abs, sock, log)
 	if err != nil {
-		lf.Close()
+		lf.Close() // keeps this record: the next start recovers as after a crash
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Server{dir: abs, lock: lf, cancel: cancel, done: make(chan struct{})}
+	e := &Server{dir: abs, lock: lf, unclean: unclean, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
@@ -141,8 +147,21 @@ func (e *Server) Stop() {
 	case <-e.done:
 	case <-time.After(10 * time.Second):
 	}
-	e.lock.Close()
+	if e.recover.Load() {
+		e.lock.Close()
+		return
+	}
+	unlock(e.lock)
 }
+
+// RecoverNextStart makes the next Start on the folder report Unclean, as
+// after a crash: this process leaves records it could not write.
+func (e *Server) RecoverNextStart() { e.recover.Store(true) }
+
+// Unclean reports whether the process that held the folder before this
+// one ended without Stop: writes it made may have records still pending
+// (see mongostore's audit sweep).
+func (e *Server) Unclean() bool { return e.unclean }
 
 // IndexIDLookups works around FerretDB v1's SQLite handler: it queries
 // `_ferretdb_sjson->'$._id' = ?` but indexes `_ferretdb_sjson->"_id"`, which

@@ -260,9 +260,34 @@ func TestOtherProcess(t *testing.T) {
 			}
 		}
 		s := start(t, dir)
+		if !s.Unclean() {
+			t.Error("Start after the holder was killed: Unclean() = false, want true")
+		}
 		ping(t, s.URI())
 		s.Stop()
+		s = start(t, dir)
+		if s.Unclean() {
+			t.Error("Start after a Stop: Unclean() = true, want false")
+		}
+		s.Stop()
 	})
+}
+
+// A process that leaves records it could not write asks the next Start to
+// recover as after a crash.
+func TestRecoverNextStart(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir)
+	if s.Unclean() {
+		t.Error("first Start in a new folder: Unclean() = true")
+	}
+	s.RecoverNextStart()
+	s.Stop()
+	s = start(t, dir)
+	defer s.Stop()
+	if !s.Unclean() {
+		t.Error("Start after RecoverNextStart: Unclean() = false, want true")
+	}
 }
 
 // A folder name with characters that mean something in a MongoDB URI (a

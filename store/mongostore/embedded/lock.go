@@ -36,17 +36,19 @@ func (h holder) String() string {
 }
 
 // lock takes the data folder for this process, or fails with ErrInUse
-// naming the holder. Closing the file releases it.
-func lock(dir string) (*os.File, error) {
+// naming the holder. Closing the file releases it. unclean is true when
+// the file still holds a previous holder's record: that process ended
+// without Stop (a crash, kill -9, power loss), which empties the file.
+func lock(dir string) (f *os.File, unclean bool, err error) {
 	path := filepath.Join(dir, lockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("embedded store: open %s: %w (check that the data folder is writable by this user)", path, err)
+		return nil, false, fmt.Errorf("embedded store: open %s: %w (check that the data folder is writable by this user)", path, err)
 	}
 	held, err := tryLock(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("embedded store: lock %s: %w", path, err)
+		return nil, false, fmt.Errorf("embedded store: lock %s: %w", path, err)
 	}
 	if held {
 		// The holder may not have written its record yet: it then reads
@@ -56,7 +58,10 @@ func lock(dir string) (*os.File, error) {
 			_ = json.Unmarshal(b, &h)
 		}
 		f.Close()
-		return nil, fmt.Errorf("%w: %s is held by %s: stop that process first, or run both against MongoDB by setting MONGODB_URI", ErrInUse, dir, h)
+		return nil, false, fmt.Errorf("%w: %s is held by %s: stop that process first, or run both against MongoDB by setting MONGODB_URI", ErrInUse, dir, h)
+	}
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		unclean = true
 	}
 	rec, _ := json.Marshal(holder{PID: os.Getpid(), Command: command(os.Args), Since: time.Now().UTC()}) // plain fields: cannot fail
 	err = f.Truncate(0)
@@ -65,9 +70,16 @@ func lock(dir string) (*os.File, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("embedded store: write %s: %w (check free space in the data folder)", path, err)
+		return nil, false, fmt.Errorf("embedded store: write %s: %w (check free space in the data folder)", path, err)
 	}
-	return f, nil
+	return f, unclean, nil
+}
+
+// unlock empties the holder record, the mark of a clean stop (see lock),
+// and releases the folder.
+func unlock(f *os.File) {
+	_ = f.Truncate(0)
+	f.Close()
 }
 
 // command names the program and its subcommand ("csbot serve"), leaving out
