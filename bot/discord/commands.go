@@ -148,6 +148,7 @@ func commandSize(c *discordgo.ApplicationCommand) int {
 }
 
 // errStaleCommand marks an interaction for a command csbot no longer has.
+// The user is told adapter.discord.stale.
 var errStaleCommand = errors.New("this Discord command is not one csbot knows any more: ask an admin to run `csbot discord register`")
 
 // find returns the command an interaction names, its subcommand's name

@@ -65,7 +65,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		if err != nil {
 			a.Log.Warn("unknown Discord command", "command", i.ApplicationCommandData().Name, "err", err)
 			l := a.localizer(ctx, i)
-			return answer(l, bot.Reply{Error: true, Text: l.T("adapter.cannot_run", i18n.Data{"Err": err.Error()})}), nil, nil
+			return answer(l, bot.Reply{Error: true, Text: l.T("adapter.discord.stale", nil)}), nil, nil
 		}
 		return a.run(ctx, i, a.callJob(user, call))
 	case discordgo.InteractionApplicationCommandAutocomplete:

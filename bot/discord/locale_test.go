@@ -34,21 +34,24 @@ func TestAdapterTextsInUsersLanguage(t *testing.T) {
 	}
 	tests := []struct {
 		name, user, locale string
-		more, unknown      string
+		more, unknown, stale string
 	}{
-		{"member without a locale, English client", aiko, "en-US", "More actions", "csbot no longer knows what this button does"},
-		{"member without a locale, Japanese client", aiko, "ja", "その他の操作", "このボタンの操作はすでに無効です"},
-		{"Japanese member, English client", kenji, "en-US", "その他の操作", "このボタンの操作はすでに無効です"},
+		{"member without a locale, English client", aiko, "en-US", "More actions", "csbot no longer knows what this button does", "Ask an admin to run `csbot discord register`"},
+		{"member without a locale, Japanese client", aiko, "ja", "その他の操作", "このボタンの操作はすでに無効です", "管理者に `csbot discord register` の実行を依頼してください"},
+		{"Japanese member, English client", kenji, "en-US", "その他の操作", "このボタンの操作はすでに無効です", "csbotが今は扱っていないDiscordコマンドです"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			press := func(id string) (string, answer) {
-				body := strings.Replace(interaction(3, tc.user, map[string]any{"custom_id": id, "component_type": 2}), `"locale":"en-US"`, `"locale":"`+tc.locale+`"`, 1)
+			send := func(typ int, data map[string]any) (string, answer) {
+				body := strings.Replace(interaction(typ, tc.user, data), `"locale":"en-US"`, `"locale":"`+tc.locale+`"`, 1)
 				code, resp := e.send(t, body)
 				if code != 200 {
-					t.Fatalf("%s: %d %s", id, code, resp)
+					t.Fatalf("%v: %d %s", data, code, resp)
 				}
 				return tokenOf(t, body), decode(t, resp)
+			}
+			press := func(id string) (string, answer) {
+				return send(3, map[string]any{"custom_id": id, "component_type": 2})
 			}
 			token, a := press("run:testmany")
 			if a.Type != 5 {
@@ -62,6 +65,10 @@ func TestAdapterTextsInUsersLanguage(t *testing.T) {
 			// A button whose saved command is gone.
 			if _, a := press("run#0123456789abcdef"); a.Type != 4 || len(a.Data.Embeds) != 1 || !strings.Contains(a.Data.Embeds[0].Description, tc.unknown) {
 				t.Errorf("unknown button = %+v, want %q", a, tc.unknown)
+			}
+			// A command registered by an older csbot.
+			if _, a := send(2, map[string]any{"id": "900000000000000002", "name": "csold", "type": 1}); a.Type != 4 || len(a.Data.Embeds) != 1 || !strings.Contains(a.Data.Embeds[0].Description, tc.stale) {
+				t.Errorf("stale command = %+v, want %q", a, tc.stale)
 			}
 		})
 	}
