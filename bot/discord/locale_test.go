@@ -33,7 +33,7 @@ func TestAdapterTextsInUsersLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name, user, locale string
+		name, user, locale   string
 		more, unknown, stale string
 	}{
 		{"member without a locale, English client", aiko, "en-US", "More actions", "csbot no longer knows what this button does", "Ask an admin to run `csbot discord register`"},
