@@ -84,7 +84,7 @@ func body(m Message, share bool) ackBody {
 // lookupWait bounds finding a user's language for an acknowledgement,
 // which must reach Slack within its 3 seconds; past it the deployment's
 // language is used.
-const lookupWait = 200 * time.Millisecond
+const lookupWait = 100 * time.Millisecond
 
 // localizer writes in the language csbot answers user in: their member
 // locale, else their Slack locale (users.info, which handle has usually
