@@ -41,6 +41,13 @@ func (rt *Router) Localizer(ctx context.Context, platform, userID string) *i18n.
 	if err != nil {
 		m = store.Member{}
 	}
+	return rt.LocalizerOf(ctx, m)
+}
+
+// LocalizerOf writes in m's language, else the platform's (WithUserLocale),
+// else the deployment's: for a message to a member csbot already found,
+// and, given the zero Member, for someone who is none.
+func (rt *Router) LocalizerOf(ctx context.Context, m store.Member) *i18n.Localizer {
 	return i18n.For(rt.lang(ctx, m.Locale))
 }
 

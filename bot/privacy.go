@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -33,23 +34,15 @@ func ChannelOf(ctx context.Context) string {
 	return s
 }
 
-// Reasons a shared answer is sent privately instead.
-const (
-	// NotSharedExternal: an admin marked the channel external.
-	NotSharedExternal = "An admin marked this channel external, so csbot will not post customer figures here; the answer was sent to you privately."
-	// NotSharedUnknown: csbot could not read the channel's mark.
-	NotSharedUnknown = "csbot could not check who can read this channel, so it did not post here; the answer was sent to you privately. Try `share` again in a minute."
-)
-
 // MarkRefusal is why a reply may not be shared in a channel of the given
-// mark; "" when it may. An error reading the mark refuses: a figure posted
-// to the wrong audience cannot be taken back.
-func MarkRefusal(mark store.ChannelMark, err error) string {
+// mark, in l's language; "" when it may. An error reading the mark
+// refuses: a figure posted to the wrong audience cannot be taken back.
+func MarkRefusal(l *i18n.Localizer, mark store.ChannelMark, err error) string {
 	switch {
 	case err != nil:
-		return NotSharedUnknown
+		return l.T("adapter.not_shared.unknown", nil)
 	case mark == store.ChannelExternal:
-		return NotSharedExternal
+		return l.T("adapter.not_shared.external", nil)
 	}
 	return ""
 }
@@ -61,13 +54,11 @@ func (r Reply) Privately(reason string) Reply {
 	return r
 }
 
-// RedactedNote ends a reply whose customer figures were left out.
-const RedactedNote = "ARR and risk reasons are hidden in this channel; ask in a DM or have an admin mark it internal."
-
 // Redact is r as a channel outside the team may see it: sensitive fields
 // dropped, sensitive sections shown redacted or dropped, a sensitive chart
-// dropped with its sparkline, and RedactedNote added when anything went.
-func (r Reply) Redact() Reply {
+// dropped with its sparkline, and a note in l's language (adapter.redacted)
+// added when anything went.
+func (r Reply) Redact(l *i18n.Localizer) Reply {
 	hid := false
 	var fields []Field
 	for _, f := range r.Fields {
@@ -95,6 +86,6 @@ func (r Reply) Redact() Reply {
 	if r.Image != nil && r.Image.Sensitive {
 		r.Image, r.Text = nil, ""
 	}
-	r.Text = strings.TrimSpace(r.Text + "\n\n" + RedactedNote)
+	r.Text = strings.TrimSpace(r.Text + "\n\n" + l.T("adapter.redacted", nil))
 	return r
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 )
 
 // RootCommand is the one application command csbot registers: /cs.
@@ -53,12 +54,15 @@ func newCommandSet(reg *bot.Registry) (*commandSet, error) {
 }
 
 // options are the arguments as registered: required ones first, as
-// Discord demands.
-func options(args []bot.Arg) []*discordgo.ApplicationCommandOption {
+// Discord demands. command names the command, for the translations of
+// its arguments' help.
+func options(command string, args []bot.Arg) []*discordgo.ApplicationCommandOption {
 	var out []*discordgo.ApplicationCommandOption
 	for _, a := range args {
+		key, english := describe(command, a)
+		desc, tr := localized(key, english)
 		o := &discordgo.ApplicationCommandOption{
-			Type: discordgo.ApplicationCommandOptionString, Name: a.Name, Description: clipText(describe(a), maxDescLen),
+			Type: discordgo.ApplicationCommandOptionString, Name: a.Name, Description: desc, DescriptionLocalizations: tr,
 			Required: a.Required, Autocomplete: a.Kind == bot.Account || a.Kind == bot.Member,
 		}
 		if a.Kind == bot.Flag {
@@ -83,46 +87,74 @@ func options(args []bot.Arg) []*discordgo.ApplicationCommandOption {
 	return out
 }
 
-// describe is an option's description: the argument's help, else what
-// its kind takes.
-func describe(a bot.Arg) string {
+// describe is an option's description in English and the grammar key of
+// its translations (see localized): the argument's help, else what its
+// kind takes.
+func describe(command string, a bot.Arg) (key, english string) {
 	if a.Help != "" {
-		return a.Help
+		return command + ".arg." + a.Name, a.Help
 	}
 	switch a.Kind {
 	case bot.Account:
-		return "Account: slug, name or the start of it"
+		return "discord.kind.account", "Account: slug, name or the start of it"
 	case bot.Member:
-		return "csbot member id, e.g. aiko"
+		return "discord.kind.member", "csbot member id, e.g. aiko"
 	case bot.Duration:
-		return "a duration, e.g. 1d or 1w"
+		return "discord.kind.duration", "a duration, e.g. 1d or 1w"
 	case bot.Date:
-		return "a day, YYYY-MM-DD"
+		return "discord.kind.date", "a day, YYYY-MM-DD"
 	}
-	return a.Name
+	return "", a.Name
+}
+
+// localized is a description in English, clipped to Discord's limit, and
+// its translations by Discord locale: the catalogues' grammar.<key>, so
+// Discord shows /cs in each user's client language. csbot's language
+// codes ("ja") are Discord's.
+func localized(key, english string) (string, map[discordgo.Locale]string) {
+	var tr map[discordgo.Locale]string
+	for _, lang := range i18n.Supported() {
+		if key == "" || lang == i18n.Default {
+			continue
+		}
+		if s, ok := i18n.For(lang).Lookup(i18n.Grammar+key, nil); ok {
+			if tr == nil {
+				tr = map[discordgo.Locale]string{}
+			}
+			tr[discordgo.Locale(lang)] = clipText(s, maxDescLen)
+		}
+	}
+	return clipText(english, maxDescLen), tr
 }
 
 // applicationCommand is /cs as Register publishes it.
 func (cs *commandSet) applicationCommand() *discordgo.ApplicationCommand {
+	desc, tr := localized("discord.root", "csbot: account health, onboarding, churn risks, playbooks and checklists")
+	var rootTr *map[discordgo.Locale]string
+	if tr != nil {
+		rootTr = &tr
+	}
 	root := &discordgo.ApplicationCommand{
-		Type:             discordgo.ChatApplicationCommand,
-		Name:             RootCommand,
-		Description:      "csbot: account health, onboarding, churn risks, playbooks and checklists",
-		Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
-		IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+		Type:                     discordgo.ChatApplicationCommand,
+		Name:                     RootCommand,
+		Description:              desc,
+		DescriptionLocalizations: rootTr,
+		Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
+		IntegrationTypes:         &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
 	}
 	for _, c := range cs.cmds {
-		desc := clipText(cmp.Or(c.Summary, c.Name), maxDescLen)
+		desc, tr := localized(c.Name+".summary", cmp.Or(c.Summary, c.Name))
 		if len(c.Subcommands) == 0 {
 			root.Options = append(root.Options, &discordgo.ApplicationCommandOption{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: c.Name, Description: desc, Options: options(c.Args),
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: c.Name, Description: desc, DescriptionLocalizations: tr, Options: options(c.Name, c.Args),
 			})
 			continue
 		}
-		g := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: c.Name, Description: desc}
+		g := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: c.Name, Description: desc, DescriptionLocalizations: tr}
 		for _, s := range c.Subcommands {
+			desc, tr := localized(c.Name+"."+s.Name+".summary", cmp.Or(s.Summary, s.Name))
 			g.Options = append(g.Options, &discordgo.ApplicationCommandOption{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.Name, Description: clipText(cmp.Or(s.Summary, s.Name), maxDescLen), Options: options(s.Args),
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.Name, Description: desc, DescriptionLocalizations: tr, Options: options(c.Name, s.Args),
 			})
 		}
 		root.Options = append(root.Options, g)
@@ -130,13 +162,18 @@ func (cs *commandSet) applicationCommand() *discordgo.ApplicationCommand {
 	return root
 }
 
-// commandSize counts what Discord's 8,000-character limit counts.
+// commandSize counts what Discord's 8,000-character limit counts: of a
+// translated description, the longest of its languages.
 func commandSize(c *discordgo.ApplicationCommand) int {
-	n := utf8.RuneCountInString(c.Name) + utf8.RuneCountInString(c.Description)
+	var rootTr map[discordgo.Locale]string
+	if c.DescriptionLocalizations != nil {
+		rootTr = *c.DescriptionLocalizations
+	}
+	n := utf8.RuneCountInString(c.Name) + longest(c.Description, rootTr)
 	var walk func([]*discordgo.ApplicationCommandOption)
 	walk = func(opts []*discordgo.ApplicationCommandOption) {
 		for _, o := range opts {
-			n += utf8.RuneCountInString(o.Name) + utf8.RuneCountInString(o.Description)
+			n += utf8.RuneCountInString(o.Name) + longest(o.Description, o.DescriptionLocalizations)
 			for _, ch := range o.Choices {
 				n += utf8.RuneCountInString(ch.Name) + utf8.RuneCountInString(fmt.Sprint(ch.Value))
 			}
@@ -148,6 +185,7 @@ func commandSize(c *discordgo.ApplicationCommand) int {
 }
 
 // errStaleCommand marks an interaction for a command csbot no longer has.
+// The user is told adapter.discord.stale.
 var errStaleCommand = errors.New("this Discord command is not one csbot knows any more: ask an admin to run `csbot discord register`")
 
 // find returns the command an interaction names, its subcommand's name
@@ -187,4 +225,14 @@ func (cs *commandSet) call(d discordgo.ApplicationCommandInteractionData) (bot.C
 		}
 	}
 	return call, nil
+}
+
+// longest is the length in characters of the longest of a description
+// and its translations.
+func longest(english string, tr map[discordgo.Locale]string) int {
+	n := utf8.RuneCountInString(english)
+	for _, s := range tr {
+		n = max(n, utf8.RuneCountInString(s))
+	}
+	return n
 }

@@ -43,7 +43,7 @@ func (a *Adapter) Handler() http.Handler {
 			won, err := a.Store.Claim(r.Context(), "discord-interaction/"+i.ID, time.Now())
 			if err != nil {
 				a.Log.Warn("discord: claim interaction", "err", err)
-				writeJSON(w, answer(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}))
+				writeJSON(w, a.outage(r.Context(), i))
 				return
 			}
 			if !won {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/discord"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
@@ -509,7 +510,7 @@ func TestChartsAndFollowUps(t *testing.T) {
 		t.Errorf("chart edits = %+v", edits)
 	}
 	follow := e.discord.called(http.MethodPost, "webhooks/A1/"+token2)
-	want := len(discord.Render(bot.Reply{Title: "Long", Sections: []bot.Section{{Lines: lines}}})) - 1
+	want := len(discord.Render(i18n.English, bot.Reply{Title: "Long", Sections: []bot.Section{{Lines: lines}}})) - 1
 	if want < 1 || len(follow) != want {
 		t.Fatalf("%d follow-ups, want %d", len(follow), want)
 	}

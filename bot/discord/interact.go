@@ -64,7 +64,8 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		call, err := a.cmds.call(i.ApplicationCommandData())
 		if err != nil {
 			a.Log.Warn("unknown Discord command", "command", i.ApplicationCommandData().Name, "err", err)
-			return answer(bot.Reply{Error: true, Text: "csbot cannot run that: " + err.Error()}), nil, nil
+			l := a.localizer(ctx, i)
+			return answer(l, bot.Reply{Error: true, Text: l.T("adapter.discord.stale", nil)}), nil, nil
 		}
 		return a.run(ctx, i, a.callJob(user, call))
 	case discordgo.InteractionApplicationCommandAutocomplete:
@@ -76,7 +77,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 			return response{}, nil, err
 		}
 		if err != nil {
-			return answer(bot.Reply{Error: true, Text: err.Error()}), nil, nil
+			return a.unresolved(ctx, i, err), nil, nil
 		}
 		switch kind {
 		case kindRun:
@@ -88,8 +89,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 			}
 			// The modal carries the button's id, so its submission finds
 			// the account the same way.
-			l := a.Router.Localizer(bot.WithUserLocale(ctx, string(i.Locale)), "discord", user)
-			return noteModal(l, id, value), nil, nil
+			return noteModal(a.localizer(ctx, i), id, value), nil, nil
 		}
 		return response{}, nil, fmt.Errorf("%w: button %q", errBadPayload, id)
 	case discordgo.InteractionModalSubmit:
@@ -99,7 +99,7 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 			return response{}, nil, err
 		}
 		if err != nil {
-			return answer(bot.Reply{Error: true, Text: err.Error()}), nil, nil
+			return a.unresolved(ctx, i, err), nil, nil
 		}
 		if kind != kindNote {
 			return response{}, nil, fmt.Errorf("%w: modal %q", errBadPayload, d.CustomID)
@@ -108,6 +108,36 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		return a.run(ctx, i, a.callJob(user, note))
 	}
 	return response{}, nil, fmt.Errorf("%w: type %d", errBadPayload, i.Type)
+}
+
+// localizer writes in the language csbot answers i's user in: their
+// member locale, else the interaction's (Discord's client language), else
+// the deployment's.
+func (a *Adapter) localizer(ctx context.Context, i *discordgo.Interaction) *i18n.Localizer {
+	return a.Router.Localizer(bot.WithUserLocale(ctx, string(i.Locale)), "discord", userOf(i))
+}
+
+// Why a button or modal could not be resolved (see resolve).
+var (
+	errButtonUnknown = errors.New("discord: button value no longer saved")
+	errUnavailable   = errors.New("discord: store unavailable")
+)
+
+// unresolved answers a button or modal resolve could not read, in the
+// user's language.
+func (a *Adapter) unresolved(ctx context.Context, i *discordgo.Interaction, err error) response {
+	if errors.Is(err, errUnavailable) {
+		return a.outage(ctx, i)
+	}
+	l := a.localizer(ctx, i)
+	return answer(l, bot.Reply{Error: true, Text: l.T("adapter.button_unknown", nil)})
+}
+
+// outage answers i when csbot's database cannot be reached, in Discord's
+// language of the user: their member locale cannot be read then.
+func (a *Adapter) outage(ctx context.Context, i *discordgo.Interaction) response {
+	l := a.Router.LocalizerOf(bot.WithUserLocale(ctx, string(i.Locale)), store.Member{})
+	return answer(l, bot.Reply{Error: true, Text: l.T("router.unavailable", nil)})
 }
 
 func userOf(i *discordgo.Interaction) string {
@@ -133,10 +163,10 @@ func (a *Adapter) resolve(ctx context.Context, id string) (kind, value string, e
 	value, err = a.Store.Meta(ctx, refPrefix+key)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return "", "", errors.New("csbot no longer knows what this button does. Type the command instead; `/cs help` lists them")
+		return "", "", fmt.Errorf("%w: %s", errButtonUnknown, key)
 	case err != nil:
 		a.Log.Warn("read Discord button", "key", key, "err", err)
-		return "", "", errors.New("csbot cannot reach its database right now, try again in a minute")
+		return "", "", fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	return kind, value, nil
 }
@@ -174,14 +204,15 @@ func (a *Adapter) callJob(user string, c bot.Call) job {
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, j job) (response, func(), error) {
 	// Discord says the user's client language, for members who chose none.
 	ctx = bot.WithUserLocale(ctx, string(i.Locale))
-	j = a.guard(ctx, i.ChannelID, j)
+	user := userOf(i)
+	j = a.guard(ctx, user, i.ChannelID, j)
 	// The answer may outlive the request: it is delivered through the
 	// interaction's webhook.
 	race := bot.Ack{Window: a.ackWindow, Timeout: runTimeout, Registry: a.Router.Registry(), Work: &a.work}
 	r, pending := race.Run(ctx, j.command, j.handle)
 	if pending == nil {
 		if r.Image == nil {
-			msgs := Render(r)
+			msgs := Render(a.Router.Localizer(ctx, "discord", user), r)
 			a.saveRefs(ctx, msgs[0])
 			return messageResponse(msgs[0], r.Share), a.followUps(i, msgs[1:], r.Share), nil
 		}
@@ -194,10 +225,12 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, j job) (res
 // guard tells the job's command the channel it was typed in, and keeps a
 // shared answer private in a channel an admin marked external. The mark
 // is read before the command runs: a deferral fixes who sees the answer.
-func (a *Adapter) guard(ctx context.Context, channel string, j job) job {
+// The refusal is in user's language (ctx carries Discord's locale).
+func (a *Adapter) guard(ctx context.Context, user, channel string, j job) job {
 	refusal := ""
 	if j.share && channel != "" {
-		refusal = bot.MarkRefusal(a.Store.ChannelMark(ctx, "discord", channel))
+		mark, err := a.Store.ChannelMark(ctx, "discord", channel)
+		refusal = bot.MarkRefusal(a.Router.Localizer(ctx, "discord", user), mark, err)
 		j.share = refusal == ""
 	}
 	handle := j.handle
@@ -211,9 +244,9 @@ func (a *Adapter) guard(ctx context.Context, channel string, j job) job {
 	return j
 }
 
-// answer is an immediate reply that runs no command.
-func answer(r bot.Reply) response {
-	return messageResponse(Render(r)[0], false)
+// answer is an immediate reply that runs no command, written in l's language.
+func answer(l *i18n.Localizer, r bot.Reply) response {
+	return messageResponse(Render(l, r)[0], false)
 }
 
 func wantsShare(line string) bool {
@@ -245,7 +278,7 @@ func deferredResponse(share bool) response {
 func (a *Adapter) complete(i *discordgo.Interaction, deferredShare bool, r bot.Reply) {
 	ctx, cancel := context.WithTimeout(context.Background(), deliverTimeout)
 	defer cancel()
-	msgs := Render(r)
+	msgs := Render(a.localizer(ctx, i), r)
 	if r.Share != deferredShare {
 		if err := a.rest.call(ctx, "delete deferred answer", func(opts ...discordgo.RequestOption) error {
 			return a.rest.InteractionResponseDelete(i, opts...)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -40,7 +41,7 @@ func TestShareIsRefusedInAnExternalChannel(t *testing.T) {
 			if code != 200 || a.Type != 4 || (a.Data.Flags == 64) != tc.ephemeral || !strings.Contains(body, "Acme Corp") {
 				t.Errorf("%d %s; want type 4, ephemeral %v, with the health", code, body, tc.ephemeral)
 			}
-			if said := strings.Contains(body, bot.NotSharedExternal); said != tc.ephemeral {
+			if said := strings.Contains(body, i18n.English.T("adapter.not_shared.external", nil)); said != tc.ephemeral {
 				t.Errorf("answer says why it is private = %v, want %v: %s", said, tc.ephemeral, body)
 			}
 		})
@@ -79,7 +80,7 @@ func TestSendToAnExternalChannelLeavesFiguresOut(t *testing.T) {
 			t.Fatalf("%d posts in %s, want 1", len(posts), tc.channel)
 		}
 		got := fmt.Sprint(posts[0].JSON)
-		if !strings.Contains(got, "Churn-risk digest") || strings.Contains(got, "9,999,999") != tc.shown || strings.Contains(got, bot.RedactedNote) == tc.shown {
+		if !strings.Contains(got, "Churn-risk digest") || strings.Contains(got, "9,999,999") != tc.shown || strings.Contains(got, i18n.English.T("adapter.redacted", nil)) == tc.shown {
 			t.Errorf("%s: figures shown = %v, want %v: %s", tc.channel, !tc.shown, tc.shown, got)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 )
 
 // Discord's message limits, from its public docs. Lengths count UTF-16
@@ -71,7 +72,8 @@ type Message struct {
 // Render turns a reply into one or more Discord messages within Discord's
 // limits: the title and fields open the first, text and sections follow,
 // the footer and buttons close the last. It returns at least one message.
-func Render(r bot.Reply) []Message {
+// What it writes itself (a message of more buttons) is in l's language.
+func Render(l *i18n.Localizer, r bot.Reply) []Message {
 	colour := bandColour[r.Band]
 	if colour == 0 && r.Error {
 		colour = errorColour
@@ -85,8 +87,8 @@ func Render(r bot.Reply) []Message {
 		if r.Error {
 			text = "⚠️ " + text
 		}
-		for _, l := range strings.Split(text, "\n") {
-			e.addLine(bot.Line{Text: esc(l)})
+		for _, line := range strings.Split(text, "\n") {
+			e.addLine(bot.Line{Text: esc(line)})
 		}
 	}
 	for _, f := range r.Fields {
@@ -96,11 +98,11 @@ func Render(r bot.Reply) []Message {
 		if t := strings.TrimSpace(s.Title); t != "" {
 			e.addLine(bot.Line{Text: "**" + esc(t) + "**", Gap: true})
 		}
-		for i, l := range s.Lines {
-			code := bot.Aligned(l)
-			text := l
+		for i, line := range s.Lines {
+			code := bot.Aligned(line)
+			text := line
 			if !code {
-				text = esc(l)
+				text = esc(line)
 			}
 			e.addLine(bot.Line{Text: text, Code: code, Gap: i == 0 && strings.TrimSpace(s.Title) == ""})
 		}
@@ -111,7 +113,7 @@ func Render(r bot.Reply) []Message {
 		msgs[0].Image = r.Image
 		msgs[0].Embeds[0].Image = &discordgo.MessageEmbedImage{URL: "attachment://" + r.Image.Name}
 	}
-	return addButtons(msgs, r.Buttons)
+	return addButtons(l, msgs, r.Buttons)
 }
 
 // embedder fills embeds in order, starting a new one when the next piece
@@ -217,7 +219,7 @@ func embedSize(em *discordgo.MessageEmbed) int {
 
 // addButtons puts the buttons on the last message, 5 to a row and 5 rows
 // to a message; more go on messages of their own.
-func addButtons(msgs []Message, buttons []bot.Button) []Message {
+func addButtons(l *i18n.Localizer, msgs []Message, buttons []bot.Button) []Message {
 	var ids []string
 	refs := map[string]string{}
 	var btns []discordgo.MessageComponent
@@ -235,7 +237,7 @@ func addButtons(msgs []Message, buttons []bot.Button) []Message {
 	}
 	for i, chunk := range slices.Collect(slices.Chunk(btns, maxRowItems*maxRows)) {
 		if i > 0 {
-			msgs = append(msgs, Message{Embeds: []*discordgo.MessageEmbed{{Type: discordgo.EmbedTypeRich, Description: "More actions"}}})
+			msgs = append(msgs, Message{Embeds: []*discordgo.MessageEmbed{{Type: discordgo.EmbedTypeRich, Description: l.T("adapter.more_actions", nil)}}})
 		}
 		m := &msgs[len(msgs)-1]
 		for row := range slices.Chunk(chunk, maxRowItems) {

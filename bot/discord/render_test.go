@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/golden"
 
 	"github.com/bwmarrin/discordgo"
@@ -83,7 +84,7 @@ func TestRenderGolden(t *testing.T) {
 			enc := json.NewEncoder(&buf)
 			enc.SetEscapeHTML(false)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(Render(tt.reply)); err != nil {
+			if err := enc.Encode(Render(i18n.English, tt.reply)); err != nil {
 				t.Fatal(err)
 			}
 			golden.Assert(t, "render-"+tt.name+".golden", buf.Bytes())
@@ -118,7 +119,7 @@ func TestRenderSplitsWithinLimits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			msgs := Render(tc.reply)
+			msgs := Render(i18n.English, tc.reply)
 			var text strings.Builder
 			buttonsSeen := 0
 			for i, m := range msgs {
@@ -225,6 +226,6 @@ func TestCustomIDs(t *testing.T) {
 func BenchmarkRender(b *testing.B) {
 	r := healthReply()
 	for b.Loop() {
-		Render(r)
+		Render(i18n.English, r)
 	}
 }

@@ -26,13 +26,15 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 		return fmt.Errorf("%w: DISCORD_BOT_TOKEN is not set; without it csbot answers commands on Discord but cannot send reminders or digests", ErrDeliveryFailed)
 	}
 	channel, dest, user := to.Channel, "channel "+to.Channel, ""
+	// A member reads their language; a channel's readers the deployment's.
+	var member store.Member
 	if channel != "" {
 		mark, err := a.Store.ChannelMark(ctx, "discord", channel)
 		if err != nil {
 			return fmt.Errorf("send to %s on Discord: read its mark: %w", dest, err)
 		}
 		if mark == store.ChannelExternal {
-			r = r.Redact()
+			r = r.Redact(a.Router.LocalizerOf(ctx, member))
 		}
 	}
 	if channel == "" {
@@ -41,7 +43,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 		if err != nil {
 			return fmt.Errorf("send to %s on Discord: %w", dest, err)
 		}
-		user = m.Identities["discord"]
+		member, user = m, m.Identities["discord"]
 		if user == "" {
 			return fmt.Errorf("send to %s on Discord: no Discord account linked (`/cs team member %s discord:<user id>`)", dest, to.Member)
 		}
@@ -49,7 +51,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 			return fmt.Errorf("send to %s on Discord: %w", dest, err)
 		}
 	}
-	msgs := Render(r)
+	msgs := Render(a.Router.LocalizerOf(ctx, member), r)
 	return to.Outbox.Each(ctx, len(msgs), func(ctx context.Context, part int, _ time.Time) error {
 		m := msgs[part]
 		if err := a.saveRefsErr(ctx, m); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -80,9 +81,39 @@ func body(m Message, share bool) ackBody {
 	return b
 }
 
-var checkFailed = bot.Reply{Error: true, Text: "csbot cannot check your Slack account right now, try again in a minute."}
+// lookupWait bounds finding a user's language for an acknowledgement,
+// which must reach Slack within its 3 seconds; past it the deployment's
+// language is used.
+const lookupWait = 100 * time.Millisecond
 
-var notRegistered = bot.Reply{Error: true, Text: "You are not registered with csbot, so it cannot show you customer data. Ask a csbot admin to add you."}
+// localizer writes in the language csbot answers user in: their member
+// locale, else their Slack locale (users.info, which handle has usually
+// cached already), else the deployment's.
+func (a *App) localizer(ctx context.Context, user string) *i18n.Localizer {
+	u, err := a.Client.user(ctx, user)
+	if err != nil {
+		a.Log.Warn("read the Slack user's locale", "err", err)
+	}
+	return a.Router.Localizer(bot.WithUserLocale(ctx, u.locale), "slack", user)
+}
+
+// slackLocalizer writes in user's Slack language, else the deployment's:
+// for when csbot's database, and so the member, cannot be read.
+func (a *App) slackLocalizer(ctx context.Context, user string) *i18n.Localizer {
+	ctx, cancel := context.WithTimeout(ctx, lookupWait)
+	defer cancel()
+	u, _ := a.Client.user(ctx, user) // without it, the deployment's language
+	return a.Router.LocalizerOf(bot.WithUserLocale(ctx, u.locale), store.Member{})
+}
+
+// refusal is why csbot answers a user nothing: Slack could not say who
+// they are (err), or they are a guest, who is never a member.
+func refusal(l *i18n.Localizer, err error) bot.Reply {
+	if err != nil {
+		return bot.Reply{Error: true, Text: l.T("adapter.check_failed", nil)}
+	}
+	return bot.Reply{Error: true, Text: l.T("router.not_registered", nil)}
+}
 
 // allowed refuses Slack guests (single- and multi-channel guests), who are
 // never team members even when someone linked their id by mistake. The
@@ -99,37 +130,31 @@ func (a *App) allowed(ctx context.Context, user string) (locale string, ok bool,
 // handle runs one command line for a Slack user, refusing guests.
 func (a *App) handle(ctx context.Context, user, channel, text string) bot.Reply {
 	locale, ok, err := a.allowed(ctx, user)
+	ctx = bot.WithUserLocale(ctx, locale)
 	if err != nil {
 		a.Log.Warn("guest check failed", "err", err)
-		return checkFailed
 	}
-	if !ok {
-		return notRegistered
+	if err != nil || !ok {
+		return refusal(a.Router.Localizer(ctx, "slack", user), err)
 	}
-	return a.route(bot.WithUserLocale(ctx, locale), user, channel, text)
+	return a.route(ctx, user, channel, text)
 }
 
 // route runs one command line typed in channel ("" for none) and keeps
 // its answer private where it may not be shared.
 func (a *App) route(ctx context.Context, user, channel, text string) bot.Reply {
-	return a.guard(ctx, channel, a.Router.Handle(bot.WithChannel(ctx, channel), "slack", user, text))
+	return a.guard(ctx, user, channel, a.Router.Handle(bot.WithChannel(ctx, channel), "slack", user, text))
 }
-
-// Why a shared answer went to its asker only.
-const (
-	notSharedConnect   = "This channel is shared with another organisation (Slack Connect), so csbot will not post customer figures here; the answer was sent to you privately."
-	notSharedUnchecked = "csbot could not check whether this channel is shared with another organisation, so it did not post here; the answer was sent to you privately. " +
-		"If csbot is not in this channel, invite it; if the problem stays, ask a Slack admin to reinstall csbot from the current manifest (it needs the channels:read, groups:read, im:read and mpim:read scopes)."
-)
 
 // guard turns a shared answer private in a channel people of other
 // organisations read: one an admin marked external, or a Slack Connect
-// channel. When that cannot be checked, the answer stays private too.
-func (a *App) guard(ctx context.Context, channel string, r bot.Reply) bot.Reply {
+// channel. When that cannot be checked, the answer stays private too. The
+// reason is written in the asker's language (ctx carries their Slack locale).
+func (a *App) guard(ctx context.Context, user, channel string, r bot.Reply) bot.Reply {
 	if !r.Share || channel == "" {
 		return r
 	}
-	reason, err := a.outsiders(ctx, channel)
+	reason, err := a.outsiders(ctx, a.Router.Localizer(ctx, "slack", user), channel)
 	if err != nil {
 		a.Log.Warn("check who reads a Slack channel", "channel", channel, "err", err)
 	}
@@ -141,18 +166,19 @@ func (a *App) guard(ctx context.Context, channel string, r bot.Reply) bot.Reply 
 
 // outsiders says why people of other organisations may read channel (an
 // admin marked it external, or it is a Slack Connect channel); "" when
-// neither. When that cannot be checked it says so, with the error.
-func (a *App) outsiders(ctx context.Context, channel string) (string, error) {
+// neither, in l's language. When that cannot be checked it says so, with
+// the error.
+func (a *App) outsiders(ctx context.Context, l *i18n.Localizer, channel string) (string, error) {
 	mark, err := a.Store.ChannelMark(ctx, "slack", channel)
-	if reason := bot.MarkRefusal(mark, err); reason != "" {
+	if reason := bot.MarkRefusal(l, mark, err); reason != "" {
 		return reason, err
 	}
 	ext, err := a.Client.ExternallyShared(ctx, channel)
 	switch {
 	case err != nil:
-		return notSharedUnchecked, fmt.Errorf("check whether the channel is shared with another organisation: %w", err)
+		return l.T("adapter.not_shared.unchecked", nil), fmt.Errorf("check whether the channel is shared with another organisation: %w", err)
 	case ext:
-		return notSharedConnect, nil
+		return l.T("adapter.not_shared.connect", nil), nil
 	}
 	return "", nil
 }
@@ -163,7 +189,7 @@ func (a *App) outsiders(ctx context.Context, channel string) (string, error) {
 func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 	r, pending := a.race().Run(ctx, sc.Text, func(ctx context.Context) bot.Reply { return a.handle(ctx, sc.UserID, sc.ChannelID, sc.Text) })
 	if pending == nil {
-		r = noteDM(r)
+		r = a.noteDM(ctx, sc.UserID, r)
 		msgs := Render(r)
 		if len(msgs) > 1 || r.Image != nil {
 			// The rest, and the image, follow the answer, which goes back at once.
@@ -181,14 +207,25 @@ func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 		if err != nil {
 			pending.Cancel()
 			a.Log.Warn("store unreachable during a slash command", "err", err)
-			return body(Render(unreachable)[0], false)
+			return body(Render(unreachable(a.slackLocalizer(ctx, sc.UserID)))[0], false)
 		}
 	}
 	a.work.Go(func() {
-		r := noteDM(pending.Reply())
+		r := pending.Reply()
+		lctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		r = a.noteDM(lctx, sc.UserID, r)
 		a.later(sc, r, Render(r))
 	})
-	return ackBody{ResponseType: "ephemeral", Text: "Working on it…"}
+	return a.working(ctx, sc.UserID)
+}
+
+// working acknowledges a command whose answer follows, in the asker's
+// language.
+func (a *App) working(ctx context.Context, user string) ackBody {
+	lctx, cancel := context.WithTimeout(ctx, lookupWait)
+	defer cancel()
+	return ackBody{ResponseType: "ephemeral", Text: a.localizer(lctx, user).T("adapter.working", nil)}
 }
 
 // race is a slash command's race against Slack's 3 seconds. The answer
@@ -211,15 +248,12 @@ func (a *App) later(sc slack.SlashCommand, r bot.Reply, msgs []Message) {
 	a.sendImage(ctx, r, sharedIn(r, sc.ChannelID), "", sc.UserID)
 }
 
-// dmNote tells the asker where the image of an answer only they see went.
-const dmNote = "The chart is in your direct messages with csbot."
-
-// noteDM adds dmNote to an answer with an image that only its asker sees:
-// Slack cannot show a file to one person in a channel, so sendImage puts
-// it in their DM.
-func noteDM(r bot.Reply) bot.Reply {
+// noteDM tells the asker, in their language, where the image of an answer
+// only they see went: Slack cannot show a file to one person in a channel,
+// so sendImage puts it in their DM.
+func (a *App) noteDM(ctx context.Context, user string, r bot.Reply) bot.Reply {
 	if r.Image != nil && !r.Share {
-		r.Text = strings.TrimSpace(r.Text + "\n" + dmNote)
+		r.Text = strings.TrimSpace(r.Text + "\n" + a.localizer(ctx, user).T("adapter.chart_in_dm", nil))
 	}
 	return r
 }
@@ -287,7 +321,7 @@ func (a *App) Event(ctx context.Context, eventID string, ev slackevents.EventsAP
 	}
 	r := a.handle(ctx, user, channel, text)
 	if thread != "" {
-		r = noteDM(r)
+		r = a.noteDM(ctx, user, r)
 	}
 	for _, m := range Render(r) {
 		var err error
@@ -355,10 +389,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		act := ic.ActionCallback.BlockActions[0]
 		locale, ok, err := a.allowed(ctx, ic.User.ID)
 		if err != nil || !ok {
-			r := notRegistered
-			if err != nil {
-				r = checkFailed
-			}
+			r := refusal(a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID), err)
 			a.work.Go(func() { a.reply(ic, r) })
 			return nil, nil
 		}
@@ -437,7 +468,7 @@ func noteInput(v slack.View) (text, kind string, err error) {
 func (a *App) reply(ic slack.InteractionCallback, r bot.Reply) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	r = noteDM(r)
+	r = a.noteDM(ctx, ic.User.ID, r)
 	for _, m := range Render(r) {
 		if err := a.Client.Respond(ctx, ic.ResponseURL, m, r.Share); err != nil {
 			a.Log.Error("answer interaction", "err", err)
@@ -462,13 +493,15 @@ func (a *App) Name() string { return "slack" }
 // nothing yet: the error sends the message back to the outbox.
 func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
 	if to.Channel != "" {
-		reason, err := a.outsiders(ctx, to.Channel)
+		// A channel's readers have no one language: the deployment's.
+		l := a.Router.LocalizerOf(ctx, store.Member{})
+		reason, err := a.outsiders(ctx, l, to.Channel)
 		if err != nil {
 			return fmt.Errorf("send to Slack channel %s: csbot cannot tell who reads it: %w", to.Channel, err)
 		}
 		if reason != "" {
 			a.Log.Info("customer figures left out of a post to a channel other organisations read", "channel", to.Channel, "reason", reason)
-			r = r.Redact()
+			r = r.Redact(l)
 		}
 	}
 	msgs := Render(r)

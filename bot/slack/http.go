@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -72,10 +73,11 @@ func (h *HTTP) verified(next func(w http.ResponseWriter, r *http.Request, body [
 		if err != nil {
 			h.app.Log.Warn("claim Slack request", "path", r.URL.Path, "err", err)
 			if r.URL.Path == commandsPath {
-				writeJSON(w, body(Render(unreachable)[0], false))
+				form, _ := url.ParseQuery(string(raw))
+				writeJSON(w, body(Render(unreachable(h.app.slackLocalizer(r.Context(), form.Get("user_id"))))[0], false))
 				return
 			}
-			http.Error(w, unreachable.Text, http.StatusServiceUnavailable)
+			http.Error(w, "csbot cannot reach its database right now", http.StatusServiceUnavailable)
 			return
 		}
 		if !won {
@@ -96,8 +98,11 @@ func requestID(h http.Header) (id string, signed time.Time) {
 	return "slack-request/" + strconv.FormatInt(ts, 10) + "/" + hex.EncodeToString(mac), time.Unix(ts, 0)
 }
 
-// unreachable answers a request csbot could not record as served.
-var unreachable = bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}
+// unreachable answers a request csbot could not serve for want of its
+// database, in l's language.
+func unreachable(l *i18n.Localizer) bot.Reply {
+	return bot.Reply{Error: true, Text: l.T("router.unavailable", nil)}
+}
 
 func (h *HTTP) commands(w http.ResponseWriter, r *http.Request, body []byte) {
 	sc, err := decodeCommand(body)

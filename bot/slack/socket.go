@@ -95,7 +95,7 @@ func (a *App) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 			// Socket Mode refuses acks of 20 KB or more: a big answer goes
 			// through the response_url instead.
 			if b, err := json.Marshal(body); err == nil && len(b) > maxSocketAck {
-				a.ack(sm, evt.Request, ackBody{ResponseType: "ephemeral", Text: "Working on it…"})
+				a.ack(sm, evt.Request, a.working(ctx, sc.UserID))
 				a.later(sc, bot.Reply{Share: body.ResponseType == "in_channel"}, []Message{{Text: body.Text, Blocks: body.Blocks}})
 				return
 			}

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/bot/i18n"
 )
 
 // Limits of a Teams message and of csbot's cards.
@@ -131,15 +131,15 @@ type mention struct {
 // card's Action.Submit cannot reach an outgoing webhook, and Workflows
 // cards would send it to the flow, not to csbot. The Image is left out:
 // an outgoing webhook cannot upload it, and Text carries a sparkline of
-// the same data.
-func render(r bot.Reply, botName string, forWhom *mention) []Card {
+// the same data. What it writes itself is in l's language.
+func render(l *i18n.Localizer, r bot.Reply, botName string, forWhom *mention) []Card {
 	var head, body, tail []Element
 	var entities []Mention
 	if forWhom != nil {
-		text := "For " + forWhom.name + " (@" + forWhom.handle + ")"
+		text := l.T("adapter.for_member", i18n.Data{"Name": forWhom.name + " (@" + forWhom.handle + ")"})
 		if forWhom.aadID != "" {
 			at := "<at>" + forWhom.name + "</at>"
-			text = "For " + at
+			text = l.T("adapter.for_member", i18n.Data{"Name": at})
 			entities = append(entities, Mention{Type: "mention", Text: at, Mentioned: Mentioned{ID: forWhom.aadID, Name: forWhom.name}})
 		}
 		head = append(head, Element{Type: "TextBlock", Text: clip(text, maxLine), Wrap: true, IsSubtle: true})
@@ -183,7 +183,7 @@ func render(r bot.Reply, botName string, forWhom *mention) []Card {
 		}
 		body = append(body, lines...)
 	}
-	for i, h := range hints(r.Buttons, botName) {
+	for i, h := range hints(l, r.Buttons, botName) {
 		e := Element{Type: "TextBlock", Text: clip(h, maxLine), IsSubtle: true, Wrap: true, Spacing: "None"}
 		if i == 0 {
 			e.Spacing = "Medium"
@@ -211,10 +211,10 @@ func summaryOf(r bot.Reply) string {
 }
 
 // hints turns buttons into the lines a user replies with (Button.Typed).
-func hints(buttons []bot.Button, botName string) []string {
+func hints(l *i18n.Localizer, buttons []bot.Button, botName string) []string {
 	var out []string
 	for _, b := range buttons {
-		out = append(out, fmt.Sprintf("%s: reply `@%s %s`", cmp.Or(b.Label, b.ID), botName, b.Typed()))
+		out = append(out, l.T("adapter.teams.hint", i18n.Data{"Label": cmp.Or(b.Label, b.ID), "Bot": botName, "Command": b.Typed()}))
 	}
 	return out
 }
@@ -345,16 +345,17 @@ func markdown(r bot.Reply) string {
 
 // answer is the outgoing webhook's answer to a reply: a markdown message
 // for text, else the first card. A reply too long for one message is cut
-// there, saying so: an outgoing webhook gets a single answer.
-func answer(r bot.Reply, botName string) Activity {
+// there, saying so (in l's language): an outgoing webhook gets a single
+// answer.
+func answer(l *i18n.Localizer, r bot.Reply, botName string) Activity {
 	if textOnly(r) {
 		return Activity{Type: "message", TextFormat: "markdown", Text: markdown(r)}
 	}
-	cards := render(r, botName, nil)
+	cards := render(l, r, botName, nil)
 	first := cards[0]
 	if n := len(cards) - 1; n > 0 {
 		first.Body = append(first.Body, Element{Type: "TextBlock", Color: "Warning", Spacing: "Medium", Wrap: true,
-			Text: fmt.Sprintf("This answer is longer than one Teams message, so it stops here (the rest would need %s). Ask for less, e.g. one team, tier or region.", health.Plural(n, "more message"))})
+			Text: l.N("adapter.teams.too_long", n, nil)})
 	}
 	return message(first)
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/golden"
 )
 
@@ -88,7 +89,7 @@ func TestAnswerGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden.Assert(t, "answer-"+tt.name+".golden", indented(answer(tt.reply, "csbot")))
+			golden.Assert(t, "answer-"+tt.name+".golden", indented(answer(i18n.English, tt.reply, "csbot")))
 		})
 	}
 }
@@ -109,7 +110,7 @@ func TestWorkflowsGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var msgs []Activity
-			for _, c := range render(tt.reply, "csbot", tt.who) {
+			for _, c := range render(i18n.English, tt.reply, "csbot", tt.who) {
 				msgs = append(msgs, message(c))
 			}
 			golden.Assert(t, "workflows-"+tt.name+".golden", indented(msgs))
@@ -170,7 +171,7 @@ func TestRenderLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cards := render(tt.reply, "csbot", tt.who)
+			cards := render(i18n.English, tt.reply, "csbot", tt.who)
 			var all strings.Builder
 			for i, c := range cards {
 				if n := len(mustJSON(c)); n > cardBudget {
@@ -187,7 +188,7 @@ func TestRenderLimits(t *testing.T) {
 				}
 				all.Write(mustJSON(c))
 			}
-			if n := len(mustJSON(answer(tt.reply, "csbot"))); n > MaxMessageBytes {
+			if n := len(mustJSON(answer(i18n.English, tt.reply, "csbot"))); n > MaxMessageBytes {
 				t.Errorf("outgoing webhook answer: %d bytes, Teams takes %d", n, MaxMessageBytes)
 			}
 			text := all.String()
@@ -239,11 +240,11 @@ func TestRenderLimits(t *testing.T) {
 // An answer longer than one message is cut, saying how much is left.
 func TestAnswerCutNotice(t *testing.T) {
 	r := bot.Reply{Title: "Accounts", Sections: []bot.Section{{Lines: lines("acct", 400, 150)}}}
-	n := len(render(r, "csbot", nil))
+	n := len(render(i18n.English, r, "csbot", nil))
 	if n < 2 {
 		t.Fatalf("%d cards, want a reply that needs several", n)
 	}
-	a := answer(r, "csbot")
+	a := answer(i18n.English, r, "csbot")
 	body := a.Attachments[0].Content.Body
 	want := fmt.Sprintf("so it stops here (the rest would need %d more messages)", n-1)
 	if got := body[len(body)-1].Text; !strings.Contains(got, want) {
@@ -254,6 +255,6 @@ func TestAnswerCutNotice(t *testing.T) {
 func BenchmarkAnswer(b *testing.B) {
 	r := healthReply()
 	for b.Loop() {
-		_ = mustJSON(answer(r, "csbot"))
+		_ = mustJSON(answer(i18n.English, r, "csbot"))
 	}
 }

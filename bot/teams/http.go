@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -39,6 +40,8 @@ type incoming struct {
 		// identity csbot knows members by, the same in every team.
 		AADObjectID string `json:"aadObjectId"`
 	} `json:"from"`
+	// Locale is the sender's Teams client language, e.g. "ja-JP".
+	Locale string `json:"locale"`
 }
 
 // maxSkew is how far an activity's timestamp may be from now.
@@ -79,7 +82,9 @@ func (a *Adapter) Handler() http.Handler {
 		won, err := a.store.Claim(r.Context(), "teams-activity/"+in.Conversation.ID+"/"+in.ID, time.Now())
 		if err != nil {
 			a.log.Warn("claim Teams activity", "err", err)
-			reply(w, answer(bot.Reply{Error: true, Text: "csbot cannot reach its database right now, try again in a minute."}, a.botName))
+			// The member cannot be read: Teams' language of the sender.
+			l := a.router.LocalizerOf(bot.WithUserLocale(r.Context(), in.Locale), store.Member{})
+			reply(w, answer(l, bot.Reply{Error: true, Text: l.T("router.unavailable", nil)}, a.botName))
 			return
 		}
 		if !won {
@@ -138,6 +143,7 @@ func (a *Adapter) verify(header string, body []byte) error {
 // asker's team's Workflows webhook when it has one; otherwise it is
 // stopped and the asker told to try again.
 func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
+	ctx = bot.WithUserLocale(ctx, in.Locale)
 	text := CommandText(in.Text, a.botName)
 	user := in.From.AADObjectID
 	channel := channelID(in.Conversation.ID)
@@ -154,20 +160,22 @@ func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 	select {
 	case r := <-done:
 		defer cancel()
-		return answer(a.visible(runCtx, channel, r), a.botName)
+		l := a.router.Localizer(runCtx, Platform, user)
+		return answer(l, a.visible(runCtx, l, channel, r), a.botName)
 	case <-timer.C:
 	}
+	command := i18n.Data{"Command": "/cs " + firstWord(text)}
 	lctx, lcancel := context.WithTimeout(ctx, lookupTimeout)
 	defer lcancel()
 	m, t, err := a.askerWebhook(lctx, user)
 	if err != nil {
 		cancel()
 		a.log.Info("slow Teams command stopped", "command", firstWord(text), "reason", err)
-		return answer(bot.Reply{Error: true, Text: fmt.Sprintf(
-			"`%s` takes longer than Teams waits for an answer (5 seconds), so csbot stopped it. Try again in a minute; "+
-				"if it keeps happening, ask a csbot admin to set up a Workflows webhook for your team so slow answers can be posted there.",
-			"/cs "+firstWord(text))}, a.botName)
+		l := a.router.Localizer(lctx, Platform, user)
+		return answer(l, bot.Reply{Error: true, Text: l.T("adapter.teams.stopped", command)}, a.botName)
 	}
+	// The answer is for m, whom the post mentions: in m's language.
+	l := a.router.LocalizerOf(ctx, m)
 	a.work.Add(1)
 	go func() {
 		defer a.work.Done()
@@ -177,11 +185,11 @@ func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 		defer pcancel()
 		// The team's Workflows channel is not the one asked in: its own
 		// mark decides.
-		if err := a.post(pctx, t.TeamsWebhook, m.Team, render(a.inWorkflows(pctx, t, r), a.botName, memberMention(m)), nil); err != nil {
+		if err := a.post(pctx, t.TeamsWebhook, m.Team, render(l, a.inWorkflows(pctx, l, t, r), a.botName, memberMention(m)), nil); err != nil {
 			a.log.Error("deliver slow Teams answer", "command", firstWord(text), "team", m.Team, "err", err)
 		}
 	}()
-	return answer(bot.Reply{Text: fmt.Sprintf("Still working on `%s`: the answer will be posted in your team's csbot channel.", "/cs "+firstWord(text))}, a.botName)
+	return answer(l, bot.Reply{Text: l.T("adapter.teams.still_working", command)}, a.botName)
 }
 
 // channelID is the channel of an outgoing webhook's conversation: a
@@ -194,8 +202,9 @@ func channelID(conversation string) string {
 
 // visible is r as the channel sees it: Teams shows every answer of an
 // outgoing webhook to the whole channel, so customer figures are left out
-// unless an admin marked the channel internal.
-func (a *Adapter) visible(ctx context.Context, channel string, r bot.Reply) bot.Reply {
+// unless an admin marked the channel internal; the note saying so is in
+// l's language.
+func (a *Adapter) visible(ctx context.Context, l *i18n.Localizer, channel string, r bot.Reply) bot.Reply {
 	mark, err := a.store.ChannelMark(ctx, Platform, channel)
 	if err != nil {
 		a.log.Warn("read Teams channel mark", "err", err)
@@ -203,7 +212,7 @@ func (a *Adapter) visible(ctx context.Context, channel string, r bot.Reply) bot.
 	if err == nil && mark == store.ChannelInternal {
 		return r
 	}
-	return r.Redact()
+	return r.Redact(l)
 }
 
 // askerWebhook finds the asker and their team, with its Workflows webhook.

@@ -337,7 +337,7 @@ func TestCommandsEndToEnd(t *testing.T) {
 		card bool
 	}{
 		// Kenji's locale is ja-JP: csbot answers him in Japanese.
-		{"health as a card", kenjiAAD, "<at>csbot</at> health kumo", []string{"Kumo Robotics · ヘルススコア", `"type":"FactSet"`, `"title":"担当CSM"`, "reply `@csbot onboarding kumo-robotics`"}, true},
+		{"health as a card", kenjiAAD, "<at>csbot</at> health kumo", []string{"Kumo Robotics · ヘルススコア", `"type":"FactSet"`, `"title":"担当CSM"`, "`@csbot onboarding kumo-robotics` と返信してください"}, true},
 		{"mention with markup and entities", kenjiAAD, "<p><at>csbot</at>&nbsp;health&nbsp;&quot;Kumo Robotics&quot;</p>", []string{"Kumo Robotics · ヘルススコア"}, true},
 		{"whoami", kenjiAAD, "<at>csbot</at> whoami", []string{"Kenji Watanabe (@kenji)", "teams " + kenjiAAD}, true},
 		{"unknown user gets no data", nobodyAAD, "<at>csbot</at> health kumo", []string{"not registered"}, false},
@@ -404,7 +404,7 @@ func TestSlowCommand(t *testing.T) {
 	}
 
 	a = e.ask(t, kenjiAAD, "<at>csbot</at> /cs slowpoke")
-	if !strings.Contains(a.Text, "Still working on `/cs slowpoke`") || !strings.Contains(a.Text, "posted in your team's csbot channel") {
+	if !strings.Contains(a.Text, "`/cs slowpoke` を処理しています") || !strings.Contains(a.Text, "チームのcsbotチャンネルに投稿します") {
 		t.Errorf("answer with a webhook = %+v", a)
 	}
 	close(release)
@@ -415,7 +415,7 @@ func TestSlowCommand(t *testing.T) {
 	}
 	card := got[0].Attachments[0].Content
 	raw := string(mustJSON(card))
-	if !strings.Contains(raw, "For <at>Kenji Watanabe</at>") || !strings.Contains(raw, "Slow answer for kenji") {
+	if !strings.Contains(raw, "宛先：<at>Kenji Watanabe</at>") || !strings.Contains(raw, "Slow answer for kenji") {
 		t.Errorf("delivered card = %s", raw)
 	}
 	if card.MSTeams == nil || len(card.MSTeams.Entities) != 1 || card.MSTeams.Entities[0].Mentioned.ID != kenjiAAD {
@@ -440,7 +440,7 @@ func TestSend(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("workflows got %d posts, want 3", len(got))
 	}
-	wants := []string{"For <at>Kenji Watanabe</at>", "For Yui Nakamura (@yui)", "Churn-risk digest: Tokyo"}
+	wants := []string{"宛先：<at>Kenji Watanabe</at>", "宛先：Yui Nakamura (@yui)", "Churn-risk digest: Tokyo"}
 	for i, w := range wants {
 		if raw := string(mustJSON(got[i])); !strings.Contains(raw, w) || !strings.Contains(raw, "Churn-risk digest") {
 			t.Errorf("post %d lacks %q: %s", i, w, raw)

@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
 // An outgoing webhook's answer is seen by the whole channel: ARR, NPS and
 // risk reasons stay out of it unless an admin marked the channel internal.
+// Kenji reads Japanese: the note saying so is in Japanese.
 func TestCustomerFiguresOnlyInInternalChannels(t *testing.T) {
 	e := newEnv(t)
 	tests := []struct {
@@ -31,7 +33,7 @@ func TestCustomerFiguresOnlyInInternalChannels(t *testing.T) {
 				t.Errorf("%q shown = %v, want %v:\n%s", f, !internal, internal, raw)
 			}
 		}
-		if strings.Contains(raw, bot.RedactedNote) == internal {
+		if strings.Contains(raw, i18n.For("ja").T("adapter.redacted", nil)) == internal {
 			t.Errorf("note shown = %v, want %v", internal, !internal)
 		}
 	}
@@ -84,7 +86,7 @@ func TestWorkflowsPostsFollowTheirChannelsMark(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if a := e.ask(t, kenjiAAD, "<at>csbot</at> slowfig"); !strings.Contains(a.Text, "Still working") {
+			if a := e.ask(t, kenjiAAD, "<at>csbot</at> slowfig"); !strings.Contains(a.Text, "`/cs slowfig` を処理しています") {
 				t.Fatalf("answer = %+v", a)
 			}
 			close(release)
@@ -98,7 +100,7 @@ func TestWorkflowsPostsFollowTheirChannelsMark(t *testing.T) {
 			}
 			for i, what := range []string{"slow answer", "sent message"} {
 				raw := string(mustJSON(got[i]))
-				if strings.Contains(raw, "9,999,999") != tc.shown || strings.Contains(raw, bot.RedactedNote) == tc.shown {
+				if strings.Contains(raw, "9,999,999") != tc.shown || strings.Contains(raw, i18n.For("ja").T("adapter.redacted", nil)) == tc.shown {
 					t.Errorf("%s: figures shown = %v, want %v:\n%s", what, !tc.shown, tc.shown, raw)
 				}
 			}

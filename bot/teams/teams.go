@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 )
 
@@ -152,6 +153,8 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	var (
 		teamID  string
 		mention *mention
+		// A member reads their language; a team's channel the deployment's.
+		member store.Member
 	)
 	switch {
 	case to.Channel != "":
@@ -164,7 +167,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 		if m.Team == "" {
 			return fmt.Errorf("send to @%s on Teams: @%s is in no team, and csbot posts to a team's channel (`/cs team member %s team:...`)", m.ID, m.ID, m.ID)
 		}
-		teamID, mention = m.Team, memberMention(m)
+		teamID, mention, member = m.Team, memberMention(m), m
 	default:
 		return errors.New("send on Teams: no member or team to send to")
 	}
@@ -172,7 +175,8 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	if err != nil {
 		return fmt.Errorf("send to %s on Teams: %w", cmp.Or(to.Member, "team "+teamID), err)
 	}
-	return a.post(ctx, t.TeamsWebhook, teamID, render(a.inWorkflows(ctx, t, r), a.botName, mention), to.Outbox)
+	l := a.router.LocalizerOf(ctx, member)
+	return a.post(ctx, t.TeamsWebhook, teamID, render(l, a.inWorkflows(ctx, l, t, r), a.botName, mention), to.Outbox)
 }
 
 // webhook returns a team with its Workflows webhook URL.
@@ -194,11 +198,11 @@ func (a *Adapter) webhook(ctx context.Context, teamID string) (store.Team, error
 // rule of direct answers (visible) for the channel the admin named with
 // the webhook; customer figures stay out when none was named, as csbot
 // cannot tell which channel the webhook posts into.
-func (a *Adapter) inWorkflows(ctx context.Context, t store.Team, r bot.Reply) bot.Reply {
+func (a *Adapter) inWorkflows(ctx context.Context, l *i18n.Localizer, t store.Team, r bot.Reply) bot.Reply {
 	if t.TeamsChannel == "" {
-		return r.Redact()
+		return r.Redact(l)
 	}
-	return a.visible(ctx, t.TeamsChannel, r)
+	return a.visible(ctx, l, t.TeamsChannel, r)
 }
 
 // ErrNoWebhook is wrapped when a team has no Workflows webhook.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -45,7 +46,7 @@ func newTestWorkflows(t *testing.T) (*workflows, *fakeClock, *bytes.Buffer) {
 }
 
 func TestWorkflowsPost(t *testing.T) {
-	card := message(render(healthReply(), "csbot", nil)[0])
+	card := message(render(i18n.English, healthReply(), "csbot", nil)[0])
 	tests := []struct {
 		name   string
 		script []scripted
