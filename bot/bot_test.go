@@ -163,14 +163,6 @@ func TestRouter(t *testing.T) {
 	}
 }
 
-func TestAmount(t *testing.T) {
-	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 120000: "120,000", 1234567: "1,234,567", -45000: "-45,000"} {
-		if got := bot.Amount(in); got != want {
-			t.Errorf("Amount(%d) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // The note form's line reads back as the account and the text, whatever
 // the slug holds; Quote is Tokenize's inverse for one word.
 func TestNoteLine(t *testing.T) {

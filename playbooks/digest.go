@@ -80,9 +80,10 @@ const (
 // A lead of several teams gets one digest per team. onlyLead, when not
 // empty, keeps that lead's digests only; it is an error wrapping
 // store.ErrNotFound when that member leads no team. A digest is written in
-// the lead's language: their locale, else locale (CSBOT_LOCALE).
-func Digests(ctx context.Context, st DigestStore, now time.Time, locale, onlyLead string) ([]Digest, error) {
-	return buildDigests(ctx, st, locale, onlyLead, dateAt(now), nil)
+// the lead's language (their locale, else the org's, CSBOT_LOCALE), with
+// amounts in the org's currency.
+func Digests(ctx context.Context, st DigestStore, now time.Time, org i18n.Org, onlyLead string) ([]Digest, error) {
+	return buildDigests(ctx, st, org, onlyLead, dateAt(now), nil)
 }
 
 // dateAt gives a lead's local date at now (in now's location when the
@@ -97,11 +98,11 @@ func dateAt(now time.Time) func(store.Member) string {
 // DigestsOn is Digests for a given local date (YYYY-MM-DD) in every lead's
 // time zone, for `csbot digest --dry-run --date`. The accounts are the
 // current ones; the date picks the title and the baseline compared with.
-func DigestsOn(ctx context.Context, st DigestStore, date, locale, onlyLead string) ([]Digest, error) {
+func DigestsOn(ctx context.Context, st DigestStore, date string, org i18n.Org, onlyLead string) ([]Digest, error) {
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return nil, fmt.Errorf("digest date %q: want YYYY-MM-DD", date)
 	}
-	return buildDigests(ctx, st, locale, onlyLead, func(store.Member) string { return date }, nil)
+	return buildDigests(ctx, st, org, onlyLead, func(store.Member) string { return date }, nil)
 }
 
 // RecordDigest stores today's risk set for the next digest's comparison and
@@ -165,11 +166,11 @@ type digestTarget struct {
 
 // buildDigests builds the digests of the leads (onlyLead, when not
 // empty) for their dates by dateOf, each in the lead's language (their
-// locale, else locale). due, when not nil, keeps only the digests it
+// locale, else the org's). due, when not nil, keeps only the digests it
 // accepts, asked first with recorded false (before the lead's bookkeeping
 // is read), then with the digest's own: the scheduler's run every 15
 // minutes reads the index and renders only when a digest is due.
-func buildDigests(ctx context.Context, st DigestStore, locale, onlyLead string, dateOf func(store.Member) string, due func(lead store.Member, recorded bool) bool) ([]Digest, error) {
+func buildDigests(ctx context.Context, st DigestStore, org i18n.Org, onlyLead string, dateOf func(store.Member) string, due func(lead store.Member, recorded bool) bool) ([]Digest, error) {
 	teams, err := st.Teams(ctx)
 	if err != nil {
 		return nil, err
@@ -271,7 +272,7 @@ func buildDigests(ctx context.Context, st DigestStore, locale, onlyLead string, 
 		d.Since, d.Recorded = base.date, base.recorded
 		cur := risky[d.Team.ID]
 		d.AtRisk = digestSet(cur)
-		l := i18n.For(i18n.Resolve(d.Lead.Locale, locale))
+		l := org.For(d.Lead.Locale)
 		d.Reply = digestReply(l, *d, cur, base, bySlug, teamNames)
 	}
 	return out, nil
@@ -458,7 +459,7 @@ func digestReply(l *i18n.Localizer, d Digest, cur []*store.AccountRow, base dige
 	atRisk := l.T("digest.at_risk", nil)
 	r.Fields = []bot.Field{
 		{Name: atRisk, Value: l.N("digest.accounts", len(cur), nil)},
-		{Name: l.T("digest.arr_at_risk", nil), Value: bot.Amount(arr), Sensitive: true},
+		{Name: l.T("digest.arr_at_risk", nil), Value: l.Amount(arr), Sensitive: true},
 	}
 	if first {
 		r.Sections = []bot.Section{digestSection(l, atRisk, newLines, newPublic)}
@@ -531,7 +532,7 @@ func digestNewLine(l *i18n.Localizer, r *store.AccountRow, figures bool) string 
 		reasons[i] = k.Rule + ": " + healthtext.Reason(l, k)
 	}
 	return fmt.Sprintf("%s (%s) · ARR %s · %s · %s",
-		r.Name, r.Slug, bot.Amount(r.ARR), digestOwner(l, r.Owner), strings.Join(reasons, l.T("digest.reason_sep", nil)))
+		r.Name, r.Slug, l.Amount(r.ARR), digestOwner(l, r.Owner), strings.Join(reasons, l.T("digest.reason_sep", nil)))
 }
 
 // digestStillLine: name (slug) · ARR · score band · @owner · rules, with the
@@ -541,7 +542,7 @@ func digestStillLine(l *i18n.Localizer, r *store.AccountRow, prev []string, figu
 	rules := digestRules(r)
 	arr := ""
 	if figures {
-		arr = " · ARR " + bot.Amount(r.ARR)
+		arr = " · ARR " + l.Amount(r.ARR)
 	}
 	line := fmt.Sprintf("%s (%s)%s · %s · %s · %s",
 		r.Name, r.Slug, arr, digestScore(l, r), digestOwner(l, r.Owner), strings.Join(rules, ", "))

@@ -13,6 +13,7 @@ import (
 	"github.com/csbot/csbot/internal/golden"
 
 	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/mongostore"
@@ -103,7 +104,7 @@ func digestPut(t testing.TB, st *mongostore.Store, rows ...store.AccountRow) {
 
 func digestsAt(t *testing.T, st playbooks.DigestStore, now time.Time, lead string) []playbooks.Digest {
 	t.Helper()
-	ds, err := playbooks.Digests(context.Background(), st, now, "en", lead)
+	ds, err := playbooks.Digests(context.Background(), st, now, en, lead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestDigestOnlyLead(t *testing.T) {
 		t.Fatalf("onlyLead ken: %d digests %+v", len(ds), ds)
 	}
 	for _, who := range []string{"mika", "jun", "aiko", "nobody"} {
-		if _, err := playbooks.Digests(context.Background(), st, digestMon, "en", who); !errors.Is(err, store.ErrNotFound) {
+		if _, err := playbooks.Digests(context.Background(), st, digestMon, en, who); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("onlyLead %s: err %v, want ErrNotFound", who, err)
 		}
 	}
@@ -274,7 +275,7 @@ func TestDigestDateInLeadZone(t *testing.T) {
 func TestDigestMondayComparesWithFriday(t *testing.T) {
 	st := digestOrg(t)
 	ctx := context.Background()
-	fri, err := playbooks.DigestsOn(ctx, st, "2026-03-06", "en", "hana")
+	fri, err := playbooks.DigestsOn(ctx, st, "2026-03-06", en, "hana")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,21 +289,21 @@ func TestDigestMondayComparesWithFriday(t *testing.T) {
 	}
 	digestRecord(t, st, mon)
 	// A dry run for a past date finds that date's own baseline.
-	fri2, err := playbooks.DigestsOn(ctx, st, "2026-03-06", "en", "hana")
+	fri2, err := playbooks.DigestsOn(ctx, st, "2026-03-06", en, "hana")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !fri2[0].Recorded || fri2[0].Since != "" {
 		t.Errorf("dry run for friday: recorded %v since %q", fri2[0].Recorded, fri2[0].Since)
 	}
-	tue, err := playbooks.DigestsOn(ctx, st, "2026-03-13", "en", "hana")
+	tue, err := playbooks.DigestsOn(ctx, st, "2026-03-13", en, "hana")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tue[0].Since != "2026-03-09" || tue[0].Recorded || digestFields(tue[0])["New since Monday"] != "0" {
 		t.Errorf("dry run on Friday: since %q recorded %v fields %v", tue[0].Since, tue[0].Recorded, tue[0].Reply.Fields)
 	}
-	if _, err := playbooks.DigestsOn(ctx, st, "09/03/2026", "en", ""); err == nil {
+	if _, err := playbooks.DigestsOn(ctx, st, "09/03/2026", en, ""); err == nil {
 		t.Error("DigestsOn accepted a bad date")
 	}
 }
@@ -502,7 +503,7 @@ func TestQueueDigestsReadsOnlyWhenDue(t *testing.T) {
 		{"a quarter of an hour later", time.Date(2026, 3, 10, 1, 15, 0, 0, time.UTC), 0, true},
 	} {
 		st.reads = 0
-		if err := playbooks.QueueDigests(context.Background(), st, sched, step.now, "en"); err != nil {
+		if err := playbooks.QueueDigests(context.Background(), st, sched, step.now, en); err != nil {
 			t.Fatal(err)
 		}
 		if st.reads != step.reads {
@@ -550,7 +551,7 @@ func BenchmarkDigests(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	yesterday, err := playbooks.Digests(ctx, st, now.Add(-24*time.Hour), "en", "")
+	yesterday, err := playbooks.Digests(ctx, st, now.Add(-24*time.Hour), en, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -562,7 +563,7 @@ func BenchmarkDigests(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		ds, err := playbooks.Digests(ctx, st, now, "en", "")
+		ds, err := playbooks.Digests(ctx, st, now, en, "")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -585,7 +586,7 @@ func TestDigestJapanese(t *testing.T) {
 	if err := st.SaveMember(ctx, ken); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := playbooks.Digests(ctx, st, digestMon, "en", "")
+	ds, err := playbooks.Digests(ctx, st, digestMon, en, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,8 +597,9 @@ func TestDigestJapanese(t *testing.T) {
 		t.Errorf("hana chose nothing, the deployment is English: title %q", got)
 	}
 
-	// The deployment speaks Japanese: hana, who chose nothing, reads it too.
-	mon := digestOf(t, digestsOnLocale(t, st, digestMon, "ja"), "hana")
+	// The deployment speaks Japanese and counts in yen: hana, who chose
+	// nothing, reads it so too.
+	mon := digestOf(t, digestsOnLocale(t, st, digestMon, jaYen), "hana")
 	digestGolden(t, "first.ja", console.Render(mon.Reply))
 	digestRecord(t, st, mon)
 	digestPut(t, st,
@@ -605,13 +607,20 @@ func TestDigestJapanese(t *testing.T) {
 		digestRow("epsilon", "Epsilon GK", "tokyo", "", 60000, -1, "", "health-drop"),
 		digestRow("acme", "Acme Corp", "tokyo", "aiko", 250000, 33, "red", "red-band", "renewal-at-risk"),
 	)
-	tue := digestOf(t, digestsOnLocale(t, st, digestMon.Add(24*time.Hour), "ja"), "hana")
+	tue := digestOf(t, digestsOnLocale(t, st, digestMon.Add(24*time.Hour), jaYen), "hana")
 	digestGolden(t, "second.ja", console.Render(tue.Reply))
 }
 
-func digestsOnLocale(t *testing.T, st playbooks.DigestStore, now time.Time, locale string) []playbooks.Digest {
+// en is an English deployment without a currency; jaYen a Japanese one
+// counting in yen.
+var (
+	en    = i18n.Org{Locale: "en"}
+	jaYen = i18n.Org{Locale: "ja", Currency: "JPY"}
+)
+
+func digestsOnLocale(t *testing.T, st playbooks.DigestStore, now time.Time, org i18n.Org) []playbooks.Digest {
 	t.Helper()
-	ds, err := playbooks.Digests(context.Background(), st, now, locale, "")
+	ds, err := playbooks.Digests(context.Background(), st, now, org, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,11 +20,11 @@ type QueueStore interface {
 
 // QueueDigests queues each lead's digest once on a business day at the
 // lead's digest time (Schedule.DigestDue) and records it; the outbox
-// delivers it like any message, in each lead's language (locale, the
+// delivers it like any message, in each lead's language (org's locale, the
 // deployment's CSBOT_LOCALE, for leads who chose none). Only the digests
 // due are built.
-func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time, locale string) error {
-	ds, err := buildDigests(ctx, st, locale, "", dateAt(now.In(s.Fallback())), func(lead store.Member, recorded bool) bool {
+func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time, org i18n.Org) error {
+	ds, err := buildDigests(ctx, st, org, "", dateAt(now.In(s.Fallback())), func(lead store.Member, recorded bool) bool {
 		return s.DigestDue(lead, now, recorded)
 	})
 	if err != nil {
@@ -46,10 +46,11 @@ func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time
 }
 
 // QueueSummaries queues the weekly summary for every executive, in their
-// language (their locale, else locale, CSBOT_LOCALE). now is in the default
+// language (their locale, else the org's, CSBOT_LOCALE) with amounts in
+// the org's currency. now is in the default
 // time zone: the summary's id is that local day, so the start-up catch-up
 // and the Monday run cannot both send it.
-func QueueSummaries(ctx context.Context, st QueueStore, now time.Time, locale string) error {
+func QueueSummaries(ctx context.Context, st QueueStore, now time.Time, org i18n.Org) error {
 	rows, err := st.AccountRows(ctx)
 	if err != nil {
 		return err
@@ -69,7 +70,7 @@ func QueueSummaries(ctx context.Context, st QueueStore, now time.Time, locale st
 		if !m.Has(store.RoleExec) {
 			continue
 		}
-		l := i18n.For(i18n.Resolve(m.Locale, locale))
+		l := org.For(m.Locale)
 		reply, ok := replies[l.Lang()]
 		if !ok {
 			reply = WeeklySummary(l, rows, teams, now)

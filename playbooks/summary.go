@@ -56,8 +56,8 @@ func WeeklySummary(l *i18n.Localizer, rows []store.AccountRow, teams []store.Tea
 		if t.scored > 0 {
 			avg = fmt.Sprint(t.scoreSum / t.scored)
 		}
-		return l.T("summary.line", i18n.Data{"Name": name, "Accounts": l.N("digest.accounts", t.accounts, nil), "ARR": bot.Amount(t.arr), "Avg": avg,
-			"Green": t.bands["green"], "Yellow": t.bands["yellow"], "Red": t.bands["red"], "AtRisk": t.atRisk, "ARRAtRisk": bot.Amount(t.arrAtRisk), "Onboarding": t.onboarding})
+		return l.T("summary.line", i18n.Data{"Name": name, "Accounts": l.N("digest.accounts", t.accounts, nil), "ARR": l.Amount(t.arr), "Avg": avg,
+			"Green": t.bands["green"], "Yellow": t.bands["yellow"], "Red": t.bands["red"], "AtRisk": t.atRisk, "ARRAtRisk": l.Amount(t.arrAtRisk), "Onboarding": t.onboarding})
 	}
 	ids := make([]string, 0, len(byTeam))
 	for id := range byTeam {

@@ -34,5 +34,5 @@ By team
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
-	golden.Assert(t, "summary.ja.golden", []byte(console.Render(playbooks.WeeklySummary(i18n.For("ja"), rows, teams, monday))+"\n"))
+	golden.Assert(t, "summary.ja.golden", []byte(console.Render(playbooks.WeeklySummary(i18n.Org{Locale: "ja", Currency: "JPY"}.For(""), rows, teams, monday))+"\n"))
 }

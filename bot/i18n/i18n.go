@@ -108,6 +108,8 @@ func Resolve(locales ...string) string {
 // a key its catalogue lacks (the tests keep the catalogues in step).
 type Localizer struct {
 	lang string
+	// currency is what Amount writes amounts in (see Org.For).
+	currency string
 	l    *goi18n.Localizer
 	// p groups digits as the language does.
 	p *message.Printer
@@ -119,6 +121,22 @@ func For(locale string) *Localizer {
 	lang := Resolve(locale)
 	return &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang, Default), p: message.NewPrinter(language.Make(lang))}
 }
+
+// Org is a deployment's language and currency (CSBOT_LOCALE, currency),
+// for what csbot writes on its own, with no request to take them from.
+type Org struct{ Locale, Currency string }
+
+// For is the Localizer of a member whose locale is memberLocale ("" when
+// they chose none), writing amounts in the org's currency.
+func (o Org) For(memberLocale string) *Localizer {
+	l := For(Resolve(memberLocale, o.Locale))
+	l.currency = o.Currency
+	return l
+}
+
+// Amount is v in the Localizer's currency (see Org.For), else a plain
+// number: 215,000 or ¥215,000.
+func (l *Localizer) Amount(v int64) string { return l.Money(v, l.currency) }
 
 // Lang is the language the Localizer writes, e.g. "ja".
 func (l *Localizer) Lang() string { return l.lang }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/playbooks/checklists"
@@ -29,9 +30,9 @@ type app struct {
 	router     *bot.Router
 	metrics    *metrics
 	log        *slog.Logger
-	// locale is the language of messages to members who chose none
-	// (CSBOT_LOCALE).
-	locale string
+	// org is the language of messages to members who chose none
+	// (CSBOT_LOCALE) and the currency of amounts.
+	org i18n.Org
 	// readiness lists the chat adapters /readyz checks; draining is set
 	// once shutdown begins.
 	readiness []platform
@@ -71,7 +72,7 @@ func openApp(ctx context.Context, o options, log *slog.Logger) (*app, error) {
 	router := bot.NewRouter(reg, st, log)
 	router.OnHandled(m.observeCommand)
 	router.SetLocale(o.Locale)
-	return &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log, locale: o.Locale}, nil
+	return &app{store: st, engine: engine, playbooks: set, checklists: lists, schedule: sched, router: router, metrics: m, log: log, org: i18n.Org{Locale: o.Locale, Currency: o.Currency}}, nil
 }
 
 func (a *app) Close() {

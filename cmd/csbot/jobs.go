@@ -30,7 +30,7 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 		}},
 		{Name: "reminder-sweep", When: every15, Run: func(ctx context.Context) error {
 			now := a.engine.Now()
-			msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now, a.locale)
+			msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now, a.org.Locale)
 			if err != nil {
 				return err
 			}
@@ -44,14 +44,14 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 			return err
 		}},
 		{Name: "churn-digest", When: every15, Run: func(ctx context.Context) error {
-			return playbooks.QueueDigests(ctx, a.store, a.schedule, a.engine.Now(), a.locale)
+			return playbooks.QueueDigests(ctx, a.store, a.schedule, a.engine.Now(), a.org)
 		}},
 		{Name: "checklist-nudges", When: every15, Run: func(ctx context.Context) error {
 			return a.queueChecklistNudges(ctx, loc, a.engine.Now(), log)
 		}},
 		{Name: "exec-summary", When: gocron.WeeklyJob(1, gocron.NewWeekdays(time.Monday), gocron.NewAtTimes(gocron.NewAtTime(9, 0, 0))),
 			Run: func(ctx context.Context) error {
-				return playbooks.QueueSummaries(ctx, a.store, a.engine.Now().In(loc), a.locale)
+				return playbooks.QueueSummaries(ctx, a.store, a.engine.Now().In(loc), a.org)
 			}},
 		{Name: "prune", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(3, 30, 0))), Run: func(ctx context.Context) error {
 			return a.prune(ctx, a.engine.Now())
@@ -86,7 +86,7 @@ func (a *app) queueChecklistNudges(ctx context.Context, loc *time.Location, now 
 	if err != nil {
 		return err
 	}
-	ns := checklists.Nudges(a.checklists, as, members, teams, now, loc, a.locale)
+	ns := checklists.Nudges(a.checklists, as, members, teams, now, loc, a.org.Locale)
 	n, err := checklists.Queue(ctx, a.store, ns, now)
 	log.Info("checklist nudges queued", "new", n, "due", len(ns))
 	return err
@@ -143,7 +143,7 @@ func runRemind(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now, a.locale)
+	msgs, err := playbooks.Reminders(ctx, a.playbooks, a.store, a.engine, now, a.org.Locale)
 	if err != nil {
 		return err
 	}
@@ -182,10 +182,10 @@ func runDigest(ctx context.Context, e env, args []string) error {
 		if _, err := time.Parse(time.DateOnly, date); err != nil {
 			return usageError{fmt.Errorf("digest: --date %q: use YYYY-MM-DD", date)}
 		}
-		ds, err = playbooks.DigestsOn(ctx, a.store, date, o.Locale, lead)
+		ds, err = playbooks.DigestsOn(ctx, a.store, date, a.org, lead)
 	} else {
 		loc, _ := time.LoadLocation(o.TZ)
-		ds, err = playbooks.Digests(ctx, a.store, a.engine.Now().In(loc), o.Locale, lead)
+		ds, err = playbooks.Digests(ctx, a.store, a.engine.Now().In(loc), a.org, lead)
 	}
 	if err != nil {
 		return err

@@ -452,10 +452,10 @@ func TestDigestAndSummaryJobsQueueOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := playbooks.QueueDigests(ctx, a.store, sched, now, a.locale); err != nil {
+		if err := playbooks.QueueDigests(ctx, a.store, sched, now, a.org); err != nil {
 			t.Fatal(err)
 		}
-		if err := playbooks.QueueSummaries(ctx, a.store, now, a.locale); err != nil {
+		if err := playbooks.QueueSummaries(ctx, a.store, now, a.org); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -256,7 +256,7 @@ func (a *app) catchUp(ctx context.Context, delivery *playbooks.Delivery, loc *ti
 	// A Monday summary missed while the bot was down goes out now
 	// (queueing it twice is harmless: the outbox id is per day).
 	if now := a.engine.Now().In(loc); now.Weekday() == time.Monday && now.Hour() >= 9 {
-		if err := playbooks.QueueSummaries(ctx, a.store, now, a.locale); err != nil {
+		if err := playbooks.QueueSummaries(ctx, a.store, now, a.org); err != nil {
 			log.Error("catch-up weekly summary", "err", err)
 		}
 	}
