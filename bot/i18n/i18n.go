@@ -110,7 +110,7 @@ type Localizer struct {
 	lang string
 	// currency is what Amount writes amounts in (see Org.For).
 	currency string
-	l    *goi18n.Localizer
+	l        *goi18n.Localizer
 	// p groups digits as the language does.
 	p *message.Printer
 }
