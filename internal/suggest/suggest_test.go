@@ -183,3 +183,24 @@ func BenchmarkKey(b *testing.B) {
 		})
 	}
 }
+
+// Key is what a lookup compares: folding its result again changes nothing
+// (or a name and its own key would not match), and it keeps text valid.
+// Chat platforms and imports hand csbot valid UTF-8 only.
+func FuzzKey(f *testing.F) {
+	for _, s := range []string{"さくら物流", "ｻｸﾗ", "ＳＡＫＵＲＡ", "ヴァイオリン", "ゝゞヽヾ", "ﾞﾟ", "ヷヸヹヺ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			t.Skip()
+		}
+		k := Key(s)
+		if again := Key(k); again != k {
+			t.Errorf("Key(%q) = %q, but Key of that is %q", s, k, again)
+		}
+		if !utf8.ValidString(k) {
+			t.Errorf("Key(%q) = %q: not valid UTF-8", s, k)
+		}
+	})
+}
