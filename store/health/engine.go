@@ -324,6 +324,7 @@ func (e *Engine) score(now time.Time, teamOf map[string]string, a store.Account)
 	a.UpdatedAt = now.UTC()
 	sc.account, sc.row = a, Row(a, as, teamOf[a.Owner])
 	sc.row.Version = a.Version
+	sc.row.Sweep = sweepFacts(a, now)
 	return sc
 }
 
@@ -360,6 +361,22 @@ func Row(a store.Account, as Assessment, team string) store.AccountRow {
 	}
 	row.OnboardStart, row.OnboardLastDue, row.OnboardDone = onboardingDays(a)
 	return row
+}
+
+// sweepFacts are the account's facts the reminder sweep reads from its row,
+// with now's day as the day of the row's assessment.
+func sweepFacts(a store.Account, now time.Time) *store.SweepFacts {
+	f := &store.SweepFacts{Day: store.Day(now), PhaseStart: a.PhaseStart, LastTouch: a.LastTouch, NPSDate: a.NPSDate,
+		Seats: a.Seats, ActiveUsers: a.ActiveUsers, NPS: -1, Playbooks: a.Playbooks}
+	if a.NPS != nil {
+		f.NPS = *a.NPS
+	}
+	for _, m := range a.Milestones {
+		if m.Done == nil {
+			f.Open = append(f.Open, m)
+		}
+	}
+	return f
 }
 
 // onboardingDays sums up the milestones for KPIs. Onboarding began on the
