@@ -55,9 +55,18 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 		return nil, fmt.Errorf("reminder sweep: %w", err)
 	}
 	var dues []Due
+	// A localizer per locale, not per step: making one parses language
+	// tags, a third of the sweep's time before.
+	localizers := map[string]*i18n.Localizer{}
 	due := func(a store.Account, assessed health.Assessment) {
 		lang := func(to string) *i18n.Localizer {
-			return i18n.For(i18n.Resolve(localeOf(resolve(Due{To: to, Owner: a.Owner})), locale))
+			loc := localeOf(resolve(Due{To: to, Owner: a.Owner}))
+			l, ok := localizers[loc]
+			if !ok {
+				l = i18n.For(i18n.Resolve(loc, locale))
+				localizers[loc] = l
+			}
+			return l
 		}
 		dues = append(dues, set.DueSteps(a, assessed, now, lang)...)
 	}
