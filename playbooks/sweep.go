@@ -19,7 +19,7 @@ import (
 
 // SweepStore is what the reminder sweep reads and queues into.
 type SweepStore interface {
-	AccountRows(ctx context.Context) ([]store.AccountRow, error)
+	EachRows(ctx context.Context, fn func([]store.AccountRow) error) error
 	Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error)
 	Members(ctx context.Context) ([]store.Member, error)
 	Teams(ctx context.Context) ([]store.Team, error)
@@ -37,10 +37,11 @@ const readBatch = 500
 
 // Reminders finds every due step at now and collates them into messages,
 // each with the member it goes to, written in that member's language (their
-// locale, else locale: CSBOT_LOCALE). It reads the account index: a row
-// scored on now's day carries what the steps need (store.SweepFacts), so
-// only the accounts of other rows (rows of another day, or from before the
-// facts were kept) are read, readBatch at a time, and assessed at now.
+// locale, else locale: CSBOT_LOCALE). It reads the account index a shard
+// at a time: a row scored on now's day carries what the steps need
+// (store.SweepFacts), so only the accounts of other rows (rows of another
+// day, or from before the facts were kept) are read, readBatch at a time,
+// and assessed at now.
 // Accounts are rescored on every write and nightly, so most rows are of
 // the day; an account whose row is missing (a write interrupted before its
 // row, until the next refresh) is missing from the sweep, as from the other
@@ -49,10 +50,6 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 	resolve, localeOf, err := resolver(ctx, st)
 	if err != nil {
 		return nil, err
-	}
-	rows, err := st.AccountRows(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reminder sweep: %w", err)
 	}
 	var dues []Due
 	// A localizer per locale, not per step: making one parses language
@@ -71,13 +68,19 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 		dues = append(dues, set.DueSteps(a, assessed, now, lang)...)
 	}
 	var stale []string
-	for _, r := range rows {
-		a, assessed, ok := fromRow(r, now)
-		if !ok {
-			stale = append(stale, r.Slug)
-			continue
+	err = st.EachRows(ctx, func(rows []store.AccountRow) error {
+		for _, r := range rows {
+			a, assessed, ok := fromRow(r, now)
+			if !ok {
+				stale = append(stale, r.Slug)
+				continue
+			}
+			due(a, assessed)
 		}
-		due(a, assessed)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reminder sweep: %w", err)
 	}
 	for start := 0; start < len(stale); start += readBatch {
 		slugs := stale[start:min(start+readBatch, len(stale))]
