@@ -19,7 +19,8 @@ import (
 
 // SweepStore is what the reminder sweep reads and queues into.
 type SweepStore interface {
-	EachAccount(ctx context.Context, fn func(store.Account) error) error
+	EachRows(ctx context.Context, fn func([]store.AccountRow) error) error
+	Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error)
 	Members(ctx context.Context) ([]store.Member, error)
 	Teams(ctx context.Context) ([]store.Team, error)
 	Enqueue(ctx context.Context, it store.OutboxItem) (bool, error)
@@ -30,27 +31,94 @@ type Assessor interface {
 	Assess(a store.Account) health.Assessment
 }
 
+// readBatch is how many accounts the sweep reads at a time when their rows
+// do not suffice.
+const readBatch = 500
+
 // Reminders finds every due step at now and collates them into messages,
 // each with the member it goes to, written in that member's language (their
-// locale, else locale: CSBOT_LOCALE). It reads every account: a background
-// job.
+// locale, else locale: CSBOT_LOCALE). It reads the account index a shard
+// at a time: a row scored on now's day carries what the steps need
+// (store.SweepFacts), so only the accounts of other rows (rows of another
+// day, or from before the facts were kept) are read, readBatch at a time,
+// and assessed at now.
+// Accounts are rescored on every write and nightly, so most rows are of
+// the day; an account whose row is missing (a write interrupted before its
+// row, until the next refresh) is missing from the sweep, as from the other
+// list views.
 func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now time.Time, locale string) ([]Message, error) {
 	resolve, localeOf, err := resolver(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	var dues []Due
-	err = st.EachAccount(ctx, func(a store.Account) error {
+	// A localizer per locale, not per step: making one parses language
+	// tags, a third of the sweep's time before.
+	localizers := map[string]*i18n.Localizer{}
+	due := func(a store.Account, assessed health.Assessment) {
 		lang := func(to string) *i18n.Localizer {
-			return i18n.For(i18n.Resolve(localeOf(resolve(Due{To: to, Owner: a.Owner})), locale))
+			loc := localeOf(resolve(Due{To: to, Owner: a.Owner}))
+			l, ok := localizers[loc]
+			if !ok {
+				l = i18n.For(i18n.Resolve(loc, locale))
+				localizers[loc] = l
+			}
+			return l
 		}
-		dues = append(dues, set.DueSteps(a, as.Assess(a), now, lang)...)
+		dues = append(dues, set.DueSteps(a, assessed, now, lang)...)
+	}
+	var stale []string
+	err = st.EachRows(ctx, func(rows []store.AccountRow) error {
+		for _, r := range rows {
+			a, assessed, ok := fromRow(r, now)
+			if !ok {
+				stale = append(stale, r.Slug)
+				continue
+			}
+			due(a, assessed)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reminder sweep: %w", err)
 	}
+	for start := 0; start < len(stale); start += readBatch {
+		slugs := stale[start:min(start+readBatch, len(stale))]
+		accounts, err := st.Accounts(ctx, slugs)
+		if err != nil {
+			return nil, fmt.Errorf("reminder sweep: %w", err)
+		}
+		for _, slug := range slugs {
+			if a, ok := accounts[slug]; ok {
+				due(a, as.Assess(a))
+			}
+		}
+	}
 	return set.Collate(dues, resolve), nil
+}
+
+// fromRow is the account and assessment a row of now's day stands for: the
+// fields DueSteps reads. False when the row's facts are of another day, or
+// not kept.
+func fromRow(r store.AccountRow, now time.Time) (store.Account, health.Assessment, bool) {
+	f := r.Sweep
+	if f == nil || f.Day != store.Day(now) {
+		return store.Account{}, health.Assessment{}, false
+	}
+	a := store.Account{Slug: r.Slug, Name: r.Name, Tier: r.Tier, Segment: r.Segment, Region: r.Region, ARR: r.ARR,
+		Phase: r.Phase, PhaseStart: f.PhaseStart, Owner: r.Owner, Seats: f.Seats, ActiveUsers: f.ActiveUsers,
+		NPSDate: f.NPSDate, LastTouch: f.LastTouch, Milestones: f.Open, Playbooks: f.Playbooks}
+	if f.NPS >= 0 {
+		a.NPS = &f.NPS
+	}
+	if r.Renewal != "" {
+		renewal, err := time.Parse(time.DateOnly, r.Renewal)
+		if err != nil {
+			return store.Account{}, health.Assessment{}, false
+		}
+		a.Renewal = renewal
+	}
+	return a, health.Assessment{Result: health.Result{Score: r.Score, Band: r.Band}, Risks: r.Risks}, true
 }
 
 // resolver names the member a due step goes to: the owner, the owner's team

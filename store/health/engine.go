@@ -167,15 +167,18 @@ type Batch struct {
 
 // UpdateAll is Engine.UpdateAll, holding the rows back.
 func (b *Batch) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
-	return b.e.updateAll(ctx, slugs, create, change, func(ctx context.Context, rows []store.AccountRow) error {
-		for _, r := range rows {
-			b.rows[r.Slug] = r
-		}
-		if len(b.rows) >= batchRows {
-			return b.Flush(ctx)
-		}
-		return nil
-	})
+	return b.e.updateAll(ctx, slugs, create, change, b.hold)
+}
+
+// hold keeps rows back, flushing once batchRows of them wait.
+func (b *Batch) hold(ctx context.Context, rows []store.AccountRow) error {
+	for _, r := range rows {
+		b.rows[r.Slug] = r
+	}
+	if len(b.rows) >= batchRows {
+		return b.Flush(ctx)
+	}
+	return nil
 }
 
 // Flush writes the rows held back.
@@ -219,24 +222,54 @@ func accountsNamed(slugs []string) string {
 
 const refreshedKey = "health-refreshed"
 
+// refreshBatch is how many accounts Refresh scores and writes at a time, so
+// that its memory is one batch and the index rows a Batch holds back, not
+// the book (a refresh of 100,000 accounts held at once peaked near 1 GB).
+const refreshBatch = 1000
+
 // Refresh rescores every account for today: history, snapshot and index
 // row. It reads the whole accounts collection, so it runs in the background
 // (nightly, after imports, and when the console starts on a stale day).
-// It writes only the histories of the account documents (a field update),
-// so that it cannot undo an edit made while it ran.
+// It streams the accounts refreshBatch at a time, writing each batch before
+// reading on, and merges the index rows as a Batch does. It writes only the
+// histories of the account documents (a field update), so that it cannot
+// undo an edit made while it ran.
 func (e *Engine) Refresh(ctx context.Context) (int, error) {
 	teamOf, err := e.teams(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var accounts []store.Account
-	if err := e.repo.EachAccount(ctx, func(a store.Account) error {
-		accounts = append(accounts, a)
-		return nil
-	}); err != nil {
-		return 0, err
-	}
 	now := e.now()
+	b := e.Batch()
+	n := 0
+	part := make([]store.Account, 0, refreshBatch)
+	write := func() error {
+		err := e.refreshPart(ctx, now, teamOf, part, b)
+		n += len(part)
+		part = part[:0]
+		return err
+	}
+	err = e.repo.EachAccount(ctx, func(a store.Account) error {
+		if part = append(part, a); len(part) < refreshBatch {
+			return nil
+		}
+		return write()
+	})
+	if err == nil {
+		err = write()
+	}
+	if err = errors.Join(err, b.Flush(ctx)); err != nil {
+		return 0, fmt.Errorf("refresh health: %w", err)
+	}
+	return n, e.repo.SetMeta(ctx, refreshedKey, store.Day(now))
+}
+
+// refreshPart rescores a batch of Refresh: histories, snapshots, then the
+// index rows into b.
+func (e *Engine) refreshPart(ctx context.Context, now time.Time, teamOf map[string]string, accounts []store.Account, b *Batch) error {
+	if len(accounts) == 0 {
+		return nil
+	}
 	histories := make(map[string]store.History, len(accounts))
 	rows := make([]store.AccountRow, 0, len(accounts))
 	var snaps []store.Snapshot
@@ -250,15 +283,12 @@ func (e *Engine) Refresh(ctx context.Context) (int, error) {
 		rows = append(rows, sc.row)
 	}
 	if err := e.repo.SaveHistories(ctx, histories); err != nil {
-		return 0, err
+		return err
 	}
 	if err := e.repo.AddSnapshots(ctx, snaps); err != nil {
-		return 0, err
+		return err
 	}
-	if err := e.repo.PutRows(ctx, rows); err != nil {
-		return 0, err
-	}
-	return len(accounts), e.repo.SetMeta(ctx, refreshedKey, store.Day(now))
+	return b.hold(ctx, rows)
 }
 
 // scored is an account rescored for today: with today's score in its
@@ -294,6 +324,7 @@ func (e *Engine) score(now time.Time, teamOf map[string]string, a store.Account)
 	a.UpdatedAt = now.UTC()
 	sc.account, sc.row = a, Row(a, as, teamOf[a.Owner])
 	sc.row.Version = a.Version
+	sc.row.Sweep = sweepFacts(a, now)
 	return sc
 }
 
@@ -330,6 +361,22 @@ func Row(a store.Account, as Assessment, team string) store.AccountRow {
 	}
 	row.OnboardStart, row.OnboardLastDue, row.OnboardDone = onboardingDays(a)
 	return row
+}
+
+// sweepFacts are the account's facts the reminder sweep reads from its row,
+// with now's day as the day of the row's assessment.
+func sweepFacts(a store.Account, now time.Time) *store.SweepFacts {
+	f := &store.SweepFacts{Day: store.Day(now), PhaseStart: a.PhaseStart, LastTouch: a.LastTouch, NPSDate: a.NPSDate,
+		Seats: a.Seats, ActiveUsers: a.ActiveUsers, NPS: -1, Playbooks: a.Playbooks}
+	if a.NPS != nil {
+		f.NPS = *a.NPS
+	}
+	for _, m := range a.Milestones {
+		if m.Done == nil {
+			f.Open = append(f.Open, m)
+		}
+	}
+	return f
 }
 
 // onboardingDays sums up the milestones for KPIs. Onboarding began on the

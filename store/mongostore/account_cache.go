@@ -1,6 +1,8 @@
 package mongostore
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -106,18 +108,16 @@ func (c *accountCache) warmed(gen uint64) {
 	}
 }
 
-// all returns copies of every account, or false when the cache may lack some.
-func (c *accountCache) all() ([]store.Account, bool) {
+// cachedSlugs returns the slugs of every account, or false when the cache
+// may lack some. Callers read the accounts one at a time, so that a pass
+// over the book holds one copy of an account at a time, not of all of them.
+func (c *accountCache) cachedSlugs() ([]string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.complete {
 		return nil, false
 	}
-	out := make([]store.Account, 0, len(c.accounts))
-	for _, a := range c.accounts {
-		out = append(out, a.Clone())
-	}
-	return out, true
+	return slices.Collect(maps.Keys(c.accounts)), true
 }
 
 // wroteHistories records a successful SaveHistories.

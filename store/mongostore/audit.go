@@ -11,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csbot/csbot/store"
 )
@@ -216,7 +217,7 @@ func (s *Store) sweepAll(ctx context.Context, failed []store.AuditRecord) (int, 
 	}
 	n := 0
 	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams, s.checklists} {
-		k, err := s.sweep(ctx, c)
+		k, err := s.sweep(ctx, c, nil)
 		n += k
 		if err != nil {
 			return n, err
@@ -226,15 +227,17 @@ func (s *Store) sweepAll(ctx context.Context, failed []store.AuditRecord) (int, 
 }
 
 // sweepBeforeOverwrite makes sure no record pending in a document is lost
-// by a write that replaces it without reading it (SaveHistories): on
-// MongoDB, which other processes write too, it sweeps; on the embedded
+// by a write that replaces it without reading it (SaveHistories of the
+// accounts slugs): on MongoDB, which other processes write too, it sweeps
+// those accounts (by _id, indexed there, so that a refresh's every batch
+// does not sweep the book); on the embedded
 // store it sweeps once per process, then inserts only the records whose
 // insert failed since. A sweep reads every document that holds a record,
 // which after an import or a refresh is every account, and inserts each
 // again (duplicates, one by one on the embedded store).
-func (s *Store) sweepBeforeOverwrite(ctx context.Context) error {
+func (s *Store) sweepBeforeOverwrite(ctx context.Context, slugs []string) error {
 	if s.embedded == nil {
-		_, err := s.sweep(ctx, s.accounts)
+		_, err := s.sweep(ctx, s.accounts, slugs)
 		return err
 	}
 	failed, swept := s.unrecorded.take()
@@ -250,39 +253,56 @@ func (s *Store) sweepBeforeOverwrite(ctx context.Context) error {
 	return err
 }
 
-// sweep inserts the records pending in the documents of c. Every document
-// keeps its last record, so this inserts mostly duplicates, which cost
-// nothing but the scan. Records past the retention are left out: every
-// document keeps its last record however old, and the sweep must not bring
-// back what PruneAudit deleted.
-func (s *Store) sweep(ctx context.Context, c *mongo.Collection) (int, error) {
+// sweep inserts the records pending in the documents of c (of those named
+// by ids, when not nil). Every document keeps its last record, so this
+// inserts mostly duplicates, which cost nothing but the scan. Records past
+// the retention are left out: every document keeps its last record however
+// old, and the sweep must not bring back what PruneAudit deleted. It reads
+// the documents as a stream and inserts insertBatch records at a time, so
+// that sweeping a big book holds one batch.
+func (s *Store) sweep(ctx context.Context, c *mongo.Collection, ids []string) (int, error) {
 	from := s.auditFrom()
-	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}})
+	filter := bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}}
+	if ids != nil {
+		filter = append(bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, filter...)
+	}
+	cur, err := c.Find(ctx, filter, options.Find().SetBatchSize(scanBatch))
 	if err != nil {
 		return 0, s.fail("sweep audit", err)
 	}
-	var docs []bson.Raw
-	if err := cur.All(ctx, &docs); err != nil {
-		return 0, s.fail("sweep audit", err)
+	defer cur.Close(context.WithoutCancel(ctx))
+	n := 0
+	recs := make([]store.AuditRecord, 0, insertBatch)
+	flush := func() error {
+		err := s.recordAudit(ctx, recs...)
+		n, recs = n+len(recs), recs[:0]
+		return err
 	}
-	recs := make([]store.AuditRecord, 0, len(docs))
-	for _, raw := range docs {
+	for cur.Next(ctx) {
 		var d struct {
 			Pending *store.AuditRecord `bson:"audit_pending"`
 		}
-		if err := bson.Unmarshal(raw, &d); err != nil {
-			return 0, fmt.Errorf("sweep audit: %w", err)
+		if err := cur.Decode(&d); err != nil {
+			return n, fmt.Errorf("sweep audit: %w", err)
 		}
 		if d.Pending == nil || d.Pending.At.Before(from) {
 			continue
 		}
-		rec, err := complete(*d.Pending, raw)
+		rec, err := complete(*d.Pending, cur.Current)
 		if err != nil {
-			return 0, err
+			return n, err
 		}
-		recs = append(recs, rec)
+		if recs = append(recs, rec); len(recs) == insertBatch {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
 	}
-	return len(recs), s.recordAudit(ctx, recs...)
+	if err := cur.Err(); err != nil {
+		return n, s.fail("sweep audit", err)
+	}
+	err = flush()
+	return n, err
 }
 
 // auditFrom is the time of the oldest record the trail keeps (Config's

@@ -15,6 +15,7 @@ import (
 	"github.com/csbot/csbot/store"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Rows are gob-encoded into one binary field per shard: the index is a
@@ -45,24 +46,47 @@ func shardNum(slug string) uint32 {
 }
 
 // AccountRows returns every account row, in no particular order.
+// Every shard comes in the first reply (one round trip; commands'
+// roundtrip_test counts them).
 func (s *Store) AccountRows(ctx context.Context) ([]store.AccountRow, error) {
-	cur, err := s.index.Find(ctx, bson.D{})
-	if err != nil {
-		return nil, s.fail("read account index", err)
-	}
-	var shards []indexShard
-	if err := cur.All(ctx, &shards); err != nil {
-		return nil, s.fail("read account index", err)
-	}
 	var rows []store.AccountRow
-	for _, sh := range shards {
-		part, err := decodeRows(sh)
-		if err != nil {
-			return nil, err
-		}
+	err := s.eachShard(ctx, options.Find(), func(part []store.AccountRow) error {
 		rows = append(rows, part...)
+		return nil
+	})
+	return rows, err
+}
+
+// EachRows calls fn with the rows of each index shard in turn (a few
+// thousand over 100,000 accounts), reading one shard at a time: for a pass
+// over the book, such as the reminder sweep, that need not hold every row.
+func (s *Store) EachRows(ctx context.Context, fn func([]store.AccountRow) error) error {
+	return s.eachShard(ctx, options.Find().SetBatchSize(1), fn)
+}
+
+func (s *Store) eachShard(ctx context.Context, opts *options.FindOptionsBuilder, fn func([]store.AccountRow) error) error {
+	cur, err := s.index.Find(ctx, bson.D{}, opts)
+	if err != nil {
+		return s.fail("read account index", err)
 	}
-	return rows, nil
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		var sh indexShard
+		if err := cur.Decode(&sh); err != nil {
+			return fmt.Errorf("decode account index: %w", err)
+		}
+		rows, err := decodeRows(sh)
+		if err != nil {
+			return err
+		}
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return s.fail("read account index", err)
+	}
+	return nil
 }
 
 func decodeRows(sh indexShard) ([]store.AccountRow, error) {

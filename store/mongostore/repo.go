@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -73,11 +74,11 @@ func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 // day records nothing new. Records pending from before are swept in first
 // (sweepBeforeOverwrite).
 func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) error {
-	if err := s.sweepBeforeOverwrite(ctx); err != nil {
+	slugs := slices.Collect(maps.Keys(hs))
+	if err := s.sweepBeforeOverwrite(ctx, slugs); err != nil {
 		return err
 	}
 	models := make([]mongo.WriteModel, 0, len(hs))
-	slugs := make([]string, 0, len(hs))
 	recs := make([]store.AuditRecord, 0, len(hs))
 	at := time.Now().UTC().Truncate(time.Millisecond)
 	for slug, h := range hs {
@@ -93,7 +94,6 @@ func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) 
 				{Key: "$set", Value: bson.D{{Key: "history", Value: h}, {Key: pendingField, Value: rec}}},
 				{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 			}))
-		slugs = append(slugs, slug)
 	}
 	defer s.casLock("accounts", slugs...)()
 	err := s.bulk(ctx, s.accounts, models)
@@ -166,11 +166,17 @@ func (s *Store) knowIfEmpty(ctx context.Context) error {
 
 // EachAccount calls fn for every account. It scans the whole collection
 // (from memory once the embedded store's cache is warm), so it belongs in
-// background jobs and imports, never on a command's hot path.
+// background jobs and imports, never on a command's hot path. It holds one
+// account at a time (and a batch of the cursor), and fn may write accounts:
+// a refresh writes each batch it has read before reading on.
 func (s *Store) EachAccount(ctx context.Context, fn func(store.Account) error) error {
 	if s.accountCache != nil {
-		if all, ok := s.accountCache.all(); ok {
-			for _, a := range all {
+		if slugs, ok := s.accountCache.cachedSlugs(); ok {
+			for _, slug := range slugs {
+				a, err := s.Account(ctx, slug) // read again if dropped since
+				if err != nil {
+					return err
+				}
 				if err := fn(a); err != nil {
 					return err
 				}
@@ -181,8 +187,13 @@ func (s *Store) EachAccount(ctx context.Context, fn func(store.Account) error) e
 	return s.scanAccounts(ctx, fn)
 }
 
+// scanBatch is how many documents one round trip of a collection scan
+// brings: enough to amortise the round trip, few enough to keep a scan's
+// memory small.
+const scanBatch = 500
+
 func (s *Store) scanAccounts(ctx context.Context, fn func(store.Account) error) error {
-	cur, err := s.accounts.Find(ctx, bson.D{})
+	cur, err := s.accounts.Find(ctx, bson.D{}, options.Find().SetBatchSize(scanBatch))
 	if err != nil {
 		return s.fail("read accounts", err)
 	}
