@@ -116,12 +116,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// The last process on this folder stopped without closing the
 		// store: records of its last writes may wait in their documents,
 		// and this process (an import, say) could overwrite them unread.
+		s.log.WarnContext(ctx, "the last csbot on this data folder stopped without closing it; checking the audit trail for records it left (about 1 s per 1,000 accounts, once)", "folder", s.embedded.Dir())
 		n, err := s.SweepAudit(ctx)
 		if err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, fmt.Errorf("recover the audit records left by a csbot that stopped without closing %s: %w", s.embedded.Dir(), err)
 		}
-		s.log.WarnContext(ctx, "the last csbot on this data folder stopped without closing it; audit trail checked", "folder", s.embedded.Dir(), "records", n)
+		s.log.InfoContext(ctx, "audit trail checked", "folder", s.embedded.Dir(), "records", n)
 	}
 	return s, nil
 }
