@@ -498,3 +498,35 @@ func grammarTexts(c bot.Command) map[string]string {
 	}
 	return texts
 }
+
+// A note's kind is the word it starts with, English or Japanese, in any
+// width; a word that only begins like a kind is a plain note.
+func TestTouchKind(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"call with the CTO, they want SSO", "call"},
+		{"Call: renewal", "call"},
+		{"QBR done", "qbr"},
+		{"demonstrated the new export", "note"},
+		{"電話：更新の相談", "call"},
+		{"電話 更新の相談", "call"},
+		{"電話　更新の相談", "call"},
+		{"打ち合わせ、来期の計画", "meeting"},
+		{"ＱＢＲ　完了", "qbr"},
+		{"訪問", "visit"},
+		{"電話がつながらなかった", "note"},
+		{"先方から連絡", "note"},
+	} {
+		if got := commands.TouchKind(tc.text); got != tc.want {
+			t.Errorf("touchKind(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+// A Japanese member logs a call in Japanese and reads the answer so.
+func TestNoteInJapanese(t *testing.T) {
+	f := newFixture(t)
+	got := console.Render(f.japanese.Handle(context.Background(), "console", "ken", "/cs note acme-labs 電話：CTOとSSOの件"))
+	if !strings.Contains(got, "電話") || strings.Contains(got, "メモ") {
+		t.Errorf("reply:\n%s", got)
+	}
+}

@@ -21,3 +21,6 @@ func HealthChartPoints(as health.Assessment, now time.Time) []chart.Point {
 func KPIScope(me store.Member, allowed access.Scope, word, region string, tier store.Tier) (kpi.Scope, access.Scope, error) {
 	return kpiScope(i18n.English, me, allowed, word, region, tier)
 }
+
+// TouchKind is touchKind, for the table test.
+var TouchKind = touchKind

@@ -3,11 +3,13 @@ package commands
 import (
 	"context"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/commands/access"
+	"github.com/csbot/csbot/internal/suggest"
 	"github.com/csbot/csbot/store"
 )
 
@@ -35,14 +37,7 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	kind := "note"
-	first, _, _ := bot.CutWord(text)
-	first = strings.ToLower(strings.TrimRight(first, ":,."))
-	for _, k := range store.TouchKinds {
-		if first == k {
-			kind = k
-		}
-	}
+	kind := touchKind(text)
 	now := c.Health.Now()
 	before := c.Health.Assess(a).Score
 	if err := c.Store.AddTouch(ctx, store.Touch{Account: a.Slug, Kind: kind, Author: req.Member.ID, Text: text, At: now.UTC()}); err != nil {
@@ -64,4 +59,36 @@ func (c *cmds) note(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	}
 	return bot.Reply{Title: l.T("note.title", nil), Band: after.Band, Text: msg,
 		Footer: l.T("note.footer", i18n.Data{"Author": req.Member.ID, "Time": stamp(l, now)})}, nil
+}
+
+// kindNames are the words a note may start with to set its kind, folded
+// (suggest.Fold): each kind's id (call) and its name in every language
+// csbot speaks (電話).
+var kindNames = sync.OnceValue(func() map[string]string {
+	names := map[string]string{}
+	for _, k := range store.TouchKinds {
+		names[k] = k
+		for _, lang := range i18n.Supported() {
+			names[suggest.Fold(i18n.For(lang).T("note.kind."+k, nil))] = k
+		}
+	}
+	return names
+})
+
+// touchKind is the kind of touch a note's text starts with: a kind's id or
+// name followed by a space, a colon or a comma ("call with the CTO",
+// "電話：更新の相談", full-width forms alike); "note" when none.
+func touchKind(text string) string {
+	t := suggest.Fold(text)
+	kind, longest := "note", 0
+	for name, k := range kindNames() {
+		rest, ok := strings.CutPrefix(t, name)
+		if !ok || len(name) <= longest {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(rest); rest == "" || strings.ContainsRune(" :,.、。", r) {
+			kind, longest = k, len(name)
+		}
+	}
+	return kind
 }
