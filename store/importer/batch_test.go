@@ -12,6 +12,7 @@ import (
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
+	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -134,22 +135,28 @@ func bigBrokenFiles() (csvFile, jsonFile, jsonCut string) {
 // CSBOT_BENCH_100K=1 set, as it takes about a minute:
 //
 //	CSBOT_BENCH_100K=1 go test ./store/importer -run XXX -bench Import100k -benchtime 1x -timeout 30m
-func BenchmarkImport10k(b *testing.B) { benchImport(b, 10_000) }
+//
+// BenchmarkImport10kExternal imports into a store csbot reaches as an
+// outside server (MONGODB_URI, else a FerretDB of its own), as in
+// production: no account cache, every read a database command.
+func BenchmarkImport10k(b *testing.B) { benchImport(b, 10_000, storetest.Config) }
+
+func BenchmarkImport10kExternal(b *testing.B) { benchImport(b, 10_000, storetest.ExternalConfig) }
 
 func BenchmarkImport100k(b *testing.B) {
 	if os.Getenv("CSBOT_BENCH_100K") == "" {
 		b.Skip("set CSBOT_BENCH_100K=1 to import 100,000 rows")
 	}
-	benchImport(b, 100_000)
+	benchImport(b, 100_000, storetest.Config)
 }
 
-func benchImport(b *testing.B, n int) {
+func benchImport(b *testing.B, n int, config func(testing.TB) mongostore.Config) {
 	ctx := context.Background()
 	data := []byte(bookCSV(n, nil))
 	var rows int
 	for b.Loop() {
 		b.StopTimer()
-		st := storetest.Open(b)
+		st := storetest.OpenConfig(b, config(b))
 		st.LimitAccountCache(2000) // as csbot import does
 		for _, id := range []string{"aiko", "kenji"} {
 			if err := st.SaveMember(ctx, store.Member{ID: id, Name: id, Roles: []store.Role{store.RoleCSM}}); err != nil {
