@@ -467,7 +467,7 @@ func (c *cmds) checklistStatus(ctx context.Context, l *i18n.Localizer, me store.
 	}
 	now := c.Health.Now()
 	p := checklists.Compute(t, a, checklists.Today(now, checklists.Location(hire, c.TZ)))
-	mentor, err := c.memberName(ctx, a.Mentor)
+	mentor, err := c.memberName(ctx, l, a.Mentor)
 	if err != nil {
 		return bot.Reply{}, err
 	}

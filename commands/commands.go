@@ -196,14 +196,9 @@ func (c *cmds) resolveAccount(ctx context.Context, query string) (store.Account,
 	return store.Account{}, bot.Refusal("accounts.ambiguous", data)
 }
 
-// memberName shows a member as "Aiko Tanaka (@aiko)", or the bare id when
-// the member is gone, in English.
-func (c *cmds) memberName(ctx context.Context, id string) (string, error) {
-	return c.memberNameIn(ctx, i18n.English, id)
-}
-
-// memberNameIn is memberName in l's language.
-func (c *cmds) memberNameIn(ctx context.Context, l *i18n.Localizer, id string) (string, error) {
+// memberName shows a member as "Aiko Tanaka (@aiko)", in l's language
+// when there is none or the member is gone.
+func (c *cmds) memberName(ctx context.Context, l *i18n.Localizer, id string) (string, error) {
 	if id == "" {
 		return l.T("member.nobody", nil), nil
 	}

@@ -45,7 +45,7 @@ func (c *cmds) health(ctx context.Context, req *bot.Request) (bot.Reply, error) 
 	case "chart":
 		return c.healthChart(req.L(), a, share)
 	}
-	owner, err := c.memberNameIn(ctx, req.L(), a.Owner)
+	owner, err := c.memberName(ctx, req.L(), a.Owner)
 	if err != nil {
 		return bot.Reply{}, err
 	}

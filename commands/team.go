@@ -27,7 +27,7 @@ func (c *cmds) whoamiCommand() command {
 
 // memberReply is a member's card, in l's language.
 func (c *cmds) memberReply(ctx context.Context, l *i18n.Localizer, m store.Member) (bot.Reply, error) {
-	lead, err := c.memberNameIn(ctx, l, m.Lead)
+	lead, err := c.memberName(ctx, l, m.Lead)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -183,7 +183,7 @@ func (c *cmds) teamShow(ctx context.Context, l *i18n.Localizer, id string) (bot.
 			lines = append(lines, l.T("team.show.member_line", i18n.Data{"Name": m.Name, "ID": m.ID, "Roles": roles}))
 		}
 	}
-	lead, err := c.memberName(ctx, t.Lead)
+	lead, err := c.memberName(ctx, l, t.Lead)
 	if err != nil {
 		return bot.Reply{}, err
 	}
