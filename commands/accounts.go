@@ -296,7 +296,7 @@ func (c *cmds) risk(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	r.Fields = []bot.Field{
 		{Name: l.T("accounts.risk.field.at_risk", nil), Value: l.N("accounts.count", len(rows), nil)},
 		{Name: l.T("accounts.risk.field.arr", nil), Value: l.Money(arr, c.Currency), Sensitive: true},
-		{Name: l.T("accounts.risk.field.rules", nil), Value: strings.Join(ruleCounts, l.T("format.list_sep", nil))},
+		{Name: l.T("accounts.risk.field.rules", nil), Value: l.Join(ruleCounts)},
 	}
 	var lines, redacted []string
 	for _, row := range rows[:min(len(rows), listLimit)] {

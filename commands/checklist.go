@@ -157,7 +157,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 	}
 	t, ok := c.Checklists.Lookup(strings.ToLower(req.Arg("template")))
 	if !ok {
-		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.no_template", i18n.Data{"Name": req.Arg("template"), "Names": strings.Join(c.Checklists.Names(), l.T("format.list_sep", nil))}))
+		return bot.Reply{}, bot.Errorf("%s", l.T("checklist.no_template", i18n.Data{"Name": req.Arg("template"), "Names": l.Join(c.Checklists.Names())}))
 	}
 	// Admins and the hire's leads may assign freely; a mentor only a hire
 	// nobody else mentors, and only with themselves as mentor.
@@ -254,7 +254,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 	}
 	return bot.Reply{
 		Title: l.T(title, nil),
-		Text: l.T(key, i18n.Data{"ID": hire.ID, "Template": t.Name, "Changes": strings.Join(shown, l.T("format.list_sep", nil)),
+		Text: l.T(key, i18n.Data{"ID": hire.ID, "Template": t.Name, "Changes": l.Join(shown),
 			"Items": len(t.Items), "Weeks": t.Weeks()}),
 		Fields: []bot.Field{
 			{Name: l.T("checklist.field.mentor", nil), Value: orDash(atID(a.Mentor))},

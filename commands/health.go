@@ -97,7 +97,7 @@ func componentLines(l *i18n.Localizer, r health.Result, details bool) []string {
 		lines = append(lines, line)
 	}
 	if len(r.Missing) > 0 {
-		lines = append(lines, l.T("health.missing", i18n.Data{"Names": strings.Join(r.Missing, l.T("format.list_sep", nil))}))
+		lines = append(lines, l.T("health.missing", i18n.Data{"Names": l.Join(r.Missing)}))
 	}
 	return lines
 }
@@ -120,7 +120,7 @@ func trendText(l *i18n.Localizer, as health.Assessment, now time.Time) string {
 	}
 	s := l.T("health.no_history", nil)
 	if len(parts) > 0 {
-		s = strings.Join(parts, l.T("format.list_sep", nil)) + "  " + scoreSparkline(t.Series)
+		s = l.Join(parts) + "  " + scoreSparkline(t.Series)
 	}
 	if note != "" {
 		s += "; " + note

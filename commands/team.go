@@ -45,12 +45,12 @@ func (c *cmds) memberReply(ctx context.Context, l *i18n.Localizer, m store.Membe
 	return bot.Reply{
 		Title: fmt.Sprintf("%s (@%s)", m.Name, m.ID),
 		Fields: []bot.Field{
-			{Name: l.T("member.field.roles", nil), Value: orDash(strings.Join(roles, l.T("format.list_sep", nil)))},
+			{Name: l.T("member.field.roles", nil), Value: orDash(l.Join(roles))},
 			{Name: l.T("member.field.team", nil), Value: team},
 			{Name: l.T("member.field.lead", nil), Value: lead},
 			{Name: l.T("member.field.region", nil), Value: orDash(m.Region)},
 			{Name: l.T("member.field.tz", nil), Value: orDash(m.TZ)},
-			{Name: l.T("member.field.chat", nil), Value: orDash(strings.Join(ids, l.T("format.list_sep", nil)))},
+			{Name: l.T("member.field.chat", nil), Value: orDash(l.Join(ids))},
 		},
 	}, nil
 }
@@ -179,7 +179,7 @@ func (c *cmds) teamShow(ctx context.Context, l *i18n.Localizer, id string) (bot.
 	var lines []string
 	for _, m := range members {
 		if m.Team == t.ID {
-			roles := strings.Join(roleNames(l, m.Roles), l.T("format.list_sep", nil))
+			roles := l.Join(roleNames(l, m.Roles))
 			lines = append(lines, l.T("team.show.member_line", i18n.Data{"Name": m.Name, "ID": m.ID, "Roles": roles}))
 		}
 	}
@@ -216,7 +216,7 @@ func (c *cmds) mayChangeMember(ctx context.Context, me, before, after store.Memb
 	l := i18n.FromContext(ctx)
 	switch {
 	case !isNew && before.Has(privileged...):
-		return bot.Errorf("%s", l.T("team.only_admins_change", i18n.Data{"ID": before.ID, "Roles": strings.Join(roleNames(l, before.Roles), l.T("format.list_sep", nil))}))
+		return bot.Errorf("%s", l.T("team.only_admins_change", i18n.Data{"ID": before.ID, "Roles": l.Join(roleNames(l, before.Roles))}))
 	case after.Has(privileged...):
 		return bot.Errorf("%s", l.T("team.only_admins_grant", nil))
 	}

@@ -166,7 +166,7 @@ func (s *Set) signal(l *i18n.Localizer, name string, a store.Account, as health.
 		if len(missed) == 0 {
 			return time.Time{}, "", false
 		}
-		return store.UTCDay(latest).AddDate(0, 0, 1), l.T("remind.not_done", i18n.Data{"Milestones": strings.Join(missed, l.T("format.list_sep", nil))}), true
+		return store.UTCDay(latest).AddDate(0, 0, 1), l.T("remind.not_done", i18n.Data{"Milestones": l.Join(missed)}), true
 	case SignalAnyRisk:
 		if len(as.Risks) == 0 {
 			return time.Time{}, "", false

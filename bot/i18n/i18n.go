@@ -165,6 +165,11 @@ func (l *Localizer) N(key string, count int, data Data) string {
 	return l.localize(&goi18n.LocalizeConfig{MessageID: key, PluralCount: count, TemplateData: l.fill(d)})
 }
 
+// Join writes items as a list in the language: "a, b" or "a、b".
+func (l *Localizer) Join(items []string) string {
+	return strings.Join(items, l.localize(&goi18n.LocalizeConfig{MessageID: "format.list_sep"}))
+}
+
 // fill writes data's Lists in the language; data itself is left as it
 // was, as a message may be written in several languages.
 func (l *Localizer) fill(data Data) Data {
@@ -177,7 +182,7 @@ func (l *Localizer) fill(data Data) Data {
 		if out == nil {
 			out = maps.Clone(data)
 		}
-		out[k] = strings.Join(list, l.localize(&goi18n.LocalizeConfig{MessageID: "format.list_sep"}))
+		out[k] = l.Join(list)
 	}
 	if out == nil {
 		return data

@@ -7,7 +7,6 @@ package healthtext
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
@@ -76,7 +75,7 @@ func Detail(l *i18n.Localizer, c health.Component) string {
 		}
 		parts = append(parts, l.T("detail.on_time", i18n.Data{"OnTime": d.OnTime, "Due": d.Due}))
 	}
-	return strings.Join(parts, l.T("format.list_sep", nil))
+	return l.Join(parts)
 }
 
 // InputName names an input of a component, e.g. "usage data".

@@ -119,7 +119,7 @@ func (t Template) Find(l *i18n.Localizer, query string) (int, error) {
 	for i, m := range matches {
 		names[i] = fmt.Sprintf("%d %s", m+1, t.Items[m].Key)
 	}
-	return -1, errors.New(l.T("checklist.find.many", i18n.Data{"Query": query, "N": len(matches), "Names": strings.Join(names, l.T("format.list_sep", nil))}))
+	return -1, errors.New(l.T("checklist.find.many", i18n.Data{"Query": query, "N": len(matches), "Names": l.Join(names)}))
 }
 
 // Set is the templates in force, sorted by name. A loaded Set is read-only.

@@ -175,7 +175,7 @@ func (p Progress) SummaryIn(l *i18n.Localizer) string {
 	if n := len(p.Awaiting); n > 0 {
 		parts = append(parts, l.T("checklist.sum.awaiting", i18n.Data{"N": n}))
 	}
-	return strings.Join(parts, l.T("format.list_sep", nil))
+	return l.Join(parts)
 }
 
 // SortBehind orders progresses by how far behind they are: most days
