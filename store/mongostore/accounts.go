@@ -170,9 +170,9 @@ func (s *Store) writeAccounts(ctx context.Context, models []mongo.WriteModel) (i
 }
 
 // Accounts reads the named accounts at once, for bulk work such as an
-// import: on MongoDB in one query, on the embedded store (whose only
-// indexed lookup is one _id, so a query for many scans) from its cache and
-// by _id. Accounts that do not exist are left out of the map.
+// import: on MongoDB in one query, on FerretDB (whose only indexed lookup
+// is one _id, so a query for many scans) by _id, from the embedded store's
+// cache where it has them. Accounts that do not exist are left out of the map.
 func (s *Store) Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error) {
 	docs, err := s.readAccounts(ctx, slugs)
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Store) Accounts(ctx context.Context, slugs []string) (map[string]store.
 
 // readAccounts reads accounts by slug: from the embedded store's cache
 // where it has them, else by _id (the embedded store's one indexed lookup)
-// or, on MongoDB, all in one query.
+// or, on an outside server, with byIDs.
 func (s *Store) readAccounts(ctx context.Context, slugs []string) (map[string]accountDoc, error) {
 	out := make(map[string]accountDoc, len(slugs))
 	if s.embedded != nil {
@@ -203,15 +203,15 @@ func (s *Store) readAccounts(ctx context.Context, slugs []string) (map[string]ac
 		}
 		return out, nil
 	}
-	cur, err := s.accounts.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: slugs}}}})
+	raws, err := s.byIDs(ctx, s.accounts, slugs)
 	if err != nil {
-		return nil, s.fail("read accounts", err)
+		return nil, err
 	}
-	var docs []accountDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, s.fail("read accounts", err)
-	}
-	for _, d := range docs {
+	for _, raw := range raws {
+		var d accountDoc
+		if err := bson.Unmarshal(raw, &d); err != nil {
+			return nil, fmt.Errorf("read accounts: %w", err)
+		}
 		out[d.Slug] = d
 	}
 	return out, nil

@@ -262,15 +262,6 @@ func (s *Store) sweepBeforeOverwrite(ctx context.Context, slugs []string) error 
 // that sweeping a big book holds one batch.
 func (s *Store) sweep(ctx context.Context, c *mongo.Collection, ids []string) (int, error) {
 	from := s.auditFrom()
-	filter := bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}}
-	if ids != nil {
-		filter = append(bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, filter...)
-	}
-	cur, err := c.Find(ctx, filter, options.Find().SetBatchSize(scanBatch))
-	if err != nil {
-		return 0, s.fail("sweep audit", err)
-	}
-	defer cur.Close(context.WithoutCancel(ctx))
 	n := 0
 	recs := make([]store.AuditRecord, 0, insertBatch)
 	flush := func() error {
@@ -278,31 +269,51 @@ func (s *Store) sweep(ctx context.Context, c *mongo.Collection, ids []string) (i
 		n, recs = n+len(recs), recs[:0]
 		return err
 	}
-	for cur.Next(ctx) {
+	take := func(doc bson.Raw) error {
 		var d struct {
 			Pending *store.AuditRecord `bson:"audit_pending"`
 		}
-		if err := cur.Decode(&d); err != nil {
-			return n, fmt.Errorf("sweep audit: %w", err)
+		if err := bson.Unmarshal(doc, &d); err != nil {
+			return fmt.Errorf("sweep audit: %w", err)
 		}
 		if d.Pending == nil || d.Pending.At.Before(from) {
-			continue
+			return nil
 		}
-		rec, err := complete(*d.Pending, cur.Current)
+		rec, err := complete(*d.Pending, doc)
 		if err != nil {
-			return n, err
+			return err
 		}
 		if recs = append(recs, rec); len(recs) == insertBatch {
-			if err := flush(); err != nil {
+			return flush()
+		}
+		return nil
+	}
+	if ids != nil {
+		docs, err := s.byIDs(ctx, c, ids)
+		if err != nil {
+			return 0, err
+		}
+		for _, doc := range docs {
+			if err := take(doc); err != nil {
 				return n, err
 			}
+		}
+		return n, flush()
+	}
+	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}}, options.Find().SetBatchSize(scanBatch))
+	if err != nil {
+		return 0, s.fail("sweep audit", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		if err := take(cur.Current); err != nil {
+			return n, err
 		}
 	}
 	if err := cur.Err(); err != nil {
 		return n, s.fail("sweep audit", err)
 	}
-	err = flush()
-	return n, err
+	return n, flush()
 }
 
 // auditFrom is the time of the oldest record the trail keeps (Config's

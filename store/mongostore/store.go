@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/mongostore/embedded"
@@ -56,6 +58,9 @@ type Store struct {
 	// auditKeep is Config.AuditRetention.
 	auditKeep  time.Duration
 	unrecorded unrecorded
+	// oneIDQueries is set when the server indexes only a query for exactly
+	// one _id (FerretDB v1): byIDs then reads ids one query each.
+	oneIDQueries bool
 }
 
 // collections lists every collection csbot uses, so start-up can create them
@@ -131,6 +136,15 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 	if err := s.Ping(ctx); err != nil {
 		return err
 	}
+	// FerretDB names its version (v1's "unknown" when built in as a
+	// library, as the embedded store is); MongoDB does not.
+	var build struct {
+		FerretDB *string `bson:"ferretdbVersion"`
+	}
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&build); err != nil {
+		return s.fail("ask the server its version", err)
+	}
+	s.oneIDQueries = build.FerretDB != nil && !strings.HasPrefix(*build.FerretDB, "v2.")
 	existing, err := s.db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
 		return s.fail("list collections", err)
@@ -267,6 +281,54 @@ func (s *Store) findByID(ctx context.Context, c *mongo.Collection, id string, ou
 		return s.fail("read "+c.Name(), err)
 	}
 	return nil
+}
+
+// idReaders is how many single-_id reads byIDs keeps in flight.
+const idReaders = 8
+
+// byIDs reads the documents of c whose _id is in ids, in no particular
+// order, leaving out the ids c does not hold. MongoDB answers one $in
+// query from its _id index. FerretDB v1 answers from an index only a
+// filter of exactly one _id and scans the whole collection for anything
+// else, so there each id is a query of its own, idReaders at a time
+// (measured on a 10,000-row import into an outside FerretDB: the $in
+// scans were 68% of 54 s).
+func (s *Store) byIDs(ctx context.Context, c *mongo.Collection, ids []string) ([]bson.Raw, error) {
+	if !s.oneIDQueries {
+		cur, err := c.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return nil, s.fail("read "+c.Name(), err)
+		}
+		defer cur.Close(context.WithoutCancel(ctx))
+		var docs []bson.Raw
+		for cur.Next(ctx) {
+			docs = append(docs, slices.Clone(cur.Current))
+		}
+		if err := cur.Err(); err != nil {
+			return nil, s.fail("read "+c.Name(), err)
+		}
+		return docs, nil
+	}
+	found := make([]bson.Raw, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(idReaders)
+	for i, id := range ids {
+		g.Go(func() error {
+			raw, err := c.FindOne(gctx, byID(id)).Raw()
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				return nil
+			}
+			if err != nil {
+				return s.fail("read "+c.Name(), err)
+			}
+			found[i] = raw
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(found, func(raw bson.Raw) bool { return raw == nil }), nil
 }
 
 func (s *Store) replace(ctx context.Context, c *mongo.Collection, id string, doc any) error {
