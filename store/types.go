@@ -22,6 +22,12 @@ import (
 // ErrNotFound is returned when a document does not exist.
 var ErrNotFound = errors.New("store: not found")
 
+// ErrNoChange, returned by the change function of a bulk update
+// (UpdateAccounts, health.Engine.UpdateAll), leaves that account as it is
+// (or uncreated) and writes the others: a check made on the very version
+// being written, such as an import's, needs no read of its own.
+var ErrNoChange = errors.New("store: leave this one unchanged")
+
 // ErrUnavailable wraps failures to reach the database at all, so callers can
 // tell an outage ("try again in a minute") from a bad request.
 var ErrUnavailable = errors.New("store: database unreachable")
@@ -118,7 +124,8 @@ type Account struct {
 	UpdatedAt time.Time        `bson:"updated_at" json:"-"`
 	// Version counts writes: every write is a compare-and-swap on it, so a
 	// change decided on an older copy is made again on the newer one
-	// instead of overwriting it.
+	// instead of overwriting it. A stored account has 1 or more; 0 is an
+	// account not yet created (what a bulk update's change gets for one).
 	Version int64 `bson:"version" json:"-"`
 }
 

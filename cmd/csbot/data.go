@@ -152,7 +152,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 	batch := a.engine.Batch()
 	var saver importer.Saver = batch
 	if dryRun {
-		saver = importer.DryRun
+		saver = importer.DryRun(a.store)
 	}
 	a.store.LimitAccountCache(importCache)
 	m := e.meter("import", "rows", 0, quiet)

@@ -37,8 +37,9 @@ func bookCSV(n int, edit func(i int) string) string {
 	return b.String()
 }
 
-// A file of several batches: one read of accounts, one of members and one
-// write per batch of 500 rows; bad rows keep their lines across batches.
+// A file of several batches: one read of members and one write per batch
+// of 500 rows, which checks the rows as it writes (no read of accounts);
+// bad rows keep their lines across batches.
 func TestImportInBatches(t *testing.T) {
 	const n = 1250
 	data := bookCSV(n, func(i int) string {
@@ -69,7 +70,7 @@ func TestImportInBatches(t *testing.T) {
 	if diff := cmp.Diff([][2]int{{0, n}, {500, n}, {1000, n}, {n, n}}, seen); diff != "" {
 		t.Errorf("progress (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{3, 3, 3, n - 3}, []int{e.reads, e.lookups, e.writes, e.saves}); diff != "" {
+	if diff := cmp.Diff([]int{0, 3, 3, n - 3}, []int{e.reads, e.lookups, e.writes, e.saves}); diff != "" {
 		t.Errorf("account reads, member reads, writes, accounts saved (-want +got):\n%s", diff)
 	}
 	rows, err := e.st.AccountRows(context.Background())
@@ -87,7 +88,7 @@ func TestImportInBatches(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkReport(t, rep, 0, 0, n-3, want, false)
-		if diff := cmp.Diff([]int{3, 0, 0}, []int{e.reads, e.writes, e.saves}); diff != "" {
+		if diff := cmp.Diff([]int{0, 3, 0}, []int{e.reads, e.writes, e.saves}); diff != "" {
 			t.Errorf("account reads, writes, accounts saved (-want +got):\n%s", diff)
 		}
 	})
@@ -96,7 +97,7 @@ func TestImportInBatches(t *testing.T) {
 		later := health.NewEngine(e.st, health.DefaultConfig(), func() time.Time { return fixed.AddDate(0, 0, 1) })
 		changed := strings.ReplaceAll(data, ",Tokyo,", ",Osaka,") + "brand-new,Brand New,low,Osaka,1,,adoption,aiko,,,,,\n"
 		before := e.accounts(t)
-		dry, err := ImportAccounts(context.Background(), e, DryRun, "book.csv", []byte(changed))
+		dry, err := ImportAccounts(context.Background(), e, DryRun(e), "book.csv", []byte(changed))
 		if err != nil {
 			t.Fatal(err)
 		}

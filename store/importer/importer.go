@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,23 +22,46 @@ type Saver interface {
 	UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error)
 }
 
-// DryRun is the Saver of a dry run: it checks every row and writes nothing.
-var DryRun Saver = dryRun{}
+// AccountReader reads accounts, for a dry run.
+type AccountReader interface {
+	// Accounts returns those of the named accounts that exist.
+	Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error)
+}
 
-type dryRun struct{}
+// DryRun is the Saver of a dry run: it reads the accounts from r and runs
+// the import's change on copies of them, so every row is checked as a
+// real import checks it, and writes nothing.
+func DryRun(r AccountReader) Saver { return dryRun{r} }
 
-func (dryRun) UpdateAll(context.Context, []string, bool, func(*store.Account) error) ([]store.Account, error) {
+type dryRun struct{ r AccountReader }
+
+func (d dryRun) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
+	found, err := d.r.Accounts(ctx, slugs)
+	if err != nil {
+		return nil, err
+	}
+	for _, slug := range slugs {
+		a, ok := found[slug]
+		if !ok && !create {
+			continue
+		}
+		if !ok {
+			a = store.Account{Slug: slug}
+		}
+		a = a.Clone()
+		if err := change(&a); err != nil && !errors.Is(err, store.ErrNoChange) {
+			return nil, err
+		}
+	}
 	return nil, nil
 }
 
 // saveBatch is how many accounts go to the Saver at once.
 const saveBatch = 500
 
-// Reader reads what an import checks against, once per batch.
-type Reader interface {
-	// Accounts returns those of the named accounts that exist.
-	Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error)
-	// Members validates owners.
+// MemberLister lists the members, that an import checks owners against,
+// once per batch that has an owner column.
+type MemberLister interface {
 	Members(ctx context.Context) ([]store.Member, error)
 }
 
@@ -82,7 +103,7 @@ func (e RowError) Error() string {
 // before anything is written; bad rows are listed in the report and the
 // other rows are still imported. A store error stops the import and is
 // returned with the report of what was done so far.
-func ImportAccounts(ctx context.Context, r Reader, s Saver, name string, data []byte) (Report, error) {
+func ImportAccounts(ctx context.Context, r MemberLister, s Saver, name string, data []byte) (Report, error) {
 	return Import(ctx, r, s, name, bytes.NewReader(data), AutoEncoding, nil)
 }
 
@@ -94,12 +115,13 @@ type Progress func(done, total int)
 // DetectEncoding): it reads src twice, first to check the whole file and
 // count its rows (so a file broken at its end, or with a byte sequence
 // that is not text in its encoding, still writes nothing), then to import
-// it saveBatch rows at a time, each batch with one read of its accounts,
-// one of the members and one write. Memory holds one batch and the slugs
+// it saveBatch rows at a time, each batch with one read of the members
+// and one write, which checks each row against its account as it writes
+// it (no read of its own). Memory holds one batch and the slugs
 // seen so far (a repeated slug is refused), whatever the size of the file.
 // progress, when not nil, hears the count after the check and the rows
 // done after each batch.
-func Import(ctx context.Context, r Reader, s Saver, name string, src io.ReadSeeker, enc Encoding, progress Progress) (Report, error) {
+func Import(ctx context.Context, r MemberLister, s Saver, name string, src io.ReadSeeker, enc Encoding, progress Progress) (Report, error) {
 	if enc == AutoEncoding {
 		var err error
 		if enc, err = DetectEncoding(src); err != nil {
@@ -357,7 +379,7 @@ func isBlank(record []string) bool {
 // stored when written, so an edit made meanwhile (a note, a new owner)
 // stays.
 type batcher struct {
-	r        Reader
+	r        MemberLister
 	s        Saver
 	rep      Report
 	first    map[string]place // where each slug was first seen (a row is 500 bytes)
@@ -376,6 +398,7 @@ func (b *batcher) flush(ctx context.Context) error {
 		return err
 	}
 	var slugs []string
+	patches := map[string]patch{}
 	ownersNeeded := false
 	for i, rw := range b.rows {
 		if rw.p.slug == "" {
@@ -391,12 +414,9 @@ func (b *batcher) flush(ctx context.Context) error {
 		b.first[strings.Clone(rw.p.slug)] = rw.place
 		if rw.err == nil {
 			slugs = append(slugs, rw.p.slug)
+			patches[rw.p.slug] = rw.p
 			ownersNeeded = ownersNeeded || rw.p.has(colOwner)
 		}
-	}
-	existing, err := b.r.Accounts(ctx, slugs)
-	if err != nil {
-		return fmt.Errorf("read accounts: %w", err)
 	}
 	var members map[string]bool
 	if ownersNeeded {
@@ -409,16 +429,36 @@ func (b *batcher) flush(ctx context.Context) error {
 			members[m.ID] = true
 		}
 	}
-	pending := map[string]patch{}
+	// Each row is checked inside the write, against its account as stored
+	// at the version the write replaces: a write that lost a race checks
+	// its row again, and the last verdict is the one that counts.
+	verdicts := make(map[string]verdict, len(slugs))
+	if len(slugs) > 0 {
+		_, err := b.s.UpdateAll(ctx, slugs, true, func(a *store.Account) error {
+			p := patches[a.Slug]
+			v := check(p, *a, members)
+			verdicts[a.Slug] = v
+			if v.outcome != created && v.outcome != updated {
+				return store.ErrNoChange
+			}
+			p.apply(a)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("save accounts: %w", err)
+		}
+	}
 	for _, rw := range b.rows {
 		if rw.err == nil {
-			a, found := existing[rw.p.slug]
-			save, reason := check(rw.p, a, found, members, &b.rep)
-			if reason != "" {
-				rw.err = errors.New(reason)
-			}
-			if save {
-				pending[rw.p.slug] = rw.p
+			switch v := verdicts[rw.p.slug]; v.outcome {
+			case created:
+				b.rep.Created++
+			case updated:
+				b.rep.Updated++
+			case unchanged:
+				b.rep.Unchanged++
+			default:
+				rw.err = errors.New(v.reason)
 			}
 		}
 		if rw.err != nil {
@@ -427,28 +467,33 @@ func (b *batcher) flush(ctx context.Context) error {
 	}
 	b.done += len(b.rows)
 	b.rows = b.rows[:0]
-	if len(pending) > 0 {
-		_, err := b.s.UpdateAll(ctx, slices.Collect(maps.Keys(pending)), true, func(a *store.Account) error {
-			pending[a.Slug].apply(a)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("save accounts: %w", err)
-		}
-	}
 	if b.progress != nil {
 		b.progress(b.done, b.total)
 	}
 	return nil
 }
 
-// check decides what one good row does to its account (a, when found):
-// whether it changes it, counted in rep, or the reason it is refused.
-// members holds the member ids, read when the batch has an owner column.
-func check(p patch, a store.Account, found bool, members map[string]bool, rep *Report) (save bool, reason string) {
-	if !found {
-		a = store.Account{Slug: p.slug}
-	}
+// outcome is what one good row does to its account.
+type outcome int
+
+const (
+	refused outcome = iota
+	created
+	updated
+	unchanged
+)
+
+// verdict is a row's outcome, with the reason when refused.
+type verdict struct {
+	outcome outcome
+	reason  string
+}
+
+// check decides what one good row does to its account a, as stored
+// (Version 0: not yet created). members holds the member ids, read when
+// the batch has an owner column.
+func check(p patch, a store.Account, members map[string]bool) verdict {
+	found := a.Version > 0
 	before := a
 	p.apply(&a)
 	if !found {
@@ -463,22 +508,20 @@ func check(p patch, a store.Account, found bool, members map[string]bool, rep *R
 			missing = append(missing, "phase")
 		}
 		if len(missing) > 0 {
-			return false, fmt.Sprintf("new account needs %s", strings.Join(missing, ", "))
+			return verdict{reason: fmt.Sprintf("new account needs %s", strings.Join(missing, ", "))}
 		}
 	}
 	if p.has(colOwner) && a.Owner != "" && !members[a.Owner] {
-		return false, fmt.Sprintf("owner: %s is not a registered member; add them first or fix the id", a.Owner)
+		return verdict{reason: fmt.Sprintf("owner: %s is not a registered member; add them first or fix the id", a.Owner)}
 	}
 	switch {
 	case !found:
-		rep.Created++
+		return verdict{outcome: created}
 	case same(before, a):
-		rep.Unchanged++
-		return false, ""
+		return verdict{outcome: unchanged}
 	default:
-		rep.Updated++
+		return verdict{outcome: updated}
 	}
-	return true, ""
 }
 
 // same reports whether two accounts hold the same data, ignoring their

@@ -30,7 +30,7 @@ func day(s string) time.Time {
 }
 
 // env is a real store with two members and the real health engine; it
-// counts the calls an import makes of them.
+// counts the calls an import makes of them and the accounts it wrote.
 type env struct {
 	st                            *mongostore.Store
 	eng                           *health.Engine
@@ -38,9 +38,10 @@ type env struct {
 }
 
 func (e *env) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
-	e.saves += len(slugs)
 	e.writes++
-	return e.eng.UpdateAll(ctx, slugs, create, change)
+	written, err := e.eng.UpdateAll(ctx, slugs, create, change)
+	e.saves += len(written)
+	return written, err
 }
 
 func (e *env) Accounts(ctx context.Context, slugs []string) (map[string]store.Account, error) {

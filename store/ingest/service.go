@@ -44,7 +44,8 @@ type Service struct {
 // accounts, the batch lease, and accounts and members as an import checks
 // them.
 type Store interface {
-	importer.Reader
+	importer.AccountReader
+	importer.MemberLister
 	Account(ctx context.Context, slug string) (store.Account, error)
 	AccountRows(ctx context.Context) ([]store.AccountRow, error)
 	AcquireLease(ctx context.Context, name, owner string, ttl time.Duration, now time.Time) (bool, error)
@@ -449,7 +450,7 @@ func (s *Service) accounts(ctx context.Context, b Batch) (Result, error) {
 	}
 	var saver importer.Saver = s.eng
 	if b.DryRun {
-		saver = importer.DryRun
+		saver = importer.DryRun(s.st)
 	}
 	rep, err := importer.ImportAccounts(ctx, s.st, saver, "items.json", arr)
 	if err != nil {

@@ -34,7 +34,8 @@ type accountDoc struct {
 // written by someone else in between is read again and changed again, up
 // to casTries rounds, then the call fails with store.ErrConflict. Accounts
 // that do not exist are created from a zero Account with the slug set when
-// create is true, and skipped otherwise. An error from change stops everything before
+// create is true, and skipped otherwise. change returns store.ErrNoChange
+// to leave one account as it is; any other error from change stops everything before
 // anything of that round is written. It returns the accounts as written.
 //
 // On MongoDB the filter on the version makes each write atomic; on the
@@ -67,7 +68,9 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 				old = accountDoc{Account: newAccount(slug)}
 			}
 			a := old.Account.Clone()
-			if err := change(&a); err != nil {
+			if err := change(&a); errors.Is(err, store.ErrNoChange) {
+				continue
+			} else if err != nil {
 				return nil, err
 			}
 			a.Slug, a.Version = slug, old.Version+1

@@ -43,11 +43,14 @@ func (s *Store) Account(ctx context.Context, slug string) (store.Account, error)
 // accounts meanwhile; everything else goes through UpdateAccounts. The
 // caller follows with a refresh (health.Engine.Refresh) that derives rows.
 func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
+	as = slices.Clone(as)
 	models := make([]mongo.WriteModel, len(as))
 	for i, a := range as {
 		if err := a.Check(); err != nil {
 			return fmt.Errorf("save account %s: %w", a.Slug, err)
 		}
+		a.Version = max(a.Version, 1) // stored, so not "not yet created"
+		as[i] = a
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(a.Slug)).SetReplacement(a).SetUpsert(true)
 	}
 	err := s.bulk(ctx, s.accounts, models)

@@ -163,14 +163,19 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 		}
 	}
 	// On MongoDB, documents written before versions were kept get version
-	// 0, so that a compare-and-swap on version 0 finds them. (The embedded
-	// store's compare-and-swap filters on _id alone, under casLock.)
+	// 1, so that a compare-and-swap finds them and a stored account never
+	// reads as one not yet created (version 0; csbot once wrote 0 here).
+	// (The embedded store's compare-and-swap filters on _id alone, under
+	// casLock.)
+	unversioned := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "version", Value: 0}},
+	}}}
 	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams} {
 		if s.embedded != nil {
 			break
 		}
-		if _, err := c.UpdateMany(ctx, bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 0}}}}); err != nil {
+		if _, err := c.UpdateMany(ctx, unversioned, bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 1}}}}); err != nil {
 			return s.fail("write "+c.Name()+" versions", err)
 		}
 	}

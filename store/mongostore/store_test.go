@@ -160,6 +160,45 @@ func TestUpdateAccountsRefusalAndMissing(t *testing.T) {
 	}
 }
 
+// store.ErrNoChange leaves one account as it is, or uncreated, and writes
+// the others; the change sees version 0 only for an account not stored.
+func TestUpdateAccountsNoChange(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	put(t, s, sampleAccount("acme"), sampleAccount("beta"))
+	seen := map[string]int64{}
+	got, err := s.UpdateAccounts(ctx, []string{"acme", "beta", "ghost", "new"}, true, func(a *store.Account) error {
+		seen[a.Slug] = a.Version
+		if a.Slug == "beta" || a.Slug == "ghost" {
+			return store.ErrNoChange
+		}
+		a.Name, a.ARR = "Changed "+a.Slug, 7
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slugs []string
+	for _, a := range got {
+		slugs = append(slugs, a.Slug)
+	}
+	if diff := cmp.Diff([]string{"acme", "new"}, slugs); diff != "" {
+		t.Errorf("written (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int64{"acme": 1, "beta": 1, "ghost": 0, "new": 0}, seen); diff != "" {
+		t.Errorf("versions the change saw (-want +got):\n%s", diff)
+	}
+	if b, err := s.Account(ctx, "beta"); err != nil || b.ARR != 120000 || b.Version != 1 {
+		t.Errorf("beta after ErrNoChange: %+v, %v; want it as it was", b, err)
+	}
+	if _, err := s.Account(ctx, "ghost"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ghost was created though its change said no change: %v", err)
+	}
+	if a, err := s.Account(ctx, "new"); err != nil || a.Version != 1 || a.ARR != 7 {
+		t.Errorf("new: %+v, %v; want created at version 1", a, err)
+	}
+}
+
 // Rows of different accounts land in shared shard documents; concurrent
 // writers must not lose each other's rows.
 func TestConcurrentSavesKeepEveryRow(t *testing.T) {
