@@ -44,10 +44,9 @@ type AccountRow struct {
 	Renewal string
 	Phase   Phase
 	// Score is -1 when no component had data.
-	Score   int
-	Band    string
-	Delta30 *int
-	Risks   []Risk
+	Score int
+	Band  string
+	Risks []Risk
 	// Onboarding, for KPIs (YYYY-MM-DD, empty without milestones): when it
 	// began, when its last milestone was due, and when the last was done
 	// (empty while any is open).

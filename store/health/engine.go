@@ -354,7 +354,7 @@ func Row(a store.Account, as Assessment, team string) store.AccountRow {
 	row := store.AccountRow{
 		Slug: a.Slug, Name: a.Name, Tier: a.Tier, Region: a.Region, Segment: a.Segment,
 		Owner: a.Owner, Team: team, ARR: a.ARR, Phase: a.Phase,
-		Score: as.Score, Band: as.Band, Delta30: as.Trend.Delta30, Risks: as.Risks,
+		Score: as.Score, Band: as.Band, Risks: as.Risks,
 	}
 	if !a.Renewal.IsZero() {
 		row.Renewal = store.Day(a.Renewal)

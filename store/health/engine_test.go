@@ -156,7 +156,7 @@ func TestEngineSave(t *testing.T) {
 	wantRow := store.AccountRow{
 		Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Region: "Tokyo", Segment: "enterprise",
 		Owner: "aiko", Team: "tokyo-enterprise", ARR: 120000, Renewal: "2027-01-01", Phase: store.PhaseAdoption,
-		Score: 64, Band: Yellow, Delta30: ptr(-21),
+		Score: 64, Band: Yellow,
 		Risks: []store.Risk{
 			{Rule: RuleDrop, Points: 21, Days: 30},
 			{Rule: RuleNoTouch, Days: 20, Tier: store.TierHigh, Limit: 14},
@@ -179,7 +179,7 @@ func TestEngineSave(t *testing.T) {
 		}
 		checkSnapshot(t, ctx, s, "acme", now, firstSnapshot)
 		row := wantRow
-		row.Score, row.Band, row.Delta30 = 74, Green, ptr(-11)
+		row.Score, row.Band = 74, Green
 		row.Risks = []store.Risk{{Rule: RuleNoTouch, Days: 20, Tier: store.TierHigh, Limit: 14}}
 		if diff := cmp.Diff([]store.AccountRow{row}, rows(t, ctx, s)); diff != "" {
 			t.Errorf("index rows (-want +got):\n%s", diff)
@@ -293,7 +293,7 @@ func TestEngineRefresh(t *testing.T) {
 	// gamma: no data.
 	wantRows := []store.AccountRow{
 		{Slug: "acme", Name: "Acme Corp", Tier: store.TierHigh, Owner: "aiko", Team: "tokyo-enterprise", Phase: store.PhaseAdoption,
-			Score: 74, Band: Green, Delta30: ptr(-21),
+			Score: 74, Band: Green,
 			Risks: []store.Risk{{Rule: RuleDrop, Points: 21, Days: 30}}},
 		{Slug: "beta", Name: "Beta Ltd", Tier: store.TierLow, Owner: "ben", Team: "osaka-smb", Phase: store.PhaseAdoption,
 			Renewal: "2027-01-01", Score: 20, Band: Red,
@@ -356,7 +356,7 @@ func TestEngineRefresh(t *testing.T) {
 	// acme: 100*.7 + 60*.3 = 88; 30 days before 2026-11-03 has no score, the
 	// fallback finds 2026-10-03 (31 days): 88 - 95 = -7, no drop.
 	// beta: renewal now 59 days away.
-	wantRows[0].Score, wantRows[0].Band, wantRows[0].Delta30, wantRows[0].Risks = 88, Green, ptr(-7), nil
+	wantRows[0].Score, wantRows[0].Band, wantRows[0].Risks = 88, Green, nil
 	wantRows[1].Team = "nagoya"
 	wantRows[1].Risks[1].Days = 59
 	if diff := cmp.Diff(wantRows, rows(t, ctx, s)); diff != "" {
