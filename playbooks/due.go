@@ -251,26 +251,58 @@ func (st *Step) render(d *Data, lang string) string {
 }
 
 // Message is what one recipient is sent: one due step, or for a batch step
-// every account due for it.
+// the accounts due for it.
 type Message struct {
 	Recipient string
 	To        string
 	Playbook  string
 	Step      string
 	Batch     bool
-	Dues      []Due
-	Text      string
+	// Dues are the due step, or a batch's first BatchLines accounts by name.
+	Dues []Due
+	// Count is how many accounts are due: len(Dues) but in a batch cut
+	// at BatchLines.
+	Count int
+	Text  string
 	// Lang is the language of Text, the recipient's.
 	Lang string
 }
+
+// BatchLines is how many accounts a batch message lists; past it the
+// message says how many more are due. A tech-touch book of 100,000 can have
+// tens of thousands due at once, which no one reads in a chat message (and
+// which a sweep would otherwise hold in memory whole).
+const BatchLines = 30
 
 // Collate turns due steps into messages. resolve names who a due step goes
 // to (a member id or a channel), typically from its To and Owner; when it
 // is nil the recipient is To, qualified by the owner for owner and lead.
 // Batch steps become one message per (recipient, playbook, step): the
-// step's header, then one line per account, sorted by account name. Messages
-// come sorted by recipient, playbook, step and account.
+// step's header, then one line per account, sorted by account name, at
+// most BatchLines of them. Messages come sorted by recipient, playbook,
+// step and account.
 func (s *Set) Collate(dues []Due, resolve func(Due) string) []Message {
+	c := s.collator(resolve)
+	for _, d := range dues {
+		c.add(d)
+	}
+	return c.messages()
+}
+
+// collator is Collate fed one due step at a time: it holds the single
+// steps' messages and, per batch, only the first BatchLines accounts and a
+// count, so a sweep's memory grows with the messages sent, not with the
+// accounts due.
+type collator struct {
+	set     *Set
+	resolve func(Due) string
+	out     []Message
+	batches map[batchKey]int // index in out
+}
+
+type batchKey struct{ recipient, playbook, step string }
+
+func (s *Set) collator(resolve func(Due) string) *collator {
 	if resolve == nil {
 		resolve = func(d Due) string {
 			if d.To == ToOps {
@@ -279,55 +311,72 @@ func (s *Set) Collate(dues []Due, resolve func(Due) string) []Message {
 			return d.To + ":" + d.Owner
 		}
 	}
-	type key struct{ recipient, playbook, step string }
-	batches := map[key]int{}
-	var out []Message
-	for _, d := range dues {
-		r := resolve(d)
-		if !d.Batch {
-			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Dues: []Due{d}, Text: d.Text, Lang: d.Lang})
-			continue
-		}
-		k := key{r, d.Playbook, d.Step}
-		i, ok := batches[k]
-		if !ok {
-			i = len(out)
-			batches[k] = i
-			out = append(out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Batch: true, Lang: d.Lang})
-		}
-		out[i].Dues = append(out[i].Dues, d)
+	return &collator{set: s, resolve: resolve, batches: map[batchKey]int{}}
+}
+
+func byName(a, b Due) int {
+	return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Account, b.Account), a.DueAt.Compare(b.DueAt))
+}
+
+func (c *collator) add(d Due) {
+	r := c.resolve(d)
+	if !d.Batch {
+		c.out = append(c.out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Dues: []Due{d}, Count: 1, Text: d.Text, Lang: d.Lang})
+		return
 	}
-	for i := range out {
-		m := &out[i]
+	k := batchKey{r, d.Playbook, d.Step}
+	i, ok := c.batches[k]
+	if !ok {
+		i = len(c.out)
+		c.batches[k] = i
+		c.out = append(c.out, Message{Recipient: r, To: d.To, Playbook: d.Playbook, Step: d.Step, Batch: true, Lang: d.Lang})
+	}
+	m := &c.out[i]
+	m.Count++
+	m.Dues = append(m.Dues, d)
+	if len(m.Dues) == 2*BatchLines {
+		// Keep the first BatchLines by name: sorting at twice the bound
+		// keeps the cost per account constant.
+		slices.SortFunc(m.Dues, byName)
+		m.Dues = slices.Clip(m.Dues[:BatchLines])
+	}
+}
+
+func (c *collator) messages() []Message {
+	for i := range c.out {
+		m := &c.out[i]
 		if !m.Batch {
 			continue
 		}
-		slices.SortFunc(m.Dues, func(a, b Due) int {
-			return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Account, b.Account), a.DueAt.Compare(b.DueAt))
-		})
+		slices.SortFunc(m.Dues, byName)
+		m.Dues = m.Dues[:min(len(m.Dues), BatchLines)]
 		var b strings.Builder
-		b.WriteString(s.header(m))
+		b.WriteString(c.set.header(m))
 		for _, d := range m.Dues {
 			b.WriteString("\n• ")
 			b.WriteString(strings.ReplaceAll(d.Text, "\n", "\n  "))
 		}
+		if more := m.Count - len(m.Dues); more > 0 {
+			b.WriteString("\n")
+			b.WriteString(i18n.For(m.Lang).N("remind.batch_more", more, nil))
+		}
 		m.Text = b.String()
 	}
-	slices.SortStableFunc(out, func(a, b Message) int {
+	slices.SortStableFunc(c.out, func(a, b Message) int {
 		return cmp.Or(strings.Compare(a.Recipient, b.Recipient), strings.Compare(a.Playbook, b.Playbook),
 			strings.Compare(a.Step, b.Step), strings.Compare(a.Dues[0].Account, b.Dues[0].Account))
 	})
-	return out
+	return c.out
 }
 
 // header renders a batch's first line.
 func (s *Set) header(m *Message) string {
-	data := BatchData{Playbook: m.Playbook, Step: m.Step, Count: len(m.Dues)}
+	data := BatchData{Playbook: m.Playbook, Step: m.Step, Count: m.Count}
 	for _, d := range m.Dues {
 		data.Accounts = append(data.Accounts, d.Name)
 	}
 	l := i18n.For(m.Lang)
-	fallback := l.T("remind.batch", i18n.Data{"Step": m.Step, "Playbook": m.Playbook, "Accounts": l.N("digest.accounts", len(m.Dues), nil)})
+	fallback := l.T("remind.batch", i18n.Data{"Step": m.Step, "Playbook": m.Playbook, "Accounts": l.N("digest.accounts", m.Count, nil)})
 	pb, ok := s.Lookup(m.Playbook)
 	if !ok {
 		return fallback

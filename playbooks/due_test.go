@@ -2,11 +2,14 @@ package playbooks
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/health"
 )
@@ -340,6 +343,49 @@ func TestCollate(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantRecipients, recipients); diff != "" {
 		t.Errorf("recipients (-want +got):\n%s", diff)
+	}
+}
+
+// A batch lists its first BatchLines accounts by name, counts them all in
+// its header and says how many more are due, in the recipient's language;
+// the accounts arrive in any order.
+func TestCollateCutsLongBatches(t *testing.T) {
+	s := defaults(t)
+	const n = BatchLines + 7
+	for _, lang := range []string{"en", "ja"} {
+		var dues []Due
+		for i := range n {
+			i = (i * 17) % n // not in name order
+			a := account(store.TierTech, func(a *store.Account) {
+				a.Slug, a.Name, a.Owner, a.ActiveUsers = fmt.Sprintf("t%02d", i), fmt.Sprintf("Tech %02d", i), "", 2
+			})
+			dues = append(dues, s.DueSteps(a, green, now, func(string) *i18n.Localizer { return i18n.For(lang) })...)
+		}
+		msgs := s.Collate(dues, nil)
+		if len(msgs) != 1 {
+			t.Fatalf("%s: %d messages, want one batch", lang, len(msgs))
+		}
+		m := msgs[0]
+		var listed []string
+		for _, d := range m.Dues {
+			listed = append(listed, d.Account)
+		}
+		var want []string
+		for i := range BatchLines {
+			want = append(want, fmt.Sprintf("t%02d", i))
+		}
+		if m.Count != n || !slices.Equal(listed, want) {
+			t.Errorf("%s: count %d, listed %v; want %d and the first %d by name", lang, m.Count, listed, n, BatchLines)
+		}
+		lines := strings.Split(m.Text, "\n")
+		head, last := lines[0], lines[len(lines)-1]
+		wantHead, wantLast := fmt.Sprintf("Usage is low on %d tech-touch accounts:", n), "…and 7 more accounts (`/cs accounts` lists them by tier and risk)"
+		if lang == "ja" {
+			wantLast = "…ほか7件（`/cs accounts` でタッチモデル・リスク別に一覧できます）"
+		}
+		if (lang == "en" && head != wantHead) || (lang == "ja" && !strings.Contains(head, fmt.Sprint(n))) || last != wantLast || len(lines) != BatchLines+2 {
+			t.Errorf("%s: %d lines, first %q, last %q; want %d lines, the count of %d, then %q", lang, len(lines), head, last, BatchLines+2, n, wantLast)
+		}
 	}
 }
 

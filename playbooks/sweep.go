@@ -51,7 +51,7 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 	if err != nil {
 		return nil, err
 	}
-	var dues []Due
+	c := set.collator(resolve)
 	// A localizer per locale, not per step: making one parses language
 	// tags, a third of the sweep's time before.
 	localizers := map[string]*i18n.Localizer{}
@@ -65,7 +65,9 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 			}
 			return l
 		}
-		dues = append(dues, set.DueSteps(a, assessed, now, lang)...)
+		for _, d := range set.DueSteps(a, assessed, now, lang) {
+			c.add(d)
+		}
 	}
 	var stale []string
 	err = st.EachRows(ctx, func(rows []store.AccountRow) error {
@@ -94,7 +96,7 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 			}
 		}
 	}
-	return set.Collate(dues, resolve), nil
+	return c.messages(), nil
 }
 
 // fromRow is the account and assessment a row of now's day stands for: the

@@ -62,8 +62,8 @@ type Data struct {
 type BatchData struct {
 	Playbook string
 	Step     string
-	Count    int      // accounts in the batch
-	Accounts []string // their names, sorted
+	Count    int      // accounts due
+	Accounts []string // the names of those listed (at most BatchLines), sorted
 }
 
 // funcs are the helpers templates may call besides text/template's own.
