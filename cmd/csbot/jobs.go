@@ -111,7 +111,7 @@ func (a *app) pruneAudit(ctx context.Context) error {
 }
 
 // sweepAudit copies into the audit trail the records a crash left pending
-// in their documents; it runs at start and nightly.
+// in their documents; it runs nightly, and at start on MongoDB.
 func (a *app) sweepAudit(ctx context.Context) error {
 	n, err := a.store.SweepAudit(ctx)
 	if err != nil {

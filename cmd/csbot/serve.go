@@ -34,10 +34,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	log.Info("store ready", "backend", a.store.Backend())
-	// Once at start, not on every CLI command: the sweep reads every
-	// audited document (the nightly prune sweeps too).
-	if err := a.sweepAudit(ctx); err != nil {
-		return err
+	// On MongoDB once at start, not on every CLI command: the sweep reads
+	// every audited document (the nightly prune sweeps too). The embedded
+	// store needs none: opening a folder its last process did not close
+	// sweeps (see mongostore's unrecorded).
+	if a.store.EmbeddedURI() == "" {
+		if err := a.sweepAudit(ctx); err != nil {
+			return err
+		}
 	}
 
 	// work lives until the grace period after SIGTERM ends: in-flight

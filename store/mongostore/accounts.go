@@ -111,12 +111,13 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 			filter := s.casFilter(slug, bson.D{{Key: "version", Value: old.Version}})
 			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write, pending}))
 		}
-		if err := s.recordAudit(ctx, stale...); err != nil {
+		if err := s.recordAudit(ctx, s.unrecordedOf(stale)...); err != nil {
 			return nil, err
 		}
 		landed, err := s.writeAccounts(ctx, models)
 		if err != nil {
 			s.forgetAccounts(next)
+			s.unrecorded.unsure()
 			return nil, err
 		}
 		if landed < len(models) {
@@ -124,6 +125,7 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 			check, err := s.readAccounts(ctx, todo)
 			if err != nil {
 				s.forgetAccounts(next)
+				s.unrecorded.unsure()
 				return nil, err
 			}
 			todo = todo[:0]
@@ -284,6 +286,7 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 				continue
 			}
 			if err != nil {
+				s.unrecorded.unsure() // it may have landed
 				return zero, s.fail("write "+c.Name(), err)
 			}
 			if rp != nil {
@@ -293,6 +296,7 @@ func updateDoc[T interface{ Check() error }](ctx context.Context, s *Store, c *m
 		}
 		res, err := c.ReplaceOne(ctx, s.casFilter(id, bson.D{{Key: "version", Value: v}}), written)
 		if err != nil {
+			s.unrecorded.unsure()
 			return zero, s.fail("write "+c.Name(), err)
 		}
 		if res.MatchedCount == 1 {

@@ -163,13 +163,17 @@ func (s *Store) recorded(ctx context.Context, recs ...store.AuditRecord) {
 }
 
 // unrecorded is what the embedded store, which one process serves, needs
-// to skip sweeps: once this process has swept, the only records pending
-// but not in the audit collection are those whose insert failed here,
-// kept in failed.
+// to skip sweeps. The folder's last process either recorded every record
+// it left pending or marked the folder to be swept at open, so from Open on
+// a record pending in a document but missing from the audit collection is
+// one whose insert failed here (failed), or one of a write that failed part
+// way (doubts), until a sweep that began after that write.
 type unrecorded struct {
 	mu     sync.Mutex
-	swept  bool
 	failed []store.AuditRecord
+	// doubts counts the writes that failed part way; cleared is the count
+	// when the last good sweep began.
+	doubts, cleared int
 }
 
 func (u *unrecorded) add(recs []store.AuditRecord) {
@@ -178,34 +182,77 @@ func (u *unrecorded) add(recs []store.AuditRecord) {
 	u.failed = append(u.failed, recs...)
 }
 
-// take returns the failed records and whether a sweep ran.
-func (u *unrecorded) take() ([]store.AuditRecord, bool) {
+// unsure notes a write that failed part way (see doubts).
+func (u *unrecorded) unsure() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.doubts++
+}
+
+// sweepStart is what a sweep takes at its start: the failed records, the
+// doubts so far, and whether any of them is not cleared.
+type sweepStart struct {
+	failed []store.AuditRecord
+	doubts int
+	doubt  bool
+}
+
+// take returns the failed records, for a sweep or their insert.
+func (u *unrecorded) take() sweepStart {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	failed := u.failed
 	u.failed = nil
-	return failed, u.swept
+	return sweepStart{failed, u.doubts, u.doubts != u.cleared}
 }
 
-// done records a sweep that found everything left before it (failed:
-// the failed records it took, inserted), or puts failed back.
-func (u *unrecorded) done(failed []store.AuditRecord, ok bool) {
+// done records a sweep that found everything left before its start (its
+// failed records inserted), or puts them back.
+func (u *unrecorded) done(start sweepStart, ok bool) {
 	if !ok {
-		u.add(failed)
+		u.add(start.failed)
 		return
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.swept = true
+	u.cleared = max(u.cleared, start.doubts)
+}
+
+// unrecordedOf returns those of recs, the records pending in documents a
+// write is about to replace, that may be missing from the audit trail. On
+// MongoDB, which other processes write too, that is all of them (most are
+// duplicates, which the server skips). On the embedded store it is only
+// those whose insert failed in this process (all of them after a write
+// that failed part way, until a sweep): the folder's last process either
+// recorded its records or left the folder to be swept at open. The
+// distinction matters there: FerretDB inserts a batch holding a duplicate
+// one document at a time, which made every rewritten account cost an
+// insert of its own (measured: most of a 10,000-account reimport).
+func (s *Store) unrecordedOf(recs []store.AuditRecord) []store.AuditRecord {
+	if s.embedded == nil || len(recs) == 0 {
+		return recs
+	}
+	s.unrecorded.mu.Lock()
+	defer s.unrecorded.mu.Unlock()
+	if s.unrecorded.doubts != s.unrecorded.cleared {
+		return recs
+	}
+	var out []store.AuditRecord
+	for _, r := range recs {
+		if slices.ContainsFunc(s.unrecorded.failed, func(f store.AuditRecord) bool { return f.ID == r.ID }) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // SweepAudit copies into the audit collection every record still pending
 // in a document (a crash between a write and its record), and reports how
 // many it found.
 func (s *Store) SweepAudit(ctx context.Context) (int, error) {
-	failed, _ := s.unrecorded.take()
-	n, err := s.sweepAll(ctx, failed)
-	s.unrecorded.done(failed, err == nil)
+	start := s.unrecorded.take()
+	n, err := s.sweepAll(ctx, start.failed)
+	s.unrecorded.done(start, err == nil)
 	return n, err
 }
 
@@ -230,25 +277,25 @@ func (s *Store) sweepAll(ctx context.Context, failed []store.AuditRecord) (int, 
 // by a write that replaces it without reading it (SaveHistories of the
 // accounts slugs): on MongoDB, which other processes write too, it sweeps
 // those accounts (by _id, indexed there, so that a refresh's every batch
-// does not sweep the book); on the embedded
-// store it sweeps once per process, then inserts only the records whose
-// insert failed since. A sweep reads every document that holds a record,
-// which after an import or a refresh is every account, and inserts each
-// again (duplicates, one by one on the embedded store).
+// does not sweep the book); on the embedded store it inserts the records
+// whose insert failed in this process, and sweeps only after a write that
+// failed part way (see unrecorded). A sweep reads every document that
+// holds a record, which after an import or a refresh is every account, and
+// inserts each again (duplicates, one by one on the embedded store).
 func (s *Store) sweepBeforeOverwrite(ctx context.Context, slugs []string) error {
 	if s.embedded == nil {
 		_, err := s.sweep(ctx, s.accounts, slugs)
 		return err
 	}
-	failed, swept := s.unrecorded.take()
-	if !swept {
-		_, err := s.sweepAll(ctx, failed)
-		s.unrecorded.done(failed, err == nil)
+	start := s.unrecorded.take()
+	if start.doubt {
+		_, err := s.sweepAll(ctx, start.failed)
+		s.unrecorded.done(start, err == nil)
 		return err
 	}
-	err := s.recordAudit(ctx, failed...)
+	err := s.recordAudit(ctx, start.failed...)
 	if err != nil {
-		s.unrecorded.add(failed)
+		s.unrecorded.add(start.failed)
 	}
 	return err
 }

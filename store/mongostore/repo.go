@@ -102,6 +102,8 @@ func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) 
 	err := s.bulk(ctx, s.accounts, models)
 	if err == nil {
 		s.recorded(ctx, recs...)
+	} else {
+		s.unrecorded.unsure()
 	}
 	if s.accountCache != nil {
 		// The bumped generation keeps a read that raced the write from

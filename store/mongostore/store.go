@@ -222,9 +222,10 @@ func (s *Store) DropDatabase(ctx context.Context) error {
 func (s *Store) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		// Records whose insert failed here are pending in their documents
-		// only; unless they go in now, the next start on the folder sweeps.
-		if failed, _ := s.unrecorded.take(); s.embedded != nil && len(failed) > 0 && s.recordAudit(ctx, failed...) != nil {
+		// Records whose insert failed here, or of a write that failed part
+		// way, are pending in their documents only; unless they go in now,
+		// the next start on the folder sweeps.
+		if start := s.unrecorded.take(); s.embedded != nil && (start.doubt || len(start.failed) > 0 && s.recordAudit(ctx, start.failed...) != nil) {
 			s.embedded.RecoverNextStart()
 		}
 		if s.client != nil {
