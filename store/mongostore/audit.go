@@ -390,22 +390,18 @@ func (s *Store) PruneAudit(ctx context.Context) (int64, error) {
 // Audit returns the records of one subject of a kind (of everything when
 // kind is ""), from since on, oldest first.
 func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time) ([]store.AuditRecord, error) {
-	filter := bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since.UTC()}}}}
-	if kind != "" {
-		filter = append(filter, bson.E{Key: "kind", Value: kind}, bson.E{Key: "subject", Value: subject})
-	}
-	cur, err := s.audit.Find(ctx, filter)
+	docs, err := s.auditDocs(ctx, kind, subject, since.UTC())
 	if err != nil {
-		return nil, s.fail("read audit", err)
+		return nil, err
 	}
-	var docs []auditDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, s.fail("read audit", err)
-	}
-	out := make([]store.AuditRecord, len(docs))
-	for i, d := range docs {
-		out[i] = d.AuditRecord
-		out[i].Changes = d.Changes
+	out := make([]store.AuditRecord, 0, len(docs))
+	for _, d := range docs {
+		if d.At.Before(since) {
+			continue
+		}
+		r := d.AuditRecord
+		r.Changes = d.Changes
+		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b store.AuditRecord) int {
 		if c := a.At.Compare(b.At); c != 0 {
@@ -414,6 +410,42 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out, nil
+}
+
+// auditDocs reads the records of a subject (every record when kind is
+// empty) from since on; on the embedded store a subject's come through its
+// SQLite index, from any time (Audit drops the older ones).
+func (s *Store) auditDocs(ctx context.Context, kind, subject string, since time.Time) ([]auditDoc, error) {
+	var docs []auditDoc
+	if kind != "" && s.auditSubjects != nil {
+		ids, err := s.auditSubjects.IDs(ctx, kind, subject)
+		if err != nil {
+			return nil, fmt.Errorf("read audit: %w", err)
+		}
+		raws, err := s.byIDs(ctx, s.audit, ids)
+		if err != nil {
+			return nil, err
+		}
+		docs = make([]auditDoc, len(raws))
+		for i, raw := range raws {
+			if err := bson.Unmarshal(raw, &docs[i]); err != nil {
+				return nil, fmt.Errorf("read audit: %w", err)
+			}
+		}
+		return docs, nil
+	}
+	filter := bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}}}
+	if kind != "" {
+		filter = append(filter, bson.E{Key: "kind", Value: kind}, bson.E{Key: "subject", Value: subject})
+	}
+	cur, err := s.audit.Find(ctx, filter)
+	if err != nil {
+		return nil, s.fail("read audit", err)
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("read audit", err)
+	}
+	return docs, nil
 }
 
 // pendingCopy is a record as kept inside the document it describes:

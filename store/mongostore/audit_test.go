@@ -2,6 +2,7 @@ package mongostore_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 
@@ -371,5 +373,87 @@ func TestAuditRecoveredAfterUncleanStop(t *testing.T) {
 	got, err := st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
 	if err != nil || len(got) != 1 || got[0].ID != recs[0].ID {
 		t.Errorf("after reopening: records %+v, %v; want the one the crash left pending", got, err)
+	}
+}
+
+// A subject's records are read with their fields, from since on, whatever
+// else the trail holds (on the embedded store through its own index, on
+// an outside server through the audit indexes, made once however often
+// it is opened).
+func TestAuditOfSubject(t *testing.T) {
+	for name, config := range map[string]func(testing.TB) mongostore.Config{"in process": storetest.Config, "outside server": storetest.ExternalConfig} {
+		t.Run(name, func(t *testing.T) {
+			cfg := config(t)
+			for range 2 {
+				storetest.OpenConfig(t, cfg).Close(context.Background())
+			}
+			testAuditOfSubject(t, storetest.OpenConfig(t, cfg))
+		})
+	}
+}
+
+func testAuditOfSubject(t *testing.T, st *mongostore.Store) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	rec := func(kind, subject string, version int64, daysAgo int) store.AuditRecord {
+		return store.AuditRecord{ID: store.AuditID(kind, subject, version), Kind: kind, Subject: subject, Version: version,
+			Actor: store.Actor{Name: "aiko", Platform: "slack", Channel: "C1"}, At: now.AddDate(0, 0, -daysAgo),
+			Changes: []store.FieldChange{{Field: "arr", Before: "1", After: fmt.Sprint(version)}}}
+	}
+	if err := st.InsertAuditForTest(ctx,
+		rec(store.AuditAccount, "acme", 1, 40), rec(store.AuditAccount, "acme", 2, 20), rec(store.AuditAccount, "acme", 3, 1),
+		rec(store.AuditAccount, "beta", 1, 1), rec(store.AuditMember, "acme", 1, 1), rec(store.AuditAccount, "さくら", 1, 1),
+	); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		kind, subject string
+		days          int
+		want          []store.AuditRecord
+	}{
+		{store.AuditAccount, "acme", 30, []store.AuditRecord{rec(store.AuditAccount, "acme", 2, 20), rec(store.AuditAccount, "acme", 3, 1)}},
+		{store.AuditAccount, "acme", 90, []store.AuditRecord{rec(store.AuditAccount, "acme", 1, 40), rec(store.AuditAccount, "acme", 2, 20), rec(store.AuditAccount, "acme", 3, 1)}},
+		{store.AuditMember, "acme", 30, []store.AuditRecord{rec(store.AuditMember, "acme", 1, 1)}},
+		{store.AuditAccount, "さくら", 30, []store.AuditRecord{rec(store.AuditAccount, "さくら", 1, 1)}},
+		{store.AuditAccount, "nobody", 30, []store.AuditRecord{}},
+	} {
+		got, err := st.Audit(ctx, tc.kind, tc.subject, now.AddDate(0, 0, -tc.days))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s %s, %d days (-want +got):\n%s", tc.kind, tc.subject, tc.days, diff)
+		}
+	}
+}
+
+// BenchmarkAuditOfAccount reads one account's records (as /cs audit does)
+// from a trail of 100,000, the trail of 1,000 accounts over 100 days of
+// nightly refreshes:
+//
+//	go test ./store/mongostore -run XXX -bench AuditOfAccount -benchtime 20x
+func BenchmarkAuditOfAccount(b *testing.B) {
+	ctx := context.Background()
+	st := storetest.Open(b)
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	const accounts, days = 1000, 100
+	recs := make([]store.AuditRecord, 0, accounts)
+	for d := range days {
+		recs = recs[:0]
+		for a := range accounts {
+			slug := fmt.Sprintf("account-%04d", a)
+			recs = append(recs, store.AuditRecord{ID: store.AuditAccount + "/" + slug + "/history-" + store.Day(day.AddDate(0, 0, -d)),
+				Kind: store.AuditAccount, Subject: slug, Actor: store.Actor{Name: "scheduler", Channel: "health-refresh"},
+				At: day.AddDate(0, 0, -d), Changes: []store.FieldChange{{Field: "history", After: `{"end":"2026-12-07","values":"80,81,82"}`}}})
+		}
+		if err := st.InsertAuditForTest(ctx, recs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		got, err := st.Audit(ctx, store.AuditAccount, "account-0500", day.AddDate(0, 0, -30))
+		if err != nil || len(got) != 31 {
+			b.Fatalf("read %d records, %v; want 31", len(got), err)
+		}
 	}
 }

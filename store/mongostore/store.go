@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -61,6 +62,9 @@ type Store struct {
 	// oneIDQueries is set when the server indexes only a query for exactly
 	// one _id (FerretDB v1): byIDs then reads ids one query each.
 	oneIDQueries bool
+	// auditSubjects finds the embedded store's audit records of a subject
+	// (on MongoDB, an index does).
+	auditSubjects *embedded.FieldLookup
 }
 
 // collections lists every collection csbot uses, so start-up can create them
@@ -161,6 +165,16 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 		if err := s.embedded.IndexIDLookups(ctx, cfg.Database); err != nil {
 			return err
 		}
+		l, err := s.embedded.NewFieldLookup(ctx, cfg.Database, "audit", "kind", "subject")
+		if err != nil {
+			return err
+		}
+		s.auditSubjects = l
+	} else if err := s.ensureIndexes(ctx, s.audit, map[string]bson.D{
+		"kind_1_subject_1_at_1": {{Key: "kind", Value: 1}, {Key: "subject", Value: 1}, {Key: "at", Value: 1}}, // /cs audit
+		"at_1":                  {{Key: "at", Value: 1}},                                                      // the export and the nightly prune
+	}); err != nil {
+		return err
 	}
 	// On MongoDB, documents written before versions were kept get version
 	// 1, so that a compare-and-swap finds them and a stored account never
@@ -231,6 +245,9 @@ func (s *Store) Close(ctx context.Context) error {
 		if s.client != nil {
 			err = s.client.Disconnect(ctx)
 		}
+		if s.auditSubjects != nil {
+			err = errors.Join(err, s.auditSubjects.Close())
+		}
 		s.stopEmbedded()
 	})
 	return err
@@ -285,6 +302,29 @@ func (s *Store) findByID(ctx context.Context, c *mongo.Collection, id string, ou
 	}
 	if err != nil {
 		return s.fail("read "+c.Name(), err)
+	}
+	return nil
+}
+
+// ensureIndexes creates those of the named indexes c lacks. (FerretDB v1
+// panics on a createIndexes of an index that exists, so the names are
+// checked first.)
+func (s *Store) ensureIndexes(ctx context.Context, c *mongo.Collection, keys map[string]bson.D) error {
+	specs, err := c.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return s.fail("list the indexes of "+c.Name(), err)
+	}
+	var missing []mongo.IndexModel
+	for _, name := range slices.Sorted(maps.Keys(keys)) {
+		if !slices.ContainsFunc(specs, func(sp mongo.IndexSpecification) bool { return sp.Name == name }) {
+			missing = append(missing, mongo.IndexModel{Keys: keys[name], Options: options.Index().SetName(name)})
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := c.Indexes().CreateMany(ctx, missing); err != nil {
+		return s.fail("index "+c.Name(), err)
 	}
 	return nil
 }

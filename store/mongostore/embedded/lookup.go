@@ -1,0 +1,108 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// FieldLookup finds the _ids of a collection's documents by the values of
+// some of their string fields, through a SQLite index on those fields.
+// FerretDB v1 answers any filter but one on _id alone by decoding every
+// document of the collection: over an audit trail that grows by a record
+// per account a day, a read of one account's records would take minutes
+// within a year. It reads the table FerretDB keeps, in the layout of
+// v1.24.2 (the last v1, so the layout will not move), as IndexIDLookups
+// does; the documents themselves are then read through FerretDB by _id.
+type FieldLookup struct {
+	db   *sql.DB
+	stmt *sql.Stmt
+}
+
+var fieldName = regexp.MustCompile(`^[a-z_]+$`)
+
+// NewFieldLookup indexes the named fields of collection, which must exist,
+// and prepares their lookup. Close it before Stop.
+func (e *Server) NewFieldLookup(ctx context.Context, database, collection string, fields ...string) (*FieldLookup, error) {
+	exprs := make([]string, len(fields))
+	for i, f := range fields {
+		if !fieldName.MatchString(f) {
+			return nil, fmt.Errorf("embedded store: lookup field %q: letters and _ only", f)
+		}
+		exprs[i] = fieldExpr(f)
+	}
+	db, err := e.SQLite(database)
+	if err != nil {
+		return nil, err
+	}
+	l, err := prepareLookup(ctx, db, collection, fields, exprs)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+func prepareLookup(ctx context.Context, db *sql.DB, collection string, fields, exprs []string) (*FieldLookup, error) {
+	tables, err := CollectionTables(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	table, ok := tables[collection]
+	if !ok {
+		return nil, fmt.Errorf("embedded store: no collection %s to index", collection)
+	}
+	index := table + "_" + strings.Join(fields, "_")
+	if _, err := db.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, index, table, strings.Join(exprs, ", "))); err != nil {
+		return nil, fmt.Errorf("embedded store: index %s: %w", index, err)
+	}
+	stmt, err := db.PrepareContext(ctx, lookupQuery(table, exprs))
+	if err != nil {
+		return nil, fmt.Errorf("embedded store: lookup on %s: %w", table, err)
+	}
+	return &FieldLookup{db: db, stmt: stmt}, nil
+}
+
+// fieldExpr is a top-level string field of FerretDB's stored document.
+func fieldExpr(f string) string { return fmt.Sprintf(`_ferretdb_sjson->>'$.%s'`, f) }
+
+// lookupQuery selects the _ids of table's documents whose exprs equal the
+// query's arguments.
+func lookupQuery(table string, exprs []string) string {
+	where := make([]string, len(exprs))
+	for i, x := range exprs {
+		where[i] = x + " = ?"
+	}
+	return fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q WHERE %s`, table, strings.Join(where, " AND "))
+}
+
+// IDs returns the _ids of the documents whose fields hold values, in the
+// order of the fields given to NewFieldLookup.
+func (l *FieldLookup) IDs(ctx context.Context, values ...string) ([]string, error) {
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	rows, err := l.stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("embedded store: lookup: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("embedded store: lookup: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Close releases the lookup's SQLite handle.
+func (l *FieldLookup) Close() error {
+	return errors.Join(l.stmt.Close(), l.db.Close())
+}

@@ -1,0 +1,88 @@
+package embedded
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// A field lookup finds the documents by their fields through its own
+// SQLite index (the plan says so), sees documents written after it was
+// made, and refuses a field name that could break its SQL.
+func TestFieldLookup(t *testing.T) {
+	ctx := t.Context()
+	s := start(t, t.TempDir())
+	defer s.Stop()
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect(ctx)
+	coll := c.Database("csbot").Collection("audit")
+	if err := c.Database("csbot").CreateCollection(ctx, "audit"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.NewFieldLookup(ctx, "csbot", "audit", "kind", "subject') OR 1=1 --"); err == nil {
+		t.Error("a field name with SQL in it was taken")
+	}
+	l, err := s.NewFieldLookup(ctx, "csbot", "audit", "kind", "subject")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := coll.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: "account/acme/1"}, {Key: "kind", Value: "account"}, {Key: "subject", Value: "acme"}},
+		bson.D{{Key: "_id", Value: "account/acme/2"}, {Key: "kind", Value: "account"}, {Key: "subject", Value: "acme"}},
+		bson.D{{Key: "_id", Value: "account/さくら/1"}, {Key: "kind", Value: "account"}, {Key: "subject", Value: "さくら"}},
+		bson.D{{Key: "_id", Value: "member/acme/1"}, {Key: "kind", Value: "member"}, {Key: "subject", Value: "acme"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		kind, subject string
+		want          []string
+	}{
+		{"account", "acme", []string{"account/acme/1", "account/acme/2"}},
+		{"account", "さくら", []string{"account/さくら/1"}},
+		{"member", "acme", []string{"member/acme/1"}},
+		{"account", "nobody", nil},
+	} {
+		got, err := l.IDs(ctx, tc.kind, tc.subject)
+		slices.Sort(got)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("IDs(%s, %s) = %v, %v; want %v", tc.kind, tc.subject, got, err, tc.want)
+		}
+	}
+
+	db, err := s.SQLite("csbot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tables, err := CollectionTables(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := tables["audit"]
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+lookupQuery(table, []string{fieldExpr("kind"), fieldExpr("subject")}), "account", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX "+table+"_kind_subject") {
+		t.Errorf("lookup plan = %q, want a search using %s_kind_subject", got, table)
+	}
+}
