@@ -374,11 +374,28 @@ func (s *Store) auditFrom() time.Time {
 
 // PruneAudit deletes the audit records past the retention (none when the
 // trail keeps every record), and reports how many it deleted. Run it from
-// a nightly job: it scans the trail.
+// a nightly job. On the embedded store it finds them through the SQLite
+// index on their time and deletes them one by one (a filter on the time
+// would decode the whole trail).
 func (s *Store) PruneAudit(ctx context.Context) (int64, error) {
 	from := s.auditFrom()
 	if from.IsZero() {
 		return 0, nil
+	}
+	if s.auditBefore != nil {
+		ids, err := s.auditBefore.Before(ctx, from)
+		if err != nil {
+			return 0, fmt.Errorf("prune audit: %w", err)
+		}
+		var n int64
+		for _, id := range ids {
+			res, err := s.audit.DeleteOne(ctx, byID(id))
+			if err != nil {
+				return n, s.fail("prune audit", err)
+			}
+			n += res.DeletedCount
+		}
+		return n, nil
 	}
 	res, err := s.audit.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: from}}}})
 	if err != nil {

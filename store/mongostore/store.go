@@ -62,9 +62,9 @@ type Store struct {
 	// oneIDQueries is set when the server indexes only a query for exactly
 	// one _id (FerretDB v1): byIDs then reads ids one query each.
 	oneIDQueries bool
-	// auditSubjects finds the embedded store's audit records of a subject
-	// (on MongoDB, an index does).
-	auditSubjects *embedded.FieldLookup
+	// auditSubjects and auditBefore find the embedded store's audit records
+	// of a subject, and those older than a time (on MongoDB, indexes do).
+	auditSubjects, auditBefore *embedded.FieldLookup
 }
 
 // collections lists every collection csbot uses, so start-up can create them
@@ -165,11 +165,13 @@ func (s *Store) prepare(ctx context.Context, cfg Config) error {
 		if err := s.embedded.IndexIDLookups(ctx, cfg.Database); err != nil {
 			return err
 		}
-		l, err := s.embedded.NewFieldLookup(ctx, cfg.Database, "audit", "kind", "subject")
-		if err != nil {
+		var err error
+		if s.auditSubjects, err = s.embedded.NewFieldLookup(ctx, cfg.Database, "audit", "kind", "subject"); err != nil {
 			return err
 		}
-		s.auditSubjects = l
+		if s.auditBefore, err = s.embedded.NewTimeLookup(ctx, cfg.Database, "audit", "at"); err != nil {
+			return err
+		}
 	} else if err := s.ensureIndexes(ctx, s.audit, map[string]bson.D{
 		"kind_1_subject_1_at_1": {{Key: "kind", Value: 1}, {Key: "subject", Value: 1}, {Key: "at", Value: 1}}, // /cs audit
 		"at_1":                  {{Key: "at", Value: 1}},                                                      // the export and the nightly prune
@@ -245,8 +247,10 @@ func (s *Store) Close(ctx context.Context) error {
 		if s.client != nil {
 			err = s.client.Disconnect(ctx)
 		}
-		if s.auditSubjects != nil {
-			err = errors.Join(err, s.auditSubjects.Close())
+		for _, l := range []*embedded.FieldLookup{s.auditSubjects, s.auditBefore} {
+			if l != nil {
+				err = errors.Join(err, l.Close())
+			}
 		}
 		s.stopEmbedded()
 	})

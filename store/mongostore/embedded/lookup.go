@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // FieldLookup finds the _ids of a collection's documents by the values of
-// some of their string fields, through a SQLite index on those fields.
+// some of their string fields, or by a date field older than a time,
+// through a SQLite index on those fields.
 // FerretDB v1 answers any filter but one on _id alone by decoding every
 // document of the collection: over an audit trail that grows by a record
 // per account a day, a read of one account's records would take minutes
@@ -24,9 +26,21 @@ type FieldLookup struct {
 
 var fieldName = regexp.MustCompile(`^[a-z_]+$`)
 
-// NewFieldLookup indexes the named fields of collection, which must exist,
-// and prepares their lookup. Close it before Stop.
+// NewFieldLookup indexes the named string fields of collection, which
+// must exist, and prepares their lookup by equal values (IDs). Close it
+// before Stop.
 func (e *Server) NewFieldLookup(ctx context.Context, database, collection string, fields ...string) (*FieldLookup, error) {
+	return e.newLookup(ctx, database, collection, fields, "=")
+}
+
+// NewTimeLookup indexes the date field of collection, which must exist,
+// and prepares the lookup of documents older than a time (Before). Close
+// it before Stop.
+func (e *Server) NewTimeLookup(ctx context.Context, database, collection, field string) (*FieldLookup, error) {
+	return e.newLookup(ctx, database, collection, []string{field}, "<")
+}
+
+func (e *Server) newLookup(ctx context.Context, database, collection string, fields []string, op string) (*FieldLookup, error) {
 	exprs := make([]string, len(fields))
 	for i, f := range fields {
 		if !fieldName.MatchString(f) {
@@ -38,7 +52,7 @@ func (e *Server) NewFieldLookup(ctx context.Context, database, collection string
 	if err != nil {
 		return nil, err
 	}
-	l, err := prepareLookup(ctx, db, collection, fields, exprs)
+	l, err := prepareLookup(ctx, db, collection, fields, exprs, op)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -46,7 +60,7 @@ func (e *Server) NewFieldLookup(ctx context.Context, database, collection string
 	return l, nil
 }
 
-func prepareLookup(ctx context.Context, db *sql.DB, collection string, fields, exprs []string) (*FieldLookup, error) {
+func prepareLookup(ctx context.Context, db *sql.DB, collection string, fields, exprs []string, op string) (*FieldLookup, error) {
 	tables, err := CollectionTables(ctx, db)
 	if err != nil {
 		return nil, err
@@ -59,22 +73,23 @@ func prepareLookup(ctx context.Context, db *sql.DB, collection string, fields, e
 	if _, err := db.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, index, table, strings.Join(exprs, ", "))); err != nil {
 		return nil, fmt.Errorf("embedded store: index %s: %w", index, err)
 	}
-	stmt, err := db.PrepareContext(ctx, lookupQuery(table, exprs))
+	stmt, err := db.PrepareContext(ctx, lookupQuery(table, exprs, op))
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: lookup on %s: %w", table, err)
 	}
 	return &FieldLookup{db: db, stmt: stmt}, nil
 }
 
-// fieldExpr is a top-level string field of FerretDB's stored document.
+// fieldExpr is a top-level field of FerretDB's stored document: a string
+// as SQL text, a date as its milliseconds since 1970 (FerretDB's sjson).
 func fieldExpr(f string) string { return fmt.Sprintf(`_ferretdb_sjson->>'$.%s'`, f) }
 
-// lookupQuery selects the _ids of table's documents whose exprs equal the
-// query's arguments.
-func lookupQuery(table string, exprs []string) string {
+// lookupQuery selects the _ids of table's documents whose exprs compare by
+// op (= or <) to the query's arguments.
+func lookupQuery(table string, exprs []string, op string) string {
 	where := make([]string, len(exprs))
 	for i, x := range exprs {
-		where[i] = x + " = ?"
+		where[i] = x + " " + op + " ?"
 	}
 	return fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q WHERE %s`, table, strings.Join(where, " AND "))
 }
@@ -86,6 +101,16 @@ func (l *FieldLookup) IDs(ctx context.Context, values ...string) ([]string, erro
 	for i, v := range values {
 		args[i] = v
 	}
+	return l.query(ctx, args...)
+}
+
+// Before returns the _ids of the documents whose date (NewTimeLookup) is
+// before t.
+func (l *FieldLookup) Before(ctx context.Context, t time.Time) ([]string, error) {
+	return l.query(ctx, t.UnixMilli())
+}
+
+func (l *FieldLookup) query(ctx context.Context, args ...any) ([]string, error) {
 	rows, err := l.stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: lookup: %w", err)

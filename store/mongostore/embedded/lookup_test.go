@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -68,7 +69,7 @@ func TestFieldLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	table := tables["audit"]
-	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+lookupQuery(table, []string{fieldExpr("kind"), fieldExpr("subject")}), "account", "acme")
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+lookupQuery(table, []string{fieldExpr("kind"), fieldExpr("subject")}, "="), "account", "acme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,5 +85,41 @@ func TestFieldLookup(t *testing.T) {
 	}
 	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX "+table+"_kind_subject") {
 		t.Errorf("lookup plan = %q, want a search using %s_kind_subject", got, table)
+	}
+}
+
+// A time lookup finds the documents whose date is before a time, to the
+// millisecond, and none whose field is missing or not a date.
+func TestTimeLookup(t *testing.T) {
+	ctx := t.Context()
+	s := start(t, t.TempDir())
+	defer s.Stop()
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect(ctx)
+	if err := c.Database("csbot").CreateCollection(ctx, "audit"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.NewTimeLookup(ctx, "csbot", "audit", "at")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	cut := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := c.Database("csbot").Collection("audit").InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: "old"}, {Key: "at", Value: cut.AddDate(0, 0, -30)}},
+		bson.D{{Key: "_id", Value: "just-before"}, {Key: "at", Value: cut.Add(-time.Millisecond)}},
+		bson.D{{Key: "_id", Value: "at-the-cut"}, {Key: "at", Value: cut}},
+		bson.D{{Key: "_id", Value: "new"}, {Key: "at", Value: cut.AddDate(1, 0, 0)}},
+		bson.D{{Key: "_id", Value: "no-time"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := l.Before(ctx, cut)
+	slices.Sort(got)
+	if want := []string{"just-before", "old"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("Before(%v) = %v, %v; want %v", cut, got, err, want)
 	}
 }
