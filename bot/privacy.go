@@ -27,6 +27,21 @@ func WithChannel(ctx context.Context, channel string) context.Context {
 	return context.WithValue(ctx, channelKey{}, channel)
 }
 
+type channelNameKey struct{}
+
+// WithChannelName records the name of the channel a request came from, as
+// the platform gave it with the request, for the audit trail.
+func WithChannelName(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, channelNameKey{}, name)
+}
+
+// ChannelNameOf is the name of the channel a request came from; "" when the
+// adapter did not say (the platform sent no name, or a direct message).
+func ChannelNameOf(ctx context.Context) string {
+	s, _ := ctx.Value(channelNameKey{}).(string)
+	return s
+}
+
 // ChannelOf is the chat channel a request came from; "" when it came from
 // none (the console) or the adapter did not say.
 func ChannelOf(ctx context.Context) string {

@@ -177,7 +177,7 @@ func (rt *Router) serve(ctx context.Context, platform, userID, name string, pars
 	label = cmd.Name
 	// Whatever the command changes is audited as the member's, from here,
 	// with the platform and channel it was typed in.
-	ctx = store.WithActor(ctx, store.Actor{Name: member.ID, Platform: platform, Channel: ChannelOf(ctx)})
+	ctx = store.WithActor(ctx, store.Actor{Name: member.ID, Platform: platform, Channel: ChannelOf(ctx), ChannelName: ChannelNameOf(ctx)})
 	ctx = i18n.NewContext(ctx, l)
 	sub, args, err := parse(cmd)
 	switch {

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -85,14 +86,14 @@ func (c *cmds) audit(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 // auditLine shows one record: when, who from where, what changed. The
 // fields and values are the stored ones, as the export writes them.
 func auditLine(l *i18n.Localizer, r store.AuditRecord) string {
-	who := r.Actor.Name
+	who, channel := r.Actor.Name, cmp.Or(r.Actor.ChannelName, r.Actor.Channel)
 	switch {
-	case r.Actor.Platform != "" && r.Actor.Channel != "":
-		who = "@" + who + " (" + r.Actor.Platform + " #" + r.Actor.Channel + ")"
+	case r.Actor.Platform != "" && channel != "":
+		who = "@" + who + " (" + r.Actor.Platform + " #" + channel + ")"
 	case r.Actor.Platform != "":
 		who = "@" + who + " (" + r.Actor.Platform + ")"
-	case r.Actor.Channel != "":
-		who += " (" + r.Actor.Channel + ")"
+	case channel != "":
+		who += " (" + channel + ")"
 	}
 	changes := make([]string, 0, len(r.Changes))
 	for _, ch := range r.Changes {

@@ -12,9 +12,11 @@ type Actor struct {
 	// Name is the member's id, or the process's name ("api", "import",
 	// "scheduler").
 	Name string `bson:"name" json:"name"`
-	// Platform and Channel say where a chat change came from, when known.
-	Platform string `bson:"platform,omitempty" json:"platform,omitempty"`
-	Channel  string `bson:"channel,omitempty" json:"channel,omitempty"`
+	// Platform and Channel say where a chat change came from, when known;
+	// ChannelName is the channel's name then, when the platform sent it.
+	Platform    string `bson:"platform,omitempty" json:"platform,omitempty"`
+	Channel     string `bson:"channel,omitempty" json:"channel,omitempty"`
+	ChannelName string `bson:"channel_name,omitempty" json:"channel_name,omitempty"`
 }
 
 type actorKey struct{}

@@ -187,6 +187,7 @@ func (a *App) outsiders(ctx context.Context, l *i18n.Localizer, channel string) 
 // back at once; slow commands are acknowledged and answered through the
 // response_url when done. A database outage is told within the window.
 func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
+	ctx = bot.WithChannelName(ctx, channelName(sc.ChannelName))
 	r, pending := a.race().Run(ctx, sc.Text, func(ctx context.Context) bot.Reply { return a.handle(ctx, sc.UserID, sc.ChannelID, sc.Text) })
 	if pending == nil {
 		r = a.noteDM(ctx, sc.UserID, r)
@@ -407,7 +408,8 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			defer a.work.Done()
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			defer cancel()
-			a.reply(ic, a.route(bot.WithUserLocale(rctx, locale), ic.User.ID, ic.Channel.ID, act.Value))
+			rctx = bot.WithChannelName(bot.WithUserLocale(rctx, locale), channelName(ic.Channel.Name))
+			a.reply(ic, a.route(rctx, ic.User.ID, ic.Channel.ID, act.Value))
 		}()
 		return nil, nil
 	case slack.InteractionTypeViewSubmission:
@@ -532,4 +534,14 @@ func (a *App) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
 	}
 	a.sendImage(ctx, r, to.Channel, "", user)
 	return nil
+}
+
+// channelName is a channel's name as Slack sends it with a command or a
+// button, "" for a direct message or a private channel it does not name
+// ("directmessage", "privategroup").
+func channelName(name string) string {
+	if name == "directmessage" || name == "privategroup" {
+		return ""
+	}
+	return name
 }

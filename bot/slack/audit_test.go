@@ -29,4 +29,28 @@ func TestAuditRecordsPlatformAndChannel(t *testing.T) {
 	if got := a.Text + blocksText(a); !strings.Contains(got, "@aiko (slack #C0SALES) account") {
 		t.Errorf("/cs audit does not show where the note came from:\n%s", got)
 	}
+
+	// With the channel's name, as Slack sends it, the record keeps it and
+	// the trail shows it; a direct message's placeholder name is no name.
+	for _, tc := range []struct{ channel, name, wantName, shown string }{
+		{"C0SALES", "cs-sales", "cs-sales", "@aiko (slack #cs-sales) account"},
+		{"D0AIKO", "directmessage", "", "@aiko (slack #D0AIKO) account"},
+	} {
+		e := newEnv(t) // a note a day changes the account once
+		if a := e.commandInNamed(t, "U0AIKO", tc.channel, tc.name, "note acme call about the renewal"); strings.Contains(a.Text, "Refused") {
+			t.Fatalf("note refused: %+v", a)
+		}
+		e.app.Wait()
+		recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (store.Actor{Name: "aiko", Platform: "slack", Channel: tc.channel, ChannelName: tc.wantName}); recs[len(recs)-1].Actor != want {
+			t.Errorf("note in %s recorded by %+v, want %+v", tc.name, recs[len(recs)-1].Actor, want)
+		}
+		a := e.commandIn(t, "U0HIRO", "C0OPS", "audit acme")
+		if got := a.Text + blocksText(a); !strings.Contains(got, tc.shown) {
+			t.Errorf("/cs audit after a note in %s does not show %q:\n%s", tc.name, tc.shown, got)
+		}
+	}
 }

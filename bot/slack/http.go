@@ -120,7 +120,7 @@ func decodeCommand(body []byte) (slack.SlashCommand, error) {
 		return slack.SlashCommand{}, errors.New("malformed slash command")
 	}
 	return slack.SlashCommand{
-		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), UserID: form.Get("user_id"),
+		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"), UserID: form.Get("user_id"),
 		Command: form.Get("command"), Text: form.Get("text"), ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"),
 	}, nil
 }

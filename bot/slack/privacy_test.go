@@ -12,10 +12,21 @@ import (
 // commandIn is a signed slash command typed in channel.
 func (e *env) commandIn(t *testing.T, user, channel, text string) ack {
 	t.Helper()
-	body := url.Values{
+	return e.commandInNamed(t, user, channel, "", text)
+}
+
+// commandInNamed is commandIn with the channel's name, as Slack sends it
+// (channel_name; "" sends none).
+func (e *env) commandInNamed(t *testing.T, user, channel, name, text string) ack {
+	t.Helper()
+	form := url.Values{
 		"command": {"/cs"}, "text": {text}, "user_id": {user}, "channel_id": {channel}, "team_id": {"T1"},
 		"response_url": {e.slack.srv.URL + "/respond/1"}, "trigger_id": {strconv.FormatInt(time.Now().UnixNano(), 10)}, // each request its own, or it is a replay
-	}.Encode()
+	}
+	if name != "" {
+		form.Set("channel_name", name)
+	}
+	body := form.Encode()
 	code, got := e.post(t, "/slack/commands", body, sign(body, time.Now(), secret))
 	if code != 200 {
 		t.Fatalf("/cs %s in %s: status %d %s", text, channel, code, got)
