@@ -198,6 +198,26 @@ func (e *Server) SQLite(database string) (*sql.DB, error) {
 	return db, nil
 }
 
+// Plan is SQLite's query plan for query with args, its steps joined by
+// "; ": which index a query uses (see SQLite).
+func Plan(ctx context.Context, db *sql.DB, query string, args ...any) (string, error) {
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return "", fmt.Errorf("embedded store: plan: %w", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", fmt.Errorf("embedded store: plan: %w", err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; "), rows.Err()
+}
+
 // CollectionTables maps FerretDB's collections to their SQLite tables.
 func CollectionTables(ctx context.Context, db *sql.DB) (map[string]string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name, table_name FROM _ferretdb_collections`)
