@@ -39,6 +39,7 @@ const bulkChunk = 1000
 // 100000`): it makes and writes the accounts bulkChunk at a time, telling
 // written how many are written so far, before the one rescoring pass.
 func SeedBook(ctx context.Context, r BulkRepo, e Refresher, n int, now time.Time, written func(done int)) error {
+	ctx = store.WithActor(ctx, seedActor)
 	for i, id := range BulkCSMs {
 		m := store.Member{ID: id, Name: strings.ToUpper(id[:1]) + id[1:], Roles: []store.Role{store.RoleCSM},
 			Team: fmt.Sprintf("team-%d", i%3), Identities: map[string]string{"slack": fmt.Sprintf("U0BULK%d", i)}}

@@ -47,6 +47,9 @@ type Result struct {
 // everything else is written.
 const MetaKey = "demo-seeded"
 
+// seedActor is who the audit trail says wrote the demo data.
+var seedActor = store.Actor{Name: "seed", Channel: "demo"}
+
 // Seed writes the English demo organisation; see SeedIn.
 func Seed(ctx context.Context, r Repo, s Saver, now time.Time) (Result, error) {
 	return SeedIn(ctx, r, s, English, now)
@@ -63,6 +66,7 @@ func SeedIn(ctx context.Context, r Repo, s Saver, lang string, now time.Time) (R
 	if !slices.Contains(Languages, lang) {
 		return Result{}, fmt.Errorf("demo seed: no demo in %q: use %s", lang, strings.Join(Languages, " or "))
 	}
+	ctx = store.WithActor(ctx, seedActor)
 	if _, err := r.Meta(ctx, MetaKey); err == nil {
 		return Result{Skipped: true}, nil
 	} else if !errors.Is(err, store.ErrNotFound) {

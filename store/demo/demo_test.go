@@ -190,6 +190,16 @@ func TestSeed(t *testing.T) {
 	if res.Teams != 3 || res.Accounts < 50 || res.Members < 12 || res.Snapshots < 40*store.HistoryDays {
 		t.Errorf("seed result %+v: too small a demo", res)
 	}
+	// The audit trail says the seed wrote the demo, not "unknown".
+	recs, err := st.Audit(ctx, store.AuditAccount, accounts[0].Slug, time.Time{})
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("audit of %s: %d records, %v", accounts[0].Slug, len(recs), err)
+	}
+	for _, r := range recs {
+		if r.Actor != (store.Actor{Name: "seed", Channel: "demo"}) {
+			t.Errorf("record %s written by %+v, want the seed", r.ID, r.Actor)
+		}
+	}
 	if day, err := st.Meta(ctx, demo.MetaKey); err != nil || day != store.Day(now) {
 		t.Errorf("marker %q, %v; want %s", day, err, store.Day(now))
 	}
