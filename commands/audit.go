@@ -99,7 +99,11 @@ func auditLine(l *i18n.Localizer, r store.AuditRecord) string {
 	for _, ch := range r.Changes {
 		changes = append(changes, fmt.Sprintf("%s %s -> %s", ch.Field, clip(orDash(ch.Before)), clip(orDash(ch.After))))
 	}
-	return l.T("audit.line", i18n.Data{"At": l.Time(r.At), "Who": who, "Kind": l.T("audit.kind."+r.Kind, nil), "Version": r.Version, "Changes": strings.Join(changes, "; ")})
+	key := "audit.line"
+	if r.Version == 0 {
+		key = "audit.line_daily" // the nightly refresh's: "v0" would read as a version
+	}
+	return l.T(key, i18n.Data{"At": l.Time(r.At), "Who": who, "Kind": l.T("audit.kind."+r.Kind, nil), "Version": r.Version, "Changes": strings.Join(changes, "; ")})
 }
 
 // clip shortens a long value so one change stays one line.

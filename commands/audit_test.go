@@ -86,4 +86,13 @@ func TestAuditFromChat(t *testing.T) {
 		t.Errorf("admin refused: %s", r.Text)
 	}
 	assertRefused(t, f, "hiro", "/cs audit acct-aiko soon", []string{"'soon' is not a number of days"})
+
+	// The nightly refresh's record is keyed by its day: it shows no version.
+	h := store.History{}.Record(time.Now(), 77)
+	if err := f.st.SaveHistories(store.WithActor(ctx, store.Actor{Name: "scheduler", Channel: "health-refresh"}), map[string]store.History{"acct-aiko": h}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.run("hiro", "/cs audit acct-aiko"); !strings.Contains(got, "scheduler (health-refresh) account: history") || strings.Contains(got, " v0") {
+		t.Errorf("the refresh's record is not shown by its day alone:\n%s", got)
+	}
 }
