@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot/console"
+	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 )
 
@@ -42,7 +43,7 @@ func runConsole(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	if _, err := a.engine.RefreshIfStale(ctx); err != nil {
+	if _, err := a.engine.RefreshIfStale(store.WithActor(ctx, caughtUpRefresh)); err != nil {
 		return fmt.Errorf("refresh health scores: %w", err)
 	}
 	me, err := a.member(ctx, as)

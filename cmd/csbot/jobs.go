@@ -15,7 +15,13 @@ import (
 	"github.com/csbot/csbot/bot/outbound"
 	"github.com/csbot/csbot/playbooks"
 	"github.com/csbot/csbot/playbooks/checklists"
+	"github.com/csbot/csbot/store"
 )
+
+// caughtUpRefresh is who the audit trail says made a day's health refresh
+// that serve or the console ran at start because the nightly job had not:
+// the scheduler's job, as when it runs on time.
+var caughtUpRefresh = store.Actor{Name: "scheduler", Channel: "health-refresh"}
 
 // jobs is every periodic behaviour of csbot serve, in one table.
 func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.Logger) []playbooks.Job {

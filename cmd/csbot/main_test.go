@@ -216,7 +216,7 @@ func runCmd(t *testing.T, getenv func(string) string, stdin string, args ...stri
 // The README's first command, scripted: demo data, then the walkthrough.
 func TestConsoleDemoWalkthrough(t *testing.T) {
 	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
-	script := "/cs help\n/cs accounts risk\n/cs health tenjin\n/cs onboarding kitsune-games\n/cs note sakura call with the CTO, they want SSO\n/cs whoami\n"
+	script := "/cs help\n/cs accounts risk\n/cs health tenjin\n/cs onboarding kitsune-games\n/cs note sakura call with the CTO, they want SSO\n/cs whoami\n/cs audit sakura\n"
 	out, err := runCmd(t, getenv, script, "console", "--demo")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -229,10 +229,16 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 		"Kitsune Games · オンボーディング", "オンボーディングが停滞しています",
 		"Sakura Logistics のタイムラインに電話を記録しました。",
 		"Aiko Tanaka (@aiko)",
+		// Every record names who wrote it: the seed, the day's refresh
+		// at start, the note.
+		"seed (demo) アカウント v1", "scheduler (health-refresh) アカウント：history", "@aiko (console) アカウント v3",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "unknown") {
+		t.Errorf("an audit record by nobody named:\n%s", out)
 	}
 	if strings.Contains(out, "level=") {
 		t.Errorf("log lines in the conversation:\n%s", out)
