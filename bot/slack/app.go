@@ -397,7 +397,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 		if (bot.Button{ID: act.ActionID}).OpensNote() {
 			// trigger_id expires in 3 s: open the modal before acknowledging.
 			l := a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID)
-			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(l, act.Value, act.Value, ic.Channel.ID)); err != nil {
+			if err := a.Client.OpenView(ctx, ic.TriggerID, NoteModal(l, act.Value, act.Value, ic.Channel.ID, channelName(ic.Channel.Name))); err != nil {
 				a.Log.Error("open note modal", "err", err)
 			}
 			return nil, nil
@@ -425,7 +425,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			l := a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID)
 			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: l.T("note.modal.empty", nil)}}, nil
 		}
-		slug, channel := noteTarget(ic.View.PrivateMetadata)
+		slug, channel, name := noteTarget(ic.View.PrivateMetadata)
 		a.work.Add(1)
 		go func() {
 			defer a.work.Done()
@@ -433,7 +433,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			defer cancel()
 			// The confirmation goes to the author's DM; the channel is
 			// for the audit record.
-			r := a.handle(rctx, ic.User.ID, channel, bot.NoteLine(slug, kind, text))
+			r := a.handle(bot.WithChannelName(rctx, name), ic.User.ID, channel, bot.NoteLine(slug, kind, text))
 			for _, m := range Render(r) {
 				if err := a.Client.DM(rctx, ic.User.ID, m); err != nil {
 					a.Log.Error("confirm note", "err", err)
@@ -446,12 +446,13 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 	return nil, fmt.Errorf("%w: type %q", errBadPayload, ic.Type)
 }
 
-// noteTarget reads the note modal's private_metadata: the account's slug
-// and the channel its button was in ("" for a modal opened before csbot
-// recorded it).
-func noteTarget(meta string) (slug, channel string) {
-	slug, channel, _ = strings.Cut(meta, " ")
-	return slug, channel
+// noteTarget reads the note modal's private_metadata: the account's slug,
+// the channel its button was in and the channel's name ("" for what a
+// modal opened before csbot recorded it, or Slack sent no name, lacks).
+// None of the three holds a space.
+func noteTarget(meta string) (slug, channel, name string) {
+	f := append(strings.Fields(meta), "", "", "")
+	return f[0], f[1], f[2]
 }
 
 // noteInput reads the note modal's text and kind ("note" when none was

@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +53,27 @@ func TestAuditRecordsPlatformAndChannel(t *testing.T) {
 		if got := a.Text + blocksText(a); !strings.Contains(got, tc.shown) {
 			t.Errorf("/cs audit after a note in %s does not show %q:\n%s", tc.name, tc.shown, got)
 		}
+	}
+}
+
+// A note logged from the form of a button in a named channel is audited
+// with the channel's name, which the modal keeps for the submission.
+func TestNoteFormNamesTheChannel(t *testing.T) {
+	e := newEnv(t)
+	code, _ := interaction(t, e, `{"type":"block_actions","user":{"id":"U0AIKO"},"channel":{"id":"C0OPS","name":"cs-ops"},"trigger_id":"T125","response_url":"RESPOND","actions":[{"action_id":"note","block_id":"actions","value":"acme","type":"button"}]}`)
+	if views := e.slack.called("views.open"); code != 200 || len(views) != 1 || !strings.Contains(fmt.Sprint(views[0].JSON["view"]), "private_metadata:acme C0OPS cs-ops") {
+		t.Fatalf("note button in #cs-ops: %d, views.open calls %+v", code, views)
+	}
+	submit := `{"type":"view_submission","user":{"id":"U0AIKO"},"view":{"callback_id":"note","private_metadata":"acme C0OPS cs-ops","state":{"values":{"note_text":{"text":{"type":"plain_text_input","value":"QBR moved to April"}}}}}}`
+	if code, body := interaction(t, e, submit); code != 200 || body != "" {
+		t.Fatalf("submission: %d %q", code, body)
+	}
+	e.app.Wait()
+	recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("audit: %d records, %v", len(recs), err)
+	}
+	if got, want := recs[len(recs)-1].Actor, (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0OPS", ChannelName: "cs-ops"}); got != want {
+		t.Errorf("note from the #cs-ops form recorded by %+v, want %+v", got, want)
 	}
 }

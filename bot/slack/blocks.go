@@ -226,9 +226,10 @@ func mrkdwn(s string) *slack.TextBlockObject {
 
 // NoteModal is the "Log a touch" modal opened by the note button, in l's
 // language: a multiline text input for the note and a static select for
-// its kind. private_metadata carries the account slug and the channel the
-// button was pressed in (see noteTarget), which the note's audit record names.
-func NoteModal(l *i18n.Localizer, slug, accountName, channel string) slack.ModalViewRequest {
+// its kind. private_metadata carries the account slug, and the channel the
+// button was pressed in and its name (see noteTarget), which the note's
+// audit record names.
+func NoteModal(l *i18n.Localizer, slug, accountName, channel, channelName string) slack.ModalViewRequest {
 	kinds := make([]*slack.OptionBlockObject, len(NoteKinds))
 	for i, k := range NoteKinds {
 		kinds[i] = slack.NewOptionBlockObject(k, plain(l.T("note.option."+k, nil)), nil)
@@ -242,7 +243,7 @@ func NoteModal(l *i18n.Localizer, slug, accountName, channel string) slack.Modal
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      NoteCallbackID,
-		PrivateMetadata: strings.TrimSpace(slug + " " + channel),
+		PrivateMetadata: strings.Join(slices.DeleteFunc([]string{slug, channel, channelName}, func(s string) bool { return s == "" }), " "),
 		Title:           plain(l.T("note.modal.title", nil)),
 		Submit:          plain(l.T("note.modal.submit", nil)),
 		Close:           plain(l.T("note.modal.close", nil)),

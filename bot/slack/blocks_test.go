@@ -383,7 +383,7 @@ func TestNoteModal(t *testing.T) {
 		{"ja", "対応を記録", "記録", "キャンセル", "アカウント: *Acme &amp; Co*", "内容", "種類",
 			[]string{"電話", "打ち合わせ", "メール", "QBR", "訪問", "デモ", "メモ"}},
 	} {
-		raw, err := json.Marshal(NoteModal(i18n.For(tc.lang), "acme", "Acme & Co", "C0SALES"))
+		raw, err := json.Marshal(NoteModal(i18n.For(tc.lang), "acme", "Acme & Co", "C0SALES", "cs-sales"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,7 +398,7 @@ func TestNoteModal(t *testing.T) {
 		want := view{
 			Type:            "modal",
 			CallbackID:      NoteCallbackID,
-			PrivateMetadata: "acme C0SALES",
+			PrivateMetadata: "acme C0SALES cs-sales",
 			Title:           text{"plain_text", tc.title},
 			Submit:          text{"plain_text", tc.submit},
 			Close:           text{"plain_text", tc.close},

@@ -505,4 +505,5 @@ func TestInteractions(t *testing.T) {
 	if err != nil || recs[len(recs)-1].Actor != (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}) {
 		t.Errorf("note's audit records %+v (%v)", recs[len(recs)-1].Actor, err)
 	}
+
 }
