@@ -207,3 +207,43 @@ func benchImportInto(b *testing.B, n int, config func(testing.TB) mongostore.Con
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// failingSaver is a store that goes away at its failAt-th write: that
+// write, with the context it gets cancelled, fails as an outage would.
+type failingSaver struct {
+	*env
+	calls, failAt int
+}
+
+func (f *failingSaver) UpdateAll(ctx context.Context, slugs []string, create bool, change func(*store.Account) error) ([]store.Account, error) {
+	f.calls++
+	if f.calls == f.failAt {
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		ctx = gone
+	}
+	return f.env.UpdateAll(ctx, slugs, create, change)
+}
+
+// A store that fails during the second batch stops the import with the
+// error: the first batch is saved and counted, nothing of the second is
+// half-written, and the same import run again puts the rest in.
+func TestImportStopsWhereTheStoreFails(t *testing.T) {
+	const n = 1250
+	data := bookCSV(n, nil)
+	e := newEnv(t)
+	rep, err := ImportAccounts(context.Background(), e, &failingSaver{env: e, failAt: 2}, "book.csv", []byte(data))
+	if err == nil || !strings.Contains(err.Error(), "save accounts") {
+		t.Fatalf("import through a failing store: %v, want the save error", err)
+	}
+	checkReport(t, rep, saveBatch, 0, 0, nil, false)
+	got := e.slugs(t)
+	if len(got) != saveBatch || got[0] != "acct-000000" || got[saveBatch-1] != fmt.Sprintf("acct-%06d", saveBatch-1) {
+		t.Fatalf("after the failure the store holds %d accounts (%v ... ), want the first batch's %d", len(got), got[:min(3, len(got))], saveBatch)
+	}
+	rep, err = ImportAccounts(context.Background(), e, e, "book.csv", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep, n-saveBatch, 0, saveBatch, nil, false)
+}
