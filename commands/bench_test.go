@@ -25,8 +25,7 @@ func BenchmarkCommands10k(b *testing.B) {
 	st := storetest.Open(b)
 	router := benchRouter(b, st, n)
 	// japanese answers the same book in Japanese.
-	japanese := bot.NewRouter(router.Registry(), st, slog.New(slog.DiscardHandler))
-	japanese.SetLocale("ja")
+	japanese := japaneseRouter(router.Registry(), st)
 	// run reports the median and p99 besides the mean (ns/op): the targets
 	// are medians.
 	run := func(b *testing.B, router *bot.Router, user string, line func(i int) string) {

@@ -104,7 +104,13 @@ func digestPut(t testing.TB, st *mongostore.Store, rows ...store.AccountRow) {
 
 func digestsAt(t *testing.T, st playbooks.DigestStore, now time.Time, lead string) []playbooks.Digest {
 	t.Helper()
-	ds, err := playbooks.Digests(context.Background(), st, now, en, lead)
+	return digestsIn(t, st, now, en, lead)
+}
+
+// digestsIn is digestsAt for a deployment of org's language and currency.
+func digestsIn(t *testing.T, st playbooks.DigestStore, now time.Time, org i18n.Org, lead string) []playbooks.Digest {
+	t.Helper()
+	ds, err := playbooks.Digests(context.Background(), st, now, org, lead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,10 +494,7 @@ func (c *rowCounter) AccountRows(ctx context.Context) ([]store.AccountRow, error
 // digests are recorded.
 func TestQueueDigestsReadsOnlyWhenDue(t *testing.T) {
 	st := &rowCounter{Store: digestOrg(t)}
-	sched, err := playbooks.NewSchedule(playbooks.CalendarConfig{PublicHolidays: "none"}, playbooks.ScheduleConfig{}, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sched := newSchedule(t, playbooks.CalendarConfig{PublicHolidays: "none"}, playbooks.ScheduleConfig{}, time.UTC)
 	for _, step := range []struct {
 		name     string
 		now      time.Time
@@ -586,10 +589,7 @@ func TestDigestJapanese(t *testing.T) {
 	if err := st.SaveMember(ctx, ken); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := playbooks.Digests(ctx, st, digestMon, en, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := digestsAt(t, st, digestMon, "")
 	if got := digestOf(t, ds, "ken").Reply.Title; got != "解約リスクダイジェスト：Osaka（2026年3月9日（月））" {
 		t.Errorf("ken chose Japanese: title %q", got)
 	}
@@ -599,7 +599,7 @@ func TestDigestJapanese(t *testing.T) {
 
 	// The deployment speaks Japanese and counts in yen: hana, who chose
 	// nothing, reads it so too.
-	mon := digestOf(t, digestsOnLocale(t, st, digestMon, jaYen), "hana")
+	mon := digestOf(t, digestsIn(t, st, digestMon, jaYen, ""), "hana")
 	digestGolden(t, "first.ja", console.Render(mon.Reply))
 	digestRecord(t, st, mon)
 	digestPut(t, st,
@@ -607,7 +607,7 @@ func TestDigestJapanese(t *testing.T) {
 		digestRow("epsilon", "Epsilon GK", "tokyo", "", 60000, -1, "", "health-drop"),
 		digestRow("acme", "Acme Corp", "tokyo", "aiko", 250000, 33, "red", "red-band", "renewal-at-risk"),
 	)
-	tue := digestOf(t, digestsOnLocale(t, st, digestMon.Add(24*time.Hour), jaYen), "hana")
+	tue := digestOf(t, digestsIn(t, st, digestMon.Add(24*time.Hour), jaYen, ""), "hana")
 	digestGolden(t, "second.ja", console.Render(tue.Reply))
 }
 
@@ -618,11 +618,3 @@ var (
 	jaYen = i18n.Org{Locale: "ja", Currency: "JPY"}
 )
 
-func digestsOnLocale(t *testing.T, st playbooks.DigestStore, now time.Time, org i18n.Org) []playbooks.Digest {
-	t.Helper()
-	ds, err := playbooks.Digests(context.Background(), st, now, org, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ds
-}
