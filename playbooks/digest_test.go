@@ -617,4 +617,3 @@ var (
 	en    = i18n.Org{Locale: "en"}
 	jaYen = i18n.Org{Locale: "ja", Currency: "JPY"}
 )
-
