@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,10 +47,12 @@ func (d dryRun) UpdateAll(ctx context.Context, slugs []string, create bool, chan
 		if !ok && !create {
 			continue
 		}
-		if !ok {
+		if ok {
+			a = a.Clone()
+			a.Version = max(a.Version, 1) // as UpdateAccounts: stored, so not new
+		} else {
 			a = store.Account{Slug: slug}
 		}
-		a = a.Clone()
 		if err := change(&a); err != nil && !errors.Is(err, store.ErrNoChange) {
 			return nil, err
 		}
@@ -397,7 +401,6 @@ func (b *batcher) flush(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var slugs []string
 	patches := map[string]patch{}
 	ownersNeeded := false
 	for i, rw := range b.rows {
@@ -413,7 +416,6 @@ func (b *batcher) flush(ctx context.Context) error {
 		// A copy: the slug shares the memory of its whole CSV record.
 		b.first[strings.Clone(rw.p.slug)] = rw.place
 		if rw.err == nil {
-			slugs = append(slugs, rw.p.slug)
 			patches[rw.p.slug] = rw.p
 			ownersNeeded = ownersNeeded || rw.p.has(colOwner)
 		}
@@ -432,9 +434,9 @@ func (b *batcher) flush(ctx context.Context) error {
 	// Each row is checked inside the write, against its account as stored
 	// at the version the write replaces: a write that lost a race checks
 	// its row again, and the last verdict is the one that counts.
-	verdicts := make(map[string]verdict, len(slugs))
-	if len(slugs) > 0 {
-		_, err := b.s.UpdateAll(ctx, slugs, true, func(a *store.Account) error {
+	verdicts := make(map[string]verdict, len(patches))
+	if len(patches) > 0 {
+		_, err := b.s.UpdateAll(ctx, slices.Collect(maps.Keys(patches)), true, func(a *store.Account) error {
 			p := patches[a.Slug]
 			v := check(p, *a, members)
 			verdicts[a.Slug] = v

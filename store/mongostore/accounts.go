@@ -64,10 +64,11 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 			if !found && !create {
 				continue
 			}
-			if !found {
-				old = accountDoc{Account: newAccount(slug)}
+			a := newAccount(slug)
+			if found {
+				a = old.Account.Clone()
+				a.Version = max(a.Version, 1) // an embedded folder's accounts from before versions: stored, not new
 			}
-			a := old.Account.Clone()
 			if err := change(&a); errors.Is(err, store.ErrNoChange) {
 				continue
 			} else if err != nil {
@@ -111,7 +112,7 @@ func (s *Store) UpdateAccounts(ctx context.Context, slugs []string, create bool,
 			filter := s.casFilter(slug, bson.D{{Key: "version", Value: old.Version}})
 			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(accountDoc{a, write, pending}))
 		}
-		if err := s.recordAudit(ctx, s.unrecordedOf(stale)...); err != nil {
+		if err := s.recordStale(ctx, stale); err != nil {
 			return nil, err
 		}
 		landed, err := s.writeAccounts(ctx, models)

@@ -21,9 +21,11 @@ import (
 // write), in the same atomic step, and right after inserts it into the
 // audit collection under its deterministic _id. The embedded store has no
 // transactions, so a crash may fall between the two: before a write
-// replaces a pending record it inserts it first, and SweepAudit (at start
-// and nightly) copies every pending record left behind. A record inserted
-// twice is a duplicate _id: no record is lost and none is doubled.
+// replaces a pending record it inserts it first (on the embedded store, the
+// records that may be missing: see unrecorded), and SweepAudit (nightly, at
+// start on MongoDB, at the open of an unclosed embedded folder) copies
+// every pending record left behind. A record inserted twice is a duplicate
+// _id: no record is lost and none is doubled.
 
 // pendingField is the field of a document holding its last change's record.
 const pendingField = "audit_pending"
@@ -218,32 +220,17 @@ func (u *unrecorded) done(start sweepStart, ok bool) {
 	u.cleared = max(u.cleared, start.doubts)
 }
 
-// unrecordedOf returns those of recs, the records pending in documents a
-// write is about to replace, that may be missing from the audit trail. On
-// MongoDB, which other processes write too, that is all of them (most are
-// duplicates, which the server skips). On the embedded store it is only
-// those whose insert failed in this process (all of them after a write
-// that failed part way, until a sweep): the folder's last process either
-// recorded its records or left the folder to be swept at open. The
-// distinction matters there: FerretDB inserts a batch holding a duplicate
-// one document at a time, which made every rewritten account cost an
-// insert of its own (measured: most of a 10,000-account reimport).
-func (s *Store) unrecordedOf(recs []store.AuditRecord) []store.AuditRecord {
-	if s.embedded == nil || len(recs) == 0 {
-		return recs
+// recordStale inserts, before a write replaces them, the records pending
+// in the documents it replaces (stale, as read). The embedded store reads
+// accounts from its cache, without their pending records, and needs none
+// of them but those that may be missing (see unrecorded and
+// sweepBeforeOverwrite); MongoDB, which other processes write too, gets
+// them all (most are duplicates, which the server skips).
+func (s *Store) recordStale(ctx context.Context, stale []store.AuditRecord) error {
+	if s.embedded != nil {
+		return s.sweepBeforeOverwrite(ctx, nil)
 	}
-	s.unrecorded.mu.Lock()
-	defer s.unrecorded.mu.Unlock()
-	if s.unrecorded.doubts != s.unrecorded.cleared {
-		return recs
-	}
-	var out []store.AuditRecord
-	for _, r := range recs {
-		if slices.ContainsFunc(s.unrecorded.failed, func(f store.AuditRecord) bool { return f.ID == r.ID }) {
-			out = append(out, r)
-		}
-	}
-	return out
+	return s.recordAudit(ctx, stale...)
 }
 
 // SweepAudit copies into the audit collection every record still pending
@@ -275,7 +262,8 @@ func (s *Store) sweepAll(ctx context.Context, failed []store.AuditRecord) (int, 
 
 // sweepBeforeOverwrite makes sure no record pending in a document is lost
 // by a write that replaces it without reading it (SaveHistories of the
-// accounts slugs): on MongoDB, which other processes write too, it sweeps
+// accounts slugs; on the embedded store also UpdateAccounts, whose reads
+// come from the cache, without pending records): on MongoDB, which other processes write too, it sweeps
 // those accounts (by _id, indexed there, so that a refresh's every batch
 // does not sweep the book); on the embedded store it inserts the records
 // whose insert failed in this process, and sweeps only after a write that
@@ -411,14 +399,10 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 	if err != nil {
 		return nil, err
 	}
-	out := make([]store.AuditRecord, 0, len(docs))
-	for _, d := range docs {
-		if d.At.Before(since) {
-			continue
-		}
-		r := d.AuditRecord
-		r.Changes = d.Changes
-		out = append(out, r)
+	out := make([]store.AuditRecord, len(docs))
+	for i, d := range docs {
+		out[i] = d.AuditRecord
+		out[i].Changes = d.Changes
 	}
 	slices.SortFunc(out, func(a, b store.AuditRecord) int {
 		if c := a.At.Compare(b.At); c != 0 {
@@ -431,7 +415,7 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 
 // auditDocs reads the records of a subject (every record when kind is
 // empty) from since on; on the embedded store a subject's come through its
-// SQLite index, from any time (Audit drops the older ones).
+// SQLite index.
 func (s *Store) auditDocs(ctx context.Context, kind, subject string, since time.Time) ([]auditDoc, error) {
 	var docs []auditDoc
 	if kind != "" && s.auditSubjects != nil {
@@ -443,10 +427,13 @@ func (s *Store) auditDocs(ctx context.Context, kind, subject string, since time.
 		if err != nil {
 			return nil, err
 		}
-		docs = make([]auditDoc, len(raws))
-		for i, raw := range raws {
-			if err := bson.Unmarshal(raw, &docs[i]); err != nil {
+		for _, raw := range raws {
+			var d auditDoc
+			if err := bson.Unmarshal(raw, &d); err != nil {
 				return nil, fmt.Errorf("read audit: %w", err)
+			}
+			if !d.At.Before(since) {
+				docs = append(docs, d)
 			}
 		}
 		return docs, nil

@@ -193,13 +193,7 @@ func TestAuditStoredForm(t *testing.T) {
 // refresh is all); on MongoDB, which other processes write too, before
 // every write.
 func TestSaveHistoriesSweeps(t *testing.T) {
-	cfg := storetest.Config(t)
-	var sweeps atomic.Int32
-	cfg.Monitor = &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-		if c, ok := e.Command.Lookup("find").StringValueOK(); ok && c == "accounts" && strings.Contains(e.Command.String(), `"audit_pending"`) {
-			sweeps.Add(1)
-		}
-	}}
+	cfg, sweeps := sweepCounter(storetest.Config(t))
 	st := storetest.OpenConfig(t, cfg)
 	ctx := context.Background()
 	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, func(a *store.Account) error { a.Name = "Acme"; return nil }); err != nil {
@@ -455,5 +449,63 @@ func BenchmarkAuditOfAccount(b *testing.B) {
 		if err != nil || len(got) != 31 {
 			b.Fatalf("read %d records, %v; want 31", len(got), err)
 		}
+	}
+}
+
+// sweepCounter is a store config whose monitor counts the audit sweeps of
+// accounts (finds of accounts asking for audit_pending).
+func sweepCounter(cfg mongostore.Config) (mongostore.Config, *atomic.Int32) {
+	var sweeps atomic.Int32
+	cfg.Monitor = &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if c, ok := e.Command.Lookup("find").StringValueOK(); ok && c == "accounts" && strings.Contains(e.Command.String(), `"audit_pending"`) {
+			sweeps.Add(1)
+		}
+	}}
+	return cfg, &sweeps
+}
+
+// A refresh batch with no score to save sweeps nothing on an outside
+// server (an empty list of accounts is not "every account").
+func TestEmptySaveHistoriesSweepsNothing(t *testing.T) {
+	cfg, sweeps := sweepCounter(storetest.ExternalConfig(t))
+	st := storetest.OpenConfig(t, cfg)
+	if err := st.SaveHistories(context.Background(), map[string]store.History{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := sweeps.Load(); n != 0 {
+		t.Errorf("an empty SaveHistories swept %d times", n)
+	}
+}
+
+// On the embedded store, account writes after a write that failed part
+// way sweep first, once: the failed write may have left records pending
+// that no insert followed.
+func TestAccountWriteSweepsAfterAFailedWrite(t *testing.T) {
+	cfg := storetest.Config(t)
+	if cfg.URI != "" {
+		t.Skip("embedded store only")
+	}
+	cfg, sweeps := sweepCounter(cfg)
+	st := storetest.OpenConfig(t, cfg)
+	ctx := context.Background()
+	name := func(n string) func(*store.Account) error { return func(a *store.Account) error { a.Name = n; return nil } }
+	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, name("Acme")); err != nil {
+		t.Fatal(err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := st.UpdateAccounts(canceled, []string{"acme"}, false, name("Acme 2")); err == nil {
+		t.Fatal("a write with a canceled context succeeded")
+	}
+	var got []int32
+	for _, n := range []string{"Acme 3", "Acme 4"} {
+		sweeps.Store(0)
+		if _, err := st.UpdateAccounts(ctx, []string{"acme"}, false, name(n)); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, sweeps.Load())
+	}
+	if !slices.Equal(got, []int32{1, 0}) {
+		t.Errorf("sweeps per write after the failed one = %v, want [1 0]", got)
 	}
 }

@@ -91,10 +91,18 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.accountCache = &accountCache{}
 		uri = emb.URI()
 	}
+	// fail releases what Open made; a folder its last process left
+	// unclosed stays marked so, for the next open to sweep.
+	fail := func(err error) (*Store, error) {
+		if s.embedded != nil && s.embedded.Unclean() {
+			s.embedded.RecoverNextStart()
+		}
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second).SetAppName("csbot").SetMonitor(cfg.Monitor))
 	if err != nil {
-		s.stopEmbedded()
-		return nil, fmt.Errorf("connect to MongoDB: %w (check MONGODB_URI)", err)
+		return fail(fmt.Errorf("connect to MongoDB: %w (check MONGODB_URI)", err))
 	}
 	s.client = client
 	s.db = client.Database(cfg.Database)
@@ -114,12 +122,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.leases = s.db.Collection("leases")
 	s.audit = s.db.Collection("audit")
 	if err := s.prepare(ctx, cfg); err != nil {
-		_ = s.Close(context.WithoutCancel(ctx))
-		return nil, err
+		return fail(err)
 	}
 	if err := s.knowIfEmpty(ctx); err != nil {
-		_ = s.Close(context.WithoutCancel(ctx))
-		return nil, err
+		return fail(err)
 	}
 	if s.embedded != nil && s.embedded.Unclean() {
 		// The last process on this folder stopped without closing the
@@ -128,8 +134,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.log.WarnContext(ctx, "the last csbot on this data folder stopped without closing it; checking the audit trail for records it left (about 1 s per 1,000 accounts, once)", "folder", s.embedded.Dir())
 		n, err := s.SweepAudit(ctx)
 		if err != nil {
-			_ = s.Close(context.WithoutCancel(ctx))
-			return nil, fmt.Errorf("recover the audit records left by a csbot that stopped without closing %s: %w", s.embedded.Dir(), err)
+			return fail(fmt.Errorf("recover the audit records left by a csbot that stopped without closing %s: %w", s.embedded.Dir(), err))
 		}
 		s.log.InfoContext(ctx, "audit trail checked", "folder", s.embedded.Dir(), "records", n)
 	}
@@ -238,11 +243,8 @@ func (s *Store) DropDatabase(ctx context.Context) error {
 func (s *Store) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		// Records whose insert failed here, or of a write that failed part
-		// way, are pending in their documents only; unless they go in now,
-		// the next start on the folder sweeps.
-		if start := s.unrecorded.take(); s.embedded != nil && (start.doubt || len(start.failed) > 0 && s.recordAudit(ctx, start.failed...) != nil) {
-			s.embedded.RecoverNextStart()
+		if s.embedded != nil {
+			s.markUnrecorded(ctx)
 		}
 		if s.client != nil {
 			err = s.client.Disconnect(ctx)
@@ -255,6 +257,17 @@ func (s *Store) Close(ctx context.Context) error {
 		s.stopEmbedded()
 	})
 	return err
+}
+
+// markUnrecorded inserts the records whose insert failed here; those it
+// cannot, and those of a write that failed part way, are pending in their
+// documents only, so the folder is marked for the next open to sweep.
+func (s *Store) markUnrecorded(ctx context.Context) {
+	start := s.unrecorded.take()
+	failed := len(start.failed) > 0 && s.recordAudit(ctx, start.failed...) != nil
+	if start.doubt || failed {
+		s.embedded.RecoverNextStart()
+	}
 }
 
 func (s *Store) stopEmbedded() {
