@@ -488,7 +488,9 @@ func TestAccountWriteSweepsAfterAFailedWrite(t *testing.T) {
 	cfg, sweeps := sweepCounter(cfg)
 	st := storetest.OpenConfig(t, cfg)
 	ctx := context.Background()
-	name := func(n string) func(*store.Account) error { return func(a *store.Account) error { a.Name = n; return nil } }
+	name := func(n string) func(*store.Account) error {
+		return func(a *store.Account) error { a.Name = n; return nil }
+	}
 	if _, err := st.UpdateAccounts(ctx, []string{"acme"}, true, name("Acme")); err != nil {
 		t.Fatal(err)
 	}
