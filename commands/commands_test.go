@@ -508,6 +508,8 @@ func TestTouchKind(t *testing.T) {
 		{"QBR done", "qbr"},
 		{"demonstrated the new export", "note"},
 		{"電話：更新の相談", "call"},
+		{"Call\nDiscussed the renewal", "call"}, // a multi-line note from Slack
+		{"電話\t更新の相談", "call"},
 		{"電話 更新の相談", "call"},
 		{"電話　更新の相談", "call"},
 		{"打ち合わせ、来期の計画", "meeting"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
@@ -76,7 +77,7 @@ var kindNames = sync.OnceValue(func() map[string]string {
 })
 
 // touchKind is the kind of touch a note's text starts with: a kind's id or
-// name followed by a space, a colon or a comma ("call with the CTO",
+// name followed by white space, a colon or a comma ("call with the CTO",
 // "電話：更新の相談", full-width forms alike); "note" when none.
 func touchKind(text string) string {
 	t := suggest.Fold(text)
@@ -86,7 +87,7 @@ func touchKind(text string) string {
 		if !ok || len(name) <= longest {
 			continue
 		}
-		if r, _ := utf8.DecodeRuneInString(rest); rest == "" || strings.ContainsRune(" :,.、。", r) {
+		if r, _ := utf8.DecodeRuneInString(rest); rest == "" || unicode.IsSpace(r) || strings.ContainsRune(":,.、。", r) {
 			kind, longest = k, len(name)
 		}
 	}

@@ -160,22 +160,27 @@ func (a *Adapter) respond(ctx context.Context, in incoming) Activity {
 	select {
 	case r := <-done:
 		defer cancel()
-		l := a.router.Localizer(runCtx, Platform, user)
-		return answer(l, a.visible(runCtx, l, channel, r), a.botName)
+		// Within Teams' limit: the reads that word and guard the answer
+		// wait lookupTimeout at most (a lookup that fails falls back to
+		// the platform's language and redacts).
+		lctx, lcancel := context.WithTimeout(runCtx, lookupTimeout)
+		defer lcancel()
+		l := a.router.Localizer(lctx, Platform, user)
+		return answer(l, a.visible(lctx, l, channel, r), a.botName)
 	case <-timer.C:
 	}
 	command := i18n.Data{"Command": "/cs " + firstWord(text)}
 	lctx, lcancel := context.WithTimeout(ctx, lookupTimeout)
 	defer lcancel()
 	m, t, err := a.askerWebhook(lctx, user)
+	// The answer is for m, whom the post mentions: in m's language (the
+	// Teams language when the lookup failed and m is nobody).
+	l := a.router.LocalizerOf(ctx, m)
 	if err != nil {
 		cancel()
 		a.log.Info("slow Teams command stopped", "command", firstWord(text), "reason", err)
-		l := a.router.Localizer(lctx, Platform, user)
 		return answer(l, bot.Reply{Error: true, Text: l.T("adapter.teams.stopped", command)}, a.botName)
 	}
-	// The answer is for m, whom the post mentions: in m's language.
-	l := a.router.LocalizerOf(ctx, m)
 	a.work.Add(1)
 	go func() {
 		defer a.work.Done()

@@ -90,10 +90,12 @@ type Deps struct {
 
 // AnswerWindow is how long a command may run before the outgoing webhook is
 // answered "still working": Teams drops the exchange after 5 seconds, and
-// finding the team's webhook takes up to lookupTimeout more.
+// finding the team's webhook, or the asker's language and the channel's
+// mark for an answer in time, takes up to lookupTimeout more.
 const AnswerWindow = 3500 * time.Millisecond
 
-// lookupTimeout bounds finding where a slow answer can go.
+// lookupTimeout bounds the reads after the answer window: where a slow
+// answer can go, or how to word and guard one that came in time.
 const lookupTimeout = 500 * time.Millisecond
 
 // Adapter is csbot's Microsoft Teams adapter.

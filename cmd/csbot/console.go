@@ -24,10 +24,10 @@ func runConsole(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lang, err := demoLang(words)
-	if err == nil && !seed && len(words) > 0 {
-		err = usageError{fmt.Errorf("console: unexpected %q (the Japanese demo is --demo ja)", words[0])}
+	if !seed && len(words) > 0 {
+		return usageError{fmt.Errorf("console: unexpected %q (the Japanese demo is --demo ja)", words[0])}
 	}
+	lang, err := demoLang(words)
 	if err != nil {
 		return err
 	}

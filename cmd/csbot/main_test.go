@@ -249,6 +249,11 @@ func TestConsoleDemoWalkthrough(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Haruto") || !strings.Contains(out, "リーダー") {
 		t.Errorf("second run as haruto: %v\n%s", err, out)
 	}
+	for _, stray := range []string{"ja", "foo"} {
+		if _, err := runCmd(t, getenv, "", "console", stray); err == nil || !strings.Contains(err.Error(), `unexpected "`+stray+`" (the Japanese demo is --demo ja)`) {
+			t.Errorf("console %s: err = %v, want the stray word named", stray, err)
+		}
+	}
 	out, err = runCmd(t, getenv, "", "console", "--as", "nobody")
 	if err == nil || !strings.Contains(err.Error(), "--as nobody: no such member") {
 		t.Errorf("--as nobody: err = %v\n%s", err, out)
