@@ -219,7 +219,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 			a.Mentor = mentor
 		}
 		if start != "" && start != a.Start {
-			change("checklist.change.start", start, dayText(l, start))
+			change("checklist.change.start", start, l.DateOf(start))
 			a.Start = start
 		}
 		if len(changes) == 0 {
@@ -258,7 +258,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 			"Items": len(t.Items), "Weeks": t.Weeks()}),
 		Fields: []bot.Field{
 			{Name: l.T("checklist.field.mentor", nil), Value: orDash(atID(a.Mentor))},
-			{Name: l.T("checklist.field.start", nil), Value: dayText(l, a.Start)},
+			{Name: l.T("checklist.field.start", nil), Value: l.DateOf(a.Start)},
 			{Name: l.T("checklist.field.progress", nil), Value: p.SummaryIn(l)},
 		},
 	}, nil
@@ -477,7 +477,7 @@ func (c *cmds) checklistStatus(ctx context.Context, l *i18n.Localizer, me store.
 			{Name: l.T("checklist.field.complete", nil), Value: l.T("checklist.status.complete", i18n.Data{"Pct": p.Percent, "Done": p.Complete, "Total": len(p.Items)})},
 			{Name: l.T("checklist.field.week", nil), Value: l.T("checklist.status.week", i18n.Data{"Week": p.Week(), "Weeks": t.Weeks()})},
 			{Name: l.T("checklist.field.mentor", nil), Value: mentor},
-			{Name: l.T("checklist.field.start", nil), Value: dayText(l, a.Start)},
+			{Name: l.T("checklist.field.start", nil), Value: l.DateOf(a.Start)},
 		},
 		Footer: l.T("checklist.status.footer", i18n.Data{"Day": l.Date(p.Today)}),
 	}

@@ -225,13 +225,6 @@ func signed(d int) string {
 	return "= 0"
 }
 
-func days(n int) string {
-	if n == 1 || n == -1 {
-		return fmt.Sprintf("%d day", n)
-	}
-	return fmt.Sprintf("%d days", n)
-}
-
 func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
 	s := l.T("fresh.as_of", i18n.Data{"Time": stamp(l, now)})
 	if !a.UpdatedAt.IsZero() {
@@ -243,14 +236,4 @@ func freshness(l *i18n.Localizer, now time.Time, a store.Account) string {
 // stamp is a moment as the language writes it, in UTC: "2026-11-25 10:00 UTC".
 func stamp(l *i18n.Localizer, t time.Time) string {
 	return l.T("format.time", i18n.Data{"Date": l.Date(t), "Clock": t.UTC().Format("15:04 MST")})
-}
-
-// dayText writes a stored day (2026-11-02) as the language does; a day
-// that does not parse is shown as stored.
-func dayText(l *i18n.Localizer, day string) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return day
-	}
-	return l.Date(t)
 }

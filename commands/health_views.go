@@ -60,7 +60,7 @@ func whySummary(l *i18n.Localizer, x health.Explanation, now time.Time) string {
 	if x.Past == nil {
 		return l.T("why.sum.no_past", i18n.Data{"Score": score, "Why": noComparison(l, x.History, now)})
 	}
-	data := i18n.Data{"Score": score, "Delta": signed(x.Score - x.Past.Score), "Day": dayText(l, x.Past.Date)}
+	data := i18n.Data{"Score": score, "Delta": signed(x.Score - x.Past.Score), "Day": l.DateOf(x.Past.Date)}
 	if x.Changes == nil {
 		return l.T("why.sum.no_components", data)
 	}

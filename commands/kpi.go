@@ -188,7 +188,7 @@ func (f kpiFormat) name(m kpi.Metric) string { return f.l.T("kpi.metric."+m.Key,
 
 // span is a period's first to last day.
 func (f kpiFormat) span(p kpi.Period) string {
-	return f.l.T("kpi.span", i18n.Data{"From": dayText(f.l, p.FirstDay()), "To": dayText(f.l, p.LastDay())})
+	return f.l.T("kpi.span", i18n.Data{"From": f.l.DateOf(p.FirstDay()), "To": f.l.DateOf(p.LastDay())})
 }
 
 func (f kpiFormat) footer(cur, prev kpi.Period, loc *time.Location, b *kpi.Book) string {
@@ -201,11 +201,11 @@ func (f kpiFormat) footer(cur, prev kpi.Period, loc *time.Location, b *kpi.Book)
 		if t.IsZero() {
 			return none
 		}
-		return dayText(f.l, t.In(loc).Format(time.DateOnly))
+		return f.l.DateOf(t.In(loc).Format(time.DateOnly))
 	}
 	usage := none
 	if fresh.Usage != "" {
-		usage = dayText(f.l, fresh.Usage)
+		usage = f.l.DateOf(fresh.Usage)
 	}
 	return f.l.T("kpi.footer", i18n.Data{"Cur": f.span(cur), "Prev": f.span(prev), "TZ": loc.String(), "Accounts": f.l.N("kpi.accounts", b.Accounts(), nil),
 		"Revenue": day(fresh.Revenue), "Response": day(fresh.Response), "Usage": usage})

@@ -404,7 +404,7 @@ func digestReply(l *i18n.Localizer, d Digest, cur []*store.AccountRow, base dige
 	if !first {
 		compared = l.T("digest.compared", i18n.Data{"Day": digestDay(l, base.date)})
 	}
-	r.Footer = l.T("digest.footer", i18n.Data{"Date": digestDate(l, d.Date), "Compared": compared})
+	r.Footer = l.T("digest.footer", i18n.Data{"Date": l.DateOf(d.Date), "Compared": compared})
 
 	// The *Public lines leave out ARR and risk reasons, for channels outside the team.
 	var newLines, newPublic, stillLines, stillPublic, resolvedLines []string
@@ -585,15 +585,6 @@ func digestResolvedLine(l *i18n.Localizer, slug string, prev []string, r *store.
 		return l.T("digest.moved", i18n.Data{"Name": r.Name, "Slug": slug, "To": to, "Was": was})
 	}
 	return l.T("digest.cleared", i18n.Data{"Name": r.Name, "Slug": slug, "Was": was, "Score": digestScore(l, r)})
-}
-
-// digestDate writes a YYYY-MM-DD date as the language does.
-func digestDate(l *i18n.Localizer, date string) string {
-	t, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		return date
-	}
-	return l.Date(t)
 }
 
 // digestDay writes a date with its weekday: "Tue 2026-03-10",

@@ -23,6 +23,16 @@ func (l *Localizer) Date(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
+// DateOf is Date of a YYYY-MM-DD day as stored (index rows, events); a
+// text that is not one is shown as it is.
+func (l *Localizer) DateOf(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return l.Date(t)
+}
+
 // Time is a moment to the minute in UTC, as trails show it: 2026-11-02
 // 05:00 in English, 2026年11月2日 05:00 in Japanese.
 func (l *Localizer) Time(t time.Time) string {

@@ -117,12 +117,10 @@ func (p Progress) DueWithin(n int) []ItemProgress {
 	return out
 }
 
-// Line shows an item as people read it in replies and nudges, e.g.
-// "3. shadow-calls: Shadow three customer calls (due 2026-12-19, 2 days overdue)".
-func (ip ItemProgress) Line() string { return ip.LineIn(i18n.English) }
-
-// LineIn is Line in the localizer's language; the item's title is the
-// template's own text.
+// LineIn shows an item as people read it in replies and nudges, in the
+// localizer's language, e.g. "3. shadow-calls: Shadow three customer calls
+// (due 2026-12-19, 2 days overdue)"; the item's title is the template's own
+// text.
 func (ip ItemProgress) LineIn(l *i18n.Localizer) string {
 	var state string
 	switch ip.Status {
@@ -157,11 +155,9 @@ func (ip ItemProgress) LineIn(l *i18n.Localizer) string {
 	return s
 }
 
-// Summary is one line on a new hire for the mentor's and lead's views, e.g.
-// "40% (4/10), week 5, 2 overdue, behind by 6 days".
-func (p Progress) Summary() string { return p.SummaryIn(i18n.English) }
-
-// SummaryIn is Summary in the localizer's language.
+// SummaryIn is one line on a new hire for the mentor's and lead's views, in
+// the localizer's language, e.g. "40% (4/10), week 5, 2 overdue, behind by
+// 6 days".
 func (p Progress) SummaryIn(l *i18n.Localizer) string {
 	parts := []string{
 		l.T("checklist.sum.complete", i18n.Data{"Pct": p.Percent, "Done": p.Complete, "Total": len(p.Items)}),
