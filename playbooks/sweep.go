@@ -52,8 +52,9 @@ func Reminders(ctx context.Context, set *Set, st SweepStore, as Assessor, now ti
 		return nil, err
 	}
 	c := set.collator(resolve)
-	// A localizer per locale, not per step: making one parses language
-	// tags, a third of the sweep's time before.
+	// A localizer per member locale, not per step: resolving a locale
+	// parses language tags (with making the localizer, a third of the
+	// sweep's time before i18n.For kept one per language).
 	localizers := map[string]*i18n.Localizer{}
 	due := func(a store.Account, assessed health.Assessment) {
 		lang := func(to string) *i18n.Localizer {

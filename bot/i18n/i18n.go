@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"maps"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -116,11 +117,20 @@ type Localizer struct {
 }
 
 // For returns the Localizer of a supported language ("en", "ja"), or of the
-// language Resolve picks for a locale.
+// language Resolve picks for a locale. There is one per language, made on
+// first use and shared (a Localizer is never changed once made): the
+// router wants one per request and the jobs one per message.
 func For(locale string) *Localizer {
 	lang := Resolve(locale)
-	return &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang, Default), p: message.NewPrinter(language.Make(lang))}
+	if l, ok := byLang.Load(lang); ok {
+		return l.(*Localizer)
+	}
+	l, _ := byLang.LoadOrStore(lang, &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang, Default), p: message.NewPrinter(language.Make(lang))})
+	return l.(*Localizer)
 }
+
+// byLang holds For's Localizers by language.
+var byLang sync.Map
 
 // Org is a deployment's language and currency (CSBOT_LOCALE, currency),
 // for what csbot writes on its own, with no request to take them from.
@@ -129,9 +139,9 @@ type Org struct{ Locale, Currency string }
 // For is the Localizer of a member whose locale is memberLocale ("" when
 // they chose none), writing amounts in the org's currency.
 func (o Org) For(memberLocale string) *Localizer {
-	l := For(Resolve(memberLocale, o.Locale))
+	l := *For(Resolve(memberLocale, o.Locale)) // a copy: For's are shared
 	l.currency = o.Currency
-	return l
+	return &l
 }
 
 // Amount is v in the Localizer's currency (see Org.For), else a plain

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -226,4 +227,30 @@ func TestKeysInCodeExist(t *testing.T) {
 	if seen < 100 {
 		t.Errorf("found only %d keys in the code: is the pattern still right?", seen)
 	}
+}
+
+// For shares one Localizer per language: the same one for every locale
+// that resolves to it, used by many goroutines at once (go test -race),
+// and Org.For's currency stays on its own copy.
+func TestForSharesOnePerLanguage(t *testing.T) {
+	if For("ja-JP") != For("ja") || For("en-GB") != For("") || For("ja") == For("en") {
+		t.Fatal("For does not give one Localizer per language")
+	}
+	yen := Org{Locale: "ja", Currency: "JPY"}.For("")
+	if yen == For("ja") || For("ja").Amount(1000) != "1,000" || yen.Amount(1000) == "1,000" {
+		t.Errorf("Org.For changed the shared Localizer: %q, %q", For("ja").Amount(1000), yen.Amount(1000))
+	}
+	want := For("ja").N("format.days", 3, nil) + For("ja").Money(1234567, "JPY")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 200 {
+				if got := For("ja").N("format.days", 3, nil) + For("ja").Money(1234567, "JPY"); got != want {
+					t.Errorf("concurrent use: %q, want %q", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
