@@ -220,7 +220,7 @@ func (rt *Router) record(label, platform string, r Reply, start time.Time) {
 func (rt *Router) failure(ctx context.Context, l *i18n.Localizer, what string, err error) Reply {
 	if errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		rt.log.WarnContext(ctx, "store unavailable", "during", what, "err", err)
-		return errorReply(l.T("router.unavailable", nil))
+		return Unavailable(l)
 	}
 	if tl := (*store.TooLongError)(nil); errors.As(err, &tl) {
 		return errorReply(l.T("router.not_saved", i18n.Data{"Err": tl.Error()}))
@@ -232,6 +232,10 @@ func (rt *Router) failure(ctx context.Context, l *i18n.Localizer, what string, e
 	rt.log.ErrorContext(ctx, "command failed", "during", what, "err", err)
 	return errorReply(l.T("router.failed", i18n.Data{"What": what}))
 }
+
+// Unavailable is the answer to a request csbot could not serve for want of
+// its database, in l's language.
+func Unavailable(l *i18n.Localizer) Reply { return errorReply(l.T("router.unavailable", nil)) }
 
 func errorReply(msg string) Reply {
 	return Reply{Text: msg, Error: true}

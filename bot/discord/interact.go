@@ -137,7 +137,7 @@ func (a *Adapter) unresolved(ctx context.Context, i *discordgo.Interaction, err 
 // language of the user: their member locale cannot be read then.
 func (a *Adapter) outage(ctx context.Context, i *discordgo.Interaction) response {
 	l := a.Router.LocalizerOf(bot.WithUserLocale(ctx, string(i.Locale)), store.Member{})
-	return answer(l, bot.Reply{Error: true, Text: l.T("router.unavailable", nil)})
+	return answer(l, bot.Unavailable(l))
 }
 
 func userOf(i *discordgo.Interaction) string {

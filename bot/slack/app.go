@@ -208,7 +208,7 @@ func (a *App) Command(ctx context.Context, sc slack.SlashCommand) ackBody {
 		if err != nil {
 			pending.Cancel()
 			a.Log.Warn("store unreachable during a slash command", "err", err)
-			return body(Render(unreachable(a.slackLocalizer(ctx, sc.UserID)))[0], false)
+			return body(Render(bot.Unavailable(a.slackLocalizer(ctx, sc.UserID)))[0], false)
 		}
 	}
 	a.work.Go(func() {

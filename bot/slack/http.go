@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/bot/i18n"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -74,7 +73,7 @@ func (h *HTTP) verified(next func(w http.ResponseWriter, r *http.Request, body [
 			h.app.Log.Warn("claim Slack request", "path", r.URL.Path, "err", err)
 			if r.URL.Path == commandsPath {
 				form, _ := url.ParseQuery(string(raw))
-				writeJSON(w, body(Render(unreachable(h.app.slackLocalizer(r.Context(), form.Get("user_id"))))[0], false))
+				writeJSON(w, body(Render(bot.Unavailable(h.app.slackLocalizer(r.Context(), form.Get("user_id"))))[0], false))
 				return
 			}
 			http.Error(w, "csbot cannot reach its database right now", http.StatusServiceUnavailable)
@@ -96,12 +95,6 @@ func requestID(h http.Header) (id string, signed time.Time) {
 	ts, _ := strconv.ParseInt(h.Get("X-Slack-Request-Timestamp"), 10, 64)
 	mac, _ := hex.DecodeString(strings.TrimPrefix(h.Get("X-Slack-Signature"), "v0="))
 	return "slack-request/" + strconv.FormatInt(ts, 10) + "/" + hex.EncodeToString(mac), time.Unix(ts, 0)
-}
-
-// unreachable answers a request csbot could not serve for want of its
-// database, in l's language.
-func unreachable(l *i18n.Localizer) bot.Reply {
-	return bot.Reply{Error: true, Text: l.T("router.unavailable", nil)}
 }
 
 func (h *HTTP) commands(w http.ResponseWriter, r *http.Request, body []byte) {

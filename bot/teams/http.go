@@ -84,7 +84,7 @@ func (a *Adapter) Handler() http.Handler {
 			a.log.Warn("claim Teams activity", "err", err)
 			// The member cannot be read: Teams' language of the sender.
 			l := a.router.LocalizerOf(bot.WithUserLocale(r.Context(), in.Locale), store.Member{})
-			reply(w, answer(l, bot.Reply{Error: true, Text: l.T("router.unavailable", nil)}, a.botName))
+			reply(w, answer(l, bot.Unavailable(l), a.botName))
 			return
 		}
 		if !won {
