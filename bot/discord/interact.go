@@ -83,13 +83,14 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction) (respo
 		case kindRun:
 			return a.run(ctx, i, a.lineJob(user, value))
 		case kindNote:
-			if _, err := a.Store.MemberByIdentity(ctx, "discord", user); err != nil {
+			m, err := a.Store.MemberByIdentity(ctx, "discord", user)
+			if err != nil {
 				// The router words the refusal: not registered, or an outage.
 				return a.run(ctx, i, a.callJob(user, bot.Call{Command: "note", Args: map[string]string{"account": value}}))
 			}
 			// The modal carries the button's id, so its submission finds
-			// the account the same way.
-			return noteModal(a.localizer(ctx, i), id, value), nil, nil
+			// the account the same way; it is in the member's language.
+			return noteModal(a.Router.LocalizerOf(bot.WithUserLocale(ctx, string(i.Locale)), m), id, value), nil, nil
 		}
 		return response{}, nil, fmt.Errorf("%w: button %q", errBadPayload, id)
 	case discordgo.InteractionModalSubmit:

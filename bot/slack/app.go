@@ -421,8 +421,7 @@ func (a *App) Interaction(ctx context.Context, ic slack.InteractionCallback) (an
 			return nil, err
 		}
 		if text == "" {
-			locale, _, _ := a.allowed(ctx, ic.User.ID) // the platform's locale, when Slack answers
-			l := a.Router.Localizer(bot.WithUserLocale(ctx, locale), "slack", ic.User.ID)
+			l := a.localizer(ctx, ic.User.ID)
 			return map[string]any{"response_action": "errors", "errors": map[string]string{NoteTextBlockID: l.T("note.modal.empty", nil)}}, nil
 		}
 		slug, channel, name := noteTarget(ic.View.PrivateMetadata)
