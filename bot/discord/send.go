@@ -28,16 +28,14 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	channel, dest, user := to.Channel, "channel "+to.Channel, ""
 	// A member reads their language; a channel's readers the deployment's.
 	var member store.Member
+	external := false
 	if channel != "" {
 		mark, err := a.Store.ChannelMark(ctx, "discord", channel)
 		if err != nil {
 			return fmt.Errorf("send to %s on Discord: read its mark: %w", dest, err)
 		}
-		if mark == store.ChannelExternal {
-			r = r.Redact(a.Router.LocalizerOf(ctx, member))
-		}
-	}
-	if channel == "" {
+		external = mark == store.ChannelExternal
+	} else {
 		dest = "@" + to.Member
 		m, err := a.Store.Member(ctx, to.Member)
 		if err != nil {
@@ -51,7 +49,11 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 			return fmt.Errorf("send to %s on Discord: %w", dest, err)
 		}
 	}
-	msgs := Render(a.Router.LocalizerOf(ctx, member), r)
+	l := a.Router.LocalizerOf(ctx, member)
+	if external {
+		r = r.Redact(l)
+	}
+	msgs := Render(l, r)
 	return to.Outbox.Each(ctx, len(msgs), func(ctx context.Context, part int, _ time.Time) error {
 		m := msgs[part]
 		if err := a.saveRefsErr(ctx, m); err != nil {
