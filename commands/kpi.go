@@ -8,7 +8,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/i18n"
@@ -351,11 +350,11 @@ func (f kpiFormat) chart(r *bot.Reply, b *kpi.Book, key string, months []kpi.Per
 	width := 0
 	for i, p := range months {
 		labels[i] = l.Month(p.Start)
-		width = max(width, utf8.RuneCountInString(labels[i]))
+		width = max(width, i18n.Columns(labels[i]))
 	}
 	for i, p := range months {
 		v := b.Compute(p)[key]
-		lines[i] = labels[i] + strings.Repeat(" ", width-utf8.RuneCountInString(labels[i])) + "  " + f.shown(m, v)
+		lines[i] = i18n.Pad(labels[i], width) + "  " + f.shown(m, v)
 		values[i] = math.NaN()
 		if v.OK {
 			values[i] = display(m, v.V)
