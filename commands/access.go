@@ -91,24 +91,24 @@ func (c *cmds) allowTeam(ctx context.Context, me store.Member, t store.Team) err
 // allowAccount refuses, naming the rule, an action on an account that
 // lies outside what the member may do.
 func (c *cmds) allowAccount(ctx context.Context, me store.Member, a access.Action, acct store.Account) error {
-	l := i18n.FromContext(ctx)
-	what := l.T("access.account_unowned", i18n.Data{"Account": acct.Name})
+	what := "access.account_unowned"
 	if acct.Owner != "" {
-		what = l.T("access.account_owned", i18n.Data{"Account": acct.Name, "Owner": acct.Owner})
+		what = "access.account_owned"
 	}
-	return c.allow(ctx, me, a, acct.Owner, what, acct.Owner)
+	return c.allow(ctx, me, a, acct.Owner, what, i18n.Data{"Account": acct.Name, "Owner": acct.Owner}, acct.Owner)
 }
 
 // allowMember refuses, naming the rule, an action on a member's things
 // (their checklist, their reminders, their record) beyond the member's reach.
 func (c *cmds) allowMember(ctx context.Context, me store.Member, a access.Action, id string) error {
-	return c.allow(ctx, me, a, id, i18n.FromContext(ctx).T("access.member", i18n.Data{"ID": id}), "")
+	return c.allow(ctx, me, a, id, "access.member", i18n.Data{"ID": id}, "")
 }
 
 // allow refuses the action on what belongs to owner when the table puts it
-// beyond the member's reach, saying what it is and whom to ask (ask, and
-// the member's lead).
-func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owner, what, ask string) error {
+// beyond the member's reach, saying what it is (the catalogue's what with
+// data, written only for a refusal) and whom to ask (ask, and the member's
+// lead).
+func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owner, what string, data i18n.Data, ask string) error {
 	who, err := c.caller(ctx, me)
 	if err != nil {
 		return err
@@ -122,13 +122,14 @@ func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owne
 		return nil
 	}
 	l := i18n.FromContext(ctx)
+	text := l.T(what, data)
 	switch {
 	case s.Team != "":
-		what = l.T("access.in_team", i18n.Data{"What": what, "Team": s.Team})
+		text = l.T("access.in_team", i18n.Data{"What": text, "Team": s.Team})
 	case owner != "":
-		what = l.T("access.in_no_team", i18n.Data{"What": what})
+		text = l.T("access.in_no_team", i18n.Data{"What": text})
 	}
-	return c.refusal(ctx, me, rule, what, ask)
+	return c.refusal(ctx, me, rule, text, ask)
 }
 
 // refusal says which rule refused what, and whom to ask: owner, when

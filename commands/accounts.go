@@ -110,7 +110,7 @@ func (c *cmds) scopeFilter(ctx context.Context, l *i18n.Localizer, f *filter, me
 		} else if err != nil {
 			return err
 		}
-		if err := c.allow(ctx, me, a, id, i18n.FromContext(ctx).T("access.accounts_of", i18n.Data{"ID": id}), id); err != nil {
+		if err := c.allow(ctx, me, a, id, "access.accounts_of", i18n.Data{"ID": id}, id); err != nil {
 			return err
 		}
 		f.add(l.T("accounts.filter.owner", i18n.Data{"ID": id}), func(r store.AccountRow) bool { return r.Owner == id })

@@ -50,7 +50,7 @@ func (c *cmds) ownReminder(ctx context.Context, me store.Member, id string) (sto
 	if err != nil {
 		return it, err
 	}
-	return it, c.allow(ctx, me, access.Reminder, it.Recipient, i18n.FromContext(ctx).T("access.reminder_of", i18n.Data{"ID": it.Recipient}), it.Recipient)
+	return it, c.allow(ctx, me, access.Reminder, it.Recipient, "access.reminder_of", i18n.Data{"ID": it.Recipient}, it.Recipient)
 }
 
 func (c *cmds) reminderDone(ctx context.Context, l *i18n.Localizer, me store.Member, id string) (bot.Reply, error) {
