@@ -166,11 +166,11 @@ type digestTarget struct {
 
 // buildDigests builds the digests of the leads (onlyLead, when not
 // empty) for their dates by dateOf, each in the lead's language (their
-// locale, else the org's). due, when not nil, keeps only the digests it
-// accepts, asked first with recorded false (before the lead's bookkeeping
-// is read), then with the digest's own: the scheduler's run every 15
-// minutes reads the index and renders only when a digest is due.
-func buildDigests(ctx context.Context, st DigestStore, org i18n.Org, onlyLead string, dateOf func(store.Member) string, due func(lead store.Member, recorded bool) bool) ([]Digest, error) {
+// locale, else the org's). due, when not nil, keeps only the digests of
+// the leads it accepts that are not recorded yet for their date: the
+// scheduler's run every 15 minutes reads the index and renders only when a
+// digest is due.
+func buildDigests(ctx context.Context, st DigestStore, org i18n.Org, onlyLead string, dateOf func(store.Member) string, due func(lead store.Member) bool) ([]Digest, error) {
 	teams, err := st.Teams(ctx)
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func buildDigests(ctx context.Context, st DigestStore, org i18n.Org, onlyLead st
 	var targets []digestTarget
 	for _, t := range teams {
 		m, ok := byID[t.Lead]
-		if !ok || !m.Has(store.RoleLead) || (onlyLead != "" && m.ID != onlyLead) || (due != nil && !due(m, false)) {
+		if !ok || !m.Has(store.RoleLead) || (onlyLead != "" && m.ID != onlyLead) || (due != nil && !due(m)) {
 			continue
 		}
 		key := "digest/" + m.ID
@@ -235,7 +235,7 @@ func buildDigests(ctx context.Context, st DigestStore, org i18n.Org, onlyLead st
 		if err != nil {
 			return nil, err
 		}
-		if due != nil && !due(t.lead, base.recorded) {
+		if due != nil && base.recorded {
 			continue
 		}
 		out, bases = append(out, d), append(bases, base)

@@ -24,8 +24,8 @@ type QueueStore interface {
 // deployment's CSBOT_LOCALE, for leads who chose none). Only the digests
 // due are built.
 func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time, org i18n.Org) error {
-	ds, err := buildDigests(ctx, st, org, "", dateAt(now.In(s.Fallback())), func(lead store.Member, recorded bool) bool {
-		return s.DigestDue(lead, now, recorded)
+	ds, err := buildDigests(ctx, st, org, "", dateAt(now.In(s.Fallback())), func(lead store.Member) bool {
+		return s.DigestDue(lead, now, false)
 	})
 	if err != nil {
 		return err
