@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,10 @@ type Server struct {
 	recover atomic.Bool
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// lookups is the SQLite handle every FieldLookup of a database shares
+	// (see lookupDB); Stop closes them.
+	mu      sync.Mutex
+	lookups map[string]*sql.DB
 }
 
 // socketFile is the Unix socket FerretDB listens on, inside the data
@@ -142,6 +147,12 @@ func privateFolder(dir string, log *slog.Logger) error {
 // Stop ends the server, waiting up to 10 seconds for it, and releases the
 // data folder.
 func (e *Server) Stop() {
+	e.mu.Lock()
+	for _, db := range e.lookups {
+		db.Close()
+	}
+	e.lookups = nil
+	e.mu.Unlock()
 	e.cancel()
 	select {
 	case <-e.done:

@@ -3,7 +3,6 @@ package embedded
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -20,7 +19,6 @@ import (
 // v1.24.2 (the last v1, so the layout will not move), as IndexIDLookups
 // does; the documents themselves are then read through FerretDB by _id.
 type FieldLookup struct {
-	db   *sql.DB
 	stmt *sql.Stmt
 }
 
@@ -48,16 +46,30 @@ func (e *Server) newLookup(ctx context.Context, database, collection string, fie
 		}
 		exprs[i] = fieldExpr(f)
 	}
+	db, err := e.lookupDB(database)
+	if err != nil {
+		return nil, err
+	}
+	return prepareLookup(ctx, db, collection, fields, exprs, op)
+}
+
+// lookupDB is the SQLite handle the lookups of database share, opened on
+// first use.
+func (e *Server) lookupDB(database string) (*sql.DB, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if db, ok := e.lookups[database]; ok {
+		return db, nil
+	}
 	db, err := e.SQLite(database)
 	if err != nil {
 		return nil, err
 	}
-	l, err := prepareLookup(ctx, db, collection, fields, exprs, op)
-	if err != nil {
-		db.Close()
-		return nil, err
+	if e.lookups == nil {
+		e.lookups = map[string]*sql.DB{}
 	}
-	return l, nil
+	e.lookups[database] = db
+	return db, nil
 }
 
 func prepareLookup(ctx context.Context, db *sql.DB, collection string, fields, exprs []string, op string) (*FieldLookup, error) {
@@ -77,7 +89,7 @@ func prepareLookup(ctx context.Context, db *sql.DB, collection string, fields, e
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: lookup on %s: %w", table, err)
 	}
-	return &FieldLookup{db: db, stmt: stmt}, nil
+	return &FieldLookup{stmt: stmt}, nil
 }
 
 // fieldExpr is a top-level field of FerretDB's stored document: a string
@@ -127,7 +139,6 @@ func (l *FieldLookup) query(ctx context.Context, args ...any) ([]string, error) 
 	return ids, rows.Err()
 }
 
-// Close releases the lookup's SQLite handle.
-func (l *FieldLookup) Close() error {
-	return errors.Join(l.stmt.Close(), l.db.Close())
-}
+// Close releases the lookup's prepared statement (the SQLite handle is the
+// Server's, closed by Stop).
+func (l *FieldLookup) Close() error { return l.stmt.Close() }
