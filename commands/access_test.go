@@ -154,10 +154,10 @@ func TestAccessRefusalsGolden(t *testing.T) {
 		{"yoko", "/cs playbook start save-plan acct-os"},
 		{"aiko", "/cs accounts @os"},
 	}
-	for suffix := range newAccessFixture(t, nil).languages() {
-		t.Run("lang"+suffix, func(t *testing.T) {
+	for _, lang := range languages {
+		t.Run("lang"+lang.suffix, func(t *testing.T) {
 			f := newAccessFixture(t, nil)
-			assertGolden(t, "access-refusals"+suffix, "the refusals", transcript(context.Background(), f.languages()[suffix], steps))
+			assertGolden(t, "access-refusals"+lang.suffix, "the refusals", transcript(context.Background(), lang.router(f), steps))
 		})
 	}
 }

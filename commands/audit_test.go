@@ -67,11 +67,12 @@ func TestAuditFromChat(t *testing.T) {
 		}
 	}
 	steps := []step{{"hiro", "/cs audit acct-aiko 7"}, {"hiro", "/cs audit @hiro"}, {"hiro", "/cs audit acct-aiko soon"}, {"hiro", "/cs audit @nobody"}}
-	for suffix, r := range f.languages() {
+	for _, lang := range languages {
+		r := lang.router(f)
 		got := console.Render(r.Handle(ctx, "console", "hiro", "/cs audit acct-aiko 7"))
-		assertGolden(t, "audit-account"+suffix, "/cs audit acct-aiko 7", stamp.ReplaceAllString(got, "<at> ")+"\n")
+		assertGolden(t, "audit-account"+lang.suffix, "/cs audit acct-aiko 7", stamp.ReplaceAllString(got, "<at> ")+"\n")
 		got = transcript(ctx, r, steps)
-		assertGolden(t, "audit-conversation"+suffix, "the audit conversation", stamp.ReplaceAllString(got, "<at> "))
+		assertGolden(t, "audit-conversation"+lang.suffix, "the audit conversation", stamp.ReplaceAllString(got, "<at> "))
 	}
 	got := f.run("hiro", "/cs audit acct-aiko 7")
 	got = f.run("hiro", "/cs audit @tm")

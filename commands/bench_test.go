@@ -92,8 +92,9 @@ func BenchmarkReplyLanguages(b *testing.B) {
 		{"hiro", "/cs team show tokyo"},
 		{"aiko", "/cs team assign acme @ken"},
 	} {
-		for suffix, r := range f.languages() {
-			b.Run(tc.line[4:]+map[string]string{"": " en", ".ja": " ja"}[suffix], func(b *testing.B) {
+		for _, lang := range languages {
+			r := lang.router(f)
+			b.Run(tc.line[4:]+map[string]string{"": " en", ".ja": " ja"}[lang.suffix], func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					r.Handle(ctx, "console", tc.user, tc.line)

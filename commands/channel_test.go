@@ -17,12 +17,12 @@ func TestChannelGolden(t *testing.T) {
 		{"aiko", "/cs channel show"},
 		{"ops", "/cs channel internal"},
 	}
-	for suffix := range newFixture(t).languages() {
-		t.Run("lang"+suffix, func(t *testing.T) {
-			r := newFixture(t).languages()[suffix]
+	for _, lang := range languages {
+		t.Run("lang"+lang.suffix, func(t *testing.T) {
+			r := lang.router(newFixture(t))
 			got := transcript(bot.WithChannel(context.Background(), "C0SUPPORT"), r, steps) +
 				transcript(context.Background(), r, []step{{"aiko", "/cs channel"}})
-			assertGolden(t, "channel"+suffix, "the channel conversation", got)
+			assertGolden(t, "channel"+lang.suffix, "the channel conversation", got)
 		})
 	}
 }

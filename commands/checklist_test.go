@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/playbooks/checklists"
 	"github.com/csbot/csbot/store"
@@ -85,20 +84,14 @@ func (f checklistFixture) setUpYuki(t testing.TB) {
 func TestChecklistGolden(t *testing.T) {
 	f := newChecklistFixture(t)
 	f.setUpYuki(t)
-	tests := []struct{ name, user, line string }{
+	tests := []goldenLine{
 		{"checklist-mine", "yuki", "/cs checklist mine"},
 		{"checklist-status", "mei", "/cs checklist status @yuki"},
 		{"checklist-team", "mei", "/cs checklist team"},
 		{"checklist-team-lead", "hiro", "/cs checklist team"},
 		{"checklist-templates", "yuki", "/cs checklist templates"},
 	}
-	for _, tc := range tests {
-		for suffix, r := range f.languages() {
-			t.Run(tc.name+suffix, func(t *testing.T) {
-				assertGolden(t, tc.name+suffix, tc.line, console.Render(r.Handle(context.Background(), "console", tc.user, tc.line))+"\n")
-			})
-		}
-	}
+	goldenReplies(t, f.fixture, tests)
 }
 
 // Every kind of checklist reply, its confirmations and its refusals, in
@@ -135,11 +128,11 @@ func TestChecklistConversationGolden(t *testing.T) {
 		{"ken", "/cs checklist mine"},
 		{"ken", "/cs checklist help 1"},
 	}
-	for suffix := range newFixture(t).languages() {
-		t.Run("lang"+suffix, func(t *testing.T) {
+	for _, lang := range languages {
+		t.Run("lang"+lang.suffix, func(t *testing.T) {
 			f := newChecklistFixture(t)
 			f.setUpYuki(t)
-			assertGolden(t, "checklist-conversation"+suffix, "the checklist conversation", transcript(context.Background(), f.languages()[suffix], steps))
+			assertGolden(t, "checklist-conversation"+lang.suffix, "the checklist conversation", transcript(context.Background(), lang.router(f.fixture), steps))
 		})
 	}
 }

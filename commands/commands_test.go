@@ -112,12 +112,6 @@ func japaneseRouter(reg *bot.Registry, st *mongostore.Store) *bot.Router {
 	return ja
 }
 
-// languages are the fixture's routers by the suffix of their golden
-// files: English in <name>.golden, Japanese in <name>.ja.golden.
-func (f fixture) languages() map[string]*bot.Router {
-	return map[string]*bot.Router{"": f.router, ".ja": f.japanese}
-}
-
 // step is one command of a conversation.
 type step struct{ user, line string }
 
@@ -197,10 +191,10 @@ func TestTeamConversationGolden(t *testing.T) {
 		{"ops", "/cs team assign acme @nobody"},
 		{"ops", "/cs team show paris"},
 	}
-	for suffix := range newFixture(t).languages() {
-		t.Run("lang"+suffix, func(t *testing.T) {
+	for _, lang := range languages {
+		t.Run("lang"+lang.suffix, func(t *testing.T) {
 			f := newFixture(t)
-			assertGolden(t, "team-conversation"+suffix, "the team conversation", transcript(context.Background(), f.languages()[suffix], steps))
+			assertGolden(t, "team-conversation"+lang.suffix, "the team conversation", transcript(context.Background(), lang.router(f), steps))
 		})
 	}
 }

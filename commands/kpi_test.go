@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/csbot/csbot/bot"
-	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/commands"
 	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
@@ -87,7 +86,7 @@ func withEvents(t testing.TB, f fixture) fixture {
 
 func TestKPIGolden(t *testing.T) {
 	f := withEvents(t, newFixture(t))
-	tests := []struct{ name, user, line string }{
+	tests := []goldenLine{
 		{"kpi-all", "ops", "/cs kpi all"},
 		{"kpi-lead", "hiro", "/cs kpi"},
 		{"kpi-mine-qtd", "aiko", "/cs kpi period:qtd"},
@@ -96,13 +95,7 @@ func TestKPIGolden(t *testing.T) {
 		{"kpi-chart-nps", "hiro", "/cs kpi chart:nps"},
 		{"kpi-empty", "ops", "/cs kpi region:Kyushu"},
 	}
-	for _, tc := range tests {
-		for suffix, r := range f.languages() {
-			t.Run(tc.name+suffix, func(t *testing.T) {
-				assertGolden(t, tc.name+suffix, tc.line, console.Render(r.Handle(context.Background(), "console", tc.user, tc.line))+"\n")
-			})
-		}
-	}
+	goldenReplies(t, f, tests)
 	// What /cs kpi says when it cannot answer, in both languages.
 	errs := []step{
 		{"ops", "/cs kpi all team:tokyo"},
@@ -112,9 +105,9 @@ func TestKPIGolden(t *testing.T) {
 		{"ops", "/cs kpi all tier:tech chart:csat"},
 		{"aiko", "/cs kpi all"},
 	}
-	for suffix, r := range f.languages() {
-		t.Run("errors"+suffix, func(t *testing.T) {
-			assertGolden(t, "kpi-errors"+suffix, "the KPI errors", transcript(context.Background(), r, errs))
+	for _, lang := range languages {
+		t.Run("errors"+lang.suffix, func(t *testing.T) {
+			assertGolden(t, "kpi-errors"+lang.suffix, "the KPI errors", transcript(context.Background(), lang.router(f), errs))
 		})
 	}
 }

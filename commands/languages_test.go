@@ -88,7 +88,7 @@ func TestGoldenChangesInBothLanguages(t *testing.T) {
 // wrong, what is not there, what the member may not do.
 func TestGoldenRefusalsInBothLanguages(t *testing.T) {
 	f := newFixture(t)
-	tests := []struct{ name, user, line string }{
+	tests := []goldenLine{
 		{"refused-missing-account", "aiko", "/cs health"},
 		{"refused-unknown-account", "aiko", "/cs health acmr"},
 		{"refused-ambiguous-account", "aiko", "/cs health acm"},
@@ -110,6 +110,16 @@ func TestGoldenRefusalsInBothLanguages(t *testing.T) {
 		{"accounts-none", "aiko", "/cs accounts region:nowhere"},
 		{"risk-none", "ops", "/cs risk mine"},
 	}
+	goldenReplies(t, f, tests)
+}
+
+// goldenLine is a command whose reply golden files pin in both languages.
+type goldenLine struct{ name, user, line string }
+
+// goldenReplies runs each line as its user in each language and compares
+// the reply with testdata/<name>.golden and <name>.ja.golden.
+func goldenReplies(t *testing.T, f fixture, tests []goldenLine) {
+	t.Helper()
 	for _, tc := range tests {
 		for _, lang := range languages {
 			t.Run(tc.name+lang.suffix, func(t *testing.T) {
