@@ -260,6 +260,10 @@ func TestRouterSubcommandsAndCalls(t *testing.T) {
 	}
 }
 
+// localeDir is who the locale tests' chat users are: a member who reads
+// Japanese, one English, one who chose nothing.
+var localeDir = directory{"slack:JA": {ID: "aiko", Locale: "ja-JP"}, "slack:EN": {ID: "emma", Locale: "en-US"}, "slack:NONE": {ID: "ken"}}
+
 // TestRouterLocale checks which language answers: the member's locale,
 // else the platform's, else the deployment's; and that handlers get it, in
 // the request and in the context.
@@ -275,7 +279,7 @@ func TestRouterLocale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := directory{"slack:JA": {ID: "aiko", Locale: "ja-JP"}, "slack:EN": {ID: "emma", Locale: "en-US"}, "slack:NONE": {ID: "ken"}}
+	dir := localeDir
 	for _, tc := range []struct {
 		name, deployment, platform, user, text, want string
 	}{
@@ -309,7 +313,7 @@ func TestArgErrorInMemberLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := directory{"slack:JA": {ID: "aiko", Locale: "ja-JP"}, "slack:EN": {ID: "emma", Locale: "en-US"}}
+	dir := localeDir
 	for _, deployment := range []string{"en", "ja"} {
 		rt := bot.NewRouter(reg, dir, slog.New(slog.DiscardHandler))
 		rt.SetLocale(deployment)
@@ -326,7 +330,7 @@ func TestArgErrorInMemberLanguage(t *testing.T) {
 
 // Adapters write their own forms in the language the router answers in.
 func TestRouterLocalizer(t *testing.T) {
-	dir := directory{"slack:JA": {ID: "aiko", Locale: "ja-JP"}, "slack:EN": {ID: "emma", Locale: "en-US"}, "slack:NONE": {ID: "ken"}}
+	dir := localeDir
 	for _, tc := range []struct{ name, deployment, platform, user, want string }{
 		{"member's locale", "", "", "JA", "ja"},
 		{"member's locale over the deployment's", "ja", "ja", "EN", "en"},

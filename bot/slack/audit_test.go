@@ -18,13 +18,8 @@ func TestAuditRecordsPlatformAndChannel(t *testing.T) {
 		t.Fatalf("note refused: %+v", a)
 	}
 	e.app.Wait()
-	recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := recs[len(recs)-1]
-	if want := (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}); last.Actor != want {
-		t.Errorf("note recorded by %+v, want %+v", last.Actor, want)
+	if got, want := lastActor(t, e, "acme"), (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}); got != want {
+		t.Errorf("note recorded by %+v, want %+v", got, want)
 	}
 	a := e.commandIn(t, "U0HIRO", "C0OPS", "audit acme")
 	if got := a.Text + blocksText(a); !strings.Contains(got, "@aiko (slack #C0SALES) account") {
@@ -42,12 +37,8 @@ func TestAuditRecordsPlatformAndChannel(t *testing.T) {
 			t.Fatalf("note refused: %+v", a)
 		}
 		e.app.Wait()
-		recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := (store.Actor{Name: "aiko", Platform: "slack", Channel: tc.channel, ChannelName: tc.wantName}); recs[len(recs)-1].Actor != want {
-			t.Errorf("note in %s recorded by %+v, want %+v", tc.name, recs[len(recs)-1].Actor, want)
+		if got, want := lastActor(t, e, "acme"), (store.Actor{Name: "aiko", Platform: "slack", Channel: tc.channel, ChannelName: tc.wantName}); got != want {
+			t.Errorf("note in %s recorded by %+v, want %+v", tc.name, got, want)
 		}
 		a := e.commandIn(t, "U0HIRO", "C0OPS", "audit acme")
 		if got := a.Text + blocksText(a); !strings.Contains(got, tc.shown) {
@@ -69,11 +60,17 @@ func TestNoteFormNamesTheChannel(t *testing.T) {
 		t.Fatalf("submission: %d %q", code, body)
 	}
 	e.app.Wait()
-	recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
-	if err != nil || len(recs) == 0 {
-		t.Fatalf("audit: %d records, %v", len(recs), err)
-	}
-	if got, want := recs[len(recs)-1].Actor, (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0OPS", ChannelName: "cs-ops"}); got != want {
+	if got, want := lastActor(t, e, "acme"), (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0OPS", ChannelName: "cs-ops"}); got != want {
 		t.Errorf("note from the #cs-ops form recorded by %+v, want %+v", got, want)
 	}
+}
+
+// lastActor is who made the latest change of an account, by its audit trail.
+func lastActor(t *testing.T, e *env, slug string) store.Actor {
+	t.Helper()
+	recs, err := e.st.Audit(context.Background(), store.AuditAccount, slug, time.Time{})
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("audit of %s: %d records, %v", slug, len(recs), err)
+	}
+	return recs[len(recs)-1].Actor
 }

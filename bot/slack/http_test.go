@@ -501,9 +501,8 @@ func TestInteractions(t *testing.T) {
 		t.Errorf("confirmation DM = %+v", dms)
 	}
 	// The note is audited in the channel of the button, not the DM.
-	recs, err := e.st.Audit(ctx, store.AuditAccount, "acme", time.Time{})
-	if err != nil || recs[len(recs)-1].Actor != (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}) {
-		t.Errorf("note's audit records %+v (%v)", recs[len(recs)-1].Actor, err)
+	if got := lastActor(t, e, "acme"); got != (store.Actor{Name: "aiko", Platform: "slack", Channel: "C0SALES"}) {
+		t.Errorf("note's audit records %+v", got)
 	}
 
 }
