@@ -209,15 +209,11 @@ func (s *Store) readAccounts(ctx context.Context, slugs []string) (map[string]ac
 		}
 		return out, nil
 	}
-	raws, err := s.byIDs(ctx, s.accounts, slugs)
+	docs, err := decodeByIDs[accountDoc](ctx, s, s.accounts, slugs)
 	if err != nil {
 		return nil, err
 	}
-	for _, raw := range raws {
-		var d accountDoc
-		if err := bson.Unmarshal(raw, &d); err != nil {
-			return nil, fmt.Errorf("read accounts: %w", err)
-		}
+	for _, d := range docs {
 		out[d.Slug] = d
 	}
 	return out, nil

@@ -417,26 +417,13 @@ func (s *Store) Audit(ctx context.Context, kind, subject string, since time.Time
 // empty) from since on; on the embedded store a subject's come through its
 // SQLite index.
 func (s *Store) auditDocs(ctx context.Context, kind, subject string, since time.Time) ([]auditDoc, error) {
-	var docs []auditDoc
 	if kind != "" && s.auditSubjects != nil {
 		ids, err := s.auditSubjects.IDs(ctx, kind, subject)
 		if err != nil {
 			return nil, fmt.Errorf("read audit: %w", err)
 		}
-		raws, err := s.byIDs(ctx, s.audit, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, raw := range raws {
-			var d auditDoc
-			if err := bson.Unmarshal(raw, &d); err != nil {
-				return nil, fmt.Errorf("read audit: %w", err)
-			}
-			if !d.At.Before(since) {
-				docs = append(docs, d)
-			}
-		}
-		return docs, nil
+		all, err := decodeByIDs[auditDoc](ctx, s, s.audit, ids)
+		return slices.DeleteFunc(all, func(d auditDoc) bool { return d.At.Before(since) }), err
 	}
 	filter := bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}}}
 	if kind != "" {
@@ -446,6 +433,7 @@ func (s *Store) auditDocs(ctx context.Context, kind, subject string, since time.
 	if err != nil {
 		return nil, s.fail("read audit", err)
 	}
+	var docs []auditDoc
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, s.fail("read audit", err)
 	}

@@ -394,6 +394,21 @@ func (s *Store) byIDs(ctx context.Context, c *mongo.Collection, ids []string) ([
 	return slices.DeleteFunc(found, func(raw bson.Raw) bool { return raw == nil }), nil
 }
 
+// decodeByIDs is byIDs decoding each document into a T.
+func decodeByIDs[T any](ctx context.Context, s *Store, c *mongo.Collection, ids []string) ([]T, error) {
+	raws, err := s.byIDs(ctx, c, ids)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]T, len(raws))
+	for i, raw := range raws {
+		if err := bson.Unmarshal(raw, &docs[i]); err != nil {
+			return nil, fmt.Errorf("read %s: %w", c.Name(), err)
+		}
+	}
+	return docs, nil
+}
+
 func (s *Store) replace(ctx context.Context, c *mongo.Collection, id string, doc any) error {
 	_, err := c.ReplaceOne(ctx, byID(id), doc, options.Replace().SetUpsert(true))
 	if err != nil {
