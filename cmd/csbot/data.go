@@ -85,14 +85,17 @@ const importCache = 2000
 func seedBook(ctx context.Context, e env, a *app, n int, quiet bool) error {
 	a.store.LimitAccountCache(importCache)
 	m := e.meter("seed", "accounts", n, quiet)
-	err := demo.SeedBook(ctx, a.store, a.engine, n, a.engine.Now(), func(done int) {
-		m.Set(done)
-		if done == n && m != nil {
+	var rescore *progress.Meter // the second phase's, from its first batch
+	rescoring := false
+	err := demo.SeedBook(ctx, a.store, a.engine, n, a.engine.Now(), m.Set, func(done int) {
+		if !rescoring {
 			m.Finish()
-			fmt.Fprintf(e.stderr, "seed: %d accounts written; rescoring them in one pass\n", n)
+			rescore, rescoring = e.meter("rescore", "accounts", n, quiet), true
 		}
+		rescore.Set(done)
 	})
 	m.Finish()
+	rescore.Finish()
 	if err != nil {
 		return err
 	}

@@ -15,9 +15,10 @@ type BulkRepo interface {
 	PutAccounts(ctx context.Context, as []store.Account) error
 }
 
-// Refresher rescores every account (*health.Engine).
+// Refresher rescores every account, telling done how many so far when not
+// nil (*health.Engine).
 type Refresher interface {
-	Refresh(ctx context.Context) (int, error)
+	RefreshEach(ctx context.Context, done func(n int)) (int, error)
 }
 
 // BulkCSMs own the bulk accounts in turn; each has the Slack id
@@ -29,7 +30,7 @@ var BulkCSMs = []string{"aiko", "ken", "mai", "sho", "yui", "taro", "emi", "jun"
 // admin "ops", then rescores them all: the data of benchmarks and load
 // tests, quick to write in bulk rather than believable.
 func SeedBulk(ctx context.Context, r BulkRepo, e Refresher, n int, now time.Time) error {
-	return SeedBook(ctx, r, e, n, now, nil)
+	return SeedBook(ctx, r, e, n, now, nil, nil)
 }
 
 // bulkChunk is how many accounts SeedBook makes and writes at a time.
@@ -37,8 +38,9 @@ const bulkChunk = 1000
 
 // SeedBook is SeedBulk for a book of any size (`csbot seed demo --accounts
 // 100000`): it makes and writes the accounts bulkChunk at a time, telling
-// written how many are written so far, before the one rescoring pass.
-func SeedBook(ctx context.Context, r BulkRepo, e Refresher, n int, now time.Time, written func(done int)) error {
+// written how many are written so far, then rescores them in one pass,
+// telling rescored how many so far (either may be nil).
+func SeedBook(ctx context.Context, r BulkRepo, e Refresher, n int, now time.Time, written, rescored func(done int)) error {
 	ctx = store.WithActor(ctx, seedActor)
 	for i, id := range BulkCSMs {
 		m := store.Member{ID: id, Name: strings.ToUpper(id[:1]) + id[1:], Roles: []store.Role{store.RoleCSM},
@@ -62,7 +64,7 @@ func SeedBook(ctx context.Context, r BulkRepo, e Refresher, n int, now time.Time
 			written(start + len(accounts))
 		}
 	}
-	if _, err := e.Refresh(ctx); err != nil {
+	if _, err := e.RefreshEach(ctx, rescored); err != nil {
 		return fmt.Errorf("bulk seed: %w", err)
 	}
 	return nil

@@ -340,3 +340,18 @@ func allAccounts(t *testing.T, st *mongostore.Store) []store.Account {
 	slices.SortFunc(out, func(a, b store.Account) int { return strings.Compare(a.Slug, b.Slug) })
 	return out
 }
+
+// A bulk book reports its progress in both phases: the accounts written,
+// then the accounts rescored, a batch at a time.
+func TestSeedBookReportsProgress(t *testing.T) {
+	st := storetest.Open(t)
+	eng := health.NewEngine(st, health.DefaultConfig(), func() time.Time { return now })
+	var written, rescored []int
+	if err := demo.SeedBook(context.Background(), st, eng, 1200, now,
+		func(n int) { written = append(written, n) }, func(n int) { rescored = append(rescored, n) }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{1000, 1200}; !slices.Equal(written, want) || !slices.Equal(rescored, want) {
+		t.Errorf("written %v, rescored %v; want %v for both", written, rescored, want)
+	}
+}

@@ -234,7 +234,11 @@ const refreshBatch = 1000
 // reading on, and merges the index rows as a Batch does. It writes only the
 // histories of the account documents (a field update), so that it cannot
 // undo an edit made while it ran.
-func (e *Engine) Refresh(ctx context.Context) (int, error) {
+func (e *Engine) Refresh(ctx context.Context) (int, error) { return e.RefreshEach(ctx, nil) }
+
+// RefreshEach is Refresh telling done, when not nil, how many accounts are
+// rescored after each batch: a long rescoring shows its progress.
+func (e *Engine) RefreshEach(ctx context.Context, done func(n int)) (int, error) {
 	teamOf, err := e.teams(ctx)
 	if err != nil {
 		return 0, err
@@ -247,6 +251,9 @@ func (e *Engine) Refresh(ctx context.Context) (int, error) {
 		err := e.refreshPart(ctx, now, teamOf, part, b)
 		n += len(part)
 		part = part[:0]
+		if err == nil && done != nil {
+			done(n)
+		}
 		return err
 	}
 	err = e.repo.EachAccount(ctx, func(a store.Account) error {
