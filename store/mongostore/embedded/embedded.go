@@ -248,8 +248,11 @@ func CollectionTables(ctx context.Context, db *sql.DB) (map[string]string, error
 }
 
 // minLevel drops records below a level whatever the wrapped handler allows,
-// and FerretDB's wire dumps, which it logs at warning level when a client
-// sends a command it lacks (the driver's endSessions on disconnect).
+// FerretDB's wire dumps, which it logs at warning level when a client sends
+// a command it lacks (the driver's endSessions on disconnect), and its
+// warning that a client reset its connection: the only client is this
+// process, whose driver may close a socket with a reply still unread when
+// it disconnects. In the console those lines landed in the conversation.
 type minLevel struct {
 	slog.Handler
 	level slog.Level
@@ -265,7 +268,25 @@ func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
 			return nil
 		}
 	}
+	if r.Message == "Connection stopped" && closedByClient(r) {
+		return nil
+	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// closedByClient tells whether a record's error is the client's side of
+// the socket going away. FerretDB logs the error as text.
+func closedByClient(r slog.Record) bool {
+	closed := false
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "error" {
+			msg := a.Value.String()
+			closed = strings.Contains(msg, "connection reset by peer") || strings.Contains(msg, "broken pipe")
+			return false
+		}
+		return true
+	})
+	return closed
 }
 
 func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {

@@ -297,3 +297,36 @@ func TestFolderNameWithURICharacters(t *testing.T) {
 	e := start(t, dir)
 	ping(t, e.URI())
 }
+
+// FerretDB's log reaches the user only when it says something they can act
+// on: the console prints it into the conversation.
+func TestFerretDBLogKeepsOnlyWhatMatters(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		level slog.Level
+		msg   string
+		err   string
+		kept  bool
+	}{
+		{"a connection at info", slog.LevelInfo, "Connection started", "", false},
+		{"a wire dump at warning", slog.LevelWarn, "Request header: ...", "", false},
+		{"this process resetting its socket", slog.LevelWarn, "Connection stopped", "read unix ferretdb.sock->@: read: connection reset by peer", false},
+		{"a reply to a socket already closed", slog.LevelWarn, "Connection stopped", "write unix ferretdb.sock->@: write: broken pipe", false},
+		{"a connection stopped by anything else", slog.LevelWarn, "Connection stopped", "wire.ReadMessage: message too large", true},
+		{"another warning", slog.LevelWarn, "Failed to create connection", "", true},
+		{"an error", slog.LevelError, "Failed to open database", "disk I/O error", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(minLevel{slog.NewTextHandler(&buf, nil), slog.LevelWarn}).With("component", "ferretdb")
+			var args []any
+			if tc.err != "" {
+				args = append(args, "error", tc.err)
+			}
+			log.Log(t.Context(), tc.level, tc.msg, args...)
+			if kept := buf.Len() > 0; kept != tc.kept {
+				t.Errorf("kept = %v, want %v: %q", kept, tc.kept, buf.String())
+			}
+		})
+	}
+}
