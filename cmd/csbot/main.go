@@ -28,7 +28,6 @@ Usage:
                                                        nps, csat, responses, tickets, touches or churn
   csbot remind --dry-run [--at TIME]                   print the reminders due
   csbot digest --dry-run [--lead ID] [--date DAY]      print the leads' churn-risk digests
-                                                       load-test the Slack endpoint; p50/p90/p99
   csbot discord register [--guild ID]                  register /cs and its subcommands with Discord
   csbot teams webhook TEAM URL [CHANNEL]               post TEAM's digests and reminders to a Teams channel
   csbot doctor                                         check the configuration and every dependency

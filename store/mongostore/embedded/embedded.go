@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,7 +89,7 @@ func newFerretDB(dir, sock string, log *slog.Logger) (*ferretdb.FerretDB, error)
 		return nil, fmt.Errorf("embedded store: remove stale socket %s: %w", sock, err)
 	}
 	// FerretDB logs every wire message at debug level; keep it to warnings.
-	quiet := minLevel{log.With("component", "ferretdb").Handler(), slog.LevelWarn}
+	quiet := minLevel{base: log.With("component", "ferretdb").Handler(), level: slog.LevelWarn}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{Unix: sock},
 		Handler:  "sqlite",
@@ -253,13 +254,19 @@ func CollectionTables(ctx context.Context, db *sql.DB) (map[string]string, error
 // warning that a client reset its connection: the only client is this
 // process, whose driver may close a socket with a reply still unread when
 // it disconnects. In the console those lines landed in the conversation.
+//
+// FerretDB derives a logger (With) for every SQL statement it runs, and a
+// text handler formats the attributes at once: 4% of a re-import's CPU. So
+// the derivations are kept as steps and applied only to a record that is
+// written, which is rare.
 type minLevel struct {
-	slog.Handler
+	base  slog.Handler
 	level slog.Level
+	steps []func(slog.Handler) slog.Handler
 }
 
 func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.level && h.Handler.Enabled(ctx, l)
+	return l >= h.level && h.base.Enabled(ctx, l)
 }
 
 func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
@@ -271,7 +278,11 @@ func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
 	if r.Message == "Connection stopped" && closedByClient(r) {
 		return nil
 	}
-	return h.Handler.Handle(ctx, r)
+	out := h.base
+	for _, step := range h.steps {
+		out = step(out)
+	}
+	return out.Handle(ctx, r)
 }
 
 // closedByClient tells whether a record's error is the client's side of
@@ -290,11 +301,16 @@ func closedByClient(r slog.Record) bool {
 }
 
 func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
-	return minLevel{h.Handler.WithAttrs(as), h.level}
+	return h.then(func(next slog.Handler) slog.Handler { return next.WithAttrs(as) })
 }
 
 func (h minLevel) WithGroup(name string) slog.Handler {
-	return minLevel{h.Handler.WithGroup(name), h.level}
+	return h.then(func(next slog.Handler) slog.Handler { return next.WithGroup(name) })
+}
+
+func (h minLevel) then(step func(slog.Handler) slog.Handler) minLevel {
+	h.steps = append(slices.Clip(h.steps), step)
+	return h
 }
 
 // URI is the address the server speaks the MongoDB wire protocol on: its

@@ -318,7 +318,8 @@ func TestFerretDBLogKeepsOnlyWhatMatters(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			log := slog.New(minLevel{slog.NewTextHandler(&buf, nil), slog.LevelWarn}).With("component", "ferretdb")
+			log := slog.New(minLevel{base: slog.NewTextHandler(&buf, nil), level: slog.LevelWarn}).
+				With("component", "ferretdb").WithGroup("conn").With("id", 7)
 			var args []any
 			if tc.err != "" {
 				args = append(args, "error", tc.err)
@@ -326,6 +327,11 @@ func TestFerretDBLogKeepsOnlyWhatMatters(t *testing.T) {
 			log.Log(t.Context(), tc.level, tc.msg, args...)
 			if kept := buf.Len() > 0; kept != tc.kept {
 				t.Errorf("kept = %v, want %v: %q", kept, tc.kept, buf.String())
+			}
+			// What is kept carries what the loggers it came through added,
+			// in their order.
+			if tc.kept && !strings.Contains(buf.String(), "component=ferretdb conn.id=7") {
+				t.Errorf("the derived attributes are lost: %q", buf.String())
 			}
 		})
 	}
