@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 )
@@ -34,8 +36,8 @@ Usage:
   csbot audit export --since DAY                       print the audit trail from DAY on as JSON lines
   csbot version                                        print the version
 
-Every command takes --data DIR, --mongodb URI and --config FILE; the
-environment variables in README.md set the same.
+Every command takes --data DIR, --mongodb URI and --config FILE, before or
+after its words; the environment variables in README.md set the same.
 `
 
 func main() {
@@ -67,6 +69,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usageError{errors.New("which command?")}
 	}
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	args, err := commonFlagsLast(e, args)
+	if err != nil {
+		return err
+	}
 	name, args := args[0], args[1:]
 	switch name {
 	case "console":
@@ -97,6 +103,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	return usageError{fmt.Errorf("unknown command %q", name)}
+}
+
+// commonFlagsLast moves the options every command takes from before the
+// command to its end (csbot --data DIR import ... reads as csbot import ...
+// --data DIR), as the usage says every command takes them.
+func commonFlagsLast(e env, args []string) ([]string, error) {
+	if !strings.HasPrefix(args[0], "-") || slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
+		return args, nil
+	}
+	fs := commonFlags(e, "csbot", &overrides{})
+	fs.SetOutput(io.Discard) // the error names the flag; main prints the usage
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{fmt.Errorf("%w (before the command, only --data, --mongodb and --config)", err)}
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return nil, usageError{errors.New("which command?")}
+	}
+	return append(slices.Clip(rest), args[:len(args)-len(rest)]...), nil
 }
 
 func version() string {

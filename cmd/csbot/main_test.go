@@ -316,9 +316,27 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("csbot %v: err = %v, want a usage error", args, err)
 		}
 	}
+	for _, args := range [][]string{{"--quiet", "import", "accounts", "f.csv"}, {"--data", t.TempDir()}} {
+		if _, err := runCmd(t, getenv, "", args...); !errors.As(err, new(usageError)) {
+			t.Errorf("csbot %v: err = %v, want a usage error", args, err)
+		}
+	}
 	out, err := runCmd(t, getenv, "", "version")
 	if err != nil || !strings.HasPrefix(out, "csbot ") {
 		t.Errorf("version: %v %q", err, out)
+	}
+}
+
+// The options every command takes work before the command too: both
+// seeds below reach the same folder, not CSBOT_DATA_DIR's.
+func TestCommonFlagsBeforeTheCommand(t *testing.T) {
+	getenv := testEnv(t, map[string]string{"CSBOT_DATA_DIR": t.TempDir()})
+	dir := t.TempDir()
+	if out, err := runCmd(t, getenv, "", "--data", dir, "seed", "admin", "aiko", "Aiko Tanaka"); err != nil {
+		t.Fatalf("--data before seed: %v\n%s", err, out)
+	}
+	if _, err := runCmd(t, getenv, "", "seed", "admin", "kenji", "Kenji Sato", "--data="+dir); err == nil || !strings.Contains(err.Error(), "already has members") {
+		t.Errorf("second admin in the same folder: err = %v, want the store's members found", err)
 	}
 }
 
