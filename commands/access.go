@@ -132,10 +132,32 @@ func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owne
 	return c.refusal(ctx, me, rule, text, ask)
 }
 
-// refusal says which rule refused what, and whom to ask: owner, when
-// given, and the member's lead, or else an admin; in the member's language
-// (what comes written in it).
+// refusal says which rule of the access table refused what, and whom to
+// ask (whomToAsk), in the member's language (what comes written in it).
 func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, what, owner string) error {
+	l := i18n.FromContext(ctx)
+	ask, err := c.whomToAsk(ctx, me, owner)
+	if err != nil {
+		return err
+	}
+	return bot.Errorf("%s", l.T("access.refused", i18n.Data{"Rule": ruleText(l, rule), "What": what, "Ask": ask}))
+}
+
+// refuse is a refusal by a rule the code keeps rather than the access
+// table (who may sign off a new hire's items: their mentor, lead or an
+// admin): the catalogue's key states the rule, and whom to ask follows.
+func (c *cmds) refuse(ctx context.Context, me store.Member, owner, key string, data i18n.Data) error {
+	l := i18n.FromContext(ctx)
+	ask, err := c.whomToAsk(ctx, me, owner)
+	if err != nil {
+		return err
+	}
+	return bot.Errorf("%s", l.T("access.refused_by", i18n.Data{"Why": l.T(key, data), "Ask": ask}))
+}
+
+// whomToAsk names, in the member's language, who can do what was refused:
+// owner, when given, and the member's lead, or else an admin.
+func (c *cmds) whomToAsk(ctx context.Context, me store.Member, owner string) (string, error) {
 	l := i18n.FromContext(ctx)
 	var ask []string
 	if owner != "" && owner != me.ID {
@@ -146,7 +168,7 @@ func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, w
 		if t, err := c.Store.Team(ctx, me.Team); err == nil {
 			lead = t.Lead
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
+			return "", err
 		}
 	}
 	switch {
@@ -155,7 +177,7 @@ func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, w
 	case len(ask) == 0:
 		ask = append(ask, l.T("access.ask_admin", nil))
 	}
-	return bot.Errorf("%s", l.T("access.refused", i18n.Data{"Rule": ruleText(l, rule), "What": what, "Ask": strings.Join(ask, l.T("access.ask_or", nil))}))
+	return strings.Join(ask, l.T("access.ask_or", nil)), nil
 }
 
 // ruleText quotes a rule in the language: in English as the access table
