@@ -43,7 +43,13 @@ func runConsole(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	if _, err := a.engine.RefreshIfStale(store.WithActor(ctx, caughtUpRefresh)); err != nil {
+	// The day's first start rescores the book: minutes at 100,000 accounts,
+	// so it shows its progress (nothing for a small book: a line waits 3 s,
+	// and a bar is cleared when done).
+	m := e.meter("refresh", "accounts", 0, false)
+	_, err = a.engine.RefreshIfStale(store.WithActor(ctx, caughtUpRefresh), m.Set)
+	m.Finish()
+	if err != nil {
 		return fmt.Errorf("refresh health scores: %w", err)
 	}
 	me, err := a.member(ctx, as)

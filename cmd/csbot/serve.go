@@ -255,7 +255,7 @@ func (a *app) catchUp(ctx context.Context, delivery *playbooks.Delivery, loc *ti
 	if _, err := delivery.Run(ctx, a.engine.Now()); err != nil {
 		log.Error("catch-up delivery", "err", err)
 	}
-	if _, err := a.engine.RefreshIfStale(store.WithActor(ctx, caughtUpRefresh)); err != nil {
+	if _, err := a.engine.RefreshIfStale(store.WithActor(ctx, caughtUpRefresh), nil); err != nil {
 		log.Error("catch-up health refresh", "err", err)
 	}
 	// A Monday summary missed while the bot was down goes out now

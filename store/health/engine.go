@@ -335,8 +335,9 @@ func (e *Engine) score(now time.Time, teamOf map[string]string, a store.Account)
 	return sc
 }
 
-// RefreshIfStale refreshes when no refresh has run today.
-func (e *Engine) RefreshIfStale(ctx context.Context) (bool, error) {
+// RefreshIfStale refreshes when no refresh has run today, telling done,
+// when not nil, its progress as RefreshEach does.
+func (e *Engine) RefreshIfStale(ctx context.Context, done func(n int)) (bool, error) {
 	day, err := e.repo.Meta(ctx, refreshedKey)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
@@ -344,7 +345,7 @@ func (e *Engine) RefreshIfStale(ctx context.Context) (bool, error) {
 	if day == store.Day(e.now()) {
 		return false, nil
 	}
-	_, err = e.Refresh(ctx)
+	_, err = e.RefreshEach(ctx, done)
 	return err == nil, err
 }
 

@@ -335,9 +335,10 @@ func TestEngineRefresh(t *testing.T) {
 	acme := account(t, ctx, s, "acme")
 	acme.ActiveUsers = 100
 	saveRaw(t, ctx, s, acme)
-	ran, err := e.RefreshIfStale(ctx)
-	if err != nil || ran {
-		t.Fatalf("RefreshIfStale the same day = %v, %v; want false, nil", ran, err)
+	var told []int // the progress each refresh tells
+	ran, err := e.RefreshIfStale(ctx, func(n int) { told = append(told, n) })
+	if err != nil || ran || told != nil {
+		t.Fatalf("RefreshIfStale the same day = %v, %v, progress %v; want false, nil, none", ran, err, told)
 	}
 	if got := rows(t, ctx, s)[0]; got.Score != 0 || got.Band != "stale" {
 		t.Errorf("same day: acme row rescored to %d %s, want untouched", got.Score, got.Band)
@@ -349,9 +350,12 @@ func TestEngineRefresh(t *testing.T) {
 	}
 	day2 := now.AddDate(0, 0, 1)
 	c.t = day2
-	ran, err = e.RefreshIfStale(ctx)
+	ran, err = e.RefreshIfStale(ctx, func(n int) { told = append(told, n) })
 	if err != nil || !ran {
 		t.Fatalf("RefreshIfStale the next day = %v, %v; want true, nil", ran, err)
+	}
+	if len(told) == 0 || told[len(told)-1] != 3 {
+		t.Errorf("the next day's refresh told progress %v, want it to end at the 3 accounts", told)
 	}
 	// acme: 100*.7 + 60*.3 = 88; 30 days before 2026-11-03 has no score, the
 	// fallback finds 2026-10-03 (31 days): 88 - 95 = -7, no drop.
@@ -375,7 +379,7 @@ func TestEngineRefresh(t *testing.T) {
 	if day, err := s.Meta(ctx, refreshedKey); err != nil || day != "2026-11-03" {
 		t.Errorf("Meta(%q) = %q, %v; want 2026-11-03", refreshedKey, day, err)
 	}
-	if ran, err := e.RefreshIfStale(ctx); err != nil || ran {
+	if ran, err := e.RefreshIfStale(ctx, nil); err != nil || ran {
 		t.Errorf("RefreshIfStale again the next day = %v, %v; want false, nil", ran, err)
 	}
 }
@@ -384,14 +388,14 @@ func TestRefreshIfStaleFirstRun(t *testing.T) {
 	s, ctx := openStore(t)
 	c := &clock{now}
 	e := NewEngine(s, DefaultConfig(), c.now)
-	ran, err := e.RefreshIfStale(ctx)
+	ran, err := e.RefreshIfStale(ctx, nil)
 	if err != nil || !ran {
 		t.Fatalf("RefreshIfStale with no refresh recorded = %v, %v; want true, nil", ran, err)
 	}
 	if day, err := s.Meta(ctx, refreshedKey); err != nil || day != "2026-11-02" {
 		t.Errorf("Meta(%q) = %q, %v; want 2026-11-02", refreshedKey, day, err)
 	}
-	if ran, err := e.RefreshIfStale(ctx); err != nil || ran {
+	if ran, err := e.RefreshIfStale(ctx, nil); err != nil || ran {
 		t.Errorf("second RefreshIfStale = %v, %v; want false, nil", ran, err)
 	}
 }
