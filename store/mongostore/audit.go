@@ -11,7 +11,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/csbot/csbot/store"
 )
@@ -335,18 +334,10 @@ func (s *Store) sweep(ctx context.Context, c *mongo.Collection, ids []string) (i
 		}
 		return n, flush()
 	}
-	cur, err := c.Find(ctx, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}}, options.Find().SetBatchSize(scanBatch))
-	if err != nil {
-		return 0, s.fail("sweep audit", err)
-	}
-	defer cur.Close(context.WithoutCancel(ctx))
-	for cur.Next(ctx) {
-		if err := take(cur.Current); err != nil {
-			return n, err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return n, s.fail("sweep audit", err)
+	// take skips a document without a pending record, which the filter
+	// lets through on the embedded store.
+	if err := s.eachDoc(ctx, c, bson.D{{Key: pendingField, Value: bson.D{{Key: "$exists", Value: true}}}}, take); err != nil {
+		return n, fmt.Errorf("sweep audit: %w", err)
 	}
 	return n, flush()
 }

@@ -201,24 +201,13 @@ func (s *Store) EachAccount(ctx context.Context, fn func(store.Account) error) e
 const scanBatch = 500
 
 func (s *Store) scanAccounts(ctx context.Context, fn func(store.Account) error) error {
-	cur, err := s.accounts.Find(ctx, bson.D{}, options.Find().SetBatchSize(scanBatch))
-	if err != nil {
-		return s.fail("read accounts", err)
-	}
-	defer cur.Close(context.WithoutCancel(ctx))
-	for cur.Next(ctx) {
+	return s.eachDoc(ctx, s.accounts, bson.D{}, func(doc bson.Raw) error {
 		var a store.Account
-		if err := cur.Decode(&a); err != nil {
+		if err := bson.Unmarshal(doc, &a); err != nil {
 			return fmt.Errorf("decode account: %w", err)
 		}
-		if err := fn(a); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return s.fail("read accounts", err)
-	}
-	return nil
+		return fn(a)
+	})
 }
 
 // Member reads one member by id.
