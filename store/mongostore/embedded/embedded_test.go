@@ -336,3 +336,46 @@ func TestFerretDBLogKeepsOnlyWhatMatters(t *testing.T) {
 		})
 	}
 }
+
+// The write-ahead log is cut back to walLimit when it starts over, rather
+// than keeping on disk the largest size a burst of writes gave it.
+func TestLogCutBackAfterABurst(t *testing.T) {
+	defer func(was int64) { walLimit = was }(walLimit)
+	walLimit = 256 << 10
+	dir := t.TempDir()
+	s := start(t, dir)
+	defer s.Stop()
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect(t.Context())
+	coll := c.Database("wal").Collection("docs")
+	pad := strings.Repeat("x", 10<<10)
+	insert := func(i int) {
+		t.Helper()
+		if _, err := coll.InsertOne(t.Context(), map[string]any{"_id": fmt.Sprint(i), "pad": pad}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 600 { // 6 MB: past SQLite's checkpoint at 1,000 pages
+		insert(i)
+	}
+	wal := filepath.Join(dir, "wal.sqlite-wal")
+	db, err := s.SQLite("wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(t.Context(), "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		t.Fatal(err)
+	}
+	insert(600) // starts the log over
+	info, err := os.Stat(wal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size() > 2*walLimit {
+		t.Errorf("the log is %d bytes after the burst, want at most about %d", info.Size(), walLimit)
+	}
+}
