@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/csbot/csbot/bot"
@@ -133,10 +134,15 @@ func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owne
 }
 
 // refusal says which rule of the access table refused what, and whom to
-// ask (whomToAsk), in the member's language (what comes written in it).
+// ask: owner, when given, and the member's lead, or else an admin; in the
+// member's language (what comes written in it).
 func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, what, owner string) error {
 	l := i18n.FromContext(ctx)
-	ask, err := c.whomToAsk(ctx, me, owner)
+	lead, err := c.teamLead(ctx, me)
+	if err != nil {
+		return err
+	}
+	ask, err := c.whomToAsk(ctx, me, owner, lead)
 	if err != nil {
 		return err
 	}
@@ -144,40 +150,69 @@ func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, w
 }
 
 // refuse is a refusal by a rule the code keeps rather than the access
-// table (who may sign off a new hire's items: their mentor, lead or an
-// admin): the catalogue's key states the rule, and whom to ask follows.
-func (c *cmds) refuse(ctx context.Context, me store.Member, owner, key string, data i18n.Data) error {
+// table (who may sign off a new hire's items: their mentor, their lead or
+// an admin): the catalogue's key states the rule, and the refusal ends
+// with whom to ask, the members in ask who can do it, or else an admin.
+func (c *cmds) refuse(ctx context.Context, me store.Member, key string, data i18n.Data, ask ...string) error {
 	l := i18n.FromContext(ctx)
-	ask, err := c.whomToAsk(ctx, me, owner)
+	names, err := c.whomToAsk(ctx, me, ask...)
 	if err != nil {
 		return err
 	}
-	return bot.Errorf("%s", l.T("access.refused_by", i18n.Data{"Why": l.T(key, data), "Ask": ask}))
+	return bot.Errorf("%s", l.T("access.refused_by", i18n.Data{"Why": l.T(key, data), "Ask": names}))
 }
 
-// whomToAsk names, in the member's language, who can do what was refused:
-// owner, when given, and the member's lead, or else an admin.
-func (c *cmds) whomToAsk(ctx context.Context, me store.Member, owner string) (string, error) {
-	l := i18n.FromContext(ctx)
-	var ask []string
-	if owner != "" && owner != me.ID {
-		ask = append(ask, l.T("access.ask_owner", i18n.Data{"ID": owner}))
+// refuseWithLead is refuse asking ask and then the lead of about (the new
+// hire whose checklist it is, or the member themself).
+func (c *cmds) refuseWithLead(ctx context.Context, me, about store.Member, key string, data i18n.Data, ask ...string) error {
+	lead, err := c.teamLead(ctx, about)
+	if err != nil {
+		return err
 	}
-	lead := me.Lead
-	if lead == "" && me.Team != "" {
-		if t, err := c.Store.Team(ctx, me.Team); err == nil {
-			lead = t.Lead
-		} else if !errors.Is(err, store.ErrNotFound) {
+	return c.refuse(ctx, me, key, data, append(ask, lead)...)
+}
+
+// whomToAsk names the members ids, in the member's language ("your lead
+// @hiro" for their own lead), leaving out the member and repeats, or an
+// admin when none is left.
+func (c *cmds) whomToAsk(ctx context.Context, me store.Member, ids ...string) (string, error) {
+	l := i18n.FromContext(ctx)
+	var mine string // the member's lead, read only when someone is named
+	if slices.ContainsFunc(ids, func(id string) bool { return id != "" && id != me.ID }) {
+		var err error
+		if mine, err = c.teamLead(ctx, me); err != nil {
 			return "", err
 		}
 	}
-	switch {
-	case lead != "" && lead != me.ID && lead != owner:
-		ask = append(ask, l.T("access.ask_lead", i18n.Data{"ID": lead}))
-	case len(ask) == 0:
+	var ask, seen []string
+	for _, id := range ids {
+		if id == "" || id == me.ID || slices.Contains(seen, id) {
+			continue
+		}
+		seen = append(seen, id)
+		key := "access.ask_owner"
+		if id == mine {
+			key = "access.ask_lead"
+		}
+		ask = append(ask, l.T(key, i18n.Data{"ID": id}))
+	}
+	if len(ask) == 0 {
 		ask = append(ask, l.T("access.ask_admin", nil))
 	}
 	return strings.Join(ask, l.T("access.ask_or", nil)), nil
+}
+
+// teamLead is m's lead: their own, else their team's; "" when they have
+// none.
+func (c *cmds) teamLead(ctx context.Context, m store.Member) (string, error) {
+	if m.Lead != "" || m.Team == "" {
+		return m.Lead, nil
+	}
+	t, err := c.Store.Team(ctx, m.Team)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	return t.Lead, err
 }
 
 // ruleText quotes a rule in the language: in English as the access table

@@ -34,7 +34,7 @@ func (c *cmds) channel(ctx context.Context, req *bot.Request) (bot.Reply, error)
 	}
 	if req.Sub == "internal" || req.Sub == "external" {
 		if !req.Member.Has(store.RoleAdmin) {
-			return bot.Reply{}, bot.Errorf("%s", l.T("channel.only_admins", i18n.Data{"Mark": markName(l, store.ChannelMark(req.Sub))}))
+			return bot.Reply{}, c.refuse(ctx, req.Member, "channel.only_admins", i18n.Data{"Mark": markName(l, store.ChannelMark(req.Sub))})
 		}
 		if err := c.Store.SetChannelMark(ctx, req.Platform, channel, store.ChannelMark(req.Sub)); err != nil {
 			return bot.Reply{}, err

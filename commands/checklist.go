@@ -82,7 +82,11 @@ func (c *cmds) withChecklists(h bot.Handler) bot.Handler {
 func (c *cmds) checklistOwn(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	me, l := req.Member, req.L()
 	if id := req.Arg("new-hire"); id != "" && id != me.ID {
-		return bot.Reply{}, c.refuse(ctx, me, id, "checklist.only_own", i18n.Data{"ID": id})
+		hire, err := c.checklistMember(ctx, l, id)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		return bot.Reply{}, c.refuse(ctx, me, "checklist.only_own", i18n.Data{"ID": hire.ID}, hire.ID)
 	}
 	if err := c.allowMember(ctx, me, access.Checklist, me.ID); err != nil {
 		return bot.Reply{}, err
@@ -144,7 +148,7 @@ func findItem(l *i18n.Localizer, t checklists.Template, query string) (checklist
 func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	me, l := req.Member, req.L()
 	if !me.Has(store.RoleMentor, store.RoleLead, store.RoleAdmin) {
-		return bot.Reply{}, c.refuse(ctx, me, "", "checklist.who_assigns", nil)
+		return bot.Reply{}, c.refuseWithLead(ctx, me, me, "checklist.who_assigns", nil)
 	}
 	// Whom a mentor may take on is the checklist's own rule (below); the
 	// table decides whether the member may assign at all.
@@ -166,7 +170,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 		if oversees || current == "" || current == me.ID {
 			return nil
 		}
-		return c.refuse(ctx, me, current, "checklist.mentored_by", i18n.Data{"Hire": hire.ID, "Mentor": current})
+		return c.refuseWithLead(ctx, me, hire, "checklist.mentored_by", i18n.Data{"Hire": hire.ID, "Mentor": current}, current)
 	}
 	mentor, start := "", req.Arg("start")
 	if req.Has("mentor") {
@@ -178,7 +182,7 @@ func (c *cmds) checklistAssign(ctx context.Context, req *bot.Request) (bot.Reply
 		case m.ID == hire.ID:
 			return bot.Reply{}, bot.Errorf("%s", l.T("checklist.self_mentor", i18n.Data{"ID": m.ID}))
 		case !oversees && m.ID != me.ID:
-			return bot.Reply{}, c.refuse(ctx, me, "", "checklist.mentor_self_only", i18n.Data{"ID": m.ID})
+			return bot.Reply{}, c.refuseWithLead(ctx, me, hire, "checklist.mentor_self_only", i18n.Data{"ID": m.ID})
 		case !m.Has(store.RoleMentor, store.RoleLead):
 			return bot.Reply{}, bot.Errorf("%s", l.T("checklist.not_mentor", i18n.Data{"ID": m.ID}))
 		}
@@ -404,7 +408,7 @@ func (c *cmds) checklistVerify(ctx context.Context, l *i18n.Localizer, me store.
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return bot.Reply{}, err
 		}
-		return bot.Reply{}, c.refuse(ctx, me, a.Mentor, "checklist.verify.own", nil)
+		return bot.Reply{}, c.refuseWithLead(ctx, me, me, "checklist.verify.own", nil, a.Mentor)
 	}
 	hire, err := c.checklistMember(ctx, l, id)
 	if err != nil {
@@ -418,7 +422,7 @@ func (c *cmds) checklistVerify(ctx context.Context, l *i18n.Localizer, me store.
 		return bot.Reply{}, err
 	}
 	if a.Mentor != me.ID && !me.Has(store.RoleAdmin) && !c.leadOf(ctx, me, hire) {
-		return bot.Reply{}, c.refuse(ctx, me, a.Mentor, "checklist.verify.who", i18n.Data{"ID": hire.ID})
+		return bot.Reply{}, c.refuseWithLead(ctx, me, hire, "checklist.verify.who", i18n.Data{"ID": hire.ID}, a.Mentor)
 	}
 	it, err := findItem(l, t, query)
 	if err != nil {
@@ -464,7 +468,7 @@ func (c *cmds) checklistStatus(ctx context.Context, l *i18n.Localizer, me store.
 	a, t, err := c.assignment(ctx, l, hire.ID, !other || id == me.ID)
 	// Refuse before saying whether a checklist exists.
 	if hire.ID != me.ID && (err != nil || a.Mentor != me.ID) && !me.Has(store.RoleAdmin) && !c.leadOf(ctx, me, hire) {
-		return bot.Reply{}, c.refuse(ctx, me, hire.ID, "checklist.status.who", i18n.Data{"ID": hire.ID})
+		return bot.Reply{}, c.refuseWithLead(ctx, me, hire, "checklist.status.who", i18n.Data{"ID": hire.ID}, hire.ID)
 	}
 	if err != nil {
 		return bot.Reply{}, err
@@ -532,7 +536,7 @@ func (c *cmds) checklistStatus(ctx context.Context, l *i18n.Localizer, me store.
 
 func (c *cmds) checklistTeam(ctx context.Context, l *i18n.Localizer, me store.Member) (bot.Reply, error) {
 	if !me.Has(store.RoleMentor, store.RoleLead) {
-		return bot.Reply{}, c.refuse(ctx, me, "", "checklist.team.who", nil)
+		return bot.Reply{}, c.refuseWithLead(ctx, me, me, "checklist.team.who", nil)
 	}
 	as, err := c.Store.Assignments(ctx)
 	if err != nil {

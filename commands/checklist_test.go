@@ -94,6 +94,41 @@ func TestChecklistGolden(t *testing.T) {
 	goldenReplies(t, f.fixture, tests)
 }
 
+// A refusal by a checklist's rule names who can do it for that new hire,
+// their mentor and their lead, not the asker's own lead; a new hire's items
+// are ticked by the new hire alone.
+func TestChecklistRefusalsAskTheHiresPeople(t *testing.T) {
+	f := newChecklistFixture(t)
+	f.setUpYuki(t)
+	ctx := context.Background()
+	if err := f.st.SaveTeam(ctx, store.Team{ID: "osaka", Name: "Osaka", Lead: "oda"}); err != nil {
+		t.Fatal(err)
+	}
+	// opal's role (CS ops) lets the access table through to the
+	// checklist's own rules; eve's (a CSM) does not.
+	for _, m := range []store.Member{
+		{ID: "oda", Name: "Oda Nobu", Roles: []store.Role{store.RoleLead}, Team: "osaka"},
+		{ID: "opal", Name: "Opal Ito", Roles: []store.Role{store.RoleOps}, Team: "osaka"},
+		{ID: "eve", Name: "Eve Mori", Roles: []store.Role{store.RoleCSM, store.RoleMentor}, Team: "osaka"},
+	} {
+		if err := f.st.SaveMember(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ user, line, want string }{
+		{"opal", "/cs checklist verify @yuki 1", "sign off their items. Ask @mei or @hiro."},
+		{"opal", "/cs checklist status @yuki", "can see their checklist. Ask @yuki or @hiro."},
+		{"eve", "/cs checklist assign @yuki csm-30-60-90", "can change the checklist. Ask @mei or @hiro."},
+		{"mei", "/cs checklist done @yuki 1", "not @yuki's. Ask @yuki."},
+		{"mei", "/cs checklist done @nobody 1", "No team member is called @nobody."},
+	} {
+		got := f.run(tc.user, tc.line)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, "oda") {
+			t.Errorf("%s: %s\n%s\nwant it to say %q, and not to send %s to their own lead", tc.user, tc.line, got, tc.want, tc.user)
+		}
+	}
+}
+
 // Every kind of checklist reply, its confirmations and its refusals, in
 // both languages.
 func TestChecklistConversationGolden(t *testing.T) {

@@ -22,7 +22,7 @@ func (c *cmds) statusCommand() command {
 
 func (c *cmds) status(ctx context.Context, req *bot.Request) (bot.Reply, error) {
 	if !req.Member.Has(statusRoles...) {
-		return bot.Reply{}, bot.Refusal("status.admins_only", nil)
+		return bot.Reply{}, c.refuse(ctx, req.Member, "status.admins_only", nil)
 	}
 	failed, err := c.Store.OutboxFailed(ctx)
 	if err != nil {

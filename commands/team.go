@@ -216,9 +216,9 @@ func (c *cmds) mayChangeMember(ctx context.Context, me, before, after store.Memb
 	l := i18n.FromContext(ctx)
 	switch {
 	case !isNew && before.Has(privileged...):
-		return bot.Errorf("%s", l.T("team.only_admins_change", i18n.Data{"ID": before.ID, "Roles": l.Join(roleNames(l, before.Roles))}))
+		return c.refuse(ctx, me, "team.only_admins_change", i18n.Data{"ID": before.ID, "Roles": l.Join(roleNames(l, before.Roles))})
 	case after.Has(privileged...):
-		return bot.Errorf("%s", l.T("team.only_admins_grant", nil))
+		return c.refuse(ctx, me, "team.only_admins_grant", nil)
 	}
 	who, err := c.caller(ctx, me)
 	if err != nil {
@@ -385,7 +385,7 @@ func (c *cmds) teamSet(ctx context.Context, req *bot.Request) (bot.Reply, error)
 		if !me.Has(store.RoleAdmin) {
 			_, newLead := opts["lead"]
 			if isNew || t.Lead != me.ID || newLead {
-				return bot.Errorf("%s", l.T("team.lead_limits", nil))
+				return c.refuse(ctx, me, "team.lead_limits", nil)
 			}
 			if err := c.allowTeam(ctx, me, *t); err != nil {
 				return err

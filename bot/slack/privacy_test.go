@@ -43,7 +43,7 @@ func TestShareIsRefusedOutsideTheOrganisation(t *testing.T) {
 	if a := e.commandIn(t, "U0HIRO", "C9", "channel external"); !strings.Contains(a.Text+blocksText(a), "marked this channel external") {
 		t.Fatalf("admin's mark: %+v", a)
 	}
-	if a := e.commandIn(t, "U0AIKO", "C8", "channel external"); !strings.Contains(a.Text, "Only csbot admins") {
+	if a := e.commandIn(t, "U0AIKO", "C8", "channel external"); !strings.Contains(a.Text, "Only admins may mark a channel external. Ask a csbot admin.") {
 		t.Fatalf("CSM's mark: %+v", a)
 	}
 	tests := []struct {

@@ -107,14 +107,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // commonFlagsLast moves the options every command takes from before the
 // command to its end (csbot --data DIR import ... reads as csbot import ...
-// --data DIR), as the usage says every command takes them.
+// --data DIR), as the usage says every command takes them; one given on
+// both sides is the one after the command.
 func commonFlagsLast(e env, args []string) ([]string, error) {
 	if !strings.HasPrefix(args[0], "-") || slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
 		return args, nil
 	}
 	fs := commonFlags(e, "csbot", &overrides{})
 	fs.SetOutput(io.Discard) // the error names the flag; main prints the usage
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return []string{"help"}, nil
+	} else if err != nil {
 		return nil, usageError{fmt.Errorf("%w (before the command, only --data, --mongodb and --config)", err)}
 	}
 	rest := fs.Args()

@@ -321,6 +321,9 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("csbot %v: err = %v, want a usage error", args, err)
 		}
 	}
+	if out, err := runCmd(t, getenv, "", "--data", t.TempDir(), "--help"); err != nil || !strings.Contains(out, "Usage:") {
+		t.Errorf("--data DIR --help: %v\n%s", err, out)
+	}
 	out, err := runCmd(t, getenv, "", "version")
 	if err != nil || !strings.HasPrefix(out, "csbot ") {
 		t.Errorf("version: %v %q", err, out)

@@ -175,8 +175,9 @@ func (s *Store) knowIfEmpty(ctx context.Context) error {
 // EachAccount calls fn for every account. It scans the whole collection
 // (from memory once the embedded store's cache is warm), so it belongs in
 // background jobs and imports, never on a command's hot path. It holds one
-// account at a time (and a batch of the cursor), and fn may write accounts:
-// a refresh writes each batch it has read before reading on.
+// account at a time (and a batch of 500 read ahead; on the embedded store
+// also the list of every slug), and fn may write accounts: a refresh writes
+// each batch it has read before reading on.
 func (s *Store) EachAccount(ctx context.Context, fn func(store.Account) error) error {
 	if s.accountCache != nil {
 		if slugs, ok := s.accountCache.cachedSlugs(); ok {
@@ -201,7 +202,7 @@ func (s *Store) EachAccount(ctx context.Context, fn func(store.Account) error) e
 const scanBatch = 500
 
 func (s *Store) scanAccounts(ctx context.Context, fn func(store.Account) error) error {
-	return s.eachDoc(ctx, s.accounts, bson.D{}, func(doc bson.Raw) error {
+	return s.eachDoc(ctx, s.accounts, func(doc bson.Raw) error {
 		var a store.Account
 		if err := bson.Unmarshal(doc, &a); err != nil {
 			return fmt.Errorf("decode account: %w", err)

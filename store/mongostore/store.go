@@ -394,17 +394,15 @@ func (s *Store) byIDs(ctx context.Context, c *mongo.Collection, ids []string) ([
 	return slices.DeleteFunc(found, func(raw bson.Raw) bool { return raw == nil }), nil
 }
 
-// eachDoc calls fn with each document of c that filter selects. On the
-// embedded store it lists the collection's ids from SQLite and reads them
-// by _id, scanBatch at a time, so that no read is open while fn writes
-// (see embedded.Server.IDs); there every document reaches fn, whatever
-// filter says, and fn skips what it does not want. Elsewhere it is one
-// cursor.
-func (s *Store) eachDoc(ctx context.Context, c *mongo.Collection, filter bson.D, fn func(bson.Raw) error) error {
+// eachDoc calls fn with each document of c. On the embedded store it
+// lists the collection's ids from SQLite and reads them by _id, scanBatch
+// at a time, so that no read is open while fn writes (see
+// embedded.Server.IDs); elsewhere it is one cursor.
+func (s *Store) eachDoc(ctx context.Context, c *mongo.Collection, fn func(bson.Raw) error) error {
 	if s.embedded != nil {
-		ids, err := s.embedded.IDs(ctx, s.db.Name(), c.Name())
+		ids, err := s.embedded.IDs(ctx, c.Database().Name(), c.Name())
 		if err != nil {
-			return err
+			return s.fail("read "+c.Name(), err)
 		}
 		for start := 0; start < len(ids); start += scanBatch {
 			docs, err := s.byIDs(ctx, c, ids[start:min(start+scanBatch, len(ids))])
@@ -419,7 +417,7 @@ func (s *Store) eachDoc(ctx context.Context, c *mongo.Collection, filter bson.D,
 		}
 		return nil
 	}
-	cur, err := c.Find(ctx, filter, options.Find().SetBatchSize(scanBatch))
+	cur, err := c.Find(ctx, bson.D{}, options.Find().SetBatchSize(scanBatch))
 	if err != nil {
 		return s.fail("read "+c.Name(), err)
 	}

@@ -113,7 +113,7 @@ func (e *Server) IDs(ctx context.Context, database, collection string) ([]string
 	if !ok {
 		return nil, nil // FerretDB creates a collection's table on its first write
 	}
-	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q`, table))
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q ORDER BY rowid`, table))
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: list %s: %w", collection, err)
 	}
