@@ -130,11 +130,11 @@ func (s *Store) WarmCache(ctx context.Context) (int, error) {
 	}
 	_, _, _, gen := s.accountCache.get("")
 	n := 0
-	err := s.scanAccounts(ctx, func(a store.Account) error {
+	err := s.cursorScan(ctx, s.accounts, accountsOf(func(a store.Account) error {
 		s.accountCache.fill(a, gen)
 		n++
 		return nil
-	})
+	}))
 	if err == nil {
 		s.accountCache.warmed(gen)
 		s.accountCache.knowAll() // an account written during the scan was added by its write
@@ -202,13 +202,18 @@ func (s *Store) EachAccount(ctx context.Context, fn func(store.Account) error) e
 const scanBatch = 500
 
 func (s *Store) scanAccounts(ctx context.Context, fn func(store.Account) error) error {
-	return s.eachDoc(ctx, s.accounts, func(doc bson.Raw) error {
+	return s.eachDoc(ctx, s.accounts, accountsOf(fn))
+}
+
+// accountsOf is fn taking a scan's documents.
+func accountsOf(fn func(store.Account) error) func(bson.Raw) error {
+	return func(doc bson.Raw) error {
 		var a store.Account
 		if err := bson.Unmarshal(doc, &a); err != nil {
 			return fmt.Errorf("decode account: %w", err)
 		}
 		return fn(a)
-	})
+	}
 }
 
 // Member reads one member by id.

@@ -417,6 +417,13 @@ func (s *Store) eachDoc(ctx context.Context, c *mongo.Collection, fn func(bson.R
 		}
 		return nil
 	}
+	return s.cursorScan(ctx, c, fn)
+}
+
+// cursorScan calls fn with each document of c through one cursor: on the
+// embedded store only for a scan that writes nothing while it runs (it is
+// a third faster than eachDoc's reads by _id).
+func (s *Store) cursorScan(ctx context.Context, c *mongo.Collection, fn func(bson.Raw) error) error {
 	cur, err := c.Find(ctx, bson.D{}, options.Find().SetBatchSize(scanBatch))
 	if err != nil {
 		return s.fail("read "+c.Name(), err)
