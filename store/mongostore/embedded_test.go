@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,23 +13,31 @@ import (
 	"github.com/csbot/csbot/store/mongostore/embedded"
 )
 
-// The _id lookup index is what makes the embedded store usable; pin that
-// SQLite really uses it for the query FerretDB sends.
-func TestEmbeddedIDLookupUsesIndex(t *testing.T) {
+// openEmbedded opens an embedded store in a temporary folder, and a
+// SQLite handle of its database, both closed when the test ends.
+func openEmbedded(t *testing.T, database string) (*Store, *sql.DB) {
+	t.Helper()
 	if os.Getenv("MONGODB_URI") != "" {
 		t.Skip("embedded store only")
 	}
+	s, err := Open(t.Context(), Config{DataDir: t.TempDir(), Database: database, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	db, err := s.embedded.SQLite(database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return s, db
+}
+
+// The _id lookup index is what makes the embedded store usable; pin that
+// SQLite really uses it for the query FerretDB sends.
+func TestEmbeddedIDLookupUsesIndex(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Config{DataDir: t.TempDir(), Database: "plan", Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(ctx)
-	db, err := s.embedded.SQLite("plan")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	_, db := openEmbedded(t, "plan")
 	tables, err := embedded.CollectionTables(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -55,15 +64,8 @@ func TestEmbeddedIDLookupUsesIndex(t *testing.T) {
 // then sorted the whole, growing log again (half the CPU of a 20,000-account
 // refresh). A passive checkpoint during the scan must copy every frame.
 func TestEmbeddedScanLetsTheLogCheckpoint(t *testing.T) {
-	if os.Getenv("MONGODB_URI") != "" {
-		t.Skip("embedded store only")
-	}
 	ctx := context.Background()
-	s, err := Open(ctx, Config{DataDir: t.TempDir(), Database: "scan", Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(ctx)
+	s, db := openEmbedded(t, "scan")
 	const n = scanBatch + 100 // past one batch: a cursor stays open then
 	slugs := make([]string, n)
 	for i := range slugs {
@@ -73,13 +75,8 @@ func TestEmbeddedScanLetsTheLogCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.accountCache.wrote(nil, slugs...) // read from the store, as after a restart
-	db, err := s.embedded.SQLite("scan")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	seen, checked, stuck := 0, 0, 0
-	err = s.scanAccounts(ctx, func(a store.Account) error {
+	err := s.scanAccounts(ctx, func(a store.Account) error {
 		if seen++; seen%100 != 1 {
 			return nil
 		}
