@@ -72,8 +72,18 @@ func (a *Adapter) holdGateway(ctx context.Context) error {
 		}
 	})
 	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { a.gw.Store(gwConnecting) })
-	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-		a.work.Go(func() { a.gatewayInteraction(ctx, ic.Interaction) })
+	// The raw event, not discordgo's InteractionCreate: the same decoding
+	// as the HTTP path, with the channel's name.
+	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) {
+		if e.Type != "INTERACTION_CREATE" {
+			return
+		}
+		i, channelName, err := decodeInteraction(e.RawData)
+		if err != nil {
+			a.Log.Warn("discord: gateway interaction", "err", err)
+			return
+		}
+		a.work.Go(func() { a.gatewayInteraction(bot.WithChannelName(ctx, channelName), i) })
 	})
 	if err := s.Open(); err != nil {
 		return fmt.Errorf("connect to the Discord gateway: %w (check DISCORD_BOT_TOKEN)", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/csbot/csbot/bot"
 	"github.com/csbot/csbot/bot/discord"
+	"github.com/csbot/csbot/store"
 )
 
 // waitFor polls cond; the bound is generous because a loaded machine (CI
@@ -83,6 +84,15 @@ func TestGatewayIsHeldByOneReplica(t *testing.T) {
 	cb := sendOverGateway(t, e.discord, interaction(2, aiko, slash([]string{"whoami"})))
 	if !strings.Contains(fmt.Sprint(cb.JSON), "Aiko Tanaka") || cb.JSON.(map[string]any)["type"] != float64(4) {
 		t.Errorf("gateway answer = %+v", cb.JSON)
+	}
+	// A change over the gateway is audited with the channel's name, as
+	// over HTTP.
+	note := interaction(2, aiko, slash([]string{"note"}, str("account", "acme"), str("text", "call with the CTO")))
+	sendOverGateway(t, e.discord, strings.Replace(note, "{", `{"channel":{"id":"C1","name":"cs-sales","type":0},`, 1))
+	replicas[holder].Wait()
+	recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
+	if err != nil || len(recs) == 0 || recs[len(recs)-1].Actor.ChannelName != "cs-sales" {
+		t.Errorf("the note over the gateway audited as %+v, %v; want channel name cs-sales", recs, err)
 	}
 
 	first := e.discord.lastGateway()

@@ -32,18 +32,19 @@ func (a *Adapter) Handler() http.Handler {
 			http.Error(w, "invalid request signature", http.StatusUnauthorized)
 			return
 		}
-		i, err := decodeInteraction(body)
+		i, channelName, err := decodeInteraction(body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		ctx := bot.WithChannelName(r.Context(), channelName)
 		// A signed request stays valid for 5 minutes: the claim makes a
 		// replay, on whichever replica, do nothing. Autocomplete only reads.
 		if i.Type != discordgo.InteractionPing && i.Type != discordgo.InteractionApplicationCommandAutocomplete {
-			won, err := a.Store.Claim(r.Context(), "discord-interaction/"+i.ID, time.Now())
+			won, err := a.Store.Claim(ctx, "discord-interaction/"+i.ID, time.Now())
 			if err != nil {
 				a.Log.Warn("discord: claim interaction", "err", err)
-				writeJSON(w, a.outage(r.Context(), i))
+				writeJSON(w, a.outage(ctx, i))
 				return
 			}
 			if !won {
@@ -52,7 +53,7 @@ func (a *Adapter) Handler() http.Handler {
 				return
 			}
 		}
-		resp, then, err := a.interact(r.Context(), i)
+		resp, then, err := a.interact(ctx, i)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -68,14 +69,24 @@ func (a *Adapter) Handler() http.Handler {
 	})
 }
 
-// decodeInteraction reads a signed interaction; one without a type or an
-// id is malformed.
-func decodeInteraction(body []byte) (*discordgo.Interaction, error) {
+// decodeInteraction reads an interaction, and the name of the channel it
+// came from, which the payload's partial channel object carries (none in a
+// DM) and discordgo v0.29 leaves out: audit records name the channel. One
+// without a type or an id is malformed.
+func decodeInteraction(body []byte) (*discordgo.Interaction, string, error) {
 	var i discordgo.Interaction
 	if err := json.Unmarshal(body, &i); err != nil || i.Type == 0 || i.ID == "" {
-		return nil, errors.New("malformed interaction")
+		return nil, "", errors.New("malformed interaction")
 	}
-	return &i, nil
+	// A second pass: Interaction's own UnmarshalJSON would swallow a
+	// struct embedding it.
+	var ch struct {
+		Channel struct {
+			Name string `json:"name"`
+		} `json:"channel"`
+	}
+	_ = json.Unmarshal(body, &ch) // a channel that is no object leaves the name out
+	return &i, ch.Channel.Name, nil
 }
 
 // verify checks the signature's age, then the signature itself.

@@ -1,6 +1,7 @@
 package discord_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -46,16 +47,24 @@ func TestShareIsRefusedInAnExternalChannel(t *testing.T) {
 			}
 		})
 	}
-	if _, body := e.send(t, in("C9", interaction(2, aiko, slash([]string{"note"}, str("account", "acme"), str("text", "call with the CTO"))))); !strings.Contains(body, "Acme Corp") {
-		t.Fatalf("note: %s", body)
-	}
-	e.ad.Wait()
-	recs, err := e.st.Audit(context.Background(), store.AuditAccount, "acme", time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := recs[len(recs)-1].Actor, (store.Actor{Name: "aiko", Platform: "discord", Channel: "C9"}); got != want {
-		t.Errorf("note audited as %+v, want %+v", got, want)
+	// The channel's name, when the payload carries it, names it in the
+	// trail (a DM's channel has none).
+	for _, tc := range []struct{ account, payload, name string }{
+		{"acme", "", ""},
+		{"acme-labs", `"channel":{"id":"C9","name":"cs-sales","type":0},`, "cs-sales"},
+	} {
+		body := strings.Replace(in("C9", interaction(2, aiko, slash([]string{"note"}, str("account", tc.account), str("text", "call with the CTO")))), "{", "{"+tc.payload, 1)
+		if _, answer := e.send(t, body); !strings.Contains(answer, "Acme") {
+			t.Fatalf("note: %s", answer)
+		}
+		e.ad.Wait()
+		recs, err := e.st.Audit(context.Background(), store.AuditAccount, tc.account, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := recs[len(recs)-1].Actor, (store.Actor{Name: "aiko", Platform: "discord", Channel: "C9", ChannelName: tc.name}); got != want {
+			t.Errorf("note with %s audited as %+v, want %+v", cmp.Or(tc.payload, "no channel object"), got, want)
+		}
 	}
 }
 
