@@ -100,7 +100,7 @@ func (c *cmds) checklistOwn(ctx context.Context, req *bot.Request) (bot.Reply, e
 func (c *cmds) checklistTemplates(l *i18n.Localizer) bot.Reply {
 	var lines []string
 	for _, t := range c.Checklists.Templates {
-		lines = append(lines, l.T("checklist.templates.line", i18n.Data{"Name": t.Name, "Items": len(t.Items), "Weeks": t.Weeks(), "Description": t.Description}))
+		lines = append(lines, l.T("checklist.templates.line", i18n.Data{"Name": t.Name, "Items": len(t.Items), "Weeks": t.Weeks(), "Description": t.Description.In(l.Lang())}))
 	}
 	return bot.Reply{Title: l.T("checklist.templates.title", nil), Sections: []bot.Section{{Lines: lines}}}
 }

@@ -40,8 +40,9 @@ func (c *cmds) playbookList(_ context.Context, req *bot.Request) (bot.Reply, err
 	l := req.L()
 	var sections []bot.Section
 	for _, pb := range c.Playbooks.Playbooks {
-		// The description is the playbook file's own text, in its author's language.
-		title := pb.Name + ": " + pb.Description
+		// The description is the playbook file's own text: in the member's
+		// language when the file gives it, else in its author's.
+		title := pb.Name + ": " + pb.Description.In(l.Lang())
 		if pb.Disabled {
 			title = l.T("playbook.disabled", i18n.Data{"Title": title})
 		}

@@ -20,8 +20,8 @@ func TestDefaults(t *testing.T) {
 		if pb.Source != "defaults/"+pb.Name+".yaml" {
 			t.Errorf("playbook %s comes from %s, want defaults/%s.yaml", pb.Name, pb.Source, pb.Name)
 		}
-		if pb.Description == "" {
-			t.Errorf("playbook %s has no description", pb.Name)
+		if pb.Description.Text == "" || pb.Description.In("ja") == pb.Description.Text {
+			t.Errorf("playbook %s has no description in English and Japanese: %+v", pb.Name, pb.Description)
 		}
 		for _, st := range pb.Steps {
 			got[pb.Name] = append(got[pb.Name], st.Name+" "+st.To+": "+st.Describe())

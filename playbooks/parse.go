@@ -78,7 +78,7 @@ func (p *parser) parse(data []byte) Playbook {
 			pb.Name, pb.nameLine = p.Name(v, field, "weekly-check-in"), v.Line
 		case "description":
 			if v.ShortTag() != "!!null" {
-				pb.Description, _ = p.Str(v, field)
+				pb.Description = p.Texts(v, field, p.Text)
 			}
 		case "when":
 			pb.When = p.condition(v, field)

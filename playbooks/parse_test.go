@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/csbot/csbot/internal/yamlspec"
 	"github.com/csbot/csbot/store"
 )
 
@@ -54,7 +55,7 @@ steps:
 		t.Fatal(err)
 	}
 	want := Playbook{
-		Name: "sample", Description: "Everything a playbook can say.", Source: "sample.yaml",
+		Name: "sample", Description: yamlspec.Texts{Text: "Everything a playbook can say."}, Source: "sample.yaml",
 		When: Condition{Tiers: []store.Tier{store.TierHigh, store.TierLow}},
 		Steps: []Step{
 			{Name: "check-in", Every: 14 * 24 * time.Hour, To: ToOwner, Message: "Hi {{.Account}}", Line: 7},

@@ -5,14 +5,17 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/csbot/csbot/internal/yamlspec"
 	"github.com/csbot/csbot/store"
 )
 
 // Playbook is a named set of timed steps for a touch tier or a situation
 // (onboarding, renewal, risk). One YAML file holds one playbook.
 type Playbook struct {
-	Name        string
-	Description string
+	Name string
+	// Description is one line for `/cs playbook list`, with its
+	// translations.
+	Description yamlspec.Texts
 	// When limits the playbook to some accounts; empty means every account.
 	When Condition
 	// Manual playbooks apply only to accounts someone started them for

@@ -165,6 +165,12 @@ func (p *Parser) Str(v *yaml.Node, field string) (string, bool) {
 	return v.Value, true
 }
 
+// Text is Str without the flag: "" for what is not text, reported.
+func (p *Parser) Text(v *yaml.Node, field string) string {
+	s, _ := p.Str(v, field)
+	return s
+}
+
 // Boolean reads true or false.
 func (p *Parser) Boolean(v *yaml.Node, field string) bool {
 	var b bool
@@ -219,6 +225,37 @@ func (p *Parser) ByLanguage(v *yaml.Node, field string, each func(lang string, v
 		p.Errorf(v, field, "empty: give the text, or one per language (en: ..., ja: ...)")
 	}
 	return def
+}
+
+// Texts is a text in the file's language (English in the defaults) and
+// its translations by language ("ja").
+type Texts struct {
+	Text         string
+	Translations map[string]string
+}
+
+// In is the text in lang, else in the file's language.
+func (t Texts) In(lang string) string {
+	if s, ok := t.Translations[lang]; ok {
+		return s
+	}
+	return t.Text
+}
+
+// Texts reads one text, or a mapping of languages to texts ("en: ...",
+// "ja: ...") whose English (else first) entry is the text and the others
+// its translations; one reads each text.
+func (p *Parser) Texts(v *yaml.Node, field string, one func(v *yaml.Node, field string) string) Texts {
+	if v.Kind != yaml.MappingNode {
+		return Texts{Text: one(v, field)}
+	}
+	in := map[string]string{}
+	def := p.ByLanguage(v, field, func(lang string, val *yaml.Node, f string) { in[lang] = one(val, f) })
+	t := Texts{Text: in[def]}
+	if delete(in, def); len(in) > 0 {
+		t.Translations = in
+	}
+	return t
 }
 
 // LoadAll parses the built-in files (matching pattern in defaults) and,

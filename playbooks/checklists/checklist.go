@@ -26,8 +26,10 @@ var defaultFiles embed.FS
 
 // Template is a standard onboarding checklist, e.g. csm-30-60-90.
 type Template struct {
-	Name        string
-	Description string
+	Name string
+	// Description is one line for `/cs checklist templates`, with its
+	// translations.
+	Description yamlspec.Texts
 	// Items are in the order of the file: grouped by week, each with its
 	// due offset from the start date.
 	Items []Item
@@ -60,10 +62,7 @@ type Item struct {
 
 // TitleIn is the item's title in lang, else in the template's language.
 func (it Item) TitleIn(lang string) string {
-	if t, ok := it.Titles[lang]; ok {
-		return t
-	}
-	return it.Title
+	return yamlspec.Texts{Text: it.Title, Translations: it.Titles}.In(lang)
 }
 
 // Weeks is how many weeks the template spans.

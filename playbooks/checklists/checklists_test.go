@@ -16,6 +16,7 @@ import (
 	"github.com/csbot/csbot/bot/console"
 	"github.com/csbot/csbot/bot/i18n"
 	"github.com/csbot/csbot/internal/golden"
+	"github.com/csbot/csbot/internal/yamlspec"
 	"github.com/csbot/csbot/store"
 )
 
@@ -23,7 +24,9 @@ var ignoreUnexported = cmpopts.IgnoreUnexported(Template{})
 
 func TestParse(t *testing.T) {
 	src := `name: sample
-description: A sample.
+description:
+  en: A sample.
+  ja: サンプルです。
 items:
   - name: tools
     title: Set up the tools
@@ -46,10 +49,10 @@ items:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Template{Name: "sample", Description: "A sample.", Source: "sample.yaml", Items: []Item{
-		{Key: "tools", Title: "Set up the tools", Week: 1, Due: 2, Link: "https://example.com/tools", Line: 4},
-		{Key: "shadow", Title: "Shadow calls", Week: 2, Due: 13, SignOff: true, Evidence: true, Line: 9},
-		{Key: "qbr", Title: "First QBR", Titles: map[string]string{"ja": "初めてのQBR"}, Week: 3, Due: 14, Line: 14},
+	want := Template{Name: "sample", Description: yamlspec.Texts{Text: "A sample.", Translations: map[string]string{"ja": "サンプルです。"}}, Source: "sample.yaml", Items: []Item{
+		{Key: "tools", Title: "Set up the tools", Week: 1, Due: 2, Link: "https://example.com/tools", Line: 6},
+		{Key: "shadow", Title: "Shadow calls", Week: 2, Due: 13, SignOff: true, Evidence: true, Line: 11},
+		{Key: "qbr", Title: "First QBR", Titles: map[string]string{"ja": "初めてのQBR"}, Week: 3, Due: 14, Line: 16},
 	}}
 	if diff := cmp.Diff(want, got, ignoreUnexported); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -70,7 +70,7 @@ func (p *parser) parse(data []byte) Template {
 			t.Name, t.nameLine = p.name(v, field), v.Line
 		case "description":
 			if v.ShortTag() != "!!null" {
-				t.Description, _ = p.Str(v, field)
+				t.Description = p.Texts(v, field, p.Text)
 			}
 		case "items":
 			items = v
@@ -109,23 +109,6 @@ func (p *parser) parse(data []byte) Template {
 	return t
 }
 
-// titles reads an item's title: one text, or a mapping of languages to
-// texts ("en: ...", "ja: ...") whose English (else first) entry is the
-// title and the others its translations.
-func (p *parser) titles(v *yaml.Node, field string) (string, map[string]string) {
-	if v.Kind != yaml.MappingNode {
-		return p.title(v, field), nil
-	}
-	titles := map[string]string{}
-	def := p.ByLanguage(v, field, func(lang string, val *yaml.Node, f string) { titles[lang] = p.title(val, f) })
-	title := titles[def]
-	delete(titles, def)
-	if len(titles) == 0 {
-		titles = nil
-	}
-	return title, titles
-}
-
 // title reads one title.
 func (p *parser) title(v *yaml.Node, field string) string {
 	s, ok := p.Str(v, field)
@@ -154,7 +137,8 @@ func (p *parser) item(n *yaml.Node, field string) (Item, bool) {
 		case "name":
 			it.Key = p.name(v, f)
 		case "title":
-			it.Title, it.Titles = p.titles(v, f)
+			title := p.Texts(v, f, p.title)
+			it.Title, it.Titles = title.Text, title.Translations
 		case "week":
 			var w int
 			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" || v.Decode(&w) != nil {
