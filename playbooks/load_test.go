@@ -3,10 +3,14 @@ package playbooks
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/csbot/csbot/bot/i18n"
+	"github.com/csbot/csbot/store/health"
 )
 
 // The built-in playbooks load, validate and cover the touch model of docs/domain.md.
@@ -204,4 +208,29 @@ func TestLoadErrors(t *testing.T) {
 			t.Errorf("Load(missing folder) = %v, want an error naming the folder", err)
 		}
 	})
+}
+
+// A signal step's message wraps the risk's own words ({{.Reason}}) without
+// saying them again ("has stalled: onboarding stalled: ..." was sent).
+func TestDefaultMessagesDoNotRepeatTheReason(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pb := range s.Playbooks {
+		for _, st := range pb.Steps {
+			if !slices.Contains(health.Rules, st.Signal) { // the reason is the risk's text
+				continue
+			}
+			for _, lang := range i18n.Supported() {
+				l := i18n.For(lang)
+				reason := l.T("risk."+st.Signal, i18n.Data{"Days": 30, "Milestone": "Data imported"})
+				opening := strings.ToLower(string([]rune(reason)[:min(8, len([]rune(reason)))]))
+				got := st.render(&Data{Account: "Acme", Owner: "ken", Signal: st.Signal, Reason: reason}, lang)
+				if strings.Count(strings.ToLower(got), opening) > 1 {
+					t.Errorf("%s/%s in %s says the reason's opening %q twice:\n%s", pb.Name, st.Name, lang, opening, got)
+				}
+			}
+		}
+	}
 }
