@@ -128,6 +128,11 @@ func TestLoadDefaultsAndOverride(t *testing.T) {
 	if len(csm.Items) < 10 || csm.Weeks() != 12 {
 		t.Errorf("csm-30-60-90: %d items over %d weeks", len(csm.Items), csm.Weeks())
 	}
+	for _, name := range set.Names() {
+		if t1, _ := set.Lookup(name); t1.Description.Text == "" || t1.Description.In("ja") == t1.Description.Text {
+			t.Errorf("default %s has no description in English and Japanese: %+v", name, t1.Description)
+		}
+	}
 	dir := t.TempDir()
 	write := func(name, src string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
