@@ -86,7 +86,7 @@ func (c *cmds) allowTeam(ctx context.Context, me store.Member, t store.Team) err
 	if ok {
 		return nil
 	}
-	return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.team_not_yours", i18n.Data{"Team": t.ID}), "")
+	return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.team_not_yours", i18n.Data{"Team": t.ID}), c.mayDo(ctx, access.Team, access.Subject{Team: t.ID, Region: t.Region}))
 }
 
 // allowAccount refuses, naming the rule, an action on an account that
@@ -130,32 +130,54 @@ func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owne
 	case owner != "":
 		text = l.T("access.in_no_team", i18n.Data{"What": text})
 	}
-	return c.refusal(ctx, me, rule, text, ask)
+	lead, err := c.teamLead(ctx, store.Member{Team: s.Team}) // the lead of where it lies
+	if err != nil {
+		return err
+	}
+	return c.refusal(ctx, me, rule, text, c.mayDo(ctx, a, s), ask, lead)
 }
 
 // refusal says which rule of the access table refused what, and whom to
-// ask: owner, when given, and the member's lead, or else an admin; in the
+// ask: of ask (the owner, the lead of where it lies) and the member's own
+// lead, those whom the table lets do it (can), or else an admin; in the
 // member's language (what comes written in it).
-func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, what, owner string) error {
+func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, what string, can func(store.Member) (bool, error), ask ...string) error {
 	l := i18n.FromContext(ctx)
 	lead, err := c.teamLead(ctx, me)
 	if err != nil {
 		return err
 	}
-	ask, err := c.whomToAsk(ctx, me, owner, lead)
+	names, err := c.whomToAsk(ctx, me, can, append(ask, lead)...)
 	if err != nil {
 		return err
 	}
-	return bot.Errorf("%s", l.T("access.refused", i18n.Data{"Rule": ruleText(l, rule), "What": what, "Ask": ask}))
+	return bot.Errorf("%s", l.T("access.refused", i18n.Data{"Rule": ruleText(l, rule), "What": what, "Ask": names}))
+}
+
+// mayDo is whether the table lets a member do a to s.
+func (c *cmds) mayDo(ctx context.Context, a access.Action, s access.Subject) func(store.Member) (bool, error) {
+	return func(m store.Member) (bool, error) {
+		who, err := c.caller(ctx, m)
+		if err != nil {
+			return false, err
+		}
+		_, ok := c.Access.Check(who, a, s)
+		return ok, nil
+	}
+}
+
+// mayReach is whether the table lets a member do a as widely as scope.
+func (c *cmds) mayReach(a access.Action, scope access.Scope) func(store.Member) (bool, error) {
+	return func(m store.Member) (bool, error) { return c.Access.Allowed(m, a).Scope >= scope, nil }
 }
 
 // refuse is a refusal by a rule the code keeps rather than the access
 // table (who may sign off a new hire's items: their mentor, their lead or
 // an admin): the catalogue's key states the rule, and the refusal ends
-// with whom to ask, the members in ask who can do it, or else an admin.
+// with whom to ask, the members in ask, or else an admin.
 func (c *cmds) refuse(ctx context.Context, me store.Member, key string, data i18n.Data, ask ...string) error {
 	l := i18n.FromContext(ctx)
-	names, err := c.whomToAsk(ctx, me, ask...)
+	names, err := c.whomToAsk(ctx, me, nil, ask...)
 	if err != nil {
 		return err
 	}
@@ -172,17 +194,15 @@ func (c *cmds) refuseWithLead(ctx context.Context, me, about store.Member, key s
 	return c.refuse(ctx, me, key, data, append(ask, lead)...)
 }
 
-// whomToAsk names the members ids, in the member's language ("your lead
-// @hiro" for their own lead), leaving out the member and repeats, or an
-// admin when none is left.
-func (c *cmds) whomToAsk(ctx context.Context, me store.Member, ids ...string) (string, error) {
+// whomToAsk names the members ids who are members and, when can is not
+// nil, can do it, in the member's language ("your lead @hiro" for their
+// own lead), leaving out the member and repeats, or an admin when none is
+// left.
+func (c *cmds) whomToAsk(ctx context.Context, me store.Member, can func(store.Member) (bool, error), ids ...string) (string, error) {
 	l := i18n.FromContext(ctx)
-	var mine string // the member's lead, read only when someone is named
-	if slices.ContainsFunc(ids, func(id string) bool { return id != "" && id != me.ID }) {
-		var err error
-		if mine, err = c.teamLead(ctx, me); err != nil {
-			return "", err
-		}
+	mine, err := c.teamLead(ctx, me)
+	if err != nil {
+		return "", err
 	}
 	var ask, seen []string
 	for _, id := range ids {
@@ -190,6 +210,20 @@ func (c *cmds) whomToAsk(ctx context.Context, me store.Member, ids ...string) (s
 			continue
 		}
 		seen = append(seen, id)
+		m, err := c.Store.Member(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if can != nil {
+			if ok, err := can(m); err != nil {
+				return "", err
+			} else if !ok {
+				continue
+			}
+		}
 		key := "access.ask_owner"
 		if id == mine {
 			key = "access.ask_lead"
@@ -203,16 +237,24 @@ func (c *cmds) whomToAsk(ctx context.Context, me store.Member, ids ...string) (s
 }
 
 // teamLead is m's lead: their own, else their team's; "" when they have
-// none.
+// none, or when the one named holds no lead role.
 func (c *cmds) teamLead(ctx context.Context, m store.Member) (string, error) {
-	if m.Lead != "" || m.Team == "" {
-		return m.Lead, nil
+	lead := m.Lead
+	if lead == "" && m.Team != "" {
+		t, err := c.Store.Team(ctx, m.Team)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+		lead = t.Lead
 	}
-	t, err := c.Store.Team(ctx, m.Team)
-	if errors.Is(err, store.ErrNotFound) {
+	if lead == "" {
 		return "", nil
 	}
-	return t.Lead, err
+	l, err := c.Store.Member(ctx, lead)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !l.Has(store.RoleLead) {
+		return "", nil
+	}
+	return lead, err
 }
 
 // ruleText quotes a rule in the language: in English as the access table
@@ -287,7 +329,7 @@ func (c *cmds) widerThan(ctx context.Context, me store.Member, rule access.Rule,
 		return nil
 	}
 	l := i18n.FromContext(ctx)
-	return c.refusal(ctx, me, rule, l.T("access.beyond", i18n.Data{"Word": word, "Scope": scopeName(l, rule.Scope)}), "")
+	return c.refusal(ctx, me, rule, l.T("access.beyond", i18n.Data{"Word": word, "Scope": scopeName(l, rule.Scope)}), c.mayReach(rule.Action, asked))
 }
 
 // accountFor finds the account the query names and checks that the

@@ -174,8 +174,8 @@ func cmpOr(a, b string) string {
 func TestNewHireHana(t *testing.T) {
 	f := newAccessFixture(t, nil)
 	for _, tc := range []struct{ line, want string }{
-		{"/cs risk all", "Refused by access rule `newhire: risk = team`: `all` goes beyond your team. Ask your lead @hiro."},
-		{"/cs note acct-os call with the CTO", "Refused by access rule `newhire: note = nothing`: Account of os belongs to @os (team osaka). Ask @os or your lead @hiro."},
+		{"/cs risk all", "Refused by access rule `newhire: risk = team`: `all` goes beyond your team. Ask a csbot admin."},
+		{"/cs note acct-os call with the CTO", "Refused by access rule `newhire: note = nothing`: Account of os belongs to @os (team osaka). Ask @os or @oda."},
 		{"/cs playbook start save-plan acct-os", "Refused by access rule `newhire: playbook = nothing`: Account of os belongs to @os (team osaka)."},
 		{"/cs note acct-mei call with the CTO", "Refused by access rule `newhire: note = nothing`"},
 		{"/cs health acct-os", "Refused by access rule `newhire: health = team`"},
@@ -203,7 +203,7 @@ func TestNewHireHana(t *testing.T) {
 func TestListsAgree(t *testing.T) {
 	f := newAccessFixture(t, nil)
 	for _, line := range []string{"/cs accounts all", "/cs risk all", "/cs kpi all"} {
-		assertRefused(t, f, "aiko", line, []string{"Refused by access rule `csm: ", "`all` goes beyond your team. Ask your lead @hiro."})
+		assertRefused(t, f, "aiko", line, []string{"Refused by access rule `csm: ", "`all` goes beyond your team. Ask a csbot admin."})
 	}
 	for _, line := range []string{"/cs accounts team", "/cs risk team"} {
 		got := f.run("aiko", line)

@@ -81,7 +81,7 @@ func (c *cmds) scopeFilter(ctx context.Context, l *i18n.Localizer, f *filter, me
 		return err
 	}
 	if rule.Scope == access.ScopeNone {
-		return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.read_none", nil), "")
+		return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.read_none", nil), c.mayReach(a, access.ScopeOwn))
 	}
 	f.match = append(f.match, readable)
 	if scope == "" {

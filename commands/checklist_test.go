@@ -117,6 +117,7 @@ func TestChecklistRefusalsAskTheHiresPeople(t *testing.T) {
 	}
 	for _, tc := range []struct{ user, line, want string }{
 		{"opal", "/cs checklist verify @yuki 1", "sign off their items. Ask @mei or @hiro."},
+		{"eve", "/cs checklist verify @yuki 1", "@yuki (team tokyo). Ask @hiro."}, // the table refuses: yuki's lead can
 		{"opal", "/cs checklist status @yuki", "can see their checklist. Ask @yuki or @hiro."},
 		{"eve", "/cs checklist assign @yuki csm-30-60-90", "can change the checklist. Ask @mei or @hiro."},
 		{"mei", "/cs checklist done @yuki 1", "not @yuki's. Ask @yuki."},

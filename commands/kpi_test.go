@@ -147,7 +147,7 @@ func TestKPIRefusals(t *testing.T) {
 		name, user, line string
 		want             []string
 	}{
-		{"csm asks for all", "aiko", "/cs kpi all", []string{"Refused by access rule `csm: kpi = team`: `all` goes beyond your team. Ask your lead @hiro."}},
+		{"csm asks for all", "aiko", "/cs kpi all", []string{"Refused by access rule `csm: kpi = team`: `all` goes beyond your team. Ask a csbot admin."}},
 		{"lead asks for another team", "hiro", "/cs kpi team:osaka", []string{"Refused by access rule `lead: kpi = team`: `team:osaka` goes beyond your team."}},
 		{"unknown team", "ops", "/cs kpi team:paris", []string{"There is no team 'paris'."}},
 		{"bad period", "ops", "/cs kpi period:7d", []string{"`period` must be one of 30d, 90d, qtd, ytd.", "Usage  /cs kpi [mine|team|all] [team:<team>] [region:<region>] [tier:high|low|tech] [period:30d|90d|qtd|ytd] [chart[:<chart>]]"}},

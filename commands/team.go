@@ -129,7 +129,7 @@ func options(req *bot.Request, opts []bot.Arg) map[string]string {
 // member, team or owner at all.
 func (c *cmds) administer(ctx context.Context, me store.Member, a access.Action) error {
 	if rule := c.Access.Allowed(me, a); rule.Scope == access.ScopeNone {
-		return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.change_none."+string(a), nil), "")
+		return c.refusal(ctx, me, rule, i18n.FromContext(ctx).T("access.change_none."+string(a), nil), c.mayReach(a, access.ScopeOwn))
 	}
 	return nil
 }
@@ -244,7 +244,7 @@ func (c *cmds) mayChangeMember(ctx context.Context, me, before, after store.Memb
 			if m.Team != "" {
 				where = l.T("team.in_team", i18n.Data{"Team": m.Team})
 			}
-			return c.refusal(ctx, me, rule, l.T(key, i18n.Data{"ID": m.ID, "Where": where}), "")
+			return c.refusal(ctx, me, rule, l.T(key, i18n.Data{"ID": m.ID, "Where": where}), c.mayDo(ctx, access.Team, s))
 		}
 	}
 	return nil

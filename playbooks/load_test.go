@@ -217,9 +217,15 @@ func TestDefaultMessagesDoNotRepeatTheReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checked := 0
+	defer func() {
+		if checked == 0 {
+			t.Error("no default step has a churn rule's signal")
+		}
+	}()
 	for _, pb := range s.Playbooks {
 		for _, st := range pb.Steps {
-			if !slices.Contains(health.Rules, st.Signal) { // the reason is the risk's text
+			if !slices.Contains(health.Rules, st.Signal) || !strings.Contains(st.Message, ".Reason") { // the reason is the risk's text
 				continue
 			}
 			for _, lang := range i18n.Supported() {
@@ -227,6 +233,10 @@ func TestDefaultMessagesDoNotRepeatTheReason(t *testing.T) {
 				reason := l.T("risk."+st.Signal, i18n.Data{"Days": 30, "Milestone": "Data imported"})
 				opening := strings.ToLower(string([]rune(reason)[:min(8, len([]rune(reason)))]))
 				got := st.render(&Data{Account: "Acme", Owner: "ken", Signal: st.Signal, Reason: reason}, lang)
+				checked++
+				if !strings.Contains(got, reason) {
+					t.Errorf("%s/%s in %s does not carry its reason %q:\n%s", pb.Name, st.Name, lang, reason, got)
+				}
 				if strings.Count(strings.ToLower(got), opening) > 1 {
 					t.Errorf("%s/%s in %s says the reason's opening %q twice:\n%s", pb.Name, st.Name, lang, opening, got)
 				}

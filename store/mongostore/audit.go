@@ -308,7 +308,7 @@ func (s *Store) sweep(ctx context.Context, c *mongo.Collection, ids []string) (i
 			Pending *store.AuditRecord `bson:"audit_pending"`
 		}
 		if err := bson.Unmarshal(doc, &d); err != nil {
-			return fmt.Errorf("sweep audit: %w", err)
+			return fmt.Errorf("read the record pending in a document of %s: %w", c.Name(), err)
 		}
 		if d.Pending == nil || d.Pending.At.Before(from) {
 			return nil
@@ -337,7 +337,7 @@ func (s *Store) sweep(ctx context.Context, c *mongo.Collection, ids []string) (i
 	// Every document keeps its last record, so a filter on the field
 	// would leave out next to nothing; take skips those without one.
 	if err := s.eachDoc(ctx, c, take); err != nil {
-		return n, err
+		return n, fmt.Errorf("sweep audit: %w", err)
 	}
 	return n, flush()
 }

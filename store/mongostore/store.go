@@ -421,8 +421,10 @@ func (s *Store) eachDoc(ctx context.Context, c *mongo.Collection, fn func(bson.R
 }
 
 // cursorScan calls fn with each document of c through one cursor: on the
-// embedded store only for a scan that writes nothing while it runs (it is
-// a third faster than eachDoc's reads by _id).
+// embedded store only for a scan whose fn writes nothing (the cache's
+// warm-up: 27-31 s against 35.5 s by _id at 100,000 accounts). Other
+// writes while it runs cannot checkpoint the log past it, which costs
+// little for the few writes of chat commands.
 func (s *Store) cursorScan(ctx context.Context, c *mongo.Collection, fn func(bson.Raw) error) error {
 	cur, err := c.Find(ctx, bson.D{}, options.Find().SetBatchSize(scanBatch))
 	if err != nil {
