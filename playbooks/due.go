@@ -336,9 +336,9 @@ func (c *collator) add(d Due) {
 	m.Dues = append(m.Dues, d)
 	if len(m.Dues) == 2*BatchLines {
 		// Keep the first BatchLines by name: sorting at twice the bound
-		// keeps the cost per account constant.
+		// keeps the cost per account constant, and the array is reused.
 		slices.SortFunc(m.Dues, byName)
-		m.Dues = slices.Clip(m.Dues[:BatchLines])
+		m.Dues = m.Dues[:BatchLines]
 	}
 }
 
