@@ -44,6 +44,10 @@ type SchedulerConfig struct {
 	Observe func(job, outcome string, took time.Duration)
 }
 
+// JobActor is who the audit trail says made a job's changes: the
+// scheduler, by job.
+func JobActor(job string) store.Actor { return store.Actor{Name: "scheduler", Channel: job} }
+
 // NewScheduler schedules the jobs.
 func NewScheduler(ctx context.Context, cfg SchedulerConfig, jobs []Job) (*Scheduler, error) {
 	opts := []gocron.SchedulerOption{gocron.WithLocation(cfg.Location)}
@@ -80,8 +84,7 @@ func (sch *Scheduler) isolated(ctx context.Context, j Job) func() {
 					err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 				}
 			}()
-			// What a job changes is audited as the scheduler's, by job.
-			return j.Run(store.WithActor(ctx, store.Actor{Name: "scheduler", Channel: j.Name}))
+			return j.Run(store.WithActor(ctx, JobActor(j.Name)))
 		}()
 		took, outcome := time.Since(start), "ok"
 		if err != nil {

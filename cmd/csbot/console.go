@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/csbot/csbot/bot/console"
-	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/demo"
 )
 
@@ -47,7 +46,7 @@ func runConsole(ctx context.Context, e env, args []string) error {
 	// so it shows its progress (nothing for a small book: a line waits 3 s,
 	// and a bar is cleared when done).
 	m := e.meter("refresh", "accounts", 0, false)
-	_, err = a.engine.RefreshIfStale(store.WithActor(ctx, caughtUpRefresh), m.Set)
+	err = a.refreshIfStale(ctx, m.Set)
 	m.Finish()
 	if err != nil {
 		return fmt.Errorf("refresh health scores: %w", err)

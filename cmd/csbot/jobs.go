@@ -18,10 +18,16 @@ import (
 	"github.com/csbot/csbot/store"
 )
 
-// caughtUpRefresh is who the audit trail says made a day's health refresh
-// that serve or the console ran at start because the nightly job had not:
-// the scheduler's job, as when it runs on time.
-var caughtUpRefresh = store.Actor{Name: "scheduler", Channel: "health-refresh"}
+// healthRefresh is the nightly refresh's job name.
+const healthRefresh = "health-refresh"
+
+// refreshIfStale runs the day's health refresh that serve or the console
+// runs at start when the nightly job has not, telling done its progress;
+// the audit trail names the job, as when it runs on time.
+func (a *app) refreshIfStale(ctx context.Context, done func(int)) error {
+	_, err := a.engine.RefreshIfStale(store.WithActor(ctx, playbooks.JobActor(healthRefresh)), done)
+	return err
+}
 
 // jobs is every periodic behaviour of csbot serve, in one table.
 func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.Logger) []playbooks.Job {
@@ -30,7 +36,7 @@ func (a *app) jobs(delivery *playbooks.Delivery, loc *time.Location, log *slog.L
 	// lets one of them do it.
 	every15 := gocron.CronJob("*/15 * * * *", false)
 	return []playbooks.Job{
-		{Name: "health-refresh", When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {
+		{Name: healthRefresh, When: gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), Run: func(ctx context.Context) error {
 			_, err := a.engine.Refresh(ctx)
 			return err
 		}},

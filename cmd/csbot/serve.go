@@ -18,7 +18,6 @@ import (
 	slackbot "github.com/csbot/csbot/bot/slack"
 	"github.com/csbot/csbot/bot/teams"
 	"github.com/csbot/csbot/playbooks"
-	"github.com/csbot/csbot/store"
 	"github.com/csbot/csbot/store/ingest"
 )
 
@@ -255,7 +254,7 @@ func (a *app) catchUp(ctx context.Context, delivery *playbooks.Delivery, loc *ti
 	if _, err := delivery.Run(ctx, a.engine.Now()); err != nil {
 		log.Error("catch-up delivery", "err", err)
 	}
-	if _, err := a.engine.RefreshIfStale(store.WithActor(ctx, caughtUpRefresh), nil); err != nil {
+	if err := a.refreshIfStale(ctx, nil); err != nil {
 		log.Error("catch-up health refresh", "err", err)
 	}
 	// A Monday summary missed while the bot was down goes out now
