@@ -160,13 +160,13 @@ func (s *Schedule) BusinessDay(t time.Time) bool {
 }
 
 // DigestDue reports whether a lead's digest is due at now: a business day
-// in the lead's time zone, the local wall-clock time at or after the lead's
-// DigestAt, and not yet recorded for that local date. The wall clock, not
-// the time since midnight, counts, so 09:00 stays 09:00 on daylight-saving
-// days.
-func (s *Schedule) DigestDue(lead store.Member, now time.Time, recorded bool) bool {
+// in the lead's time zone and the local wall-clock time at or after the
+// lead's DigestAt (whether it was sent that day is the digest record's to
+// say). The wall clock, not the time since midnight, counts, so 09:00
+// stays 09:00 on daylight-saving days.
+func (s *Schedule) DigestDue(lead store.Member, now time.Time) bool {
 	local := now.In(s.Location(lead))
-	return !recorded && s.BusinessDay(local) && wall(local) >= s.TimesOf(lead.ID).DigestAt
+	return s.BusinessDay(local) && wall(local) >= s.TimesOf(lead.ID).DigestAt
 }
 
 // NextSend is the first moment from t at which a message may reach the

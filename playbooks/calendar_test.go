@@ -170,7 +170,7 @@ func TestDigestTimes(t *testing.T) {
 			day, _ := time.ParseInLocation(time.DateOnly, tc.day, loc)
 			got := ""
 			for now := day; now.Before(day.AddDate(0, 0, 1)); now = now.Add(15 * time.Minute) {
-				if s.DigestDue(tc.lead, now.UTC(), false) {
+				if s.DigestDue(tc.lead, now.UTC()) {
 					got = now.In(loc).Format("15:04")
 					break
 				}

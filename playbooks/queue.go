@@ -25,7 +25,7 @@ type QueueStore interface {
 // due are built.
 func QueueDigests(ctx context.Context, st QueueStore, s *Schedule, now time.Time, org i18n.Org) error {
 	ds, err := buildDigests(ctx, st, org, "", dateAt(now.In(s.Fallback())), func(lead store.Member) bool {
-		return s.DigestDue(lead, now, false)
+		return s.DigestDue(lead, now)
 	})
 	if err != nil {
 		return err
