@@ -143,11 +143,7 @@ func (c *cmds) allow(ctx context.Context, me store.Member, a access.Action, owne
 // member's language (what comes written in it).
 func (c *cmds) refusal(ctx context.Context, me store.Member, rule access.Rule, what string, can func(store.Member) (bool, error), ask ...string) error {
 	l := i18n.FromContext(ctx)
-	lead, err := c.teamLead(ctx, me)
-	if err != nil {
-		return err
-	}
-	names, err := c.whomToAsk(ctx, me, can, append(ask, lead)...)
+	names, err := c.whomToAsk(ctx, me, can, true, ask...)
 	if err != nil {
 		return err
 	}
@@ -176,33 +172,48 @@ func (c *cmds) mayReach(a access.Action, scope access.Scope) func(store.Member) 
 // an admin): the catalogue's key states the rule, and the refusal ends
 // with whom to ask, the members in ask, or else an admin.
 func (c *cmds) refuse(ctx context.Context, me store.Member, key string, data i18n.Data, ask ...string) error {
+	return c.refusedBy(ctx, me, key, data, false, ask...)
+}
+
+// refuseWithLead is refuse asking ask and then the lead of about (the new
+// hire whose checklist it is, or the member themself).
+func (c *cmds) refuseWithLead(ctx context.Context, me, about store.Member, key string, data i18n.Data, ask ...string) error {
+	if about.ID == me.ID {
+		return c.refusedBy(ctx, me, key, data, true, ask...)
+	}
+	lead, err := c.teamLead(ctx, about)
+	if err != nil {
+		return err
+	}
+	return c.refusedBy(ctx, me, key, data, false, append(ask, lead)...)
+}
+
+// refusedBy is refuse, also asking the member's own lead when withMine.
+func (c *cmds) refusedBy(ctx context.Context, me store.Member, key string, data i18n.Data, withMine bool, ask ...string) error {
 	l := i18n.FromContext(ctx)
-	names, err := c.whomToAsk(ctx, me, nil, ask...)
+	names, err := c.whomToAsk(ctx, me, nil, withMine, ask...)
 	if err != nil {
 		return err
 	}
 	return bot.Errorf("%s", l.T("access.refused_by", i18n.Data{"Why": l.T(key, data), "Ask": names}))
 }
 
-// refuseWithLead is refuse asking ask and then the lead of about (the new
-// hire whose checklist it is, or the member themself).
-func (c *cmds) refuseWithLead(ctx context.Context, me, about store.Member, key string, data i18n.Data, ask ...string) error {
-	lead, err := c.teamLead(ctx, about)
-	if err != nil {
-		return err
-	}
-	return c.refuse(ctx, me, key, data, append(ask, lead)...)
-}
-
-// whomToAsk names the members ids who are members and, when can is not
-// nil, can do it, in the member's language ("your lead @hiro" for their
-// own lead), leaving out the member and repeats, or an admin when none is
-// left.
-func (c *cmds) whomToAsk(ctx context.Context, me store.Member, can func(store.Member) (bool, error), ids ...string) (string, error) {
+// whomToAsk names the members ids (and the member's own lead, withMine)
+// who are members and, when can is not nil, can do it, in the member's
+// language ("your lead @hiro" for their own lead), leaving out the member
+// and repeats, or an admin when none is left. It reads nothing when there
+// is nobody to name.
+func (c *cmds) whomToAsk(ctx context.Context, me store.Member, can func(store.Member) (bool, error), withMine bool, ids ...string) (string, error) {
 	l := i18n.FromContext(ctx)
-	mine, err := c.teamLead(ctx, me)
-	if err != nil {
-		return "", err
+	var mine string
+	if withMine || slices.ContainsFunc(ids, func(id string) bool { return id != "" && id != me.ID }) {
+		var err error
+		if mine, err = c.teamLead(ctx, me); err != nil {
+			return "", err
+		}
+	}
+	if withMine {
+		ids = append(ids, mine)
 	}
 	var ask, seen []string
 	for _, id := range ids {
