@@ -250,7 +250,7 @@ func (s *Store) sweepAll(ctx context.Context, failed []store.AuditRecord) (int, 
 	}
 	n := 0
 	for _, c := range []*mongo.Collection{s.accounts, s.members, s.teams, s.checklists} {
-		k, err := s.sweep(ctx, c, nil)
+		k, err := s.sweepEvery(ctx, c)
 		n += k
 		if err != nil {
 			return n, err
@@ -287,59 +287,82 @@ func (s *Store) sweepBeforeOverwrite(ctx context.Context, slugs []string) error 
 	return err
 }
 
-// sweep inserts the records pending in the documents of c (of those named
-// by ids, when not nil). Every document keeps its last record, so this
-// inserts mostly duplicates, which cost nothing but the scan. Records past
-// the retention are left out: every document keeps its last record however
-// old, and the sweep must not bring back what PruneAudit deleted. It reads
-// the documents as a stream and inserts insertBatch records at a time, so
-// that sweeping a big book holds one batch.
+// sweep inserts the records pending in the documents of c named by ids
+// (none for no ids); sweepEvery in every document of c. Every document
+// keeps its last record, so a sweep inserts mostly duplicates, which cost
+// nothing but the reading. Records past the retention are left out: every
+// document keeps its last record however old, and the sweep must not bring
+// back what PruneAudit deleted.
 func (s *Store) sweep(ctx context.Context, c *mongo.Collection, ids []string) (int, error) {
-	from := s.auditFrom()
-	n := 0
-	recs := make([]store.AuditRecord, 0, insertBatch)
-	flush := func() error {
-		err := s.recordAudit(ctx, recs...)
-		n, recs = n+len(recs), recs[:0]
-		return err
+	if len(ids) == 0 {
+		return 0, nil
 	}
-	take := func(doc bson.Raw) error {
-		var d struct {
-			Pending *store.AuditRecord `bson:"audit_pending"`
-		}
-		if err := bson.Unmarshal(doc, &d); err != nil {
-			return fmt.Errorf("read the record pending in a document of %s: %w", c.Name(), err)
-		}
-		if d.Pending == nil || d.Pending.At.Before(from) {
-			return nil
-		}
-		rec, err := complete(*d.Pending, doc)
-		if err != nil {
-			return err
-		}
-		if recs = append(recs, rec); len(recs) == insertBatch {
-			return flush()
-		}
-		return nil
+	docs, err := s.byIDs(ctx, c, ids)
+	if err != nil {
+		return 0, err
 	}
-	if ids != nil {
-		docs, err := s.byIDs(ctx, c, ids)
-		if err != nil {
-			return 0, err
+	w := s.newSweeper(c)
+	for _, doc := range docs {
+		if err := w.take(ctx, doc); err != nil {
+			return w.n, err
 		}
-		for _, doc := range docs {
-			if err := take(doc); err != nil {
-				return n, err
-			}
-		}
-		return n, flush()
 	}
+	return w.n, w.flush(ctx)
+}
+
+// sweepEvery is sweep over every document of c, read as a stream, with
+// insertBatch records held at a time, so that sweeping a big book holds
+// one batch.
+func (s *Store) sweepEvery(ctx context.Context, c *mongo.Collection) (int, error) {
+	w := s.newSweeper(c)
 	// Every document keeps its last record, so a filter on the field
 	// would leave out next to nothing; take skips those without one.
-	if err := s.eachDoc(ctx, c, take); err != nil {
-		return n, fmt.Errorf("sweep audit: %w", err)
+	if err := s.eachDoc(ctx, c, func(doc bson.Raw) error { return w.take(ctx, doc) }); err != nil {
+		return w.n, fmt.Errorf("sweep audit: %w", err)
 	}
-	return n, flush()
+	return w.n, w.flush(ctx)
+}
+
+// sweeper gathers the records pending in the documents of one collection
+// and inserts them insertBatch at a time, counting those inserted.
+type sweeper struct {
+	s    *Store
+	c    *mongo.Collection
+	from time.Time
+	recs []store.AuditRecord
+	n    int
+}
+
+func (s *Store) newSweeper(c *mongo.Collection) *sweeper {
+	return &sweeper{s: s, c: c, from: s.auditFrom(), recs: make([]store.AuditRecord, 0, insertBatch)}
+}
+
+// take keeps the record pending in doc, if any and within the retention.
+func (w *sweeper) take(ctx context.Context, doc bson.Raw) error {
+	var d struct {
+		Pending *store.AuditRecord `bson:"audit_pending"`
+	}
+	if err := bson.Unmarshal(doc, &d); err != nil {
+		return fmt.Errorf("read the record pending in a document of %s: %w", w.c.Name(), err)
+	}
+	if d.Pending == nil || d.Pending.At.Before(w.from) {
+		return nil
+	}
+	rec, err := complete(*d.Pending, doc)
+	if err != nil {
+		return err
+	}
+	if w.recs = append(w.recs, rec); len(w.recs) == insertBatch {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// flush inserts the records kept.
+func (w *sweeper) flush(ctx context.Context) error {
+	err := w.s.recordAudit(ctx, w.recs...)
+	w.n, w.recs = w.n+len(w.recs), w.recs[:0]
+	return err
 }
 
 // auditFrom is the time of the oldest record the trail keeps (Config's

@@ -77,9 +77,6 @@ func (s *Store) PutAccounts(ctx context.Context, as []store.Account) error {
 // day records nothing new. Records pending from before are swept in first
 // (sweepBeforeOverwrite).
 func (s *Store) SaveHistories(ctx context.Context, hs map[string]store.History) error {
-	if len(hs) == 0 {
-		return nil // and no sweep: sweep reads nil slugs as every account
-	}
 	slugs := slices.Collect(maps.Keys(hs))
 	if err := s.sweepBeforeOverwrite(ctx, slugs); err != nil {
 		return err
