@@ -73,11 +73,10 @@ func (e *Server) lookupDB(database string) (*sql.DB, error) {
 }
 
 func prepareLookup(ctx context.Context, db *sql.DB, collection string, fields, exprs []string, op string) (*FieldLookup, error) {
-	tables, err := CollectionTables(ctx, db)
+	table, ok, err := tableOf(ctx, db, collection)
 	if err != nil {
 		return nil, err
 	}
-	table, ok := tables[collection]
 	if !ok {
 		return nil, fmt.Errorf("embedded store: no collection %s to index", collection)
 	}
@@ -105,19 +104,26 @@ func (e *Server) IDs(ctx context.Context, database, collection string) ([]string
 	if err != nil {
 		return nil, err
 	}
-	tables, err := CollectionTables(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	table, ok := tables[collection]
-	if !ok {
-		return nil, nil // FerretDB creates a collection's table on its first write
+	table, ok, err := tableOf(ctx, db, collection)
+	if err != nil || !ok {
+		return nil, err // FerretDB creates a collection's table on its first write
 	}
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q ORDER BY rowid`, table))
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: list %s: %w", collection, err)
 	}
 	return scanIDs(rows)
+}
+
+// tableOf is the SQLite table FerretDB keeps collection in; false when it
+// has none yet.
+func tableOf(ctx context.Context, db *sql.DB, collection string) (string, bool, error) {
+	tables, err := CollectionTables(ctx, db)
+	if err != nil {
+		return "", false, err
+	}
+	table, ok := tables[collection]
+	return table, ok, nil
 }
 
 // fieldExpr is a top-level field of FerretDB's stored document: a string
