@@ -8,7 +8,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/csbot/csbot/store/mongostore"
 	"github.com/csbot/csbot/store/storetest"
 )
 
@@ -23,7 +22,6 @@ func TestOpenVersionsOldAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Disconnect(ctx) })
-	t.Cleanup(func() { _ = c.Database(cfg.Database).Drop(ctx) })
 	raw := c.Database(cfg.Database).Collection("accounts")
 	if _, err := raw.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: "none"}, {Key: "name", Value: "No version"}},
@@ -32,11 +30,7 @@ func TestOpenVersionsOldAccounts(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := mongostore.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(ctx) })
+	s := storetest.OpenConfig(t, cfg) // closes it and drops the database
 	for slug, want := range map[string]int64{"none": 1, "zero": 1, "five": 5} {
 		a, err := s.Account(ctx, slug)
 		if err != nil || a.Version != want {
