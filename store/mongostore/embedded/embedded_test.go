@@ -91,14 +91,22 @@ func TestStartListensOnPrivateSocketOnly(t *testing.T) {
 
 func ping(t *testing.T, uri string) {
 	t.Helper()
+	c := connect(t, uri)
+	defer c.Disconnect(t.Context()) // before the server stops
+	if err := c.Ping(t.Context(), nil); err != nil {
+		t.Errorf("ping %s: %v", uri, err)
+	}
+}
+
+// connect is a driver client of the server at uri; disconnect it before
+// the server stops.
+func connect(t *testing.T, uri string) *mongo.Client {
+	t.Helper()
 	c, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(30 * time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Disconnect(t.Context())
-	if err := c.Ping(t.Context(), nil); err != nil {
-		t.Errorf("ping %s: %v", uri, err)
-	}
+	return c
 }
 
 // tcpListeners counts the listening TCP sockets among this process's open
@@ -345,10 +353,7 @@ func TestLogCutBackAfterABurst(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir)
 	defer s.Stop()
-	c, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := connect(t, s.URI())
 	defer c.Disconnect(t.Context())
 	coll := c.Database("wal").Collection("docs")
 	pad := strings.Repeat("x", 10<<10)

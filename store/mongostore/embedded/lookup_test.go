@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // A field lookup finds the documents by their fields through its own
@@ -102,11 +101,8 @@ func withAudit(t *testing.T) (*Server, *mongo.Collection) {
 	t.Helper()
 	s := start(t, t.TempDir())
 	t.Cleanup(s.Stop)
-	c, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	c := connect(t, s.URI())
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) }) // before s.Stop: cleanups run last first
 	if err := c.Database("csbot").CreateCollection(t.Context(), "audit"); err != nil {
 		t.Fatal(err)
 	}
