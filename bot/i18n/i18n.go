@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"maps"
 	"strings"
-	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -117,20 +116,20 @@ type Localizer struct {
 }
 
 // For returns the Localizer of a supported language ("en", "ja"), or of the
-// language Resolve picks for a locale. There is one per language, made on
-// first use and shared (a Localizer is never changed once made): the
-// router wants one per request and the jobs one per message.
-func For(locale string) *Localizer {
-	lang := Resolve(locale)
-	if l, ok := byLang.Load(lang); ok {
-		return l.(*Localizer)
-	}
-	l, _ := byLang.LoadOrStore(lang, &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang, Default), p: message.NewPrinter(language.Make(lang))})
-	return l.(*Localizer)
-}
+// language Resolve picks for a locale. There is one per language, shared (a
+// Localizer is never changed once made): the router wants one per request
+// and the jobs one per message.
+func For(locale string) *Localizer { return byLang[Resolve(locale)] }
 
-// byLang holds For's Localizers by language.
-var byLang sync.Map
+// byLang holds For's Localizers, one per supported language: Resolve picks
+// only those.
+var byLang = func() map[string]*Localizer {
+	m := map[string]*Localizer{}
+	for _, lang := range Supported() {
+		m[lang] = &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang, Default), p: message.NewPrinter(language.Make(lang))}
+	}
+	return m
+}()
 
 // Org is a deployment's language and currency (CSBOT_LOCALE, currency),
 // for what csbot writes on its own, with no request to take them from.
